@@ -1,0 +1,92 @@
+// `wasmgate build [name…] [--all]`: compile AssemblyScript filters to build/<name>.wasm (release) and
+// build/<name>.debug.wasm, then check that each module imports nothing Envoy lacks.
+// Targets: filters/<name>/asconfig.json and examples/<name>/asconfig.json; with --all also the test
+// modules (tests/modules/*.wat through wabt, tests/modules/<name>/asconfig.json) into build/test/.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { checkEnvoyImports } from "../loader/imports-check.ts";
+
+export interface BuildTarget { name: string; config: string; outDir: string; checkImports: boolean }
+
+function asconfigTargets(root: string, dir: string, outDir: string, checkImports: boolean): BuildTarget[] {
+  const base = join(root, dir);
+  if (!existsSync(base)) return [];
+  return readdirSync(base, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(base, d.name, "asconfig.json")))
+    .map((d) => ({ name: d.name, config: join(dir, d.name, "asconfig.json"), outDir, checkImports }));
+}
+
+export function discoverTargets(root: string, all: boolean): BuildTarget[] {
+  const targets = [
+    ...asconfigTargets(root, "filters", "build", true),
+    ...asconfigTargets(root, "examples", "build", true),
+  ];
+  if (all) targets.push(...asconfigTargets(root, "tests/modules", "build/test", false));
+  return targets;
+}
+
+async function compileAs(root: string, t: BuildTarget, target: "release" | "debug"): Promise<string | null> {
+  const asc = (await import("assemblyscript/asc")).default;
+  const suffix = target === "debug" ? ".debug" : "";
+  const outFile = join(t.outDir, `${t.name}${suffix}.wasm`);
+  const argv = ["--config", t.config, "--target", target, "-o", outFile];
+  if (target === "debug") argv.push("-t", join(t.outDir, `${t.name}.debug.wat`));
+  const stderr: string[] = [];
+  const { error } = await asc.main(argv, {
+    stdout: { write: (s: string) => (process.stdout.write(s), true) } as any,
+    stderr: { write: (s: string) => (stderr.push(String(s)), true) } as any,
+  });
+  const errText = stderr.join("");
+  if (error) return `${t.name} (${target}): ${error.message}\n${errText}`;
+  if (/ERROR/.test(errText)) return `${t.name} (${target}):\n${errText}`;
+  if (errText.trim()) process.stderr.write(errText);
+  return null;
+}
+
+async function compileWat(root: string, file: string, outDir: string): Promise<string | null> {
+  const wabt = await (await import("wabt")).default();
+  const name = basename(file, ".wat");
+  try {
+    const mod = wabt.parseWat(file, readFileSync(join(root, file), "utf8"), { mutable_globals: true, sign_extension: true, bulk_memory: true });
+    const { buffer } = mod.toBinary({ write_debug_names: true });
+    writeFileSync(join(root, outDir, `${name}.wasm`), buffer);
+    return null;
+  } catch (e) {
+    return `${file}: ${(e as Error).message}`;
+  }
+}
+
+export async function build(root: string, names: string[], all: boolean): Promise<number> {
+  const targets = discoverTargets(root, all).filter((t) => names.length === 0 || names.includes(t.name));
+  if (names.length && targets.length === 0) {
+    console.error(`wasmgate build: no filter named ${names.join(", ")} (looked in filters/ and examples/)`);
+    return 2;
+  }
+  const errors: string[] = [];
+  for (const t of targets) {
+    mkdirSync(join(root, t.outDir), { recursive: true });
+    const started = Date.now();
+    for (const target of ["release", "debug"] as const) {
+      if (t.outDir !== "build" && target === "debug") continue;
+      const err = await compileAs(root, t, target);
+      if (err) errors.push(err);
+    }
+    const out = join(root, t.outDir, `${t.name}.wasm`);
+    if (existsSync(out)) {
+      const size = readFileSync(out).length;
+      console.log(`built ${join(t.outDir, t.name + ".wasm")} (${size} bytes, ${Date.now() - started} ms)`);
+      if (t.checkImports) errors.push(...checkEnvoyImports(readFileSync(out), out));
+    }
+  }
+  if (all && existsSync(join(root, "tests/modules"))) {
+    mkdirSync(join(root, "build/test"), { recursive: true });
+    const wats = readdirSync(join(root, "tests/modules")).filter((f) => f.endsWith(".wat"));
+    for (const f of wats) {
+      const err = await compileWat(root, join("tests/modules", f), "build/test");
+      if (err) errors.push(err);
+    }
+    if (wats.length) console.log(`built ${wats.length} WAT test modules into build/test/`);
+  }
+  for (const e of errors) console.error(e);
+  return errors.length ? 1 : 0;
+}

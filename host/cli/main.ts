@@ -1,0 +1,38 @@
+// wasmgate CLI entry: dispatches to one module per command (contracts in DESIGN.md §2).
+import { fileURLToPath } from "node:url";
+import { dirname, resolve } from "node:path";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+const USAGE = `wasmgate — proxy-wasm filters for Envoy, and a host that runs them the way Envoy does
+
+usage:
+  wasmgate build [name…] [--all]           compile filters/ and examples/ to build/<name>.wasm
+  wasmgate run <module.wasm> --config <json|@file> --request <file> [options]
+  wasmgate bench [<module.wasm> --config … --request …] [--json]
+  wasmgate demo                            build output → a demo run of examples/custom-filter
+
+run/bench options:
+  --root-id ID  --vm-id ID  --vm-config <json|@file>  --name NAME
+  --cluster NAME=HOST:PORT (repeatable)  --envoy-version 1.32|1.34|1.35
+  --failure-policy FAIL_CLOSED|FAIL_OPEN|FAIL_RELOAD  --repeat N  --workers W
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case "build": {
+      const { build } = await import("./build.ts");
+      return build(REPO_ROOT, rest.filter((a) => !a.startsWith("--")), rest.includes("--all"));
+    }
+    case "run": return (await import("./run.ts")).runCommand(rest);
+    case "bench": return (await import("./bench.ts")).benchCommand(rest);
+    case "demo": return (await import("./demo.ts")).demoCommand(rest);
+    case undefined: case "help": case "--help": case "-h":
+      process.stdout.write(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`wasmgate: unknown command '${cmd}'\n\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,75 @@
+// `npm test`: build every module, then run every suite, and end with one line
+// "N passed, N failed, N skipped" summing them all. Exit 1 if anything failed.
+//   --only <unit|host|envoy>   run one suite (the build still runs first)
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, mkdtempSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+
+const args = process.argv.slice(2);
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : null;
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+function run(cmd, argv, opts = {}) {
+  return spawnSync(cmd, argv, { stdio: ["ignore", "inherit", "inherit"], ...opts });
+}
+
+function section(name) {
+  console.log(`\n=== ${name} ===`);
+}
+
+// 1. Build: filters, examples and test modules. A build failure fails everything.
+section("build");
+const b = run(process.execPath, ["bin/wasmgate.mjs", "build", "--all"]);
+if (b.status !== 0) {
+  console.log("build failed");
+  console.log(`0 passed, 1 failed`);
+  process.exit(1);
+}
+
+// 2. as-pect unit specs.
+if (!only || only === "unit") {
+  section("unit (as-pect)");
+  const r = spawnSync(process.execPath, ["scripts/asp-ci.mjs"], { encoding: "utf8", maxBuffer: 64 << 20 });
+  process.stdout.write(r.stdout ?? "");
+  process.stderr.write(r.stderr ?? "");
+  const m = (r.stdout ?? "").match(/aspect: (\d+) passed, (\d+) failed/);
+  if (m) { totals.passed += +m[1]; totals.failed += +m[2]; } else totals.failed += 1;
+  if (r.status !== 0 && m && +m[2] === 0) totals.failed += 1;
+}
+
+// 3. node:test suites: host tests (tests/host) and the Envoy docker-compose suite (tests/envoy).
+function testFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...testFiles(p));
+    else if (name.endsWith(".test.ts")) out.push(p);
+  }
+  return out.sort();
+}
+
+function nodeSuite(name, dir) {
+  section(name);
+  const files = testFiles(dir);
+  if (files.length === 0) { console.log("(no test files)"); return; }
+  const tap = join(mkdtempSync(join(tmpdir(), "wasmgate-test-")), "out.tap");
+  const r = run(process.execPath, [
+    "--import", "tsx", "--test", "--test-concurrency=2",
+    "--test-reporter=spec", "--test-reporter-destination=stdout",
+    "--test-reporter=tap", `--test-reporter-destination=${tap}`,
+    ...files,
+  ]);
+  const text = readFileSync(tap, "utf8");
+  const num = (k) => { const m = text.match(new RegExp(`^# ${k} (\\d+)$`, "m")); return m ? +m[1] : 0; };
+  const passed = num("pass"), failed = num("fail") + num("cancelled"), skipped = num("skipped") + num("todo");
+  console.log(`${name}: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  totals.passed += passed; totals.failed += failed; totals.skipped += skipped;
+  if (r.status !== 0 && failed === 0) totals.failed += 1;
+}
+
+if (!only || only === "host") nodeSuite("host", "tests/host");
+if (!only || only === "envoy") nodeSuite("envoy (docker compose)", "tests/envoy");
+
+console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(totals.failed > 0 ? 1 : 0);
