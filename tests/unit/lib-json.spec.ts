@@ -1,0 +1,215 @@
+import { parseJson, parseJsonUtf8, JsonKind, JsonValue, MAX_SAFE_INTEGER } from "../../assembly/lib/json";
+import { ConfigObject, Problems } from "../../assembly/lib/configReader";
+import { isWellFormedUtf8 } from "../../assembly/lib/utf8";
+
+function ok(text: string): JsonValue {
+  const r = parseJson(text);
+  if (!r.ok) trace("unexpected error: " + r.toString());
+  expect(r.ok).toBe(true);
+  return r.value!;
+}
+function bad(text: string): string {
+  const r = parseJson(text);
+  expect(r.ok).toBe(false, "should reject: " + text);
+  return r.error;
+}
+
+describe("parseJson: valid documents", () => {
+  it("parses scalars", () => {
+    expect(ok("null").kind).toBe(JsonKind.Null);
+    expect(ok("true").bool).toBe(true);
+    expect(ok(" false ").bool).toBe(false);
+    expect(ok("0").num).toBe(0);
+    expect(ok("-12.5e2").num).toBe(-1250);
+    expect(ok("1E+2").num).toBe(100);
+    expect(ok("\"hi\"").str).toBe("hi");
+  });
+  it("keeps object key order and nested values", () => {
+    const v = ok("{\"b\":1,\"a\":[true,null,\"x\"],\"c\":{\"d\":\"e\"}}");
+    const o = v.obj!;
+    expect(o.keys).toStrictEqual(["b", "a", "c"]);
+    expect(o.getInt("b", -1)).toBe(1);
+    const a = o.getArray("a")!;
+    expect(a.length).toBe(3);
+    expect(a[2].str).toBe("x");
+    expect(o.getObject("c")!.getString("d")).toBe("e");
+    expect(o.getString("missing")).toBeNull();
+    expect(o.getString("b")).toBeNull(); // wrong type is not a string
+    expect(o.kindOf("nope")).toBe(-1);
+  });
+  it("decodes escapes and surrogate pairs", () => {
+    expect(ok("\"a\\\"b\\\\c\\/d\\n\\t\\u0041\"").str).toBe("a\"b\\c/d\n\tA");
+    expect(ok("\"\\ud83d\\ude00\"").str).toBe("😀");
+    expect(ok("\"😀 raw\"").str).toBe("😀 raw");
+    expect(ok("\"\\u00e9\"").str).toBe("é");
+  });
+  it("accepts empty containers and whitespace", () => {
+    expect(ok(" { } ").obj!.size).toBe(0);
+    expect(ok("[\n]\t").items().length).toBe(0);
+  });
+  it("says which numbers are integers", () => {
+    expect(ok("42").isInteger()).toBe(true);
+    expect(ok("-9007199254740991").isInteger()).toBe(true);
+    expect(ok("9007199254740993").isInteger()).toBe(false); // beyond 2^53: not exact
+    expect(ok("1.5").isInteger()).toBe(false);
+    expect(ok("\"1\"").isInteger()).toBe(false);
+    expect(MAX_SAFE_INTEGER).toBe(9007199254740991.0);
+  });
+});
+
+describe("parseJson: rejects malformed input with an offset", () => {
+  it("rejects trailing garbage", () => {
+    const r = parseJson("{\"a\":1}}garbage");
+    expect(r.ok).toBe(false);
+    expect(r.offset).toBe(7);
+    expect(r.toString()).toBe("offset 7: unexpected data after the value");
+  });
+  it("rejects bad numbers", () => {
+    expect(bad("01")).toBe("leading zero in number");
+    bad("-01"); bad("+1"); bad(".5"); bad("1."); bad("1e"); bad("1e+"); bad("-"); bad("NaN"); bad("Infinity");
+    expect(bad("1e400")).toBe("number out of range");
+  });
+  it("rejects bad strings", () => {
+    expect(bad("\"a\\x\"")).toBe("bad escape");
+    expect(bad("\"abc")).toBe("unterminated string");
+    expect(bad("\"a\nb\"")).toBe("control character in string");
+    expect(bad("\"\u0000\"")).toBe("control character in string");
+    expect(bad("\"\\u12\"")).toBe("bad \\u escape");
+    expect(bad("\"\\ud83d\"")).toBe("unpaired surrogate in \\u escape");
+    expect(bad("\"\\ude00\\ud83d\"")).toBe("unpaired surrogate in \\u escape");
+    expect(bad("\"\\ud83d\\u0041\"")).toBe("unpaired surrogate in \\u escape");
+    expect(bad("\"" + String.fromCharCode(0xD800) + "\"")).toBe("unpaired surrogate in string");
+  });
+  it("rejects structural errors", () => {
+    bad(""); bad("   "); bad("{"); bad("["); bad("[1,]"); bad("{\"a\":1,}"); bad("{a:1}");
+    bad("{\"a\" 1}"); bad("[1 2]"); bad("tru"); bad("nul"); bad("{\"a\":}"); bad("'a'");
+    expect(bad("{\"a\":1,\"a\":2}")).toBe("duplicate key \"a\"");
+  });
+  it("bounds nesting depth without trapping", () => {
+    expect(parseJson("[".repeat(64) + "]".repeat(64)).ok).toBe(true);
+    const deep = parseJson("[".repeat(65) + "]".repeat(65));
+    expect(deep.ok).toBe(false);
+    expect(deep.error).toBe("nesting deeper than 64");
+    // a hostile 100k-deep document is rejected, not a stack overflow
+    expect(parseJson("[".repeat(100000)).ok).toBe(false);
+    expect(parseJson("{\"a\":".repeat(5000)).ok).toBe(false);
+    expect(parseJson("[[1]]", 1).ok).toBe(false);
+  });
+  it("bounds document size", () => {
+    const r = parseJson("[1,2,3]", 64, 5);
+    expect(r.ok).toBe(false);
+    expect(r.error).toBe("document too large");
+  });
+  it("never traps on truncations of a valid document", () => {
+    const doc = "{\"rules\":[{\"match\":{\"path\":{\"prefix\":\"/a\\u0041\"}},\"n\":-1.5e3}],\"x\":[true,false,null]}";
+    expect(parseJson(doc).ok).toBe(true);
+    for (let i = 0; i < doc.length; i++) {
+      expect(parseJson(doc.substring(0, i)).ok).toBe(false);
+    }
+  });
+});
+
+describe("parseJsonUtf8", () => {
+  it("parses well-formed UTF-8", () => {
+    const r = parseJsonUtf8(Uint8Array.wrap(String.UTF8.encode("{\"k\":\"é\"}")));
+    expect(r.ok).toBe(true);
+    expect(r.value!.obj!.getString("k")).toBe("é");
+  });
+  it("rejects invalid UTF-8 with the byte offset", () => {
+    const b = new Uint8Array(6);
+    b[0] = 0x22; b[1] = 0x61; b[2] = 0xC0; b[3] = 0xAF; b[4] = 0x22; b[5] = 0x20; // overlong '/'
+    const r = parseJsonUtf8(b);
+    expect(r.ok).toBe(false);
+    expect(r.error).toBe("invalid UTF-8");
+    expect(r.offset).toBe(2);
+  });
+  it("checks UTF-8 edge cases", () => {
+    const mk = (xs: i32[]): Uint8Array => { const u = new Uint8Array(xs.length); for (let i = 0; i < xs.length; i++) u[i] = <u8>xs[i]; return u; };
+    expect(isWellFormedUtf8(mk([0x41, 0xE2, 0x82, 0xAC]))).toBe(-1); // A€
+    expect(isWellFormedUtf8(mk([0xF0, 0x9F, 0x98, 0x80]))).toBe(-1); // 😀
+    expect(isWellFormedUtf8(mk([0xED, 0xA0, 0x80]))).toBe(0); // encoded surrogate
+    expect(isWellFormedUtf8(mk([0xF4, 0x90, 0x80, 0x80]))).toBe(0); // > U+10FFFF
+    expect(isWellFormedUtf8(mk([0x41, 0xE2, 0x82]))).toBe(1); // truncated
+    expect(isWellFormedUtf8(mk([0x80]))).toBe(0); // stray continuation
+    expect(isWellFormedUtf8(mk([0xE0, 0x80, 0x80]))).toBe(0); // overlong
+    expect(isWellFormedUtf8(mk([0xFF]))).toBe(0);
+  });
+});
+
+function reader(text: string, p: Problems): ConfigObject {
+  return ConfigObject.root(parseJson(text).value, "config", p)!;
+}
+
+describe("ConfigObject: path-named validation", () => {
+  it("reads typed fields", () => {
+    const p = new Problems();
+    const c = reader("{\"name\":\"n\",\"limit\":10,\"on\":true,\"tags\":[\"a\",\"b\"],\"sub\":{\"x\":1}}", p);
+    expect(c.requiredString("name")).toBe("n");
+    expect(c.requiredInt("limit", 1, 100)).toBe(10);
+    expect(c.optionalBool("on", false)).toBe(true);
+    expect(c.optionalBool("off", true)).toBe(true);
+    expect(c.optionalString("absent", "dflt")).toBe("dflt");
+    expect(c.stringArray("tags")!).toStrictEqual(["a", "b"]);
+    expect(c.object("sub")!.requiredInt("x")).toBe(1);
+    expect(c.rejectUnknown(["name", "limit", "on", "tags", "sub"])).toBe(true);
+    expect(p.ok).toBe(true);
+  });
+  it("names the path of a wrong type", () => {
+    const p = new Problems();
+    const c = reader("{\"limit\":\"10\"}", p);
+    expect(c.requiredInt("limit")).toBe(0);
+    expect(p.first).toBe("config.limit: must be an integer, not string");
+  });
+  it("reports missing, out-of-range, fractional and huge integers", () => {
+    const p = new Problems();
+    const c = reader("{\"a\":0,\"b\":1.5,\"c\":1e300,\"d\":9007199254740992}", p);
+    c.requiredInt("a", 1, 5);
+    c.requiredInt("b");
+    c.requiredInt("c");
+    c.requiredInt("d");
+    c.requiredString("e");
+    expect(p.list).toStrictEqual([
+      "config.a: must be between 1 and 5",
+      "config.b: must be an integer",
+      "config.c: must be an integer",
+      "config.d: must be an integer",
+      "config.e: is required",
+    ]);
+  });
+  it("rejects unknown fields so typos fail loudly", () => {
+    const p = new Problems();
+    const c = reader("{\"limit\":1,\"limti\":2}", p);
+    expect(c.rejectUnknown(["limit"])).toBe(false);
+    expect(p.first).toBe("config.limti: unknown field");
+  });
+  it("names array items", () => {
+    const p = new Problems();
+    const c = reader("{\"rules\":[{\"n\":1},{\"n\":2},7]}", p);
+    expect(c.objectArray("rules")).toBeNull();
+    expect(p.first).toBe("config.rules[2]: must be an object, not number");
+    const p2 = new Problems();
+    const rules = reader("{\"rules\":[{\"n\":1},{\"m\":2}]}", p2).objectArray("rules")!;
+    rules[1].requiredInt("n");
+    expect(p2.first).toBe("config.rules[1].n: is required");
+    const p3 = new Problems();
+    reader("{\"t\":[\"a\",1]}", p3).stringArray("t");
+    expect(p3.first).toBe("config.t[1]: must be a string, not number");
+  });
+  it("checks one-of groups", () => {
+    const p = new Problems();
+    const c = reader("{\"exact\":\"/a\",\"prefix\":\"/b\"}", p);
+    expect(c.oneOf(["exact", "prefix", "regex"])).toBe(-1);
+    expect(p.first).toBe("config: only one of exact, prefix, regex may be set");
+    const p2 = new Problems();
+    expect(reader("{\"regex\":\"x\"}", p2).oneOf(["exact", "prefix", "regex"])).toBe(2);
+    expect(p2.ok).toBe(true);
+  });
+  it("refuses a non-object root", () => {
+    const p = new Problems();
+    expect(ConfigObject.root(parseJson("[]").value, "config", p)).toBeNull();
+    expect(p.first).toBe("config: must be an object, not array");
+    const p2 = new Problems();
+    expect(ConfigObject.root(null, "config", p2)).toBeNull();
+    expect(p2.first).toBe("config: is required");
+  });
+});
