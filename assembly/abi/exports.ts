@@ -1,0 +1,40 @@
+// The callbacks a proxy-wasm 0.2.1 module exports, with exactly the wasm signatures
+// proxy-wasm-cpp-host checks (envoy-host-abi.md §1.1 step 5). Each one only forwards to the SDK
+// dispatcher; parameters and results are i32 (u32 here), "void" where the host expects no result.
+// A filter does not import this file directly: its entry file does
+//   export * from "<path>/assembly/sdk/exports";
+// which re-exports everything below and pulls in the abort handler.
+import * as d from "../sdk/dispatcher";
+import { allocate } from "../sdk/memory";
+
+/** ABI marker: Envoy scans exports for this name; it is never called. */
+export function proxy_abi_version_0_2_1(): void {}
+
+/** Allocator the host uses for every buffer it returns (malloc is absent, so the host uses this). */
+export function proxy_on_memory_allocate(size: u32): u32 { return allocate(size); }
+
+export function proxy_on_context_create(contextId: u32, parentContextId: u32): void { d.onContextCreate(contextId, parentContextId); }
+export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): u32 { return d.onVmStart(rootContextId, vmConfigurationSize); }
+export function proxy_on_configure(rootContextId: u32, pluginConfigurationSize: u32): u32 { return d.onConfigure(rootContextId, pluginConfigurationSize); }
+export function proxy_on_tick(rootContextId: u32): void { d.onTick(rootContextId); }
+export function proxy_on_done(contextId: u32): u32 { return d.onDone(contextId); }
+export function proxy_on_log(contextId: u32): void { d.onLog(contextId); }
+export function proxy_on_delete(contextId: u32): void { d.onDelete(contextId); }
+
+export function proxy_on_request_headers(contextId: u32, numHeaders: u32, endOfStream: u32): u32 { return d.onRequestHeaders(contextId, numHeaders, endOfStream); }
+export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 { return d.onRequestBody(contextId, bodySize, endOfStream); }
+export function proxy_on_request_trailers(contextId: u32, numTrailers: u32): u32 { return d.onRequestTrailers(contextId, numTrailers); }
+export function proxy_on_response_headers(contextId: u32, numHeaders: u32, endOfStream: u32): u32 { return d.onResponseHeaders(contextId, numHeaders, endOfStream); }
+export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 { return d.onResponseBody(contextId, bodySize, endOfStream); }
+export function proxy_on_response_trailers(contextId: u32, numTrailers: u32): u32 { return d.onResponseTrailers(contextId, numTrailers); }
+
+export function proxy_on_http_call_response(rootContextId: u32, token: u32, numHeaders: u32, bodySize: u32, numTrailers: u32): void {
+  d.onHttpCallResponse(rootContextId, token, numHeaders, bodySize, numTrailers);
+}
+export function proxy_on_grpc_receive_initial_metadata(rootContextId: u32, token: u32, numHeaders: u32): void { d.onGrpcReceiveInitialMetadata(rootContextId, token, numHeaders); }
+export function proxy_on_grpc_receive(rootContextId: u32, token: u32, messageSize: u32): void { d.onGrpcReceive(rootContextId, token, messageSize); }
+export function proxy_on_grpc_receive_trailing_metadata(rootContextId: u32, token: u32, numTrailers: u32): void { d.onGrpcReceiveTrailingMetadata(rootContextId, token, numTrailers); }
+export function proxy_on_grpc_close(rootContextId: u32, token: u32, statusCode: u32): void { d.onGrpcClose(rootContextId, token, statusCode); }
+
+export function proxy_on_queue_ready(rootContextId: u32, queueToken: u32): void { d.onQueueReady(rootContextId, queueToken); }
+export function proxy_on_foreign_function(rootContextId: u32, functionId: u32, argumentsSize: u32): u32 { return d.onForeignFunction(rootContextId, functionId, argumentsSize); }
