@@ -1,0 +1,98 @@
+// Header maps (request/response headers and trailers, HTTP-call response headers/trailers,
+// gRPC metadata). Envoy lower-cases keys on write and lookup.
+// Lifetime (envoy-host-abi.md §2.4/§3.4): a map is usable inside its callback and while that
+// callback's Stop is in effect; after Continue it is gone — get() returns null, pairs() is empty,
+// writes return false (BadArgument). Request headers are readable again in onLog. Types 4–7 are
+// read-only and only exist inside their callout callback.
+import {
+  proxy_add_header_map_value, proxy_get_header_map_pairs, proxy_get_header_map_size,
+  proxy_get_header_map_value, proxy_remove_header_map_value, proxy_replace_header_map_value,
+  proxy_set_header_map_pairs,
+} from "../abi/imports";
+import { MapType, WasmResult } from "../abi/enums";
+import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, takeString } from "./memory";
+import { HeaderPair, deserializePairs, findAllPairs, serializePairs } from "./pairs";
+
+/** One header map, named by its MapType. Methods never trap. */
+export class HeaderMap {
+  constructor(readonly type: MapType) {}
+
+  /** First value of `name` (Envoy does not join duplicates here), or null if absent or the map is gone. */
+  get(name: string): string | null {
+    const k = String.UTF8.encode(name);
+    clearReturn();
+    const st = proxy_get_header_map_value(<u32>this.type, changetype<u32>(k), <u32>k.byteLength, RET_PTR, RET_SIZE);
+    if (st != WasmResult.Ok) { discardReturn(); return null; }
+    return takeString();
+  }
+
+  /** Whether `name` is present. */
+  has(name: string): bool {
+    return this.get(name) !== null;
+  }
+
+  /** All values of `name` in order (from pairs(); the name should be lower-case). */
+  getAll(name: string): string[] {
+    return findAllPairs(this.pairs(), name);
+  }
+
+  /** All entries, pseudo-headers first, duplicates as separate entries. Empty when the map is gone. */
+  pairs(): HeaderPair[] {
+    clearReturn();
+    const st = proxy_get_header_map_pairs(<u32>this.type, RET_PTR, RET_SIZE);
+    if (st != WasmResult.Ok) { discardReturn(); return new Array<HeaderPair>(); }
+    const ptr = load<u32>(RET_PTR);
+    const size = load<u32>(RET_SIZE);
+    store<u64>(RET_PTR, 0);
+    if (ptr == 0) return new Array<HeaderPair>();
+    const out = deserializePairs(<usize>ptr, <usize>size);
+    heap.free(<usize>ptr);
+    return out;
+  }
+
+  /** Replaces the WHOLE map, pseudo-headers included (so keep ":path", ":method", … in `pairs`). */
+  setPairs(pairs: HeaderPair[]): bool {
+    const buf = serializePairs(pairs);
+    return proxy_set_header_map_pairs(<u32>this.type, changetype<u32>(buf), <u32>buf.byteLength) == WasmResult.Ok;
+  }
+
+  /** Appends an entry. For existing Envoy "inline" headers the value is joined with "," instead. */
+  add(name: string, value: string): bool {
+    const k = String.UTF8.encode(name);
+    const v = String.UTF8.encode(value);
+    return proxy_add_header_map_value(<u32>this.type, changetype<u32>(k), <u32>k.byteLength, changetype<u32>(v), <u32>v.byteLength) == WasmResult.Ok;
+  }
+
+  /** Sets `name` to exactly one value (removes all duplicates; adds it if absent). */
+  set(name: string, value: string): bool {
+    const k = String.UTF8.encode(name);
+    const v = String.UTF8.encode(value);
+    return proxy_replace_header_map_value(<u32>this.type, changetype<u32>(k), <u32>k.byteLength, changetype<u32>(v), <u32>v.byteLength) == WasmResult.Ok;
+  }
+
+  /** Removes every entry of `name`. True even if it was absent; false when the map is gone. */
+  remove(name: string): bool {
+    const k = String.UTF8.encode(name);
+    return proxy_remove_header_map_value(<u32>this.type, changetype<u32>(k), <u32>k.byteLength) == WasmResult.Ok;
+  }
+
+  /** Envoy's byte size of the map (Σ key + value lengths, not a count), or -1 if unavailable (types 4–7 too). */
+  byteSize(): i64 {
+    store<u32>(RET_AUX, 0);
+    if (proxy_get_header_map_size(<u32>this.type, RET_AUX) != WasmResult.Ok) return -1;
+    return <i64>load<u32>(RET_AUX);
+  }
+}
+
+export const requestHeaders = new HeaderMap(MapType.RequestHeaders);
+export const requestTrailers = new HeaderMap(MapType.RequestTrailers);
+export const responseHeaders = new HeaderMap(MapType.ResponseHeaders);
+export const responseTrailers = new HeaderMap(MapType.ResponseTrailers);
+/** gRPC initial metadata; inside GrpcStreamHandler.onInitialMetadata only. */
+export const grpcInitialMetadata = new HeaderMap(MapType.GrpcReceiveInitialMetadata);
+/** gRPC trailing metadata; inside GrpcStreamHandler.onTrailingMetadata only. */
+export const grpcTrailingMetadata = new HeaderMap(MapType.GrpcReceiveTrailingMetadata);
+/** Headers of an HTTP call response; inside HttpCallHandler.onHttpCallResponse only. */
+export const httpCallResponseHeaders = new HeaderMap(MapType.HttpCallResponseHeaders);
+/** Trailers of an HTTP call response; inside HttpCallHandler.onHttpCallResponse only. */
+export const httpCallResponseTrailers = new HeaderMap(MapType.HttpCallResponseTrailers);

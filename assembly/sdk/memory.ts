@@ -1,0 +1,66 @@
+// Memory the host writes into. The host calls proxy_on_memory_allocate (re-entrantly, in the middle
+// of one of our host calls) for every non-empty buffer it returns; we hand out raw TLSF blocks that
+// the GC never scans or frees, copy the bytes into a managed String/ArrayBuffer, and free the block.
+// An empty result is ptr 0 / size 0 and is never allocated. Out-params use static slots (no allocation).
+import { decodeUtf8 } from "./utf8";
+
+/** Static return slots: [0] u32 pointer, [4] u32 size. */
+export const RET_PTR: u32 = <u32>memory.data(8);
+export const RET_SIZE: u32 = RET_PTR + 4;
+/** A second 8-byte slot for u32/u64 scalars (cas, flags, time, metric value, token, level). */
+export const RET_AUX: u32 = <u32>memory.data(8);
+
+/** proxy_on_memory_allocate: a raw heap block, or 0 (the host then fails the call with InvalidMemoryAccess). */
+export function allocate(size: u32): u32 {
+  return <u32>heap.alloc(<usize>size);
+}
+
+/** Clears the return slots before a host call, so a non-zero pointer afterwards was written by the host. */
+@inline export function clearReturn(): void {
+  store<u64>(RET_PTR, 0);
+}
+
+/** Frees a block the host may have allocated for a call that then failed. */
+export function discardReturn(): void {
+  const ptr = load<u32>(RET_PTR);
+  if (ptr != 0) heap.free(<usize>ptr);
+  store<u64>(RET_PTR, 0);
+}
+
+/** Copies the returned (ptr, size) into a new ArrayBuffer and frees the host block. */
+export function takeBuffer(): ArrayBuffer {
+  const ptr = load<u32>(RET_PTR);
+  const size = load<u32>(RET_SIZE);
+  store<u64>(RET_PTR, 0);
+  if (ptr == 0) return new ArrayBuffer(0);
+  const out = new ArrayBuffer(<i32>size);
+  memory.copy(changetype<usize>(out), <usize>ptr, <usize>size);
+  heap.free(<usize>ptr);
+  return out;
+}
+
+/** Decodes the returned (ptr, size) as UTF-8 (invalid sequences become U+FFFD) and frees the host block. */
+export function takeString(): string {
+  const ptr = load<u32>(RET_PTR);
+  const size = load<u32>(RET_SIZE);
+  store<u64>(RET_PTR, 0);
+  if (ptr == 0) return "";
+  const s = decodeUtf8(<usize>ptr, <usize>size);
+  heap.free(<usize>ptr);
+  return s;
+}
+
+/** UTF-8 bytes of a string (no terminator). */
+@inline export function utf8(s: string): ArrayBuffer {
+  return String.UTF8.encode(s);
+}
+
+/** Address of an ArrayBuffer's data, or 0 for null. */
+@inline export function ptrOf(buf: ArrayBuffer | null): u32 {
+  return buf === null ? 0 : changetype<u32>(buf);
+}
+
+/** Byte length of an ArrayBuffer, or 0 for null. */
+@inline export function lenOf(buf: ArrayBuffer | null): u32 {
+  return buf === null ? 0 : <u32>buf.byteLength;
+}
