@@ -1,0 +1,51 @@
+// cookie.ts — Cookie request-header parsing (RFC 6265 §5.4 form "name=value; name2=value2").
+//
+// parseCookies(header) returns the pairs in order. Pieces are split on ';', surrounding spaces
+// and tabs trimmed; a value in double quotes loses the quotes; a piece without '=' or with an
+// empty name is skipped. Values are NOT percent-decoded (cookies have no standard encoding).
+// Several Cookie headers: join them with "; " first (what HTTP/2 requires of proxies anyway).
+// At most maxCookies pairs are kept (default 128); never traps.
+
+export class Cookie {
+  constructor(public name: string, public value: string) {}
+}
+
+export const DEFAULT_MAX_COOKIES: i32 = 128;
+
+@inline function isWs(c: i32): bool { return c == 32 || c == 9; }
+
+export function parseCookies(header: string, maxCookies: i32 = DEFAULT_MAX_COOKIES): Cookie[] {
+  const out: Cookie[] = [];
+  const n = header.length;
+  let start = 0;
+  while (start < n && out.length < maxCookies) {
+    let semi = header.indexOf(";", start);
+    if (semi < 0) semi = n;
+    let a = start, b = semi;
+    while (a < b && isWs(header.charCodeAt(a))) a++;
+    while (b > a && isWs(header.charCodeAt(b - 1))) b--;
+    const eq = header.indexOf("=", a);
+    if (eq >= 0 && eq < b) {
+      let ne = eq;
+      while (ne > a && isWs(header.charCodeAt(ne - 1))) ne--;
+      let vs = eq + 1;
+      while (vs < b && isWs(header.charCodeAt(vs))) vs++;
+      if (ne > a) {
+        let ve = b;
+        if (ve - vs >= 2 && header.charCodeAt(vs) == 34 && header.charCodeAt(ve - 1) == 34) { vs++; ve--; }
+        out.push(new Cookie(header.substring(a, ne), header.substring(vs, ve)));
+      }
+    }
+    start = semi + 1;
+  }
+  return out;
+}
+
+/** The first cookie named `name`, or null. */
+export function getCookie(cookies: Cookie[], name: string): string | null {
+  for (let i = 0, n = cookies.length; i < n; i++) {
+    const c = unchecked(cookies[i]);
+    if (c.name == name) return c.value;
+  }
+  return null;
+}
