@@ -9,15 +9,16 @@ import { RET_AUX } from "./memory";
 /** Shared part of the three metric kinds. */
 export class Metric {
   /** Host id (type in the low 2 bits), 0 if the definition failed. */
-  readonly id: u32 = 0;
+  readonly id: u32;
   /** Status of proxy_define_metric. */
   readonly defineStatus: WasmResult;
 
   constructor(readonly name: string, readonly type: MetricType) {
     const n = String.UTF8.encode(name);
     store<u32>(RET_AUX, 0);
-    this.defineStatus = <WasmResult>proxy_define_metric(<u32>type, changetype<u32>(n), <u32>n.byteLength, RET_AUX);
-    if (this.defineStatus == WasmResult.Ok) this.id = load<u32>(RET_AUX);
+    const st = <WasmResult>proxy_define_metric(<u32>type, changetype<u32>(n), <u32>n.byteLength, RET_AUX);
+    this.defineStatus = st;
+    this.id = st == WasmResult.Ok ? load<u32>(RET_AUX) : 0;
   }
 
   /** Whether the host accepted the definition. */
