@@ -1,0 +1,229 @@
+import { compileRegex, compileReplacement, Regex } from "../../assembly/lib/regex";
+
+function re(p: string): Regex {
+  const r = compileRegex(p);
+  if (!r.ok) trace("compile error: " + p + " → " + r.error);
+  expect(r.ok).toBe(true);
+  return r.regex!;
+}
+function err(p: string): string {
+  const r = compileRegex(p);
+  expect(r.ok).toBe(false, "should be refused: " + p);
+  return r.error;
+}
+function first(p: string, s: string): string {
+  const m = re(p).exec(s);
+  return m === null ? "<none>" : m.group(0)!;
+}
+function sub(p: string, s: string, t: string, all: bool = true): string {
+  const r = re(p);
+  const rep = compileReplacement(r, t);
+  if (!rep.ok) trace("replacement error: " + rep.error);
+  return r.replace(s, rep.replacement!, all);
+}
+
+describe("regex: matching", () => {
+  it("matches literals, classes and dot", () => {
+    expect(re("abc").test("xxabcxx")).toBe(true);
+    expect(re("abc").test("ab")).toBe(false);
+    expect(first("[a-c]+", "xxbcaz")).toBe("bca");
+    expect(first("[^a-c]+", "abxyzc")).toBe("xyz");
+    expect(re("a.c").test("a-c")).toBe(true);
+    expect(re("a.c").test("a\nc")).toBe(false);
+    expect(re("(?s)a.c").test("a\nc")).toBe(true);
+    expect(first("[]a]+", "x]a]y")).toBe("]a]");
+    expect(first("[a-]+", "x-a-y")).toBe("-a-");
+    expect(first("[\\]\\\\]+", "x]\\y")).toBe("]\\");
+  });
+  it("knows the escapes", () => {
+    expect(first("\\d+", "ab1234cd")).toBe("1234");
+    expect(first("\\w+", "  foo_bar9! ")).toBe("foo_bar9");
+    expect(first("\\s+", "a \t\nb")).toBe(" \t\n");
+    expect(first("\\D+", "12ab34")).toBe("ab");
+    expect(first("\\W+", "ab-+cd")).toBe("-+");
+    expect(first("\\S+", "  xy  ")).toBe("xy");
+    expect(first("[\\d.]+", "v1.2.3-rc")).toBe("1.2.3");
+    expect(first("[^\\W_]+", "__ab1__")).toBe("ab1");
+    expect(first("\\x41\\u0042\\x{43}", "zABCz")).toBe("ABC");
+    expect(re("a\\.b").test("axb")).toBe(false);
+    expect(re("a\\.b").test("a.b")).toBe(true);
+    expect(re("\\bfoo\\b").test("a foo b")).toBe(true);
+    expect(re("\\bfoo\\b").test("afoo")).toBe(false);
+    expect(re("\\Bfoo").test("afoo")).toBe(true);
+  });
+  it("anchors", () => {
+    expect(re("^/api").test("/api/x")).toBe(true);
+    expect(re("^/api").test("/x/api")).toBe(false);
+    expect(re("json$").test("application/json")).toBe(true);
+    expect(re("json$").test("json; charset")).toBe(false);
+    expect(re("^$").test("")).toBe(true);
+    expect(re("(?m)^b$").test("a\nb\nc")).toBe(true);
+    expect(re("^b$").test("a\nb\nc")).toBe(false);
+    expect(re("\\Aab\\z").test("ab")).toBe(true);
+  });
+  it("is leftmost-first with greedy and lazy quantifiers", () => {
+    expect(first("a+", "baaac")).toBe("aaa");
+    expect(first("a+?", "baaac")).toBe("a");
+    expect(first("<.*>", "<a><b>")).toBe("<a><b>");
+    expect(first("<.*?>", "<a><b>")).toBe("<a>");
+    expect(first("a|ab", "ab")).toBe("a");
+    expect(first("ab|a", "ab")).toBe("ab");
+    expect(first("colou?r", "the color")).toBe("color");
+    expect(first("a??b", "ab")).toBe("ab");
+    expect(first("x*", "abc")).toBe("");
+  });
+  it("counts repetitions", () => {
+    expect(first("a{3}", "aaaaa")).toBe("aaa");
+    expect(first("a{2,}", "aaaaa")).toBe("aaaaa");
+    expect(first("a{2,3}", "aaaaa")).toBe("aaa");
+    expect(first("a{2,3}?", "aaaaa")).toBe("aa");
+    expect(first("a{0}b", "ab")).toBe("b");
+    expect(re("^\\d{3}-\\d{4}$").test("555-1234")).toBe(true);
+    expect(re("^\\d{3}-\\d{4}$").test("55-1234")).toBe(false);
+    expect(first("a{,2}", "a{,2}")).toBe("a{,2}"); // not a quantifier: literal
+    expect(first("x{", "x{")).toBe("x{");
+  });
+  it("folds ASCII case with (?i)", () => {
+    expect(re("(?i)bearer ").test("BEARER abc")).toBe(true);
+    expect(re("(?i)[a-c]+x").test("ABCX")).toBe(true);
+    expect(re("bearer").test("Bearer")).toBe(false);
+    expect(re("(?i:a)b").test("Ab")).toBe(true);
+    expect(re("(?i:a)b").test("AB")).toBe(false);
+    expect(re("(?i)a(?-i)b").test("Ab")).toBe(true);
+    expect(re("(?i)a(?-i)b").test("AB")).toBe(false);
+  });
+  it("full-matches like Envoy's safe_regex", () => {
+    const r = re("/api/v[0-9]+/.*");
+    expect(r.fullMatch("/api/v2/users")).toBe(true);
+    expect(r.fullMatch("/x/api/v2/users")).toBe(false);
+    expect(re("a|ab").fullMatch("ab")).toBe(true); // needs the second alternative
+    expect(re("a*").fullMatch("aab")).toBe(false);
+    expect(re("").fullMatch("")).toBe(true);
+  });
+  it("handles non-ASCII text as UTF-16 code units", () => {
+    expect(first("é+", "café")).toBe("é");
+    expect(re("^.$").test("😀")).toBe(false); // two code units
+    expect(re("^..$").test("😀")).toBe(true);
+    expect(first("[^\\x00-\\x7F]+", "abcé€d")).toBe("é€");
+  });
+});
+
+describe("regex: groups and exec", () => {
+  it("reports capture spans", () => {
+    const m = re("(\\w+)@(\\w+)\\.com").exec("mail bob@example.com now")!;
+    expect(m.start).toBe(5);
+    expect(m.end).toBe(20);
+    expect(m.group(1)).toBe("bob");
+    expect(m.group(2)).toBe("example");
+    expect(m.group(3)).toBeNull();
+    expect(m.group(-1)).toBeNull();
+  });
+  it("supports named and non-capturing groups", () => {
+    const r = re("/users/(?P<id>\\d+)(?:/(?<tab>\\w+))?");
+    expect(r.groupCount).toBe(3);
+    const m = r.exec("/users/42/posts")!;
+    expect(m.named("id")).toBe("42");
+    expect(m.named("tab")).toBe("posts");
+    expect(m.named("nope")).toBeNull();
+    const m2 = r.exec("/users/7")!;
+    expect(m2.named("tab")).toBeNull(); // did not take part
+  });
+  it("keeps the last iteration of a repeated group", () => {
+    expect(re("(a|b)+").exec("abba")!.group(1)).toBe("a");
+    expect(re("(?:(a)|b)+").exec("ab")!.group(1)).toBe("a");
+  });
+  it("searches from an offset", () => {
+    expect(re("\\d").exec("a1b2", 2)!.start).toBe(3);
+    expect(re("\\d").exec("a1b2", 9)).toBeNull();
+    expect(re("^a").exec("aa", 1)).toBeNull();
+  });
+});
+
+describe("regex: replace", () => {
+  it("substitutes groups by number and name", () => {
+    expect(sub("^/api/v(\\d+)/(.*)$", "/api/v1/users", "/v$1-api/$2")).toBe("/v1-api/users");
+    expect(sub("(?P<user>\\w+)@(?P<dom>\\w+)", "bob@corp", "${dom}\\${user}")).toBe("corp\\bob");
+    expect(sub("(\\d+)", "a1b22", "<${1}>")).toBe("a<1>b<22>");
+    expect(sub("(\\d+)", "a1b22", "<$1>", false)).toBe("a<1>b22");
+    expect(sub("x", "abc", "$$")).toBe("abc");
+    expect(sub("b", "abc", "$$")).toBe("a$c");
+    expect(sub("(a)|(b)", "ab", "[$2]")).toBe("[][b]");
+  });
+  it("handles empty matches without looping", () => {
+    expect(sub("x*", "abc", "-")).toBe("-a-b-c-");
+    expect(sub("", "", "-")).toBe("-");
+    expect(sub("\\b", "hi yo", "|")).toBe("|hi| |yo|");
+  });
+  it("refuses bad replacement templates at configure time", () => {
+    const r = re("(a)(?<n>b)");
+    expect(compileReplacement(r, "$3").error).toBe("group $3 does not exist");
+    expect(compileReplacement(r, "${m}").error).toBe("unknown group ${m} in replacement");
+    expect(compileReplacement(r, "${n").error).toBe("unterminated ${ in replacement");
+    expect(compileReplacement(r, "a$").ok).toBe(false);
+    expect(compileReplacement(r, "$x").ok).toBe(false);
+    expect(compileReplacement(r, "${2}$1").ok).toBe(true);
+  });
+});
+
+describe("regex: refused at compile time", () => {
+  it("names unsupported constructs", () => {
+    expect(err("(a)\\1")).toBe("backreferences are not supported");
+    expect(err("(?<n>a)\\k<n>")).toBe("backreferences are not supported");
+    expect(err("a(?=b)")).toBe("lookahead is not supported");
+    expect(err("a(?!b)")).toBe("lookahead is not supported");
+    expect(err("(?<=a)b")).toBe("lookbehind is not supported");
+    expect(err("(?<!a)b")).toBe("lookbehind is not supported");
+    expect(err("(?>a+)b")).toBe("atomic groups are not supported");
+    expect(err("a*+")).toBe("possessive quantifiers are not supported");
+    expect(err("a++")).toBe("possessive quantifiers are not supported");
+    expect(err("\\p{L}")).toBe("Unicode classes (\\p) are not supported");
+    expect(err("[[:alpha:]]")).toBe("POSIX classes are not supported");
+    expect(err("(?(1)a|b)")).toBe("conditionals are not supported");
+  });
+  it("refuses malformed patterns", () => {
+    expect(err("(a")).toBe("missing ')'");
+    expect(err("a)")).toBe("unmatched ')'");
+    expect(err("[a")).toBe("missing ']'");
+    expect(err("*a")).toBe("nothing to repeat");
+    expect(err("a**")).toBe("repeated quantifier");
+    expect(err("{2}")).toBe("nothing to repeat");
+    expect(err("a{3,2}")).toBe("bad repeat range {n,m} with m < n");
+    expect(err("[z-a]")).toBe("bad class range");
+    expect(err("a\\")).toBe("trailing backslash");
+    expect(err("\\q")).toBe("unknown escape \\q");
+    expect(err("\\xZZ")).toBe("bad \\x escape");
+    expect(err("(?P<1a>x)")).toBe("bad group name");
+    expect(err("(?<a>x)(?<a>y)")).toBe("duplicate group name a");
+    expect(err("(?x)a")).toBe("unknown group flag");
+    expect(compileRegex("ab(").offset).toBe(2);
+  });
+  it("bounds repetition, program size, nesting and group count", () => {
+    expect(err("a{1001}")).toBe("repeat count above 1000");
+    expect(err("a{99999999999999}")).toBe("repeat count above 1000");
+    expect(err("(a{1000}){1000}")).toBe("pattern too large (more than 20000 instructions)");
+    expect(err("(?:".repeat(200) + "a" + ")".repeat(200))).toBe("nesting deeper than 100");
+    expect(compileRegex("(?:".repeat(50000)).ok).toBe(false);
+    expect(err("(a)".repeat(101))).toBe("more than 100 groups");
+    expect(re("(a)".repeat(100)).groupCount).toBe(101);
+    expect(err("a".repeat(9000))).toBe("pattern longer than 8192");
+  });
+});
+
+describe("regex: no catastrophic backtracking (correctness; timing lives in the benchmarks)", () => {
+  it("answers pathological patterns correctly on long inputs", () => {
+    const s = "a".repeat(3000) + "!";
+    expect(re("^(a+)+$").test(s)).toBe(false);
+    expect(re("^(a|a)*$").test(s)).toBe(false);
+    expect(re("^(a*)*b").test(s)).toBe(false);
+    expect(re("(x+x+)+y").test("x".repeat(2000))).toBe(false);
+    expect(re("^(a+)+!$").test(s)).toBe(true);
+    const m = re("^(a+)+$").exec("a".repeat(500))!;
+    expect(m.group(0)!.length).toBe(500);
+  });
+  it("survives empty loops", () => {
+    expect(first("(a*)*", "aaa")).toBe("aaa");
+    expect(first("(a*)+b", "aab")).toBe("aab");
+    expect(re("(|a)*").test("aa")).toBe(true);
+    expect(re("(?:^)*a").test("ba")).toBe(true);
+  });
+});
