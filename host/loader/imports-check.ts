@@ -6,7 +6,7 @@ export function checkEnvoyImports(bytes: Uint8Array, label: string): string[] {
   const problems: string[] = [];
   let mod: WebAssembly.Module;
   try {
-    mod = new WebAssembly.Module(bytes);
+    mod = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
   } catch (e) {
     return [`${label}: does not compile: ${(e as Error).message}`];
   }

@@ -1,0 +1,56 @@
+// The proxy-wasm serialized map ("pairs") format (research/envoy-host-abi.md §3.4):
+//   u32 count; count × (u32 key_len, u32 value_len); then for each pair key bytes \0 value bytes \0.
+// Host parsing of guest input is strict: every NUL present, no trailing bytes, ≤ 1 MiB, ≤ 1024 pairs;
+// any violation makes the whole map empty (Envoy returns no error for it).
+export type Pair = [string, string];
+export type BytesPair = [Uint8Array, Uint8Array];
+
+export const MAX_PAIRS = 1024;
+export const MAX_PAIRS_BYTES = 1 << 20;
+const enc = new TextEncoder();
+const dec = new TextDecoder("utf-8", { fatal: false });
+
+export function serializePairs(pairs: ReadonlyArray<readonly [string | Uint8Array, string | Uint8Array]>): Uint8Array {
+  const bytes = pairs.map(([k, v]) => [typeof k === "string" ? enc.encode(k) : k, typeof v === "string" ? enc.encode(v) : v] as const);
+  let size = 4;
+  for (const [k, v] of bytes) size += 8 + k.length + 1 + v.length + 1;
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, bytes.length, true);
+  let p = 4;
+  for (const [k, v] of bytes) { dv.setUint32(p, k.length, true); dv.setUint32(p + 4, v.length, true); p += 8; }
+  for (const [k, v] of bytes) { out.set(k, p); p += k.length + 1; out.set(v, p); p += v.length + 1; }
+  return out;
+}
+
+/** Strict parse of guest-supplied pairs; null when malformed (callers treat null as an empty map). */
+export function parsePairsBytes(buf: Uint8Array): BytesPair[] | null {
+  if (buf.length === 0) return [];
+  if (buf.length < 4 || buf.length > MAX_PAIRS_BYTES) return null;
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const n = dv.getUint32(0, true);
+  if (n > MAX_PAIRS) return null;
+  let p = 4 + n * 8;
+  if (p > buf.length) return null;
+  const out: BytesPair[] = [];
+  for (let i = 0; i < n; i++) {
+    const kl = dv.getUint32(4 + i * 8, true), vl = dv.getUint32(8 + i * 8, true);
+    if (p + kl + 1 + vl + 1 > buf.length) return null;
+    const k = buf.subarray(p, p + kl); p += kl;
+    if (buf[p++] !== 0) return null;
+    const v = buf.subarray(p, p + vl); p += vl;
+    if (buf[p++] !== 0) return null;
+    out.push([k, v]);
+  }
+  return p === buf.length ? out : null;
+}
+
+export function parsePairs(buf: Uint8Array): Pair[] | null {
+  const b = parsePairsBytes(buf);
+  return b && b.map(([k, v]) => [dec.decode(k), dec.decode(v)]);
+}
+
+/** List property encoding: pairs whose values are empty. */
+export function serializeList(items: ReadonlyArray<string | Uint8Array>): Uint8Array {
+  return serializePairs(items.map((i) => [i, ""] as const));
+}

@@ -1,0 +1,110 @@
+// An Envoy header map as the Wasm host sees it (research/envoy-host-abi.md §3.4, pitfall 14):
+// lower-cased keys; pseudo-headers kept ahead of the rest; duplicates as separate entries; "inline"
+// headers (a fixed set Envoy stores in slots) join an added value onto the existing one with ","
+// ("; " for cookie) instead of adding an entry; replace drops every duplicate.
+export type HeaderKind = "request" | "response" | "request-trailers" | "response-trailers" | "other";
+
+const REQ_RESP_INLINE = ["connection", "content-length", "content-type", "keep-alive", "proxy-connection", "proxy-status",
+  "x-request-id", "transfer-encoding", "upgrade", "via", "x-envoy-decorator-operation"];
+const REQUEST_INLINE = new Set([":authority", ":method", ":path", ":protocol", ":scheme", "x-client-trace-id",
+  "x-envoy-downstream-service-cluster", "x-envoy-downstream-service-node", "x-envoy-expected-rq-timeout-ms",
+  "x-envoy-external-address", "x-envoy-force-trace", "x-envoy-hedge-on-per-try-timeout", "x-envoy-internal",
+  "x-envoy-ip-tags", "x-envoy-retry-on", "x-envoy-retry-grpc-on", "x-envoy-retriable-status-codes",
+  "x-envoy-retriable-header-names", "x-envoy-original-path", "x-envoy-original-url", "x-envoy-upstream-alt-stat-name",
+  "x-envoy-upstream-rq-timeout-alt-response", "expect", "x-forwarded-client-cert", "x-forwarded-for", "x-forwarded-host",
+  "x-forwarded-proto", "grpc-timeout", "te", "user-agent", "referer", "cookie", "x-envoy-attempt-count",
+  "x-envoy-max-retries", "x-envoy-upstream-rq-timeout-ms", "x-envoy-upstream-rq-per-try-timeout-ms", ...REQ_RESP_INLINE]);
+const RESPONSE_INLINE = new Set([":status", "date", "location", "server", "x-envoy-degraded", "x-envoy-immediate-health-check-fail",
+  "x-envoy-ratelimited", "x-envoy-upstream-canary", "x-envoy-upstream-healthchecked-cluster", "x-envoy-upstream-service-time",
+  "x-envoy-overloaded", ...REQ_RESP_INLINE]);
+const RESPONSE_TRAILERS_INLINE = new Set(["grpc-status", "grpc-message"]);
+
+function inlineSet(kind: HeaderKind): Set<string> | null {
+  switch (kind) {
+    case "request": return REQUEST_INLINE;
+    case "response": return RESPONSE_INLINE;
+    case "response-trailers": return RESPONSE_TRAILERS_INLINE;
+    default: return null;
+  }
+}
+
+export class HeaderMap {
+  entries: [string, string][] = [];
+  constructor(readonly kind: HeaderKind, init: Iterable<readonly [string, string]> = []) {
+    for (const [k, v] of init) this.add(k, v);
+  }
+
+  private isInline(key: string): boolean { return inlineSet(this.kind)?.has(key) ?? false; }
+
+  get(key: string): string | undefined {
+    key = key.toLowerCase();
+    return this.entries.find(([k]) => k === key)?.[1];
+  }
+  getAll(key: string): string[] {
+    key = key.toLowerCase();
+    return this.entries.filter(([k]) => k === key).map(([, v]) => v);
+  }
+  has(key: string): boolean { return this.get(key) !== undefined; }
+
+  /** proxy_add_header_map_value: append, or join onto an existing inline header. */
+  add(key: string, value: string): void {
+    key = key.toLowerCase();
+    if (this.isInline(key)) {
+      const e = this.entries.find(([k]) => k === key);
+      if (e) {
+        const delim = key === "cookie" ? "; " : ",";
+        e[1] = e[1] === "" ? value : e[1] + delim + value;
+        return;
+      }
+    }
+    this.insert(key, value);
+  }
+  /** Insert a new entry: pseudo-headers go after the existing pseudo-headers, the rest at the end. */
+  private insert(key: string, value: string): void {
+    if (key.startsWith(":")) {
+      let i = 0;
+      while (i < this.entries.length && this.entries[i][0].startsWith(":")) i++;
+      this.entries.splice(i, 0, [key, value]);
+    } else this.entries.push([key, value]);
+  }
+  /** proxy_replace_header_map_value: one entry remains (inline headers keep their slot). */
+  set(key: string, value: string): void {
+    key = key.toLowerCase();
+    const first = this.entries.findIndex(([k]) => k === key);
+    if (first >= 0 && this.isInline(key)) {
+      this.entries[first][1] = value;
+      this.entries = this.entries.filter(([k], i) => k !== key || i === first);
+      return;
+    }
+    this.remove(key);
+    this.insert(key, value);
+  }
+  remove(key: string): void {
+    key = key.toLowerCase();
+    this.entries = this.entries.filter(([k]) => k !== key);
+  }
+  /** proxy_set_header_map_pairs: every entry goes, pseudo-headers included. */
+  replaceAll(pairs: Iterable<readonly [string, string]>): void {
+    this.entries = [];
+    for (const [k, v] of pairs) this.add(k, v);
+  }
+  /** proxy_get_header_map_size: Σ key + value bytes. */
+  byteSize(): number {
+    let n = 0;
+    for (const [k, v] of this.entries) n += Buffer.byteLength(k) + Buffer.byteLength(v);
+    return n;
+  }
+  get count(): number { return this.entries.length; }
+  pairs(): [string, string][] { return this.entries.map(([k, v]) => [k, v]); }
+  clone(kind: HeaderKind = this.kind): HeaderMap {
+    const m = new HeaderMap(kind);
+    m.entries = this.pairs();
+    return m;
+  }
+  /** Duplicates joined with "," (the request.headers / response.headers property view). */
+  joined(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [k, v] of this.entries) out.set(k, out.has(k) ? `${out.get(k)},${v}` : v);
+    return out;
+  }
+}

@@ -1,0 +1,215 @@
+// One Wasm VM instance, as proxy-wasm-cpp-host runs it on one Envoy thread: its own linear memory,
+// context-id counter, callout tokens and metric ids; host→VM calls with the effective context reset on
+// entry; deferred "after VM call" actions; the restricted phases (start, malloc); and the trap rule:
+// a trap fails the VM for good and every later callback into it is skipped (§1.1, §2, §7).
+import type { LoadedModule } from "../abi/loader.ts";
+import type { ProcessState } from "../envoy/process.ts";
+import type { PluginSettings } from "../envoy/plugin-settings.ts";
+import type { FilterStreamState } from "../envoy/filter-stream.ts";
+import type { Transport } from "../envoy/transport.ts";
+import { GuestMemory } from "./memory.ts";
+import { Logger } from "./logger.ts";
+import { RootContext, StreamContext, type HostContext } from "./contexts.ts";
+import { buildImports } from "../hostcalls/index.ts";
+
+export type Phase = "idle" | "start" | "malloc" | "callback";
+
+export interface VmOptions {
+  loaded: LoadedModule;
+  process: ProcessState;
+  logger: Logger;
+  transport: Transport;
+  vmId: string;
+  vmConfiguration: Uint8Array;
+  environment: Record<string, string>;
+  envoyVersion: number;
+  /** Shown in host log lines: "worker 0", "canary", "main". */
+  label: string;
+}
+
+export class VmTrap extends Error {}
+
+export class Vm {
+  readonly memory: GuestMemory;
+  exports!: Record<string, (...a: any[]) => any>;
+  private instance!: WebAssembly.Instance;
+  phase: Phase = "idle";
+  depth = 0;
+  failed = false;
+  failure = "";
+  readonly contexts = new Map<number, HostContext>();
+  private nextContextId = 1;
+  currentContextId = 0;
+  effectiveContextId = 0;
+  private afterCall: (() => void)[] = [];
+  private nextCallout = 0;
+  private nextMetric = 0;
+  readonly metricIds = new Map<number, string>();
+  readonly callouts = new Map<number, { root: RootContext; cancel: () => void }>();
+  readonly onFail: ((vm: Vm) => void)[] = [];
+  /** Host calls made, by name (observability for tests and `bench`). */
+  readonly hostCallCounts = new Map<string, number>();
+  countHostCalls = false;
+
+  constructor(readonly opts: VmOptions) {
+    this.memory = new GuestMemory(() => this.instance.exports.memory as WebAssembly.Memory);
+  }
+
+  get loaded(): LoadedModule { return this.opts.loaded; }
+  get logger(): Logger { return this.opts.logger; }
+
+  /** Instantiate and run the start functions (_initialize then main/__main_void, or _start). */
+  start(): void {
+    const imports = buildImports(this);
+    this.phase = "start";
+    try {
+      this.instance = new WebAssembly.Instance(this.loaded.module, imports);
+      const mem = Object.values(this.instance.exports).find((e) => e instanceof WebAssembly.Memory);
+      if (!(this.instance.exports.memory instanceof WebAssembly.Memory) && mem) {
+        Object.defineProperty(this, "memory", { value: new GuestMemory(() => mem as WebAssembly.Memory) });
+      }
+      this.exports = this.instance.exports as any;
+      for (const fn of this.loaded.startFunctions) {
+        if (fn === "main") this.exports.main(0, 0);
+        else this.exports[fn]();
+      }
+    } catch (e) {
+      this.markFailed(this.loaded.startFunctions[0] ?? "start", e);
+      throw new VmTrap(`Failed to start Wasm VM (${this.opts.label}): ${this.failure}`);
+    } finally {
+      this.phase = "idle";
+      this.afterCall = [];
+    }
+  }
+
+  // ---- contexts ----
+  newContextId(): number { return this.nextContextId++; }
+  createRootContext(plugin: PluginSettings): RootContext {
+    const ctx = new RootContext(this.newContextId(), plugin);
+    this.contexts.set(ctx.id, ctx);
+    return ctx;
+  }
+  createStreamContext(root: RootContext, stream: FilterStreamState): StreamContext {
+    const ctx = new StreamContext(this.newContextId(), root, stream);
+    this.contexts.set(ctx.id, ctx);
+    return ctx;
+  }
+  /** The context host calls act on: the effective context if one is set and alive, else the caller. */
+  context(): HostContext | undefined {
+    if (this.effectiveContextId !== 0) {
+      const eff = this.contexts.get(this.effectiveContextId);
+      if (eff) return eff;
+    }
+    return this.contexts.get(this.currentContextId);
+  }
+  rootOf(ctx: HostContext | undefined): RootContext | undefined {
+    return ctx === undefined ? undefined : ctx.kind === "root" ? ctx : ctx.root;
+  }
+  nextCalloutToken(kind: 0 | 1 | 2): number {
+    this.nextCallout += 4;
+    return (this.nextCallout + kind) >>> 0;
+  }
+  nextMetricId(type: number): number {
+    this.nextMetric += 4;
+    return this.nextMetric + type;
+  }
+
+  // ---- host→VM calls ----
+  has(fn: string): boolean { return this.loaded.callbacks.has(fn); }
+
+  /**
+   * Call an exported callback in the context `ctxId`. Returns the result, or undefined when the
+   * callback is absent, the VM has failed (the call is skipped), or the call trapped.
+   */
+  call(fn: string, ctxId: number, ...args: number[]): number | undefined {
+    if (this.failed || !this.has(fn)) return undefined;
+    const outer = this.depth === 0;
+    const saved = [this.currentContextId, this.effectiveContextId, this.phase] as const;
+    this.currentContextId = ctxId;
+    this.effectiveContextId = 0;
+    this.phase = "callback";
+    this.depth++;
+    let result: number | undefined;
+    try {
+      result = this.exports[fn](...args);
+      if (typeof result === "boolean") result = result ? 1 : 0;
+    } catch (e) {
+      this.markFailed(fn, e);
+      result = undefined;
+    } finally {
+      this.depth--;
+      [this.currentContextId, this.effectiveContextId, this.phase] = saved;
+    }
+    if (outer) this.runAfterCall();
+    return result;
+  }
+
+  /** Queue an action Envoy runs once the current VM call has returned. */
+  defer(action: () => void): void {
+    if (this.depth === 0) action();
+    else this.afterCall.push(action);
+  }
+  private runAfterCall(): void {
+    while (this.afterCall.length) {
+      const actions = this.afterCall.splice(0);
+      for (const a of actions) a();
+    }
+  }
+
+  /** The module's allocator, called re-entrantly from a host call; 0 on failure. */
+  allocate(size: number): number {
+    const fn = this.loaded.allocator;
+    const saved = this.phase;
+    this.phase = "malloc";
+    try {
+      return (this.exports[fn](size) as number) >>> 0;
+    } finally {
+      this.phase = saved;
+    }
+  }
+  /** copyToPointerSize: allocate in the guest, copy, write (ptr, size); empty → (0, 0) without allocating. */
+  giveBytes(bytes: Uint8Array, ptrPtr: number, sizePtr: number): number {
+    if (!this.memory.inBounds(ptrPtr, 4) || !this.memory.inBounds(sizePtr, 4)) return 6;
+    if (bytes.length === 0) {
+      this.memory.writeU32(ptrPtr, 0);
+      this.memory.writeU32(sizePtr, 0);
+      return 0;
+    }
+    const p = this.allocate(bytes.length);
+    if (p === 0 || !this.memory.write(p, bytes)) return 6; // InvalidMemoryAccess
+    this.memory.writeU32(ptrPtr, p);
+    this.memory.writeU32(sizePtr, bytes.length);
+    return 0;
+  }
+
+  // ---- failure ----
+  markFailed(fn: string, e: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    const err = e as Error;
+    const kind = err instanceof WebAssembly.RuntimeError ? "RuntimeError" : err?.name === "RangeError" ? "RangeError" : err?.name ?? "Error";
+    this.failure = `Function: ${fn} failed: Uncaught ${kind}: ${err?.message ?? String(e)}`;
+    const frames = String(err?.stack ?? "").split("\n").filter((l) => l.includes("wasm://") || l.includes("wasm-function")).slice(0, 20);
+    const trace = frames.length ? `\nProxy-Wasm plugin in-VM backtrace:\n${frames.map((f, i) => `  ${i}: ${f.trim().replace(/^at /, "")}`).join("\n")}` : "";
+    this.logger.host("error", this.failure + trace, this.opts.label);
+    for (const r of this.contexts.values()) if (r.kind === "root" && r.tickTimer) { clearTimeout(r.tickTimer); r.tickTimer = null; }
+    for (const c of this.callouts.values()) c.cancel();
+    this.callouts.clear();
+    for (const l of this.onFail) l(this);
+  }
+
+  /** Stop timers and outstanding callouts (plugin removed or host closed). */
+  shutdown(): void {
+    for (const r of this.contexts.values()) if (r.kind === "root" && r.tickTimer) { clearTimeout(r.tickTimer); r.tickTimer = null; }
+    for (const c of this.callouts.values()) c.cancel();
+    this.callouts.clear();
+  }
+
+  /** Pages of linear memory (64 KiB each). */
+  memoryPages(): number { return this.memory.size / 65536; }
+}
+
+/** Thrown by a host function to trap the calling module (restricted callback, proc_exit is NOT one). */
+export function trap(message: string): never {
+  throw new WebAssembly.RuntimeError(message);
+}
