@@ -1,0 +1,220 @@
+import { parseJson } from "../../assembly/lib/json";
+import { Problems } from "../../assembly/lib/configReader";
+import { RequestView, HeaderPair, RequestOptions, normalizeHost } from "../../assembly/lib/request";
+import { parseRequestMatcher, RequestMatcher, segmentPrefix } from "../../assembly/lib/matcher";
+import { selectClientIp, stripPort, isIPv4, isIPv6 } from "../../assembly/lib/clientIp";
+import { isValidHeaderName, isSafeHeaderValue, lowerAscii } from "../../assembly/lib/http";
+
+function req(method: string, path: string, host: string = "api.example.com", headers: HeaderPair[] = []): RequestView {
+  return RequestView.build(method, path, host, headers, "10.0.0.1:5555");
+}
+function matcher(json: string): RequestMatcher {
+  const p = new Problems();
+  const m = parseRequestMatcher(parseJson(json).value, "config.match", p);
+  if (!p.ok) trace(p.first);
+  expect(p.ok).toBe(true);
+  return m!;
+}
+function problem(json: string): string {
+  const p = new Problems();
+  const m = parseRequestMatcher(parseJson(json).value, "config.rules[2].match", p);
+  expect(m).toBeNull();
+  return p.first;
+}
+
+describe("http syntax checks", () => {
+  it("validates header names as RFC 9110 tokens", () => {
+    expect(isValidHeaderName("x-user-id")).toBe(true);
+    expect(isValidHeaderName("X_Weird!#$%&'*+.^`|~9")).toBe(true);
+    expect(isValidHeaderName("")).toBe(false);
+    expect(isValidHeaderName("bad name")).toBe(false);
+    expect(isValidHeaderName("x:y")).toBe(false);
+    expect(isValidHeaderName(":path")).toBe(false);
+    expect(isValidHeaderName("x\r\ny")).toBe(false);
+    expect(isValidHeaderName("é")).toBe(false);
+  });
+  it("refuses header values that could inject", () => {
+    expect(isSafeHeaderValue("plain value\twith tab")).toBe(true);
+    expect(isSafeHeaderValue("é ok")).toBe(true);
+    expect(isSafeHeaderValue("a\r\nx-admin: true")).toBe(false);
+    expect(isSafeHeaderValue("a\nb")).toBe(false);
+    expect(isSafeHeaderValue("a\u0000b")).toBe(false);
+    expect(isSafeHeaderValue("a\u007fb")).toBe(false);
+    expect(isSafeHeaderValue("x".repeat(9000))).toBe(false);
+    expect(isSafeHeaderValue("x".repeat(10), 5)).toBe(false);
+    expect(lowerAscii("AbC-É")).toBe("abc-É");
+  });
+});
+
+describe("client IP", () => {
+  it("parses addresses", () => {
+    expect(isIPv4("192.168.0.1")).toBe(true);
+    expect(isIPv4("256.1.1.1")).toBe(false);
+    expect(isIPv4("01.1.1.1")).toBe(false);
+    expect(isIPv4("1.1.1")).toBe(false);
+    expect(isIPv4("1.1.1.1.")).toBe(false);
+    expect(isIPv6("::1")).toBe(true);
+    expect(isIPv6("2001:db8::8a2e:370:7334")).toBe(true);
+    expect(isIPv6("::ffff:10.0.0.1")).toBe(true);
+    expect(isIPv6("1:2:3:4:5:6:7:8")).toBe(true);
+    expect(isIPv6("1:2:3:4:5:6:7:8:9")).toBe(false);
+    expect(isIPv6("1::2::3")).toBe(false);
+    expect(isIPv6("12345::")).toBe(false);
+    expect(isIPv6("g::")).toBe(false);
+  });
+  it("strips ports", () => {
+    expect(stripPort("1.2.3.4:5678")).toBe("1.2.3.4");
+    expect(stripPort("[::1]:8080")).toBe("::1");
+    expect(stripPort("[2001:db8::1]")).toBe("2001:db8::1");
+    expect(stripPort("::1")).toBe("::1");
+    expect(stripPort(" 1.2.3.4 ")).toBe("1.2.3.4");
+    expect(stripPort("1.2.3.4:99999")).toBe("");
+    expect(stripPort("[::1")).toBe("");
+    expect(stripPort("[::1]x")).toBe("");
+    expect(stripPort("evil.example")).toBe("");
+    expect(stripPort("")).toBe("");
+  });
+  it("uses the peer unless hops are trusted", () => {
+    expect(selectClientIp("10.0.0.1:5555", "6.6.6.6", 0)).toBe("10.0.0.1");
+    expect(selectClientIp("10.0.0.1:5555", null, 1)).toBe("10.0.0.1");
+  });
+  it("counts trusted hops from the right of x-forwarded-for", () => {
+    const xff = "6.6.6.6, 203.0.113.7, 10.1.1.1";
+    expect(selectClientIp("10.0.0.1:1", xff, 1)).toBe("10.1.1.1");
+    expect(selectClientIp("10.0.0.1:1", xff, 2)).toBe("203.0.113.7");
+    expect(selectClientIp("10.0.0.1:1", xff, 3)).toBe("6.6.6.6");
+    expect(selectClientIp("10.0.0.1:1", xff, 4)).toBe("10.0.0.1"); // too short: peer
+    expect(selectClientIp("10.0.0.1:1", "[2001:db8::1]:443,1.2.3.4:80", 2)).toBe("2001:db8::1");
+  });
+  it("falls back to the peer on garbage", () => {
+    expect(selectClientIp("10.0.0.1:1", "1.1.1.1, not-an-ip", 1)).toBe("10.0.0.1");
+    expect(selectClientIp("10.0.0.1:1", "", 1)).toBe("10.0.0.1");
+    expect(selectClientIp("10.0.0.1:1", ",,,", 2)).toBe("10.0.0.1");
+    expect(selectClientIp("10.0.0.1:1", "1.1.1.1,".repeat(10000), 3)).toBe("1.1.1.1");
+    expect(selectClientIp("garbage", "x", 1)).toBe("");
+  });
+});
+
+describe("RequestView", () => {
+  it("builds the shared view", () => {
+    const h: HeaderPair[] = [
+      new HeaderPair("X-User", "alice"), new HeaderPair("Cookie", "a=1"), new HeaderPair("cookie", "b=2"),
+      new HeaderPair("X-Forwarded-For", "203.0.113.9"),
+    ];
+    const o = new RequestOptions(); o.trustedHops = 1;
+    const r = RequestView.build("GET", "/a/../api//v1/%75sers?id=7&x=%41", "API.Example.com:8443", h, "10.0.0.1:9", o);
+    expect(r.path).toBe("/api/v1/users");
+    expect(r.rawPath).toBe("/a/../api//v1/%75sers?id=7&x=%41");
+    expect(r.host).toBe("api.example.com");
+    expect(r.header("x-user")).toBe("alice");
+    expect(r.header("X-User")).toBeNull(); // names are looked up in lower case
+    expect(r.queryParam("id")).toBe("7");
+    expect(r.queryParam("x")).toBe("A");
+    expect(r.cookie("a")).toBe("1");
+    expect(r.cookie("b")).toBe("2");
+    expect(r.clientIp).toBe("203.0.113.9");
+  });
+  it("uses the host header when there is no authority, and normalises hosts", () => {
+    const r = RequestView.build("GET", "/", "", [new HeaderPair("Host", "WWW.X.ORG.")], "1.2.3.4:1");
+    expect(r.host).toBe("www.x.org");
+    expect(normalizeHost("[::1]:8080")).toBe("[::1]");
+    expect(normalizeHost("Example.com")).toBe("example.com");
+  });
+  it("reports a refused path", () => {
+    const r = req("GET", "/a%00b\nc");
+    expect(r.path).toBe("");
+    expect(r.pathError).toBe("control character in path");
+  });
+});
+
+describe("matchers", () => {
+  it("matches path prefixes segment by segment", () => {
+    const m = matcher("{\"path\":{\"prefix\":\"/api\"}}");
+    expect(m.matches(req("GET", "/api"))).toBe(true);
+    expect(m.matches(req("GET", "/api/x"))).toBe(true);
+    expect(m.matches(req("GET", "/api?x=1"))).toBe(true);
+    expect(m.matches(req("GET", "/apix"))).toBe(false);
+    expect(m.matches(req("GET", "/ap"))).toBe(false);
+    expect(m.matches(req("GET", "/API/x"))).toBe(false);
+    const slash = matcher("{\"path\":{\"prefix\":\"/api/\"}}");
+    expect(slash.matches(req("GET", "/api/x"))).toBe(true);
+    expect(slash.matches(req("GET", "/api"))).toBe(false);
+    expect(matcher("{\"path\":{\"prefix\":\"/\"}}").matches(req("GET", "/anything"))).toBe(true);
+    expect(segmentPrefix("/a/b", "/a/b")).toBe(true);
+  });
+  it("sees through path tricks (the canonical path is matched)", () => {
+    const admin = matcher("{\"path\":{\"prefix\":\"/admin\"}}");
+    const bypasses = ["/public/../admin", "//admin", "/%61dmin", "/./admin/", "/public/%2e%2e/admin",
+      "/public\\..\\admin", "/admin#x", "/a/b/../../admin/x", "/%2E/admin"];
+    for (let i = 0; i < bypasses.length; i++) {
+      expect(admin.matches(req("GET", bypasses[i]))).toBe(true, bypasses[i]);
+    }
+    expect(admin.matches(req("GET", "/admin%2Fx"))).toBe(false); // "/admin%2Fx" is one segment
+    expect(admin.matches(req("GET", "/admin\u0000"))).toBe(false); // refused path matches nothing
+  });
+  it("matches exact, suffix, regex and ignore_case paths", () => {
+    expect(matcher("{\"path\":{\"exact\":\"/login\"}}").matches(req("POST", "/login?next=/"))).toBe(true);
+    expect(matcher("{\"path\":{\"exact\":\"/login\"}}").matches(req("POST", "/login/"))).toBe(false);
+    expect(matcher("{\"path\":{\"suffix\":\".php\"}}").matches(req("GET", "/x/y.php"))).toBe(true);
+    const re = matcher("{\"path\":{\"regex\":\"/users/[0-9]+\"}}");
+    expect(re.matches(req("GET", "/users/42"))).toBe(true);
+    expect(re.matches(req("GET", "/users/42/x"))).toBe(false); // whole-path match
+    const ic = matcher("{\"path\":{\"prefix\":\"/Api\",\"ignore_case\":true}}");
+    expect(ic.matches(req("GET", "/API/v1"))).toBe(true);
+    expect(matcher("{\"path\":{\"regex\":\"/a\",\"ignore_case\":true}}").matches(req("GET", "/A"))).toBe(true);
+  });
+  it("matches methods and hosts", () => {
+    const m = matcher("{\"methods\":[\"GET\",\"HEAD\"],\"host\":\"*.example.com\"}");
+    expect(m.matches(req("GET", "/", "a.example.com"))).toBe(true);
+    expect(m.matches(req("HEAD", "/", "A.B.EXAMPLE.COM:443"))).toBe(true);
+    expect(m.matches(req("POST", "/", "a.example.com"))).toBe(false);
+    expect(m.matches(req("GET", "/", "example.com"))).toBe(false);
+    expect(m.matches(req("GET", "/", "evilexample.com"))).toBe(false);
+    const exact = matcher("{\"host\":\"API.example.com\"}");
+    expect(exact.matches(req("GET", "/", "api.example.com:8080"))).toBe(true);
+    expect(exact.matches(req("GET", "/", "api.example.com."))).toBe(true);
+    expect(matcher("{\"host\":{\"suffix\":\".ORG\"}}").matches(req("GET", "/", "x.org"))).toBe(true);
+  });
+  it("matches headers and query parameters", () => {
+    const m = matcher("{\"headers\":{\"X-Env\":\"prod\",\"authorization\":{\"prefix\":\"bearer \",\"ignore_case\":true},"
+      + "\"x-debug\":{\"absent\":true}},\"query\":{\"v\":{\"regex\":\"[0-9]+\"}}}");
+    const good: HeaderPair[] = [new HeaderPair("x-env", "prod"), new HeaderPair("Authorization", "Bearer abc")];
+    expect(m.matches(req("GET", "/?v=2", "h", good))).toBe(true);
+    expect(m.matches(req("GET", "/?v=x", "h", good))).toBe(false);
+    expect(m.matches(req("GET", "/", "h", good))).toBe(false);
+    const dbg: HeaderPair[] = [new HeaderPair("x-env", "prod"), new HeaderPair("authorization", "Bearer a"), new HeaderPair("x-debug", "1")];
+    expect(m.matches(req("GET", "/?v=2", "h", dbg))).toBe(false);
+    const other: HeaderPair[] = [new HeaderPair("x-env", "Prod"), new HeaderPair("authorization", "Bearer a")];
+    expect(m.matches(req("GET", "/?v=2", "h", other))).toBe(false); // exact is case-sensitive
+  });
+  it("supports present, contains and invert", () => {
+    const m = matcher("{\"headers\":{\"x-a\":{\"present\":true},\"x-b\":{\"contains\":\"mid\",\"invert\":true}}}");
+    expect(m.matches(req("GET", "/", "h", [new HeaderPair("x-a", "")]))).toBe(true);
+    expect(m.matches(req("GET", "/", "h", [new HeaderPair("x-a", ""), new HeaderPair("x-b", "amidst")]))).toBe(false);
+    expect(m.matches(req("GET", "/", "h", [new HeaderPair("x-a", ""), new HeaderPair("x-b", "other")]))).toBe(true);
+    expect(m.matches(req("GET", "/", "h", []))).toBe(false);
+  });
+  it("an empty matcher matches everything", () => {
+    expect(matcher("{}").matches(req("DELETE", "/x"))).toBe(true);
+  });
+});
+
+describe("matcher config errors name their path", () => {
+  it("explains what is wrong", () => {
+    expect(problem("{\"path\":{\"prefix\":\"api\"}}")).toBe("config.rules[2].match.path.prefix: must be a string starting with /");
+    expect(problem("{\"path\":{\"prefix\":7}}")).toBe("config.rules[2].match.path.prefix: must be a string");
+    expect(problem("{\"path\":{\"prefix\":\"/a\",\"exact\":\"/a\"}}")).toBe("config.rules[2].match.path: only one of exact, prefix, suffix, regex may be set");
+    expect(problem("{\"path\":{}}")).toBe("config.rules[2].match.path: needs one of exact, prefix, suffix, regex");
+    expect(problem("{\"path\":{\"regex\":\"(a\"}}")).toBe("config.rules[2].match.path.regex: invalid regex: missing ')'");
+    expect(problem("{\"path\":{\"regex\":\"(a)\\\\1\"}}")).toBe("config.rules[2].match.path.regex: invalid regex: backreferences are not supported");
+    expect(problem("{\"paht\":{\"prefix\":\"/\"}}")).toBe("config.rules[2].match.paht: unknown field");
+    expect(problem("{\"methods\":[\"get\"]}")).toBe("config.rules[2].match.methods[0]: must be an upper-case method name");
+    expect(problem("{\"methods\":\"GET\"}")).toBe("config.rules[2].match.methods: must be an array, not string");
+    expect(problem("{\"host\":\"a.*.com\"}")).toBe("config.rules[2].match.host: a wildcard is only allowed as a leading \"*.\"");
+    expect(problem("{\"headers\":{\"bad name\":\"x\"}}")).toBe("config.rules[2].match.headers.bad name: is not a valid header name");
+    expect(problem("{\"headers\":{\"x\":{\"present\":false}}}")).toBe("config.rules[2].match.headers.x.present: must be true (use invert to negate)");
+    expect(problem("{\"headers\":{\"x\":{\"exact\":\"a\",\"ignore_cas\":true}}}")).toBe("config.rules[2].match.headers.x.ignore_cas: unknown field");
+    expect(problem("{\"query\":{\"x\":5}}")).toBe("config.rules[2].match.query.x: must be an object, not number");
+    expect(problem("[]")).toBe("config.rules[2].match: must be an object, not array");
+  });
+});
