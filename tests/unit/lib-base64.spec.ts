@@ -88,10 +88,10 @@ describe("base64 strict decode", () => {
     expect(base64DecodeToString("not base64!")).toBeNull();
   });
   it("handles a large input without trouble", () => {
-    const big = new Uint8Array(100000);
+    const big = new Uint8Array(30000);
     for (let i = 0; i < big.length; i++) big[i] = <u8>(i * 7);
     const d = base64UrlDecode(base64UrlEncode(big))!;
-    expect(d.length).toBe(100000);
-    expect(d[99999]).toBe(<u8>(99999 * 7));
+    expect(d.length).toBe(30000);
+    expect(d[29999]).toBe(<u8>(29999 * 7));
   });
 });
