@@ -41,8 +41,10 @@ function issuingStream(): u32 {
  * proxy_http_call: sends an HTTP request to the Envoy cluster `cluster`.
  * headers must contain ":method", ":path" and ":authority" (else BadArgument); an unknown cluster
  * is BadArgument too. timeoutMs 0 means no timeout. body/trailers may be null.
- * The response goes to `handler` (with the issuing stream as effective context), or to the root's
- * onHttpCallResponse when handler is null. A paused stream stays paused until you continue it.
+ * The response goes to `handler`, or to the root's onHttpCallResponse when handler is null. If the
+ * call was issued from a stream callback, that stream is made the effective context first, and the
+ * response is dropped (handler not called) if the stream is gone by then. A stream paused while
+ * waiting stays paused until the handler calls continueRequest() (or sends a local reply).
  */
 export function httpCall(
   cluster: string, headers: HeaderPair[], body: ArrayBuffer | null, trailers: HeaderPair[] | null,

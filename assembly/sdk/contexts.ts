@@ -10,7 +10,8 @@ import { FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, GrpcStatus
  * A plugin instance. Envoy creates it with proxy_on_context_create(id, 0), then calls
  * onVmStart and onConfigure (each may run several times per process: canary, main thread, every
  * worker). Root callbacks run with no stream: most properties are NotFound there.
- * Callouts issued with a null handler are owned by the root and come back to its callout hooks.
+ * Callouts issued with a null handler come back to this root's callout hooks (onHttpCallResponse,
+ * onGrpcCallResponse); if a stream issued them, that stream is the effective context meanwhile.
  */
 export class RootContext {
   /** Envoy's context id (1 for the first root in a VM). */
