@@ -126,6 +126,8 @@ export class Host {
       }
     } catch (e) {
       this.close();
+      // Carry the plugin's own log lines (e.g. "headers: config.rules[0]: …") with the refusal.
+      if (e instanceof Error) (e as Error & { logs?: LogRecord[] }).logs = this.logger.records.slice();
       throw e;
     }
   }

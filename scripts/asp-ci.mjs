@@ -1,11 +1,11 @@
 // Runs the as-pect unit specs and ends with a plain "aspect: N passed, N failed" line.
 // as-pect prints "[Tests]: 9 / 10" with colour codes that cannot be turned off; this strips them.
 import { spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 
-const require = createRequire(import.meta.url);
-const asp = require.resolve("@as-pect/cli/bin/asp.js");
-const r = spawnSync(process.execPath, [asp, ...process.argv.slice(2)], { encoding: "utf8", maxBuffer: 64 << 20 });
+// The package's "exports" hides bin/asp.js from require.resolve; run its entry the way bin/asp.js does.
+const asp = fileURLToPath(new URL("../node_modules/@as-pect/cli/lib/test.js", import.meta.url));
+const r = spawnSync(process.execPath, ["--experimental-wasi-unstable-preview1", "--no-warnings", asp, ...process.argv.slice(2)], { encoding: "utf8", maxBuffer: 64 << 20 });
 const out = ((r.stdout ?? "") + (r.stderr ?? "")).replace(/\x1b\[[0-9;]*m/g, "");
 process.stdout.write(out.endsWith("\n") ? out : out + "\n");
 const m = out.match(/\[Tests\]:\s*(\d+)\s*\/\s*(\d+)/);

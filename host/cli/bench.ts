@@ -1,0 +1,161 @@
+// `wasmgate bench [<module.wasm> --config … --request …] [--requests N] [--json]`
+// Measures a module the way Envoy drives it — one stream context per request: on_context_create,
+// request headers (and body), response headers (and body), on_log, on_done, on_delete — calling the
+// exports synchronously through the host's real host-call implementations. Reports ns per request
+// lifecycle and per hook, linear memory before and after, and start time (compile + canary + VMs),
+// always beside the empty baseline (examples/baseline) measured in the same process, so every figure
+// reads as a ratio. Without a module: the project's suite (baseline, custom-filter, and each filter
+// under filters/ that has bench/config.json + bench/request.json).
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { createHost, fixedResponse, type Host, type RequestSpec } from "../index.ts";
+import { FilterRun } from "../envoy/filter-run.ts";
+import { StreamInfo } from "../envoy/stream-info.ts";
+import { HeaderMap } from "../envoy/header-map.ts";
+import type { StreamActions } from "../envoy/filter-stream.ts";
+import { flag, hostOptions, parseArgs, readRequest, UsageError } from "./options.ts";
+import { REPO_ROOT } from "./main.ts";
+
+export interface BenchResult {
+  name: string;
+  module: string;
+  moduleBytes: number;
+  requests: number;
+  nsPerRequest: number;
+  nsPerHook: Record<string, number>;
+  memoryPagesBefore: number;
+  memoryPagesAfter: number;
+  startMs: number;
+  localReplies: number;
+  ratioToBaseline?: number;
+}
+
+const HOOKS = ["context_create", "request_headers", "request_body", "response_headers", "response_body", "log", "done_delete"] as const;
+
+function measure(name: string, module: string, host: Host, spec: RequestSpec, requests: number, startMs: number): BenchResult {
+  const filter = host.filters[0];
+  const slot = filter.slotFor(0);
+  if (slot.kind !== "filter") throw new Error(`${name}: the filter is not running (${slot.kind})`);
+  const { vm, root } = slot;
+  let localReplies = 0;
+  const actions: StreamActions = {
+    localReply: () => { localReplies++; }, continueStream() {}, closeStream() {}, clearRouteCache() {},
+  };
+  let ended = false;
+  const hooks = { ended: () => ended, trapped: () => { throw new Error(`${name}: the module trapped: ${vm.failure}`); } };
+  const reqPairs: [string, string][] = [[":method", spec.method ?? "GET"], [":path", spec.path ?? "/"], [":authority", spec.authority ?? "localhost"], [":scheme", "http"], ...(spec.headers ?? [])];
+  const resp = fixedResponse(spec.response);
+  const respPairs: [string, string][] = [[":status", String(resp.status)], ...resp.headers];
+  const reqBody = spec.body ? Buffer.from(spec.body) : null;
+  const respBody = resp.body.length ? Buffer.concat(resp.body) : null;
+  const info = new StreamInfo({ sourceAddress: spec.source ?? "10.0.0.1:50000", destinationAddress: "10.0.0.2:8080", connectionId: 1, mtls: false, requestedServerName: "", protocol: "HTTP/1.1" }, 0n);
+  const t = new Float64Array(HOOKS.length);
+  const once = (timed: boolean) => {
+    ended = false;
+    const run = new FilterRun(0, filter, vm, root, info, actions, hooks);
+    let a = timed ? process.hrtime.bigint() : 0n, b: bigint;
+    const lap = (i: number) => { if (timed) { b = process.hrtime.bigint(); t[i] += Number(b - a); a = b; } };
+    run.createContext(); lap(0);
+    const rq = new HeaderMap("request", reqPairs);
+    run.headers("request", { kind: "headers", map: rq, eos: reqBody === null }); lap(1);
+    if (reqBody) { run.data("request", { data: reqBody }, true, false); } lap(2);
+    const rs = new HeaderMap("response", respPairs);
+    run.headers("response", { kind: "headers", map: rs, eos: respBody === null }); lap(3);
+    if (respBody) { run.data("response", { data: respBody }, true, false); } lap(4);
+    info.finalResponseHeaders = rs;
+    run.log(info, rq); lap(5);
+    run.destroy(); lap(6);
+  };
+  const warm = Math.min(2000, Math.max(100, requests / 10));
+  for (let i = 0; i < warm; i++) once(false);
+  const pagesBefore = vm.memoryPages();
+  localReplies = 0;
+  // Total time untimed per hook (no hrtime overhead), then per-hook shares from a second timed pass.
+  const s = process.hrtime.bigint();
+  for (let i = 0; i < requests; i++) once(false);
+  const total = Number(process.hrtime.bigint() - s);
+  const replies = localReplies;
+  const hookRuns = Math.min(requests, 20000);
+  for (let i = 0; i < hookRuns; i++) once(true);
+  const nsPerHook: Record<string, number> = {};
+  HOOKS.forEach((h, i) => { nsPerHook[h] = Math.round(t[i] / hookRuns); });
+  return {
+    name, module, moduleBytes: readFileSync(module).length, requests, nsPerRequest: Math.round(total / requests), nsPerHook,
+    memoryPagesBefore: pagesBefore, memoryPagesAfter: vm.memoryPages(), startMs: Math.round(startMs * 10) / 10, localReplies: replies,
+  };
+}
+
+function benchOne(name: string, module: string, options: ReturnType<typeof hostOptions>, spec: RequestSpec, requests: number): BenchResult {
+  const s = process.hrtime.bigint();
+  const host = createHost({ ...options, module, workers: 1 });
+  const startMs = Number(process.hrtime.bigint() - s) / 1e6;
+  try {
+    return measure(name, module, host, spec, requests, startMs);
+  } finally {
+    host.close();
+  }
+}
+
+function suiteEntries(): { name: string; module: string; config?: string; request: RequestSpec }[] {
+  const defaultRequest: RequestSpec = {
+    method: "GET", path: "/api/items?page=2", authority: "shop.example.com",
+    headers: [["user-agent", "bench/1"], ["accept", "application/json"], ["x-request-id", "0b6c3f0e-1"], ["cookie", "session=abc"]],
+    response: { status: 200, headers: [["content-type", "application/json"]], body: "" },
+  };
+  const out = [
+    { name: "baseline", module: "build/baseline.wasm", request: defaultRequest },
+    { name: "custom-filter", module: "build/custom-filter.wasm", config: JSON.stringify({ header: { name: "x-hello", value: "world" }, deny: ["/admin"] }), request: defaultRequest },
+  ];
+  const filters = join(REPO_ROOT, "filters");
+  if (existsSync(filters)) {
+    for (const f of readdirSync(filters)) {
+      const dir = join(filters, f, "bench");
+      if (!existsSync(join(dir, "config.json")) || !existsSync(join(REPO_ROOT, "build", `${f}.wasm`))) continue;
+      const request = existsSync(join(dir, "request.json")) ? JSON.parse(readFileSync(join(dir, "request.json"), "utf8")) : defaultRequest;
+      out.push({ name: f, module: `build/${f}.wasm`, config: readFileSync(join(dir, "config.json"), "utf8"), request });
+    }
+  }
+  return out;
+}
+
+export async function benchCommand(argv: string[]): Promise<number> {
+  try {
+    const p = parseArgs(argv);
+    const requests = Number(flag(p, "requests") ?? 50000);
+    if (!Number.isInteger(requests) || requests < 1) throw new UsageError("--requests must be a positive integer");
+    const baselineModule = join(REPO_ROOT, "build/baseline.wasm");
+    if (!existsSync(baselineModule)) throw new UsageError("build/baseline.wasm is missing: run `wasmgate build` first");
+    const results: BenchResult[] = [];
+    if (p.positional[0]) {
+      const opts = hostOptions(p, p.positional[0]);
+      const spec = readRequest(p);
+      results.push(benchOne("baseline", baselineModule, { ...opts, config: undefined, rootId: "" }, spec, requests));
+      results.push(benchOne(p.positional[0], p.positional[0], opts, spec, requests));
+    } else {
+      for (const e of suiteEntries()) {
+        const opts = hostOptions(parseArgs(e.config ? ["--config", e.config] : []), join(REPO_ROOT, e.module));
+        results.push(benchOne(e.name, join(REPO_ROOT, e.module), opts, e.request, requests));
+      }
+    }
+    const base = results[0].nsPerRequest;
+    for (const r of results) r.ratioToBaseline = Math.round((r.nsPerRequest / base) * 100) / 100;
+    if (flag(p, "json") === "true") process.stdout.write(JSON.stringify({ node: process.version, results }, null, 2) + "\n");
+    else print(results);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) { process.stderr.write(`wasmgate bench: ${e.message}\n`); return 2; }
+    throw e;
+  }
+}
+
+function print(results: BenchResult[]): void {
+  console.log(`wasmgate bench — node ${process.version}, V8; ${results[0].requests} request lifecycles per module, one worker VM`);
+  console.log("ratios are against the empty baseline measured in this same run\n");
+  const head = ["module", "bytes", "ns/request", "× baseline", "start ms", "mem pages before→after", ...HOOKS.map((h) => `${h} ns`)];
+  const rows = results.map((r) => [r.name, String(r.moduleBytes), String(r.nsPerRequest), r.ratioToBaseline!.toFixed(2), String(r.startMs),
+    `${r.memoryPagesBefore}→${r.memoryPagesAfter}`, ...HOOKS.map((h) => String(r.nsPerHook[h]))]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join("  ");
+  console.log(line(head));
+  for (const row of rows) console.log(line(row));
+}

@@ -1,0 +1,68 @@
+// The CLI contracts of DESIGN.md §2 that users script against: `run` prints one JSON outcome (an array
+// with --repeat), exits non-zero with the plugin's own log line on a bad config; `bench --json` reports
+// the baseline beside the module.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+
+const cli = (...args: string[]) => spawnSync(process.execPath, ["bin/wasmgate.mjs", ...args], { encoding: "utf8" });
+const dir = mkdtempSync(join(tmpdir(), "wasmgate-cli-"));
+const reqFile = join(dir, "req.json");
+writeFileSync(reqFile, JSON.stringify({ method: "GET", path: "/admin/x", authority: "a", headers: [["x-a", "1"]], response: { status: 201 } }));
+const config = JSON.stringify({ header: { name: "x-hello", value: "world" }, deny: ["/admin"] });
+
+test("run prints the outcome as JSON", () => {
+  const r = cli("run", "build/custom-filter.wasm", "--config", config, "--request", reqFile);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.forwarded, false);
+  assert.equal(out.localReply, true);
+  assert.equal(out.response.status, 403);
+  assert.deepEqual(out.metrics, { "custom_filter.denied": 1 });
+});
+
+test("run --repeat spreads requests over workers and prints an array", () => {
+  writeFileSync(reqFile, JSON.stringify({ method: "GET", path: "/ok", authority: "a", response: { status: 201, body: "made" } }));
+  const r = cli("run", "build/custom-filter.wasm", "--config", `@${writeConfig()}`, "--request", reqFile, "--repeat", "4", "--workers", "2");
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.length, 4);
+  assert.deepEqual(out.map((o: { worker: number }) => o.worker), [0, 1, 0, 1]);
+  assert.ok(out.every((o: { response: { status: number; body: string } }) => o.response.status === 201 && o.response.body === "made"));
+});
+
+function writeConfig(): string {
+  const f = join(dir, "config.json");
+  writeFileSync(f, config);
+  return f;
+}
+
+test("run with a bad config exits 1 and shows the plugin's log line", () => {
+  const r = cli("run", "build/custom-filter.wasm", "--config", '{"header":{"name":"","value":"v"}}', "--request", reqFile);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /custom-filter: config\.header\.name: /);
+  assert.match(r.stderr, /Unable to create Wasm plugin/);
+});
+
+test("run refuses a module Envoy would not load, with Envoy's message", () => {
+  const bad = join(dir, "bad.wasm");
+  writeFileSync(bad, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])); // empty module: no ABI marker
+  const r = cli("run", bad, "--request", reqFile);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /Missing or unknown Proxy-Wasm ABI version/);
+});
+
+test("bench --json measures the module beside the empty baseline", () => {
+  const r = cli("bench", "build/custom-filter.wasm", "--config", config, "--request", reqFile, "--requests", "300", "--json");
+  assert.equal(r.status, 0, r.stderr);
+  const { results } = JSON.parse(r.stdout);
+  assert.deepEqual(results.map((x: { name: string }) => x.name), ["baseline", "build/custom-filter.wasm"]);
+  for (const x of results) {
+    assert.ok(x.nsPerRequest > 0 && x.memoryPagesAfter >= 1 && x.moduleBytes > 0);
+    assert.ok("request_headers" in x.nsPerHook);
+  }
+  assert.equal(results[0].ratioToBaseline, 1);
+});
