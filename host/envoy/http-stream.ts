@@ -232,8 +232,7 @@ export class HttpStream implements StreamActions {
         this.finish({ kind: "local", reply: plainReply(408, "stream timeout", "stream_idle_timeout"), from: this.runs.length - 1, phase: this.phase });
       }
     }, 25);
-    timer.unref();
-    return () => clearInterval(timer);
+    return () => clearInterval(timer); // not unref'd: the pending request must keep the process alive until it ends
   }
 
   async run(req: DownstreamRequest): Promise<Outcome> {
