@@ -2,7 +2,7 @@
 // "N passed, N failed, N skipped" summing them all. Exit 1 if anything failed.
 //   --only <unit|host|envoy>   run one suite (the build still runs first)
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, mkdtempSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, mkdtempSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 
@@ -41,6 +41,7 @@ if (!only || only === "unit") {
 // 3. node:test suites: host tests (tests/host) and the Envoy docker-compose suite (tests/envoy).
 function testFiles(dir) {
   const out = [];
+  if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out.push(...testFiles(p));
