@@ -120,6 +120,8 @@ export class FilterRun {
 
   // ---- end of stream ----
   log(info: StreamInfo, finalRequest: StreamInfo["finalRequestHeaders"]): void {
+    // Envoy's Context::log creates the in-VM context if decodeHeaders never reached this filter.
+    if (this.active && this.ctx === null && !this.vm!.failed && !this.createContext()) return;
     if (!this.live) return;
     const s = this.state;
     s.requestHeaders = s.requestTrailers = s.responseHeaders = s.responseTrailers = null;
