@@ -1,0 +1,55 @@
+// Pitfalls 2 and 14: header-map lifetime (request headers die when on_request_headers returns
+// Continue) and header-map details (first of duplicates, inline joins, replace, set pairs, byte size).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { host, mod, value, header } from "./helpers.ts";
+
+test("pitfall 2: request headers are unreadable in on_response_headers after Continue, readable again in on_log", async (t) => {
+  const h = host(t, { module: mod("header-lifetime") });
+  const out = await h.request({ path: "/lifetime" });
+  assert.equal(value(out.logs, "req_get"), "0");
+  assert.equal(value(out.logs, "req_prop"), "0");
+  assert.equal(value(out.logs, "resp_get"), "2", "get_header_map_value(REQUEST_HEADERS) → BadArgument");
+  assert.equal(header(out.response.headers, "x-req-get"), "2");
+  assert.equal(value(out.logs, "resp_pairs"), "0", "get_header_map_pairs → Ok ...");
+  assert.equal(value(out.logs, "resp_pairs_size"), "0", "... with an empty map");
+  assert.equal(value(out.logs, "resp_prop"), "1", "request.path is NotFound once the headers are gone");
+  assert.equal(value(out.logs, "log_get"), "0");
+  assert.equal(value(out.logs, "log_path"), "/lifetime");
+  assert.equal(value(out.logs, "log_prop"), "0");
+});
+
+// The request headers as the host builds them: the given ones plus :scheme and x-forwarded-proto.
+const dupHeaders: [string, string][] = [
+  ["x-request-id", "rid-1"], ["x-dup", "a"], ["x-dup", "b"], ["x-forwarded-for", "10.0.0.1"],
+  ["x-multi", "1"], ["x-multi", "2"],
+];
+
+test("pitfall 14: get returns the first duplicate, get_header_map_size is a byte size, add joins inline headers, replace drops duplicates", async (t) => {
+  const h = host(t, { module: mod("headers") });
+  const out = await h.request({ method: "GET", path: "/h", authority: "example.com", headers: dupHeaders });
+  const sent: [string, string][] = [[":method", "GET"], [":path", "/h"], [":authority", "example.com"], [":scheme", "http"], ...dupHeaders, ["x-forwarded-proto", "http"]];
+  assert.equal(value(out.logs, "count"), String(sent.length));
+  assert.equal(value(out.logs, "size_rc"), "0");
+  assert.equal(value(out.logs, "size"), String(sent.reduce((n, [k, v]) => n + k.length + v.length, 0)), "Σ key+value bytes, not a count");
+  assert.equal(value(out.logs, "dup"), "a", "first value only, not joined");
+  assert.equal(value(out.logs, "get_missing"), "1", "missing key → NotFound (0.2.x)");
+  const fwd = out.request!.headers;
+  assert.deepEqual(fwd.filter(([k]) => k === "x-forwarded-for"), [["x-forwarded-for", "10.0.0.1,10.0.0.2"]]);
+  assert.deepEqual(fwd.filter(([k]) => k === "x-dup"), [["x-dup", "a"], ["x-dup", "b"], ["x-dup", "c"]]);
+  assert.deepEqual(fwd.filter(([k]) => k === "x-multi"), [["x-multi", "one"]]);
+});
+
+test("pitfall 14: set_header_map_pairs removes every entry, pseudo-headers included", async (t) => {
+  const h = host(t, { module: mod("headers") });
+  const out = await h.request({ path: "/p", headers: [["x-op", "p"], ["x-keep", "no"]] });
+  assert.equal(value(out.logs, "set_pairs"), "0");
+  assert.deepEqual(out.request!.headers, [[":method", "POST"], ["x-only", "1"]]);
+});
+
+test("pitfall 14: a malformed serialized map silently clears the header map", async (t) => {
+  const h = host(t, { module: mod("headers") });
+  const out = await h.request({ path: "/m", headers: [["x-op", "m"]] });
+  assert.equal(value(out.logs, "set_malformed"), "0", "no error code");
+  assert.deepEqual(out.request!.headers, []);
+});
