@@ -138,6 +138,8 @@ export class HttpStream implements StreamActions {
       return true;
     };
     const onData = (data: Buffer, eos: boolean): boolean => {
+      // A new chunk joins the buffered body before the plugin sees it: over the limit is 413/500 then.
+      if (bufferMode && acc !== null && overLimit(acc.length + data.length)) return false;
       const body = { data: bufferMode && acc !== null ? Buffer.concat([acc, data]) : data };
       if (bufferMode) acc = null;
       const v = run.data(dir, body, eos, false);
