@@ -29,7 +29,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         ...(repeat ? { worker: r.worker } : {}),
       });
     }
-    process.stdout.write(JSON.stringify(repeat ? outcomes : outcomes[0], null, 2) + "\n");
+    process.stdout.write(prettyJson(repeat ? outcomes : outcomes[0]) + "\n");
     return 0;
   } catch (e) {
     if (e instanceof UsageError || e instanceof LoadError || e instanceof ConfigError) {
@@ -41,4 +41,23 @@ export async function runCommand(argv: string[]): Promise<number> {
   } finally {
     host?.close();
   }
+}
+
+/** JSON indented by object, with arrays of scalars (header pairs) kept on one line. */
+export function prettyJson(v: unknown, indent = ""): string {
+  const inner = indent + "  ";
+  if (Array.isArray(v)) {
+    if (v.every((x) => x === null || typeof x !== "object" || (Array.isArray(x) && x.every((y) => typeof y !== "object")))) {
+      const flat = JSON.stringify(v);
+      if (flat.length <= 100 || v.every((x) => !Array.isArray(x))) return flat;
+    }
+    if (v.length === 0) return "[]";
+    return "[\n" + v.map((x) => inner + prettyJson(x, inner)).join(",\n") + "\n" + indent + "]";
+  }
+  if (v && typeof v === "object") {
+    const entries = Object.entries(v);
+    if (entries.length === 0) return "{}";
+    return "{\n" + entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${prettyJson(x, inner)}`).join(",\n") + "\n" + indent + "}";
+  }
+  return JSON.stringify(v);
 }
