@@ -27,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case "run": return (await import("./run.ts")).runCommand(rest);
     case "bench": return (await import("./bench.ts")).benchCommand(rest);
-    case "demo": return (await import("./demo.ts")).demoCommand(rest);
+    case "demo": return (await import("./demo.ts")).demoCommand();
     case undefined: case "help": case "--help": case "-h":
       process.stdout.write(USAGE);
       return cmd === undefined ? 2 : 0;
