@@ -7,6 +7,7 @@
 // reads as a ratio. Without a module: the project's suite (baseline, custom-filter, and each filter
 // under filters/ that has bench/config.json + bench/request.json).
 import { existsSync, readFileSync, readdirSync } from "node:fs";
+import v8 from "node:v8";
 import { join } from "node:path";
 import { createHost, fixedResponse, type Host, type RequestSpec } from "../index.ts";
 import { FilterRun } from "../envoy/filter-run.ts";
@@ -66,7 +67,7 @@ function measure(name: string, module: string, host: Host, spec: RequestSpec, re
     run.log(info, rq); lap(5);
     run.destroy(); lap(6);
   };
-  const warm = Math.min(2000, Math.max(100, requests / 10));
+  const warm = Math.min(10000, Math.max(100, requests / 10));
   for (let i = 0; i < warm; i++) once(false);
   const pagesBefore = vm.memoryPages();
   localReplies = 0;
@@ -119,6 +120,9 @@ function suiteEntries(): { name: string; module: string; config?: string; reques
 }
 
 export async function benchCommand(argv: string[]): Promise<number> {
+  // Envoy runs V8 with --no-liftoff: wasm is compiled by the optimizing tier up front, so there is no
+  // baseline-tier warm-up phase to measure by accident. Flags apply to modules compiled after this.
+  v8.setFlagsFromString("--no-liftoff");
   try {
     const p = parseArgs(argv);
     const requests = Number(flag(p, "requests") ?? 50000);
