@@ -1,0 +1,137 @@
+;; Pitfalls 6 and 7: HTTP callouts. on_request_headers (plugin configuration = cluster name):
+;;   - http_call to an unknown cluster (BadArgument) and without :path (BadArgument);
+;;   - two valid calls (tokens 4 and 8), then StopIteration.
+;; on_http_call_response reports the context id it runs on, the token and counts, the :status of the
+;; response (map 6), the body (buffer 4) and proxy_get_status; after the second response it switches to
+;; the stream with set_effective_context and continues it.
+;; (Generated layout: string constants live at fixed offsets; the comment after each (i32.const off)
+;; (i32.const len) pair shows the text.)
+(module
+  (import "env" "proxy_log" (func $proxy_log (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_buffer_bytes" (func $proxy_get_buffer_bytes (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_http_call" (func $proxy_http_call (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_header_map_value" (func $proxy_get_header_map_value (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_status" (func $proxy_get_status (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_effective_context" (func $proxy_set_effective_context (param i32) (result i32)))
+  (import "env" "proxy_continue_stream" (func $proxy_continue_stream (param i32) (result i32)))
+
+  (memory (export "memory") 2)
+  (func (export "proxy_abi_version_0_2_1"))
+
+  ;; Bump allocator over the heap (never frees); grows memory when needed, 0 when it cannot.
+  (global $bump (mut i32) (i32.const 32768))
+  (func $alloc (export "proxy_on_memory_allocate") (param $n i32) (result i32)
+    (local $p i32) (local $end i32)
+    (local.set $p (global.get $bump))
+    (local.set $end (i32.add (local.get $p) (local.get $n)))
+    (if (i32.gt_u (local.get $end) (i32.shl (memory.size) (i32.const 16)))
+      (then
+        (if (i32.eq (memory.grow (i32.sub (i32.shr_u (i32.add (local.get $end) (i32.const 65535)) (i32.const 16)) (memory.size))) (i32.const -1))
+          (then (return (i32.const 0))))))
+    (global.set $bump (i32.and (i32.add (local.get $end) (i32.const 7)) (i32.const -8)))
+    (local.get $p))
+
+  ;; ---- shared helpers (copied into every test module) ----
+  ;; Memory map: 0..63 out-params (0: ptr, 4: size, 8: u32/u64, 16: cas, 24: token/id), 64..1023 scratch,
+  ;; 1024..4095 string constants, 4096..8191 log-line buffer, 8192.. number buffer, 32768.. bump heap.
+  ;; itoa: unsigned decimal of $v at $out; returns the length.
+  (func $itoa (param $v i32) (param $out i32) (result i32)
+    (local $len i32) (local $t i32) (local $i i32)
+    (local.set $t (local.get $v))
+    (local.set $len (i32.const 1))
+    (block $done (loop $count
+      (br_if $done (i32.lt_u (local.get $t) (i32.const 10)))
+      (local.set $t (i32.div_u (local.get $t) (i32.const 10)))
+      (local.set $len (i32.add (local.get $len) (i32.const 1)))
+      (br $count)))
+    (local.set $i (local.get $len))
+    (loop $write
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (i32.store8 (i32.add (local.get $out) (local.get $i)) (i32.add (i32.const 48) (i32.rem_u (local.get $v) (i32.const 10))))
+      (local.set $v (i32.div_u (local.get $v) (i32.const 10)))
+      (br_if $write (local.get $i)))
+    (local.get $len))
+  ;; report: log "<tag>=<decimal v>" at warn (3), which survives Envoy's default info level.
+  (func $report (param $tp i32) (param $tl i32) (param $v i32)
+    (local $n i32)
+    (memory.copy (i32.const 4096) (local.get $tp) (local.get $tl))
+    (i32.store8 (i32.add (i32.const 4096) (local.get $tl)) (i32.const 61))
+    (local.set $n (call $itoa (local.get $v) (i32.add (i32.const 4097) (local.get $tl))))
+    (drop (call $proxy_log (i32.const 3) (i32.const 4096) (i32.add (i32.add (local.get $tl) (i32.const 1)) (local.get $n)))))
+  ;; logv: log "<tag>=<bytes>" at warn.
+  (func $logv (param $tp i32) (param $tl i32) (param $p i32) (param $l i32)
+    (memory.copy (i32.const 4096) (local.get $tp) (local.get $tl))
+    (i32.store8 (i32.add (i32.const 4096) (local.get $tl)) (i32.const 61))
+    (memory.copy (i32.add (i32.const 4097) (local.get $tl)) (local.get $p) (local.get $l))
+    (drop (call $proxy_log (i32.const 3) (i32.const 4096) (i32.add (i32.add (local.get $tl) (i32.const 1)) (local.get $l)))))
+  ;; logs: log a constant at warn.
+  (func $logs (param $p i32) (param $l i32)
+    (drop (call $proxy_log (i32.const 3) (local.get $p) (local.get $l))))
+  ;; outp / outs: the (ptr, size) a host call wrote to 0 and 4.
+  (func $outp (result i32) (i32.load (i32.const 0)))
+  (func $outs (result i32) (i32.load (i32.const 4)))
+
+  ;; ---- module-specific code ----
+
+  (global $cfgp (mut i32) (i32.const 0))
+  (global $cfgl (mut i32) (i32.const 0))
+  (global $stream (mut i32) (i32.const 0))
+  (global $responses (mut i32) (i32.const 0))
+  (func (export "proxy_on_configure") (param $root i32) (param $size i32) (result i32)
+    (if (i32.eqz (call $proxy_get_buffer_bytes (i32.const 7) (i32.const 0) (local.get $size) (i32.const 0) (i32.const 4)))
+      (then (global.set $cfgp (call $outp)) (global.set $cfgl (call $outs))))
+    (i32.const 1))
+  (func $call (param $hp i32) (param $hl i32) (result i32)
+    (call $proxy_http_call (global.get $cfgp) (global.get $cfgl) (local.get $hp) (local.get $hl)
+      (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 2000) (i32.const 24)))
+  (func (export "proxy_on_request_headers") (param $ctx i32) (param $n i32) (param $eos i32) (result i32)
+    (global.set $stream (local.get $ctx))
+    (global.set $responses (i32.const 0))
+    (call $report (i32.const 1024) (i32.const 15) (;"unknown_cluster";) (call $proxy_http_call (i32.const 1039) (i32.const 15) (;"no-such-cluster";) (i32.const 1054) (i32.const 75) (;pairs [[":method","GET"],[":path","/callout"],[":authority","upstream"]];)
+      (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 2000) (i32.const 24)))
+    (call $report (i32.const 1129) (i32.const 7) (;"no_path";) (call $call (i32.const 1136) (i32.const 52) (;pairs [[":method","GET"],[":authority","upstream"]];)))
+    (call $report (i32.const 1188) (i32.const 5) (;"call1";) (call $call (i32.const 1054) (i32.const 75) (;pairs [[":method","GET"],[":path","/callout"],[":authority","upstream"]];)))
+    (call $report (i32.const 1193) (i32.const 6) (;"token1";) (i32.load (i32.const 24)))
+    (call $report (i32.const 1199) (i32.const 5) (;"call2";) (call $call (i32.const 1054) (i32.const 75) (;pairs [[":method","GET"],[":path","/callout"],[":authority","upstream"]];)))
+    (call $report (i32.const 1204) (i32.const 6) (;"token2";) (i32.load (i32.const 24)))
+    (i32.const 1))
+  (func (export "proxy_on_http_call_response") (param $ctx i32) (param $token i32) (param $nh i32) (param $body i32) (param $nt i32)
+    (call $report (i32.const 1210) (i32.const 8) (;"resp_ctx";) (local.get $ctx))
+    (call $report (i32.const 1218) (i32.const 10) (;"resp_token";) (local.get $token))
+    (call $report (i32.const 1228) (i32.const 12) (;"resp_headers";) (local.get $nh))
+    (call $report (i32.const 1240) (i32.const 14) (;"resp_body_size";) (local.get $body))
+    (call $report (i32.const 1254) (i32.const 13) (;"resp_trailers";) (local.get $nt))
+    (if (i32.eqz (call $proxy_get_header_map_value (i32.const 6) (i32.const 1267) (i32.const 7) (;":status";) (i32.const 0) (i32.const 4)))
+      (then (call $logv (i32.const 1274) (i32.const 11) (;"resp_status";) (call $outp) (call $outs))))
+    (if (i32.eqz (call $proxy_get_buffer_bytes (i32.const 4) (i32.const 0) (local.get $body) (i32.const 0) (i32.const 4)))
+      (then (call $logv (i32.const 1285) (i32.const 9) (;"resp_body";) (call $outp) (call $outs))))
+    (drop (call $proxy_get_status (i32.const 8) (i32.const 0) (i32.const 4)))
+    (call $report (i32.const 1294) (i32.const 11) (;"status_code";) (i32.load (i32.const 8)))
+    (if (call $outs) (then (call $logv (i32.const 1305) (i32.const 14) (;"status_message";) (call $outp) (call $outs))))
+    (global.set $responses (i32.add (global.get $responses) (i32.const 1)))
+    (if (i32.eq (global.get $responses) (i32.const 2))
+      (then
+        (call $report (i32.const 1319) (i32.const 9) (;"effective";) (call $proxy_set_effective_context (global.get $stream)))
+        (call $report (i32.const 1328) (i32.const 8) (;"continue";) (call $proxy_continue_stream (i32.const 0))))))
+  (data (i32.const 1024) "unknown_cluster")
+  (data (i32.const 1039) "no-such-cluster")
+  (data (i32.const 1054) "\03\00\00\00\07\00\00\00\03\00\00\00\05\00\00\00\08\00\00\00\0a\00\00\00\08\00\00\00:method\00GET\00:path\00/callout\00:authority\00upstream\00")
+  (data (i32.const 1129) "no_path")
+  (data (i32.const 1136) "\02\00\00\00\07\00\00\00\03\00\00\00\0a\00\00\00\08\00\00\00:method\00GET\00:authority\00upstream\00")
+  (data (i32.const 1188) "call1")
+  (data (i32.const 1193) "token1")
+  (data (i32.const 1199) "call2")
+  (data (i32.const 1204) "token2")
+  (data (i32.const 1210) "resp_ctx")
+  (data (i32.const 1218) "resp_token")
+  (data (i32.const 1228) "resp_headers")
+  (data (i32.const 1240) "resp_body_size")
+  (data (i32.const 1254) "resp_trailers")
+  (data (i32.const 1267) ":status")
+  (data (i32.const 1274) "resp_status")
+  (data (i32.const 1285) "resp_body")
+  (data (i32.const 1294) "status_code")
+  (data (i32.const 1305) "status_message")
+  (data (i32.const 1319) "effective")
+  (data (i32.const 1328) "continue")
+)
