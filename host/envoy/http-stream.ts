@@ -316,7 +316,7 @@ export class HttpStream implements StreamActions {
       if (body.length) headers.add("content-length", String(body.length));
       for (const [k, v] of r.headers) headers.add(k, v);
       if (body.length && !headers.has("content-type")) headers.add("content-type", "text/plain");
-      if (r.grpcStatus !== null) headers.add("grpc-status", String(r.grpcStatus));
+      // grpc_status is used only for gRPC requests (Envoy's Utility::prepareLocalReply).
     }
     if (end.phase === "response") return { headers, body, trailers: null }; // direct reply: encoder filters are not re-run
     // Replay through the encoders of every filter that saw the request, with the stream no longer "ending".

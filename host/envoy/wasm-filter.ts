@@ -130,8 +130,19 @@ export class WasmFilter {
     return [this.main, ...this.workers].flatMap((w) => (w?.vm ? [w.vm] : []));
   }
 
+  /** Plugin removal / Envoy exit: proxy_on_done(root), then on_delete unless on_done returned 0. */
   shutdown(): void {
-    for (const vm of this.vms()) vm.shutdown();
+    for (const vm of this.vms()) {
+      for (const ctx of [...vm.contexts.values()]) {
+        if (ctx.kind !== "root" || vm.failed) continue;
+        const done = vm.call("proxy_on_done", ctx.id, ctx.id);
+        if (done === 0) { ctx.pendingDone = true; continue; }
+        vm.call("proxy_on_delete", ctx.id, ctx.id);
+        ctx.deleted = true;
+        vm.contexts.delete(ctx.id);
+      }
+      vm.shutdown();
+    }
   }
 }
 
