@@ -18,6 +18,7 @@ import { defaultPluginSettings, parseEnvoyVersion, type FailurePolicy } from "./
 import type { LogLevelName } from "./abi/enums.ts";
 import type { NodeInfo } from "./hostcalls/properties.ts";
 import type { Pair } from "./abi/pairs.ts";
+import { nowNs } from "./vm/clock.ts";
 
 export { ConfigError } from "./envoy/wasm-filter.ts";
 export { LoadError } from "./abi/loader.ts";
@@ -136,17 +137,9 @@ export class Host {
   async request(spec: RequestSpec, opts: { worker?: number } = {}): Promise<RequestResult> {
     const worker = opts.worker ?? this.next++ % this.workers;
     const slots: FilterSlot[] = this.filters.map((f) => f.slotFor(worker));
-    const info = new StreamInfo({
-      sourceAddress: spec.source ?? "127.0.0.1:50000", destinationAddress: spec.destination ?? "127.0.0.1:8080",
-      connectionId: ++connectionIds, mtls: false, requestedServerName: "", protocol: spec.protocol ?? "HTTP/1.1",
-    }, BigInt(Date.now()) * 1_000_000n);
-    for (const [k, v] of Object.entries(spec.properties ?? {})) info.overrides.set(k, fromJson(v));
+    const info = streamInfoFor(spec);
     const upstream: Upstream = this.options.upstream ?? (async () => fixedResponse(spec.response));
-    const headers: Pair[] = [
-      [":method", spec.method ?? "GET"], [":path", spec.path ?? "/"], [":authority", spec.authority ?? "localhost"],
-      ...(spec.scheme ? [[":scheme", spec.scheme] as Pair] : []),
-      ...(spec.headers ?? []).map(([k, v]) => [k.toLowerCase(), v] as Pair),
-    ];
+    const headers = requestHeaderPairs(spec);
     const body = spec.bodyChunks ? spec.bodyChunks.map((c) => Buffer.from(c)) : spec.body ? [Buffer.from(spec.body)] : [];
     const mark = this.logger.records.length;
     const stream = new HttpStream(slots, info, upstream, {
@@ -165,6 +158,25 @@ export class Host {
     for (const f of this.filters) f.shutdown();
     this.transport.close();
   }
+}
+
+/** The request headers a RequestSpec describes: pseudo-headers first, names lower-cased. */
+export function requestHeaderPairs(spec: RequestSpec): Pair[] {
+  return [
+    [":method", spec.method ?? "GET"], [":path", spec.path ?? "/"], [":authority", spec.authority ?? "localhost"],
+    ...(spec.scheme ? [[":scheme", spec.scheme] as Pair] : []),
+    ...(spec.headers ?? []).map(([k, v]) => [k.toLowerCase(), v] as Pair),
+  ];
+}
+
+/** Stream info for one request: connection facts from the spec, its `properties` as overrides. */
+export function streamInfoFor(spec: RequestSpec): StreamInfo {
+  const info = new StreamInfo({
+    sourceAddress: spec.source ?? "127.0.0.1:50000", destinationAddress: spec.destination ?? "127.0.0.1:8080",
+    connectionId: ++connectionIds, mtls: false, requestedServerName: "", protocol: spec.protocol ?? "HTTP/1.1",
+  }, nowNs());
+  for (const [k, v] of Object.entries(spec.properties ?? {})) info.overrides.set(k, fromJson(v));
+  return info;
 }
 
 export function fixedResponse(r: RequestSpec["response"]): UpstreamResponse {

@@ -9,9 +9,8 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import v8 from "node:v8";
 import { join } from "node:path";
-import { createHost, fixedResponse, type Host, type RequestSpec } from "../index.ts";
+import { createHost, fixedResponse, requestHeaderPairs, streamInfoFor, type Host, type RequestSpec } from "../index.ts";
 import { FilterRun } from "../envoy/filter-run.ts";
-import { StreamInfo } from "../envoy/stream-info.ts";
 import { HeaderMap } from "../envoy/header-map.ts";
 import type { StreamActions } from "../envoy/filter-stream.ts";
 import { flag, hostOptions, parseArgs, readRequest, UsageError } from "./options.ts";
@@ -44,12 +43,12 @@ function measure(name: string, module: string, host: Host, spec: RequestSpec, re
   };
   let ended = false;
   const hooks = { ended: () => ended, trapped: () => { throw new Error(`${name}: the module trapped: ${vm.failure}`); } };
-  const reqPairs: [string, string][] = [[":method", spec.method ?? "GET"], [":path", spec.path ?? "/"], [":authority", spec.authority ?? "localhost"], [":scheme", "http"], ...(spec.headers ?? [])];
+  const reqPairs = requestHeaderPairs({ scheme: "http", ...spec });
   const resp = fixedResponse(spec.response);
   const respPairs: [string, string][] = [[":status", String(resp.status)], ...resp.headers];
   const reqBody = spec.body ? Buffer.from(spec.body) : null;
   const respBody = resp.body.length ? Buffer.concat(resp.body) : null;
-  const info = new StreamInfo({ sourceAddress: spec.source ?? "10.0.0.1:50000", destinationAddress: "10.0.0.2:8080", connectionId: 1, mtls: false, requestedServerName: "", protocol: "HTTP/1.1" }, 0n);
+  const info = streamInfoFor(spec);
   const t = new Float64Array(HOOKS.length);
   const once = (timed: boolean) => {
     ended = false;

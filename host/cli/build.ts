@@ -4,7 +4,7 @@
 // modules (tests/modules/*.wat through wabt, tests/modules/<name>/asconfig.json) into build/test/.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { checkEnvoyImports } from "../loader/imports-check.ts";
+import { checkEnvoyImports } from "../abi/imports-check.ts";
 
 export interface BuildTarget { name: string; config: string; outDir: string; checkImports: boolean }
 

@@ -21,6 +21,7 @@ import type { FilterStreamState, LocalReply, StreamActions } from "./filter-stre
 import type { StreamInfo } from "./stream-info.ts";
 import type { FilterSlot } from "./wasm-filter.ts";
 import type { Logger } from "../vm/logger.ts";
+import { nowNs } from "../vm/clock.ts";
 
 export interface DownstreamRequest { headers: Pair[]; body: Buffer[]; trailers?: Pair[] }
 export interface UpstreamResponse { status: number; headers: Pair[]; body: Buffer[]; trailers?: Pair[] }
@@ -278,7 +279,7 @@ export class HttpStream implements StreamActions {
       this.info.finalResponseTrailers = response.trailers;
       this.info.bytesSent = response.body.length;
     }
-    this.info.endNs = BigInt(Date.now()) * 1_000_000n;
+    this.info.endNs = nowNs();
     for (const r of this.runs) r.log(this.info, this.info.finalRequestHeaders);
     for (const r of this.runs) r.destroy();
     const reset = end?.kind === "reset" || response === null;

@@ -6,10 +6,7 @@ import { WasmResult } from "../abi/enums.ts";
 import { logPrefix } from "./wasi.ts";
 import { decodeProtoFields } from "../envoy/protobuf.ts";
 import type { HostFn } from "./index.ts";
-
-export function nowNs(): bigint {
-  return BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
-}
+import { nowNs } from "../vm/clock.ts";
 
 export function coreHostcalls(vm: Vm): Record<string, HostFn> {
   const m = vm.memory;

@@ -26,6 +26,15 @@ function resolveMap(vm: Vm, type: number, forWrite: boolean): HeaderMap | null |
 export function headerHostcalls(vm: Vm): Record<string, HostFn> {
   const m = vm.memory;
   const key = (p: number, n: number) => m.readString(p, n);
+  /** add / replace: read key and value, find the writable map, apply. */
+  const writeValue = (type: number, kp: number, kn: number, vp: number, vn: number, op: (map: HeaderMap, k: string, v: string) => void) => {
+    const k = key(kp, kn), v = m.readString(vp, vn);
+    if (k === null || v === null) return WasmResult.InvalidMemoryAccess;
+    const map = resolveMap(vm, type, true);
+    if (map === "bad-type" || map === null) return WasmResult.BadArgument;
+    op(map, k, v);
+    return WasmResult.Ok;
+  };
   return {
     proxy_get_header_map_value(type: number, kp: number, kn: number, vpp: number, vsp: number) {
       const k = key(kp, kn);
@@ -60,20 +69,10 @@ export function headerHostcalls(vm: Vm): Record<string, HostFn> {
       return WasmResult.Ok;
     },
     proxy_add_header_map_value(type: number, kp: number, kn: number, vp: number, vn: number) {
-      const k = key(kp, kn), v = m.readString(vp, vn);
-      if (k === null || v === null) return WasmResult.InvalidMemoryAccess;
-      const map = resolveMap(vm, type, true);
-      if (map === "bad-type" || map === null) return WasmResult.BadArgument;
-      map.add(k, v);
-      return WasmResult.Ok;
+      return writeValue(type, kp, kn, vp, vn, (map, k, v) => map.add(k, v));
     },
     proxy_replace_header_map_value(type: number, kp: number, kn: number, vp: number, vn: number) {
-      const k = key(kp, kn), v = m.readString(vp, vn);
-      if (k === null || v === null) return WasmResult.InvalidMemoryAccess;
-      const map = resolveMap(vm, type, true);
-      if (map === "bad-type" || map === null) return WasmResult.BadArgument;
-      map.set(k, v);
-      return WasmResult.Ok;
+      return writeValue(type, kp, kn, vp, vn, (map, k, v) => map.set(k, v));
     },
     proxy_remove_header_map_value(type: number, kp: number, kn: number) {
       const k = key(kp, kn);

@@ -5,6 +5,7 @@ import { randomFillSync } from "node:crypto";
 import type { Vm } from "../vm/vm.ts";
 import { WasiErrno } from "../abi/enums.ts";
 import type { HostFn } from "./index.ts";
+import { nowNs } from "../vm/clock.ts";
 
 const enc = new TextEncoder();
 const BOOT = process.hrtime.bigint();
@@ -29,11 +30,7 @@ export function wasiHostcalls(vm: Vm): Record<string, HostFn> {
       if (!m.writeU32(nwritten, total)) return fault;
       let text = Buffer.concat(parts).toString("utf8");
       if (text.endsWith("\n")) text = text.slice(0, -1);
-      if (text.length) {
-        const ctx = vm.context();
-        vm.logger.wasm(fd === 1 ? 2 : 4, logPrefix(vm), text, vm.opts.label);
-        void ctx;
-      }
+      if (text.length) vm.logger.wasm(fd === 1 ? 2 : 4, logPrefix(vm), text, vm.opts.label);
       return ok;
     },
     fd_read: stub(nosys),
@@ -62,7 +59,7 @@ export function wasiHostcalls(vm: Vm): Record<string, HostFn> {
     args_get: stub(ok),
     clock_time_get(id: number, _precision: bigint, out: number) {
       let t: bigint;
-      if (id === 0) t = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+      if (id === 0) t = nowNs();
       else if (id === 1) t = process.hrtime.bigint() - BOOT;
       else return notsup;
       return m.writeU64(out, t) ? ok : fault;

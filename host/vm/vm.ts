@@ -51,8 +51,10 @@ export class Vm {
   readonly hostCallCounts = new Map<string, number>();
   countHostCalls = false;
 
+  private mem!: WebAssembly.Memory;
+
   constructor(readonly opts: VmOptions) {
-    this.memory = new GuestMemory(() => this.instance.exports.memory as WebAssembly.Memory);
+    this.memory = new GuestMemory(() => this.mem);
   }
 
   get loaded(): LoadedModule { return this.opts.loaded; }
@@ -64,10 +66,8 @@ export class Vm {
     this.phase = "start";
     try {
       this.instance = new WebAssembly.Instance(this.loaded.module, imports);
-      const mem = Object.values(this.instance.exports).find((e) => e instanceof WebAssembly.Memory);
-      if (!(this.instance.exports.memory instanceof WebAssembly.Memory) && mem) {
-        Object.defineProperty(this, "memory", { value: new GuestMemory(() => mem as WebAssembly.Memory) });
-      }
+      // Envoy uses the module's first exported memory, whatever its name.
+      this.mem = Object.values(this.instance.exports).find((e) => e instanceof WebAssembly.Memory) as WebAssembly.Memory;
       this.exports = this.instance.exports as any;
       for (const fn of this.loaded.startFunctions) {
         if (fn === "main") this.exports.main(0, 0);

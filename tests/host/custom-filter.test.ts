@@ -57,7 +57,7 @@ test("a bad config is refused at configure time with one log line naming the fie
   }
 });
 
-test("state is per worker VM but metrics are process-wide", async (t) => {
+test("requests spread over worker VMs; the denied counter is process-wide", async (t) => {
   const host = createHost({ module: MODULE, config: CONFIG, workers: 3 });
   t.after(() => host.close());
   const workers = new Set<number>();

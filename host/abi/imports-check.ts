@@ -1,6 +1,6 @@
 // The import allow-list Envoy enforces at link time, as a build check: a module may import only
 // env.proxy_* (plus the few extra env functions Envoy registers) and WASI under either module name.
-export const ENVOY_EXTRA_ENV = new Set(["pthread_equal", "emscripten_notify_memory_growth", "envoy_resolve_dns"]);
+import { ENV_EXTRA } from "./signatures.ts";
 
 export function checkEnvoyImports(bytes: Uint8Array, label: string): string[] {
   const problems: string[] = [];
@@ -11,7 +11,7 @@ export function checkEnvoyImports(bytes: Uint8Array, label: string): string[] {
     return [`${label}: does not compile: ${(e as Error).message}`];
   }
   for (const i of WebAssembly.Module.imports(mod)) {
-    const ok = (i.module === "env" && (i.name.startsWith("proxy_") || ENVOY_EXTRA_ENV.has(i.name)))
+    const ok = (i.module === "env" && (i.name.startsWith("proxy_") || i.name in ENV_EXTRA))
       || i.module === "wasi_snapshot_preview1" || i.module === "wasi_unstable";
     if (!ok) problems.push(`${label}: imports ${i.module}.${i.name}, which Envoy does not provide`);
   }
