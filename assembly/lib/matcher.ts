@@ -174,7 +174,8 @@ export function parsePathMatcher(v: JsonValue, path: string, problems: Problems)
   return problems.list.length == before ? m : null;
 }
 
-function parseNamed(c: ConfigObject, key: string, headerNames: bool): NamedMatcher[] {
+/** `{"name": <string matcher>, …}` under `key` (header names validated and lower-cased when headerNames). */
+export function parseNamed(c: ConfigObject, key: string, headerNames: bool): NamedMatcher[] {
   const out: NamedMatcher[] = [];
   const o = c.object(key);
   if (o === null) return out;
@@ -188,12 +189,18 @@ function parseNamed(c: ConfigObject, key: string, headerNames: bool): NamedMatch
   return out;
 }
 
-/** Parses a request matcher object; null (with problems recorded) when invalid. */
-export function parseRequestMatcher(v: JsonValue | null, path: string, problems: Problems): RequestMatcher | null {
+const REQUEST_KEYS: string[] = ["path", "methods", "host", "headers", "query"];
+
+/**
+ * Parses a request matcher object; null (with problems recorded) when invalid. `extraKeys` are
+ * further keys the caller parses itself (a filter's own conditions), accepted here.
+ */
+export function parseRequestMatcher(v: JsonValue | null, path: string, problems: Problems,
+                                    extraKeys: string[] | null = null): RequestMatcher | null {
   const c = ConfigObject.root(v, path, problems);
   if (c === null) return null;
   const before = problems.list.length;
-  c.rejectUnknown(["path", "methods", "host", "headers", "query"]);
+  c.rejectUnknown(extraKeys !== null ? REQUEST_KEYS.concat(extraKeys) : REQUEST_KEYS);
   const m = new RequestMatcher();
   const pv = c.obj.get("path");
   if (pv !== null) m.path = parsePathMatcher(pv, c.at("path"), problems);

@@ -68,7 +68,8 @@ export class RequestView {
     const hs = new Array<HeaderPair>(headers.length);
     for (let i = 0; i < headers.length; i++) {
       const h = unchecked(headers[i]);
-      unchecked(hs[i] = new HeaderPair(lowerAscii(h.name), h.value));
+      const name = lowerAscii(h.name);
+      unchecked(hs[i] = name == h.name ? h : new HeaderPair(name, h.value)); // pairs are never mutated
     }
     v.headers = hs;
     const cp = canonicalizePath(rawPath, options.pathOptions);

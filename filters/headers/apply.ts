@@ -1,0 +1,243 @@
+// Applying one operation, evaluating a rule's request-side condition, and resolving templates.
+// Every value is checked before it is written (isSafe: no CR/LF/NUL or other controls, at most
+// max_value_bytes); a write that fails the check is skipped and counted, never trapped on.
+import { getPropertyString } from "../../assembly/sdk";
+import { RequestResolver, Source } from "../../assembly/lib/template";
+import { RequestView } from "../../assembly/lib/request";
+import { ParsedQuery, QueryParam, parseQuery, serializeQuery } from "../../assembly/lib/query";
+import { segmentPrefix } from "../../assembly/lib/matcher";
+import { Keep, Op, Operation, Rule, isReserved, isSafe } from "./config";
+import { Mirror } from "./mirror";
+
+/** Where the auth filter publishes identity (filter state, read with proxy_get_property). */
+export const CONSUMER_PROPERTY = "wasmgate_consumer";
+export const CLAIM_PROPERTY_PREFIX = "wasmgate_claim.";
+
+/** Template sources beyond the request view: identity, request id and Envoy properties. */
+export class HeadersResolver extends RequestResolver {
+  resolve(source: Source, arg: string): string | null {
+    switch (source) {
+      case Source.Consumer: return getPropertyString([CONSUMER_PROPERTY]);
+      case Source.Claim: return getPropertyString([CLAIM_PROPERTY_PREFIX + arg]);
+      case Source.Property: return getPropertyString(arg.split("."));
+      case Source.RequestId: return this.request.header("x-request-id");
+    }
+    return super.resolve(source, arg);
+  }
+}
+
+/** Whether a rule's request-side condition (matcher, consumer, claims) holds. */
+export function requestHolds(rule: Rule, view: RequestView): bool {
+  const m = rule.match;
+  if (m !== null && !m.matches(view)) return false;
+  const c = rule.consumer;
+  if (c !== null && !c.matches(getPropertyString([CONSUMER_PROPERTY]))) return false;
+  const cl = rule.claims;
+  for (let i = 0, n = cl.length; i < n; i++) {
+    const nm = unchecked(cl[i]);
+    if (!nm.matcher.matches(getPropertyString([CLAIM_PROPERTY_PREFIX + nm.name]))) return false;
+  }
+  return true;
+}
+
+/** What one phase did: counts for the metrics, and the pending :path for the request. */
+export class Effects {
+  applied: i32 = 0;
+  skipped: i32 = 0;
+  rejected: i32 = 0;
+  /** A request header (or :path/:authority) was written. */
+  wrote: bool = false;
+  path: string = "";
+  pathDirty: bool = false;
+  query: ParsedQuery | null = null;
+
+  constructor(public view: RequestView | null, public maxBytes: i32) {
+    if (view !== null) this.path = view.path;
+  }
+
+  /** The query being edited (parsed from the request on first use). */
+  params(): ParsedQuery {
+    let q = this.query;
+    if (q === null) { q = parseQuery(this.view!.rawQuery); this.query = q; }
+    return q;
+  }
+
+  /** Writes :path once, after all request rules, when a path or query operation changed it. */
+  flushPath(m: Mirror): void {
+    if (!this.pathDirty && this.query === null) return;
+    const v = this.view!;
+    let p = v.rawPath;
+    if (this.pathDirty) {
+      p = this.path;
+      if (p.includes("?")) { this.rejected++; return; } // a rewrite may not smuggle in a query
+    } else {
+      const q = p.indexOf("?");
+      if (q >= 0) p = p.substring(0, q);
+    }
+    const query = this.query;
+    const qs = query !== null ? serializeQuery(query.params) : v.rawQuery;
+    if (qs.length > 0) p += "?" + qs;
+    if (!isPath(p, this.maxBytes)) { this.rejected++; return; }
+    m.set(":path", p);
+    this.wrote = true;
+  }
+}
+
+/** Applies one operation; `value` is the rendered template (null when the operation has none or it failed). */
+export function applyOp(op: Operation, m: Mirror, e: Effects, value: string | null): void {
+  const name = op.name;
+  const k = op.op;
+  if (k <= Op.SetIfAbsent || k == Op.QuerySet || k == Op.QueryAdd || k == Op.Host) {
+    if (value === null || !isSafe(value, e.maxBytes)) { e.rejected++; return; }
+  }
+  const v = value !== null ? value : "";
+  switch (k) {
+    case Op.Set: m.set(name, v); break;
+    case Op.Append: m.add(name, v); break;
+    case Op.SetIfAbsent: if (!m.has(name)) m.add(name, v); break;
+    case Op.Remove: {
+      const names = op.names;
+      if (names === null) { m.remove(name); break; }
+      const ps = m.pairs;
+      const hit: string[] = [];
+      for (let i = 0, n = ps.length; i < n; i++) {
+        const h = unchecked(ps[i]).name;
+        if (h.charCodeAt(0) != 58 /* : */ && !isReserved(h) && !hit.includes(h) && names.matches(h)) hit.push(h);
+      }
+      for (let i = 0; i < hit.length; i++) m.remove(unchecked(hit[i]));
+      break;
+    }
+    case Op.Rename:
+    case Op.Copy: {
+      const vals = m.all(name);
+      if (vals.length == 0 || op.to == name) break;
+      if (k == Op.Rename) m.remove(name);
+      if (op.overwrite) m.setAll(op.to, vals);
+      else for (let i = 0; i < vals.length; i++) m.add(op.to, unchecked(vals[i]));
+      break;
+    }
+    case Op.Replace: {
+      const vals = m.all(name);
+      let changed = false;
+      for (let i = 0; i < vals.length; i++) {
+        const before = unchecked(vals[i]);
+        const after = op.regex!.replace(before, op.replacement!);
+        if (after == before) continue;
+        if (!isSafe(after, e.maxBytes)) { e.rejected++; return; }
+        unchecked(vals[i] = after);
+        changed = true;
+      }
+      if (changed) m.setAll(name, vals);
+      break;
+    }
+    case Op.Dedupe: {
+      const vals = m.all(name);
+      const items = op.split ? splitCommas(vals) : vals;
+      const kept = dedupe(items, op.keep);
+      if (kept.length != vals.length || op.split) m.setAll(name, kept);
+      break;
+    }
+    case Op.QuerySet: {
+      const ps = e.params().params;
+      let w = 0;
+      let placed = false;
+      for (let i = 0, n = ps.length; i < n; i++) {
+        const p = unchecked(ps[i]);
+        if (p.name == name) { if (placed) continue; unchecked(ps[w++] = new QueryParam(name, v)); placed = true; continue; }
+        unchecked(ps[w++] = p);
+      }
+      ps.length = w;
+      if (!placed) ps.push(new QueryParam(name, v));
+      break;
+    }
+    case Op.QueryAdd: e.params().params.push(new QueryParam(name, v)); break;
+    case Op.QueryRemove:
+    case Op.QueryRename: {
+      const ps = e.params().params;
+      let w = 0;
+      for (let i = 0, n = ps.length; i < n; i++) {
+        const p = unchecked(ps[i]);
+        if (p.name == name) {
+          if (k == Op.QueryRemove) continue;
+          unchecked(ps[w++] = new QueryParam(op.to, p.value, p.bare));
+          continue;
+        }
+        unchecked(ps[w++] = p);
+      }
+      ps.length = w;
+      break;
+    }
+    case Op.PathPrefix:
+    case Op.PathRegex: {
+      const p = e.path;
+      if (p.length == 0) { e.rejected++; return; } // a path that could not be canonicalised is never rewritten
+      let out = p;
+      if (k == Op.PathPrefix) {
+        if (!segmentPrefix(p, name)) break;
+        let rest = p.substring(name.length);
+        const to = op.to;
+        if (to.endsWith("/") && rest.startsWith("/")) rest = rest.substring(1);
+        out = to + rest;
+        if (out.length == 0 || out.charCodeAt(0) != 47) out = "/" + out;
+      } else out = op.regex!.replace(p, op.replacement!);
+      if (out != p) { e.path = out; e.pathDirty = true; }
+      break;
+    }
+    case Op.Host: {
+      if (!isHost(v)) { e.rejected++; return; }
+      m.set(":authority", v);
+      break;
+    }
+  }
+  e.applied++;
+  if (e.view !== null) e.wrote = true;
+}
+
+/** Every comma-separated item of every value, trimmed, empty items dropped. */
+function splitCommas(vals: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < vals.length; i++) {
+    const v = unchecked(vals[i]);
+    let start = 0;
+    while (start <= v.length) {
+      let c = v.indexOf(",", start);
+      if (c < 0) c = v.length;
+      const item = v.substring(start, c).trim();
+      if (item.length > 0) out.push(item);
+      start = c + 1;
+    }
+  }
+  return out;
+}
+
+function dedupe(items: string[], keep: Keep): string[] {
+  if (items.length <= 1) return items;
+  if (keep == Keep.First) return [unchecked(items[0])];
+  if (keep == Keep.Last) return [unchecked(items[items.length - 1])];
+  const out: string[] = [];
+  for (let i = 0; i < items.length; i++) { const s = unchecked(items[i]); if (!out.includes(s)) out.push(s); }
+  return out;
+}
+
+/** An origin-form path: "/" then RFC 3986 pchar, "/" and "?" (query) — no spaces, controls, '#'. */
+function isPath(p: string, maxBytes: i32): bool {
+  if (p.length == 0 || p.charCodeAt(0) != 47 || p.length > maxBytes) return false;
+  for (let i = 0, n = p.length; i < n; i++) {
+    const c = p.charCodeAt(i);
+    if (c <= 32 || c >= 127 || c == 35 /* # */ || c == 34 || c == 60 || c == 62 || c == 92 || c == 94 || c == 96 || c == 123 || c == 124 || c == 125) return false;
+  }
+  return true;
+}
+
+/** host [":" port], host a reg-name (letters, digits, "-", ".", "_") or an IPv6 literal in brackets. */
+function isHost(h: string): bool {
+  const n = h.length;
+  if (n == 0 || n > 255) return false;
+  for (let i = 0; i < n; i++) {
+    const c = h.charCodeAt(i);
+    const l = c | 0x20;
+    if ((l >= 97 && l <= 122) || (c >= 48 && c <= 58) || c == 45 || c == 46 || c == 95 || c == 91 || c == 93) continue;
+    return false;
+  }
+  return true;
+}

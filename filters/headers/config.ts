@@ -1,0 +1,268 @@
+// Parsing the headers filter configuration (README.md beside this file), once, in onConfigure,
+// into precomputed rules: compiled matchers, regexes, replacements and templates. Every problem
+// is recorded as "config.<path>: <reason>"; the first one is what the filter logs.
+import { JsonKind, JsonValue, parseJsonUtf8 } from "../../assembly/lib/json";
+import { ConfigObject, Problems, itemPath } from "../../assembly/lib/configReader";
+import {
+  NamedMatcher, RequestMatcher, StringMatcher, parseNamed, parseRequestMatcher, parseStringMatcher,
+} from "../../assembly/lib/matcher";
+import { Regex, Replacement, compileRegex, compileReplacement } from "../../assembly/lib/regex";
+import { Source, Template, TemplateResolver, parseTemplate } from "../../assembly/lib/template";
+import { isValidHeaderName, lowerAscii } from "../../assembly/lib/http";
+
+export const enum Op {
+  Set, Append, SetIfAbsent, Remove, Rename, Copy, Replace, Dedupe,
+  QuerySet, QueryAdd, QueryRemove, QueryRename, PathPrefix, PathRegex, Host,
+}
+/** Index = Op value; ops from QuerySet on are request-only. */
+const OP_NAMES: string[] = ["set", "append", "set_if_absent", "remove", "rename", "copy", "replace", "dedupe",
+  "query_set", "query_add", "query_remove", "query_rename", "path_prefix", "path_regex", "host"];
+const KEEP_NAMES: string[] = ["unique", "first", "last"];
+export const enum Keep { Unique, First, Last }
+
+export class Operation {
+  op: Op = Op.Set;
+  /** Header name (lower-case) or query parameter name; the path prefix for PathPrefix. */
+  name: string = "";
+  /** rename/copy/query_rename destination; path_prefix replacement. */
+  to: string = "";
+  /** remove by pattern (name is "" then). */
+  names: StringMatcher | null = null;
+  /** The value template; `constant` holds its text when it has no variables. */
+  value: Template | null = null;
+  constant: string | null = null;
+  regex: Regex | null = null;
+  replacement: Replacement | null = null;
+  overwrite: bool = false;
+  keep: Keep = Keep.Unique;
+  split: bool = false;
+  /** Response rules: index of the value captured during the request phase (-1 = constant/none). */
+  slot: i32 = -1;
+}
+
+export class Rule {
+  match: RequestMatcher | null = null;
+  consumer: StringMatcher | null = null;
+  claims: NamedMatcher[] = [];
+  /** Response rules: inclusive status ranges [lo0, hi0, lo1, hi1, …]; empty = any. */
+  status: i32[] = [];
+  responseHeaders: NamedMatcher[] = [];
+  ops: Operation[] = [];
+  /** Response rules: whether anything must be evaluated during the request phase. */
+  usesRequest: bool = false;
+}
+
+export class HeadersConfig {
+  request: Rule[] = [];
+  response: Rule[] = [];
+  /** Request headers written from templates: any inbound copy is removed first. */
+  owned: string[] = [];
+  maxValueBytes: i32 = 8192;
+  trustedHops: i32 = 0;
+  clearRouteCache: bool = false;
+  /** Some template needs the client IP (a property read per request). */
+  needsClientIp: bool = false;
+  /** Number of capture slots response rules need. */
+  slots: i32 = 0;
+}
+
+const ROOT_KEYS: string[] = ["request", "response", "max_value_bytes", "trusted_hops", "clear_route_cache"];
+const RULE_KEYS: string[] = ["name", "match", "ops"];
+const MATCH_EXTRA: string[] = ["consumer", "claims"];
+const MATCH_EXTRA_RESPONSE: string[] = ["consumer", "claims", "status", "response_headers"];
+
+/** The config, or null with problems.first set to "config.<path>: <reason>". */
+export function parseConfig(bytes: ArrayBuffer, problems: Problems): HeadersConfig | null {
+  const cfg = new HeadersConfig();
+  if (bytes.byteLength == 0) return cfg;
+  const parsed = parseJsonUtf8(Uint8Array.wrap(bytes));
+  if (!parsed.ok) { problems.add("config", "invalid JSON at " + parsed.toString()); return null; }
+  const root = ConfigObject.root(parsed.value, "config", problems);
+  if (root === null) return null;
+  root.rejectUnknown(ROOT_KEYS);
+  cfg.maxValueBytes = <i32>root.optionalInt("max_value_bytes", 8192, 1, 65536);
+  cfg.trustedHops = <i32>root.optionalInt("trusted_hops", 0, 0, 10);
+  cfg.clearRouteCache = root.optionalBool("clear_route_cache", false);
+  parseRules(root, "request", false, cfg);
+  parseRules(root, "response", true, cfg);
+  return problems.ok ? cfg : null;
+}
+
+function parseRules(root: ConfigObject, key: string, response: bool, cfg: HeadersConfig): void {
+  const rules = root.objectArray(key);
+  if (rules === null) return;
+  for (let i = 0; i < rules.length; i++) {
+    const r = unchecked(rules[i]);
+    r.rejectUnknown(RULE_KEYS);
+    r.optionalString("name", "");
+    const rule = new Rule();
+    const mv = r.obj.get("match");
+    if (mv !== null) parseMatch(r, response, rule);
+    const ops = r.objectArray("ops", true);
+    if (ops !== null) {
+      if (ops.length == 0) r.fail("ops", "must list at least one operation");
+      for (let k = 0; k < ops.length; k++) {
+        const op = parseOp(unchecked(ops[k]), response, cfg);
+        if (op === null) continue;
+        if (response && op.value !== null && op.constant === null) { op.slot = cfg.slots++; rule.usesRequest = true; }
+        rule.ops.push(op);
+      }
+    }
+    if (response) cfg.response.push(rule);
+    else cfg.request.push(rule);
+  }
+}
+
+function parseMatch(r: ConfigObject, response: bool, rule: Rule): void {
+  const problems = r.problems;
+  rule.match = parseRequestMatcher(r.obj.get("match"), r.at("match"), problems, response ? MATCH_EXTRA_RESPONSE : MATCH_EXTRA);
+  const m = r.object("match");
+  if (m === null) return;
+  const cv = m.obj.get("consumer");
+  if (cv !== null) rule.consumer = parseStringMatcher(cv, m.at("consumer"), problems);
+  rule.claims = parseNamed(m, "claims", false);
+  if (response) {
+    rule.responseHeaders = parseNamed(m, "response_headers", true);
+    const st = m.array("status");
+    if (st !== null) parseStatus(st, m.at("status"), problems, rule.status);
+    const match = rule.match;
+    rule.usesRequest = rule.consumer !== null || rule.claims.length > 0 || (match !== null && !isEmpty(match));
+  }
+}
+
+function isEmpty(m: RequestMatcher): bool {
+  return m.path === null && m.methods === null && m.host === null && m.headers.length == 0 && m.query.length == 0;
+}
+
+/** [200, "5xx", 404] → ranges; a status is 100–599, a class "1xx"–"5xx". */
+function parseStatus(items: JsonValue[], path: string, problems: Problems, out: i32[]): void {
+  if (items.length == 0) problems.add(path, "must not be empty");
+  for (let i = 0; i < items.length; i++) {
+    const v = unchecked(items[i]);
+    let lo = -1;
+    let hi = -1;
+    if (v.kind == JsonKind.Number && v.num == Math.floor(v.num) && v.num >= 100 && v.num <= 599) lo = hi = <i32>v.num;
+    else if (v.kind == JsonKind.String && v.str.length == 3 && v.str.endsWith("xx")) {
+      const d = <i32>v.str.charCodeAt(0) - 48;
+      if (d >= 1 && d <= 5) { lo = d * 100; hi = lo + 99; }
+    }
+    if (lo < 0) { problems.add(itemPath(path, i), "must be a status 100-599 or a class \"1xx\"-\"5xx\""); continue; }
+    out.push(lo);
+    out.push(hi);
+  }
+}
+
+// Fields each operation accepts besides "op".
+const FIELDS: string[][] = [
+  ["header", "value", "inbound"], ["header", "value", "inbound"], ["header", "value", "inbound"],
+  ["header", "match"], ["header", "to", "overwrite"], ["header", "to", "overwrite"],
+  ["header", "regex", "with"], ["header", "keep", "split"],
+  ["param", "value"], ["param", "value"], ["param"], ["param", "to"],
+  ["prefix", "to"], ["regex", "with"], ["value"],
+];
+
+function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation | null {
+  const problems = o.problems;
+  const before = problems.list.length;
+  const name = o.requiredString("op");
+  const k = OP_NAMES.indexOf(name);
+  if (k < 0) {
+    if (problems.list.length == before) o.fail("op", "unknown operation '" + name + "' (one of " + OP_NAMES.join(", ") + ")");
+    return null;
+  }
+  const op = new Operation();
+  op.op = <Op>k;
+  const fields = unchecked(FIELDS[k]);
+  o.rejectUnknown(fields.concat(["op"]));
+  if (response && k >= Op.QuerySet) { o.fail("op", "'" + name + "' is only allowed in request rules"); return null; }
+
+  if (fields.includes("header")) {
+    if (k == Op.Remove && o.has("match")) {
+      if (o.has("header")) o.fail("match", "give either header or match, not both");
+      op.names = parseStringMatcher(o.obj.get("match")!, o.at("match"), problems);
+    } else op.name = headerName(o, "header");
+  }
+  if (fields.includes("param")) op.name = o.requiredNonEmpty("param");
+  if (fields.includes("to")) {
+    op.to = k == Op.Rename || k == Op.Copy ? headerName(o, "to") : o.requiredString("to");
+    if (k == Op.QueryRename && op.to.length == 0) o.fail("to", "must not be empty");
+  }
+  if (fields.includes("value")) parseValue(o, op, cfg);
+  if (k == Op.PathPrefix) {
+    op.name = o.requiredString("prefix");
+    if (!op.name.startsWith("/")) o.fail("prefix", "must start with /");
+    if (op.to.length > 0 && !op.to.startsWith("/")) o.fail("to", "must be empty or start with /");
+  }
+  if (fields.includes("regex")) {
+    const rr = compileRegex(o.requiredString("regex"));
+    op.regex = rr.regex;
+    if (!rr.ok) o.fail("regex", "invalid regex: " + rr.error);
+    else {
+      const rep = compileReplacement(rr.regex!, o.requiredString("with"));
+      op.replacement = rep.replacement;
+      if (!rep.ok) o.fail("with", rep.error);
+    }
+  }
+  op.overwrite = o.optionalBool("overwrite", false);
+  op.split = o.optionalBool("split", false);
+  if (o.has("keep")) {
+    const kp = KEEP_NAMES.indexOf(o.requiredString("keep"));
+    if (kp < 0) o.fail("keep", "must be one of unique, first, last");
+    else op.keep = <Keep>kp;
+  }
+  if (k <= Op.SetIfAbsent && !response && op.constant === null && op.name.length > 0) {
+    // A header written from request values is owned: an inbound copy is removed first, unless the
+    // config says the client's value is wanted ("inbound": "keep").
+    const inbound = o.optionalString("inbound", "strip");
+    if (inbound != "strip" && inbound != "keep") o.fail("inbound", "must be strip or keep");
+    else if (inbound == "strip" && !cfg.owned.includes(op.name)) cfg.owned.push(op.name);
+  } else if (o.has("inbound") && response) o.fail("inbound", "only applies to request rules");
+  return problems.list.length == before ? op : null;
+}
+
+// Header names no operation may touch: Envoy owns the framing, and the host changes only through
+// the host operation.
+const RESERVED: string[] = ["host", "content-length", "transfer-encoding"];
+export function isReserved(name: string): bool { return RESERVED.includes(name); }
+
+/** A header name: an RFC 9110 token, lower-cased (pseudo-headers are never valid here). */
+function headerName(o: ConfigObject, key: string): string {
+  const s = o.requiredString(key);
+  if (!isValidHeaderName(s)) {
+    if (o.obj.getString(key) !== null) o.fail(key, "must be a header name (RFC 9110 token; pseudo-headers change only through path/host operations)");
+    return "";
+  }
+  const name = lowerAscii(s);
+  if (isReserved(name)) o.fail(key, "'" + name + "' is managed by Envoy (use the host operation for the host)");
+  return name;
+}
+
+function parseValue(o: ConfigObject, op: Operation, cfg: HeadersConfig): void {
+  const raw = o.requiredString("value");
+  const t = parseTemplate(raw);
+  if (!t.ok) { o.fail("value", t.error); return; }
+  const tpl = t.template!;
+  op.value = tpl;
+  if (tpl.isConstant) {
+    const s = tpl.render(CONSTANT);
+    if (!isSafe(s, cfg.maxValueBytes)) o.fail("value", "contains control characters or exceeds max_value_bytes");
+    op.constant = s;
+  }
+  if (tpl.usesSource(Source.ClientIp)) cfg.needsClientIp = true;
+}
+
+/** No CR, LF, NUL or other controls (HTAB allowed), no DEL, at most maxBytes of UTF-8. */
+export function isSafe(s: string, maxBytes: i32): bool {
+  const n = s.length;
+  if (n > maxBytes) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 && c != 0x09) || c == 0x7F) return false;
+  }
+  return n * 3 <= maxBytes || String.UTF8.byteLength(s) <= maxBytes;
+}
+
+class ConstantResolver extends TemplateResolver {
+  resolve(source: Source, arg: string): string | null { return null; }
+}
+const CONSTANT = new ConstantResolver();

@@ -1,0 +1,157 @@
+// headers: add, set, remove, rename, copy and rewrite request and response headers, query
+// parameters, the path and the host, on conditions, with values computed from the request.
+// Order (README.md "Order of operations"): owned request headers are stripped; request rules run
+// in config order, each operation in list order; the :path is written once after them. Conditions
+// and templates read the request as it arrived (after stripping); operations read and write the
+// headers as the earlier operations left them. Response rules run the same way on the response;
+// whatever they need from the request is captured during the request phase.
+import {
+  Counter, FilterHeadersStatus, LogLevel, RootContext, StreamContext, callForeignFunction, getPropertyString,
+  log, registerRootContext, requestHeaders, responseHeaders,
+} from "../../assembly/sdk";
+import { Problems } from "../../assembly/lib/configReader";
+import { RequestOptions, RequestView } from "../../assembly/lib/request";
+import { HeadersConfig, Rule, parseConfig } from "./config";
+import { Mirror } from "./mirror";
+import { Effects, HeadersResolver, applyOp, requestHolds } from "./apply";
+export * from "../../assembly/sdk/exports";
+
+class HeadersRoot extends RootContext {
+  config: HeadersConfig = new HeadersConfig();
+  options: RequestOptions = new RequestOptions();
+  applied: Counter | null = null;
+  skipped: Counter | null = null;
+  rejected: Counter | null = null;
+
+  onConfigure(configuration: ArrayBuffer): bool {
+    const problems = new Problems();
+    const cfg = parseConfig(configuration, problems);
+    if (cfg === null) {
+      log(LogLevel.Error, "headers: " + problems.first);
+      return false;
+    }
+    this.config = cfg;
+    const o = new RequestOptions();
+    o.trustedHops = cfg.trustedHops;
+    this.options = o;
+    if (this.applied === null) {
+      this.applied = new Counter("wasmgate.headers.ops_applied");
+      this.skipped = new Counter("wasmgate.headers.rules_skipped");
+      this.rejected = new Counter("wasmgate.headers.writes_rejected");
+    }
+    return true;
+  }
+
+  createStreamContext(id: u32): StreamContext | null {
+    return new HeadersStream(id, this);
+  }
+
+  count(e: Effects): void {
+    if (e.applied > 0) this.applied!.increment(e.applied);
+    if (e.skipped > 0) this.skipped!.increment(e.skipped);
+    if (e.rejected > 0) this.rejected!.increment(e.rejected);
+  }
+}
+
+class HeadersStream extends StreamContext {
+  /** Response rules: whether the request-side part of each rule's condition held. */
+  held: bool[] | null = null;
+  /** Response rules: template values captured during the request phase, by slot. */
+  captured: Array<string | null> | null = null;
+
+  constructor(id: u32, readonly plugin: HeadersRoot) { super(id, plugin); }
+
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const cfg = this.plugin.config;
+    if (cfg.request.length == 0 && cfg.slots == 0 && !anyUsesRequest(cfg.response)) return FilterHeadersStatus.Continue;
+    const m = new Mirror(requestHeaders);
+    for (let i = 0, n = cfg.owned.length; i < n; i++) m.remove(unchecked(cfg.owned[i]));
+    const peer = cfg.needsClientIp ? getPropertyString(["source", "address"]) : null;
+    const view = RequestView.build(str(m.first(":method")), str(m.first(":path")), str(m.first(":authority")),
+      m.pairs.slice(), peer !== null ? peer : "", this.plugin.options);
+    const resolver = new HeadersResolver(view);
+    const e = new Effects(view, cfg.maxValueBytes);
+
+    const rules = cfg.request;
+    for (let i = 0, n = rules.length; i < n; i++) {
+      const rule = unchecked(rules[i]);
+      if (!requestHolds(rule, view)) { e.skipped++; continue; }
+      for (let k = 0, nk = rule.ops.length; k < nk; k++) {
+        const op = unchecked(rule.ops[k]);
+        const c = op.constant;
+        applyOp(op, m, e, c !== null ? c : (op.value !== null ? op.value!.render(resolver) : null));
+      }
+    }
+    e.flushPath(m);
+
+    const resp = cfg.response;
+    if (resp.length > 0) {
+      const held = new Array<bool>(resp.length);
+      const captured = new Array<string | null>(cfg.slots);
+      for (let i = 0, n = resp.length; i < n; i++) {
+        const rule = unchecked(resp[i]);
+        const ok = !rule.usesRequest || requestHolds(rule, view);
+        unchecked(held[i] = ok);
+        if (!ok) continue;
+        for (let k = 0, nk = rule.ops.length; k < nk; k++) {
+          const op = unchecked(rule.ops[k]);
+          if (op.slot >= 0) unchecked(captured[op.slot] = op.value!.render(resolver));
+        }
+      }
+      this.held = held;
+      this.captured = captured;
+    }
+    if (cfg.clearRouteCache && e.wrote) callForeignFunction("clear_route_cache", null);
+    this.plugin.count(e);
+    return FilterHeadersStatus.Continue;
+  }
+
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const cfg = this.plugin.config;
+    const rules = cfg.response;
+    if (rules.length == 0) return FilterHeadersStatus.Continue;
+    const m = new Mirror(responseHeaders);
+    const status = I32.parseInt(str(m.first(":status")));
+    const e = new Effects(null, cfg.maxValueBytes);
+    const held = this.held;
+    const captured = this.captured;
+    for (let i = 0, n = rules.length; i < n; i++) {
+      const rule = unchecked(rules[i]);
+      if (!responseHolds(rule, held, i, status, m)) { e.skipped++; continue; }
+      for (let k = 0, nk = rule.ops.length; k < nk; k++) {
+        const op = unchecked(rule.ops[k]);
+        const c = op.constant;
+        applyOp(op, m, e, c !== null ? c : (op.slot >= 0 && captured !== null ? unchecked(captured[op.slot]) : null));
+      }
+    }
+    this.plugin.count(e);
+    return FilterHeadersStatus.Continue;
+  }
+}
+
+function responseHolds(rule: Rule, held: bool[] | null, i: i32, status: i32, m: Mirror): bool {
+  // A rule that needs the request cannot hold when the request phase did not run (a local reply
+  // sent before this filter saw the request).
+  if (rule.usesRequest && (held === null || !unchecked(held[i]))) return false;
+  const st = rule.status;
+  if (st.length > 0) {
+    let any = false;
+    for (let k = 0; k < st.length; k += 2) if (status >= unchecked(st[k]) && status <= unchecked(st[k + 1])) { any = true; break; }
+    if (!any) return false;
+  }
+  const hs = rule.responseHeaders;
+  for (let k = 0, n = hs.length; k < n; k++) {
+    const nm = unchecked(hs[k]);
+    if (!nm.matcher.matches(m.first(nm.name))) return false;
+  }
+  return true;
+}
+
+function anyUsesRequest(rules: Rule[]): bool {
+  for (let i = 0; i < rules.length; i++) if (unchecked(rules[i]).usesRequest) return true;
+  return false;
+}
+
+function str(s: string | null): string { return s !== null ? s : ""; }
+
+registerRootContext((id: u32): RootContext => new HeadersRoot(id));
