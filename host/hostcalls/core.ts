@@ -58,7 +58,7 @@ export function coreHostcalls(vm: Vm): Record<string, HostFn> {
       const args = m.read(argsPtr, argsSize);
       if (name === null || args === null) return WasmResult.InvalidMemoryAccess;
       const fn = FOREIGN[name];
-      if (!fn) return WasmResult.NotFound;
+      if (!fn || vm.opts.envoyVersion < (FOREIGN_SINCE[name] ?? 0)) return WasmResult.NotFound;
       const r = fn(vm, args);
       if (r.status !== WasmResult.Ok) return r.status;
       return vm.giveBytes(r.result ?? new Uint8Array(), resPtrPtr, resSizePtr);
@@ -106,6 +106,12 @@ export function scheduleTick(vm: Vm, rootId: number): void {
 }
 
 type Foreign = (vm: Vm, args: Uint8Array) => { status: number; result?: Uint8Array };
+/** First Envoy version that registers a foreign function; before it the name is unknown (NotFound). */
+const FOREIGN_SINCE: Record<string, number> = {
+  // envoyproxy/envoy PR #36671 (1.33.0 changelog, new_features: "Added clear_route_cache foreign
+  // function"); not in 1.32 or earlier.
+  clear_route_cache: 1.33,
+};
 const FOREIGN: Record<string, Foreign> = {
   compress(_vm, args) {
     try { return { status: WasmResult.Ok, result: deflateSync(args) }; } catch { return { status: WasmResult.SerializationFailure }; }
@@ -113,6 +119,9 @@ const FOREIGN: Record<string, Foreign> = {
   uncompress(_vm, args) {
     try { return { status: WasmResult.Ok, result: inflateSync(args) }; } catch { return { status: WasmResult.SerializationFailure }; }
   },
+  // Envoy ≥1.33 (foreign.cc): Context::clearRouteCache() on the current or effective context, then Ok.
+  // It acts only through a stream's decoder callbacks: from a root context it does nothing (still Ok).
+  // Automatic clearing on request-header writes is separate (headers.ts).
   clear_route_cache(vm) {
     const ctx = vm.context();
     if (ctx?.kind === "stream") ctx.stream.clearRouteCache();

@@ -1,6 +1,23 @@
 // Header-map host calls (research/envoy-host-abi.md §3.4, pitfalls 2 and 14). Maps 0–3 belong to the
 // stream; 4/5 are gRPC metadata visible only inside the matching gRPC callback; 6/7 are the HTTP-call
 // response, read from the root context (so still visible after set_effective_context).
+//
+// Route cache. Every successful write to the REQUEST headers (map 0) — add, replace, remove, set pairs —
+// clears the stream's route cache; request trailers and the response maps never do. Envoy does it in
+// Context::{add,replace,remove}HeaderMapValue / setHeaderMapPairs through decoder_callbacks_, which an
+// HTTP stream context keeps for its whole life, so the phase does not matter: what limits it is that the
+// write succeeds only while Envoy still holds the request-header map (on_request_headers, and later
+// callbacks as long as the headers have not been continued — FilterStreamState.map() models that).
+//  - envoyproxy/envoy PR #14318 (Dec 2020, so from 1.17.0): added the clearing, for every ABI (0.1.0
+//    modules also have the explicit proxy_clear_route_cache, core.ts).
+//  - envoyproxy/envoy PR #36671 (Oct 2024, released in 1.33.0): the four calls now go through
+//    Context::onHeadersModified(type), which skips the clearing only when the plugin's ABI is newer than
+//    0.2.1 (1.33.0 changelog, behavior_changes: "The route cache will not be cleared by default if the
+//    Wasm extension modified the request headers and the ABI version of Wasm extension is larger then
+//    0.2.1"). The PR's first draft used a runtime flag (wasm_no_automatic_route_refresh); the released
+//    changelog names none. No such ABI exists — proxy-wasm-cpp-host loads only 0.1.0/0.2.0/0.2.1 — so
+//    every module Envoy (or this host) can load still clears, on every version from 1.17 on. The same PR
+//    added the clear_route_cache foreign function (core.ts), registered from 1.33.
 import type { Vm } from "../vm/vm.ts";
 import { WasmResult } from "../abi/enums.ts";
 import { parsePairs, serializePairs, type Pair } from "../abi/pairs.ts";
@@ -23,6 +40,13 @@ function resolveMap(vm: Vm, type: number, forWrite: boolean): HeaderMap | null |
   return ctx.stream.map(type, forWrite);
 }
 
+/** After a successful write: map 0 (request headers) clears the route cache (see the top of the file). */
+function headersModified(vm: Vm, type: number): void {
+  if (type >>> 0 !== 0) return;
+  const ctx = vm.context();
+  if (ctx?.kind === "stream") ctx.stream.clearRouteCache();
+}
+
 export function headerHostcalls(vm: Vm): Record<string, HostFn> {
   const m = vm.memory;
   const key = (p: number, n: number) => m.readString(p, n);
@@ -33,6 +57,7 @@ export function headerHostcalls(vm: Vm): Record<string, HostFn> {
     const map = resolveMap(vm, type, true);
     if (map === "bad-type" || map === null) return WasmResult.BadArgument;
     op(map, k, v);
+    headersModified(vm, type);
     return WasmResult.Ok;
   };
   return {
@@ -66,6 +91,7 @@ export function headerHostcalls(vm: Vm): Record<string, HostFn> {
       if (map === "bad-type" || map === null) return WasmResult.BadArgument;
       const pairs: Pair[] = parsePairs(bytes) ?? []; // malformed input silently clears the map
       map.replaceAll(pairs);
+      headersModified(vm, type);
       return WasmResult.Ok;
     },
     proxy_add_header_map_value(type: number, kp: number, kn: number, vp: number, vn: number) {
@@ -80,6 +106,7 @@ export function headerHostcalls(vm: Vm): Record<string, HostFn> {
       const map = resolveMap(vm, type, true);
       if (map === "bad-type" || map === null) return WasmResult.BadArgument;
       map.remove(k);
+      headersModified(vm, type);
       return WasmResult.Ok;
     },
     proxy_get_header_map_size(type: number, out: number) {
