@@ -229,7 +229,7 @@ function parseHost(v: JsonValue, path: string, problems: Problems): StringMatche
   }
   const h = lowerAscii(v.str);
   if (h.length == 0) { problems.add(path, "must not be empty"); return null; }
-  if (h.startsWith("*.")) { // wildcard subdomain: suffix ".example.com"
+  if (h.startsWith("*.") && !h.substring(1).includes("*")) { // wildcard subdomain: suffix ".example.com"
     const m = new StringMatcher();
     m.kind = MatchKind.Suffix;
     m.value = h.substring(1);

@@ -45,8 +45,6 @@ export class Effects {
   applied: i32 = 0;
   skipped: i32 = 0;
   rejected: i32 = 0;
-  /** A request header (or :path/:authority) was written. */
-  wrote: bool = false;
   path: string = "";
   pathDirty: bool = false;
   query: ParsedQuery | null = null;
@@ -79,7 +77,6 @@ export class Effects {
     if (qs.length > 0) p += "?" + qs;
     if (!isPath(p, this.maxBytes)) { this.rejected++; return; }
     m.set(":path", p);
-    this.wrote = true;
   }
 }
 
@@ -190,7 +187,6 @@ export function applyOp(op: Operation, m: Mirror, e: Effects, value: string | nu
     }
   }
   e.applied++;
-  if (e.view !== null) e.wrote = true;
 }
 
 /** Every comma-separated item of every value, trimmed, empty items dropped. */

@@ -59,14 +59,13 @@ export class HeadersConfig {
   owned: string[] = [];
   maxValueBytes: i32 = 8192;
   trustedHops: i32 = 0;
-  clearRouteCache: bool = false;
   /** Some template needs the client IP (a property read per request). */
   needsClientIp: bool = false;
   /** Number of capture slots response rules need. */
   slots: i32 = 0;
 }
 
-const ROOT_KEYS: string[] = ["request", "response", "max_value_bytes", "trusted_hops", "clear_route_cache"];
+const ROOT_KEYS: string[] = ["request", "response", "max_value_bytes", "trusted_hops"];
 const RULE_KEYS: string[] = ["name", "match", "ops"];
 const MATCH_EXTRA: string[] = ["consumer", "claims"];
 const MATCH_EXTRA_RESPONSE: string[] = ["consumer", "claims", "status", "response_headers"];
@@ -82,7 +81,6 @@ export function parseConfig(bytes: ArrayBuffer, problems: Problems): HeadersConf
   root.rejectUnknown(ROOT_KEYS);
   cfg.maxValueBytes = <i32>root.optionalInt("max_value_bytes", 8192, 1, 65536);
   cfg.trustedHops = <i32>root.optionalInt("trusted_hops", 0, 0, 10);
-  cfg.clearRouteCache = root.optionalBool("clear_route_cache", false);
   parseRules(root, "request", false, cfg);
   parseRules(root, "response", true, cfg);
   return problems.ok ? cfg : null;
@@ -210,13 +208,15 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
     if (kp < 0) o.fail("keep", "must be one of unique, first, last");
     else op.keep = <Keep>kp;
   }
-  if (k <= Op.SetIfAbsent && !response && op.constant === null && op.name.length > 0) {
+  if (k <= Op.SetIfAbsent) {
     // A header written from request values is owned: an inbound copy is removed first, unless the
-    // config says the client's value is wanted ("inbound": "keep").
-    const inbound = o.optionalString("inbound", "strip");
-    if (inbound != "strip" && inbound != "keep") o.fail("inbound", "must be strip or keep");
-    else if (inbound == "strip" && !cfg.owned.includes(op.name)) cfg.owned.push(op.name);
-  } else if (o.has("inbound") && response) o.fail("inbound", "only applies to request rules");
+    // config says the client's value is wanted ("inbound": "keep"). A literal value owns its header
+    // only when the config says "inbound": "strip".
+    const inbound = o.optionalString("inbound", op.constant === null ? "strip" : "keep");
+    if (response && o.has("inbound")) o.fail("inbound", "only applies to request rules");
+    else if (inbound != "strip" && inbound != "keep") o.fail("inbound", "must be strip or keep");
+    else if (!response && inbound == "strip" && op.name.length > 0 && !cfg.owned.includes(op.name)) cfg.owned.push(op.name);
+  }
   return problems.list.length == before ? op : null;
 }
 

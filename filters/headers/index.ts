@@ -6,7 +6,7 @@
 // headers as the earlier operations left them. Response rules run the same way on the response;
 // whatever they need from the request is captured during the request phase.
 import {
-  Counter, FilterHeadersStatus, LogLevel, RootContext, StreamContext, callForeignFunction, getPropertyString,
+  Counter, FilterHeadersStatus, LogLevel, RootContext, StreamContext, getPropertyString,
   log, registerRootContext, requestHeaders, responseHeaders,
 } from "../../assembly/sdk";
 import { Problems } from "../../assembly/lib/configReader";
@@ -101,7 +101,6 @@ class HeadersStream extends StreamContext {
       this.held = held;
       this.captured = captured;
     }
-    if (cfg.clearRouteCache && e.wrote) callForeignFunction("clear_route_cache", null);
     this.plugin.count(e);
     return FilterHeadersStatus.Continue;
   }

@@ -2,24 +2,33 @@
 //   u32 count; count × (u32 key_len, u32 value_len); then for each pair key bytes \0 value bytes \0.
 // Host parsing of guest input is strict: every NUL present, no trailing bytes, ≤ 1 MiB, ≤ 1024 pairs;
 // any violation makes the whole map empty (Envoy returns no error for it).
+import { decodeUtf8, utf8Length, writeUtf8 } from "../vm/utf8.ts";
+
 export type Pair = [string, string];
 export type BytesPair = [Uint8Array, Uint8Array];
 
 export const MAX_PAIRS = 1024;
 export const MAX_PAIRS_BYTES = 1 << 20;
-const enc = new TextEncoder();
-const dec = new TextDecoder("utf-8", { fatal: false });
+const byteLen = (x: string | Uint8Array) => (typeof x === "string" ? utf8Length(x) : x.length);
+function put(x: string | Uint8Array, out: Uint8Array, p: number): number {
+  if (typeof x === "string") return writeUtf8(x, out, p);
+  out.set(x, p);
+  return x.length;
+}
 
 export function serializePairs(pairs: ReadonlyArray<readonly [string | Uint8Array, string | Uint8Array]>): Uint8Array {
-  const bytes = pairs.map(([k, v]) => [typeof k === "string" ? enc.encode(k) : k, typeof v === "string" ? enc.encode(v) : v] as const);
   let size = 4;
-  for (const [k, v] of bytes) size += 8 + k.length + 1 + v.length + 1;
+  for (const [k, v] of pairs) size += 8 + byteLen(k) + 1 + byteLen(v) + 1;
   const out = new Uint8Array(size);
   const dv = new DataView(out.buffer);
-  dv.setUint32(0, bytes.length, true);
-  let p = 4;
-  for (const [k, v] of bytes) { dv.setUint32(p, k.length, true); dv.setUint32(p + 4, v.length, true); p += 8; }
-  for (const [k, v] of bytes) { out.set(k, p); p += k.length + 1; out.set(v, p); p += v.length + 1; }
+  dv.setUint32(0, pairs.length, true);
+  let h = 4;
+  let p = 4 + pairs.length * 8;
+  for (const [k, v] of pairs) {
+    const kl = put(k, out, p); p += kl + 1;
+    const vl = put(v, out, p); p += vl + 1;
+    dv.setUint32(h, kl, true); dv.setUint32(h + 4, vl, true); h += 8;
+  }
   return out;
 }
 
@@ -47,7 +56,7 @@ export function parsePairsBytes(buf: Uint8Array): BytesPair[] | null {
 
 export function parsePairs(buf: Uint8Array): Pair[] | null {
   const b = parsePairsBytes(buf);
-  return b && b.map(([k, v]) => [dec.decode(k), dec.decode(v)]);
+  return b && b.map(([k, v]) => [decodeUtf8(k), decodeUtf8(v)]);
 }
 
 /** List property encoding: pairs whose values are empty. */

@@ -1,8 +1,7 @@
 // Guest linear memory access with Envoy's bounds rule: ptr + size ≤ memory size (32-bit), else the host
 // call returns InvalidMemoryAccess (never a trap). Views are re-taken on every access: memory.grow
 // (e.g. inside a re-entrant malloc) detaches old ArrayBuffers.
-const enc = new TextEncoder();
-const dec = new TextDecoder("utf-8", { fatal: false });
+import { decodeUtf8, encodeUtf8 } from "./utf8.ts";
 
 export class GuestMemory {
   constructor(private readonly mem: () => WebAssembly.Memory) {}
@@ -20,7 +19,7 @@ export class GuestMemory {
   }
   readString(ptr: number, size: number): string | null {
     const b = this.read(ptr, size);
-    return b === null ? null : dec.decode(b);
+    return b === null ? null : decodeUtf8(b);
   }
   write(ptr: number, bytes: Uint8Array): boolean {
     ptr >>>= 0;
@@ -47,4 +46,4 @@ export class GuestMemory {
   }
 }
 
-export const utf8 = { encode: (s: string) => enc.encode(s), decode: (b: Uint8Array) => dec.decode(b) };
+export const utf8 = { encode: encodeUtf8, decode: decodeUtf8 };
