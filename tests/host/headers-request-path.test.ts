@@ -56,6 +56,13 @@ test("query values from templates are decoded from the request, then encoded aga
   assert.equal((await path(cfg, "/p?q=%41%20b%2B")).path, "/p?q=A%20b%2B&copy=A%20b%2B");
 });
 
+test("query values are checked like header values: a CR/LF from the request is not written", async () => {
+  const cfg = reqOps({ op: "query_add", param: "q2", value: "${query:q}" }, { op: "query_set", param: "q3", value: "${query:q}" });
+  const { path: p, out } = await path(cfg, "/p?q=a%0d%0ab");
+  assert.equal(p, "/p?q=a%0d%0ab", "nothing written: the query passes byte for byte");
+  assert.deepEqual(out.counts, { applied: 0, skipped: 0, rejected: 2 });
+});
+
 test("path_prefix: segment-aware replacement of the prefix; the query is kept", async () => {
   const cfg = reqOps({ op: "path_prefix", prefix: "/api/v1", to: "/v1" });
   assert.equal((await path(cfg, "/api/v1/users")).path, "/v1/users");
