@@ -37,4 +37,5 @@ export function proxy_on_grpc_receive_trailing_metadata(rootContextId: u32, toke
 export function proxy_on_grpc_close(rootContextId: u32, token: u32, statusCode: u32): void { d.onGrpcClose(rootContextId, token, statusCode); }
 
 export function proxy_on_queue_ready(rootContextId: u32, queueToken: u32): void { d.onQueueReady(rootContextId, queueToken); }
-export function proxy_on_foreign_function(rootContextId: u32, functionId: u32, argumentsSize: u32): u32 { return d.onForeignFunction(rootContextId, functionId, argumentsSize); }
+// No result: Envoy (cpp-host's WasmCallVoid<3>) refuses a module whose proxy_on_foreign_function returns one.
+export function proxy_on_foreign_function(rootContextId: u32, functionId: u32, argumentsSize: u32): void { d.onForeignFunction(rootContextId, functionId, argumentsSize); }

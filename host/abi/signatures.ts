@@ -71,7 +71,9 @@ export function callbackSignatures(abi: AbiVersion): Record<string, Sig> {
     proxy_on_grpc_receive_trailing_metadata: "iii>", proxy_on_grpc_receive: "iii>", proxy_on_grpc_close: "iii>",
     proxy_on_queue_ready: "ii>", envoy_on_resolve_dns: "iii>",
   };
-  if (abi !== "0.1.0") sigs.proxy_on_foreign_function = "iii>i";
+  // No result: cpp-host's on_foreign_function_ is WasmCallVoid<3> (include/proxy-wasm/wasm.h), as the spec
+  // and every SDK (Rust, C++, the old AssemblyScript SDK) declare it.
+  if (abi !== "0.1.0") sigs.proxy_on_foreign_function = "iii>";
   return sigs;
 }
 
