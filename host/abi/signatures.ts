@@ -50,7 +50,7 @@ const WASI_2026: Record<string, Sig> = {
   path_create_directory: "iii>i", path_remove_directory: "iii>i", path_unlink_file: "iii>i",
   path_readlink: "iiiiii>i", path_rename: "iiiiii>i", path_symlink: "iiiii>i", path_link: "iiiiiii>i",
   path_filestat_set_times: "iiiiIIi>i", sock_accept: "iii>i", sock_recv: "iiiiii>i", sock_send: "iiiii>i",
-  sock_shutdown: "ii>i", proc_raise: "i>i",
+  sock_shutdown: "ii>i", fd_fdstat_set_rights: "iII>i",
 };
 export function wasiFunctions(envoyVersion: number): Record<string, Sig> {
   return { ...WASI_BASE, ...(envoyVersion >= 1.33 ? WASI_2024 : {}), ...(envoyVersion >= 1.38 ? WASI_2026 : {}) };

@@ -79,7 +79,12 @@ export function wasiHostcalls(vm: Vm): Record<string, HostFn> {
       vm.logger.host("trace", `wasi_unstable proc_exit(${code})`, vm.opts.label); // only logs; execution continues
     },
     sched_yield: stub(ok),
-    poll_oneoff(_in: number, _out: number, _n: number, nevents: number) { return m.writeU32(nevents, 0) ? ok : fault; },
+    // cpp-host #427 (Envoy 1.33) registered poll_oneoff as ENOSYS without touching nevents; #533 (1.38) writes
+    // nevents = 0 and succeeds, because Go's runtime throws on any other errno (golang/go#78513).
+    poll_oneoff(_in: number, _out: number, _n: number, nevents: number) {
+      if (vm.opts.envoyVersion < 1.38) return nosys;
+      return m.writeU32(nevents, 0) ? ok : fault;
+    },
     path_open: stub(WasiErrno.Noent),
     fd_prestat_get: stub(badf),
     fd_prestat_dir_name: stub(nosys),
@@ -91,7 +96,8 @@ export function wasiHostcalls(vm: Vm): Record<string, HostFn> {
     path_create_directory: stub(notsup), path_remove_directory: stub(notsup), path_unlink_file: stub(notsup),
     path_readlink: stub(notsup), path_rename: stub(notsup), path_symlink: stub(notsup), path_link: stub(notsup),
     path_filestat_set_times: stub(notsup), sock_accept: stub(notsup), sock_recv: stub(notsup), sock_send: stub(notsup),
-    sock_shutdown: stub(notsup), proc_raise: stub(nosys),
+    sock_shutdown: stub(notsup),
+    fd_fdstat_set_rights(fd: number) { return fd === 1 || fd === 2 ? ok : badf; },
   };
 }
 
