@@ -15,15 +15,14 @@
 //             when N hops are trusted
 // Never traps. Lookups are linear over the header list (requests carry ~10–30 headers).
 
-import { canonicalizePath, PathOptions } from "./path";
+import { CanonicalPath, canonicalizePath, PathOptions } from "./path";
 import { parseQuery, ParsedQuery } from "./query";
 import { parseCookies, getCookie, Cookie } from "./cookie";
 import { selectClientIp } from "./clientIp";
 import { lowerAscii } from "./http";
+import { HeaderPair } from "./headerPair";
 
-export class HeaderPair {
-  constructor(public name: string, public value: string) {}
-}
+export { HeaderPair };
 
 export class RequestOptions {
   pathOptions: PathOptions = new PathOptions();
@@ -50,37 +49,70 @@ export function normalizeHost(authority: string): string {
 export class RequestView {
   method: string = "";
   rawPath: string = "";
-  path: string = "";
-  pathError: string = "";
-  rawQuery: string = "";
-  host: string = "";
   headers: HeaderPair[] = [];
-  clientIp: string = "";
+  private authority: string = "";
+  private peerAddress: string = "";
+  private options: RequestOptions = DEFAULT_REQUEST_OPTIONS;
+  private canonical: CanonicalPath | null = null;
+  private hostValue: string | null = null;
+  private clientIpValue: string | null = null;
   private parsedQuery: ParsedQuery | null = null;
   private parsedCookies: Cookie[] | null = null;
 
-  /** Builds a view; header names are lower-cased here. */
+  /**
+   * Builds a view. Header names are lower-cased here — unless `lowerCased` promises they already
+   * are (Envoy's are), in which case the array is adopted as it is, not copied. The canonical path,
+   * host and client IP are worked out on first use.
+   */
   static build(method: string, rawPath: string, authority: string, headers: HeaderPair[],
-               peerAddress: string, options: RequestOptions = DEFAULT_REQUEST_OPTIONS): RequestView {
+               peerAddress: string, options: RequestOptions = DEFAULT_REQUEST_OPTIONS,
+               lowerCased: bool = false): RequestView {
     const v = new RequestView();
     v.method = method;
     v.rawPath = rawPath;
-    const hs = new Array<HeaderPair>(headers.length);
-    for (let i = 0; i < headers.length; i++) {
-      const h = unchecked(headers[i]);
-      const name = lowerAscii(h.name);
-      unchecked(hs[i] = name == h.name ? h : new HeaderPair(name, h.value)); // pairs are never mutated
+    v.authority = authority;
+    v.peerAddress = peerAddress;
+    v.options = options;
+    if (lowerCased) v.headers = headers;
+    else {
+      const hs = new Array<HeaderPair>(headers.length);
+      for (let i = 0; i < headers.length; i++) {
+        const h = unchecked(headers[i]);
+        const name = lowerAscii(h.name);
+        unchecked(hs[i] = name == h.name ? h : new HeaderPair(name, h.value)); // pairs are never mutated
+      }
+      v.headers = hs;
     }
-    v.headers = hs;
-    const cp = canonicalizePath(rawPath, options.pathOptions);
-    v.path = cp.path;
-    v.pathError = cp.error;
-    v.rawQuery = cp.query;
-    let auth = authority;
-    if (auth.length == 0) { const h = v.header("host"); if (h !== null) auth = h; }
-    v.host = normalizeHost(auth);
-    v.clientIp = selectClientIp(peerAddress, v.header("x-forwarded-for"), options.trustedHops);
     return v;
+  }
+
+  private get canonicalPath(): CanonicalPath {
+    let c = this.canonical;
+    if (c === null) { c = canonicalizePath(this.rawPath, this.options.pathOptions); this.canonical = c; }
+    return c;
+  }
+  /** The canonical path; "" when it was refused (pathError says why). */
+  get path(): string { return this.canonicalPath.path; }
+  get pathError(): string { return this.canonicalPath.error; }
+  /** The raw query, without '?'. */
+  get rawQuery(): string { return this.canonicalPath.query; }
+  get host(): string {
+    let h = this.hostValue;
+    if (h === null) {
+      let auth = this.authority;
+      if (auth.length == 0) { const x = this.header("host"); if (x !== null) auth = x; }
+      h = normalizeHost(auth);
+      this.hostValue = h;
+    }
+    return h;
+  }
+  get clientIp(): string {
+    let ip = this.clientIpValue;
+    if (ip === null) {
+      ip = selectClientIp(this.peerAddress, this.header("x-forwarded-for"), this.options.trustedHops);
+      this.clientIpValue = ip;
+    }
+    return ip;
   }
 
   /** First value of a header (name in lower case), or null. */

@@ -3,11 +3,9 @@
 //   u32 count; count × (u32 keyLen, u32 valueLen); then per pair: key bytes, 0x00, value bytes, 0x00
 // All integers little-endian; lengths exclude the NULs. Pure code, no host calls.
 import { decodeUtf8 } from "./utf8";
-
+import { HeaderPair } from "../lib/headerPair";
 /** One header / metadata entry. Names are whatever the host gave (Envoy lower-cases keys). */
-export class HeaderPair {
-  constructor(public name: string, public value: string) {}
-}
+export { HeaderPair };
 
 /** Upper bound on the pairs the decoder accepts from one blob (Envoy itself caps input at 1024). */
 const MAX_DECODE_PAIRS: u32 = 1 << 16;

@@ -45,13 +45,12 @@ export class Effects {
   applied: i32 = 0;
   skipped: i32 = 0;
   rejected: i32 = 0;
+  /** The path being rewritten (set from the canonical path by the first path operation). */
   path: string = "";
   pathDirty: bool = false;
   query: ParsedQuery | null = null;
 
-  constructor(public view: RequestView | null, public maxBytes: i32) {
-    if (view !== null) this.path = view.path;
-  }
+  constructor(public view: RequestView | null, public maxBytes: i32) {}
 
   /** The query being edited (parsed from the request on first use). */
   params(): ParsedQuery {
@@ -166,7 +165,7 @@ export function applyOp(op: Operation, m: Mirror, e: Effects, value: string | nu
     }
     case Op.PathPrefix:
     case Op.PathRegex: {
-      const p = e.path;
+      const p = e.pathDirty ? e.path : e.view!.path;
       if (p.length == 0) { e.rejected++; return; } // a path that could not be canonicalised is never rewritten
       let out = p;
       if (k == Op.PathPrefix) {

@@ -68,7 +68,7 @@ class HeadersStream extends StreamContext {
     for (let i = 0, n = cfg.owned.length; i < n; i++) m.remove(unchecked(cfg.owned[i]));
     const peer = cfg.needsClientIp ? getPropertyString(["source", "address"]) : null;
     const view = RequestView.build(str(m.first(":method")), str(m.first(":path")), str(m.first(":authority")),
-      m.pairs.slice(), peer !== null ? peer : "", this.plugin.options);
+      m.share(), peer !== null ? peer : "", this.plugin.options, true);
     const resolver = new HeadersResolver(view);
     const e = new Effects(view, cfg.maxValueBytes);
 
@@ -110,13 +110,12 @@ class HeadersStream extends StreamContext {
     const rules = cfg.response;
     if (rules.length == 0) return FilterHeadersStatus.Continue;
     const m = new Mirror(responseHeaders);
-    const status = I32.parseInt(str(m.first(":status")));
     const e = new Effects(null, cfg.maxValueBytes);
     const held = this.held;
     const captured = this.captured;
     for (let i = 0, n = rules.length; i < n; i++) {
       const rule = unchecked(rules[i]);
-      if (!responseHolds(rule, held, i, status, m)) { e.skipped++; continue; }
+      if (!responseHolds(rule, held, i, m)) { e.skipped++; continue; }
       for (let k = 0, nk = rule.ops.length; k < nk; k++) {
         const op = unchecked(rule.ops[k]);
         const c = op.constant;
@@ -128,12 +127,13 @@ class HeadersStream extends StreamContext {
   }
 }
 
-function responseHolds(rule: Rule, held: bool[] | null, i: i32, status: i32, m: Mirror): bool {
+function responseHolds(rule: Rule, held: bool[] | null, i: i32, m: Mirror): bool {
   // A rule that needs the request cannot hold when the request phase did not run (a local reply
   // sent before this filter saw the request).
   if (rule.usesRequest && (held === null || !unchecked(held[i]))) return false;
   const st = rule.status;
   if (st.length > 0) {
+    const status = I32.parseInt(str(m.first(":status")));
     let any = false;
     for (let k = 0; k < st.length; k += 2) if (status >= unchecked(st[k]) && status <= unchecked(st[k + 1])) { any = true; break; }
     if (!any) return false;

@@ -1,23 +1,30 @@
-// A local copy of one header map, read once per phase with get_header_map_pairs and kept in step
-// with every write, so that rename/copy/dedupe/replace and pattern removal read the headers as the
-// earlier operations left them without another host call. Every write goes to the host at once.
-// Names are lower-case (Envoy's). get_header_map_value would return only the first of duplicates;
-// the mirror keeps every entry, in order.
-import { HeaderMap } from "../../assembly/sdk";
-import { HeaderPair } from "../../assembly/lib/request";
+// A local copy of one header map, kept in step with every write, so that reads — conditions,
+// rename/copy/dedupe/replace, pattern removal — see the headers as the earlier operations left
+// them without asking the host again. It is read (one get_header_map_pairs) only when something
+// first needs it: a phase whose operations only write never reads the map at all. Every write goes
+// to the host at once. Names are lower-case (Envoy's). get_header_map_value would return only the
+// first of duplicates; the mirror keeps every entry, in order.
+import { HeaderMap, HeaderPair } from "../../assembly/sdk";
 
 export class Mirror {
-  pairs: HeaderPair[];
+  private list: HeaderPair[] | null = null;
+  /** The list was handed out (share()): copy it before changing it. */
+  private shared: bool = false;
 
-  constructor(public map: HeaderMap) {
-    const raw = map.pairs();
-    const n = raw.length;
-    const out = new Array<HeaderPair>(n);
-    for (let i = 0; i < n; i++) {
-      const p = unchecked(raw[i]);
-      unchecked(out[i] = new HeaderPair(p.name, p.value));
-    }
-    this.pairs = out;
+  constructor(public map: HeaderMap) {}
+
+  /** Every entry, in order (read from the host on first use). Do not keep it across writes. */
+  get pairs(): HeaderPair[] {
+    let l = this.list;
+    if (l === null) { l = this.map.pairs(); this.list = l; }
+    return l;
+  }
+
+  /** The current entries for a reader that must keep seeing them as they are now (a RequestView). */
+  share(): HeaderPair[] {
+    const l = this.pairs;
+    this.shared = true;
+    return l;
   }
 
   /** First value of `name`, or null. */
@@ -37,9 +44,9 @@ export class Mirror {
 
   has(name: string): bool { return this.first(name) !== null; }
 
-  /** Removes every entry of `name` (one host call, only when present). */
+  /** Removes every entry of `name`. */
   remove(name: string): void {
-    if (!this.has(name)) return;
+    if (this.list !== null && !this.has(name)) return; // known absent: no host call
     this.map.remove(name);
     this.drop(name);
   }
@@ -48,13 +55,13 @@ export class Mirror {
   set(name: string, value: string): void {
     this.map.set(name, value);
     this.drop(name);
-    this.pairs.push(new HeaderPair(name, value));
+    this.push(name, value);
   }
 
   /** Adds an entry (Envoy joins it with "," into an existing inline header such as x-forwarded-for). */
   add(name: string, value: string): void {
     this.map.add(name, value);
-    this.pairs.push(new HeaderPair(name, value));
+    this.push(name, value);
   }
 
   /** Replaces every entry of `name` with `values`, in order (removes it when empty). */
@@ -64,15 +71,19 @@ export class Mirror {
     for (let i = 0; i < values.length; i++) this.add(name, unchecked(values[i]));
   }
 
+  private push(name: string, value: string): void {
+    let l = this.list;
+    if (l === null) return;
+    if (this.shared) { l = l.slice(); this.list = l; this.shared = false; }
+    l.push(new HeaderPair(name, value));
+  }
+
   private drop(name: string): void {
-    const ps = this.pairs;
-    let w = 0;
-    for (let i = 0, n = ps.length; i < n; i++) {
-      const p = unchecked(ps[i]);
-      if (p.name == name) continue;
-      if (w != i) unchecked(ps[w] = p);
-      w++;
-    }
-    ps.length = w;
+    const ps = this.list;
+    if (ps === null) return;
+    const out = new Array<HeaderPair>(); // never in place: the old list may be shared
+    for (let i = 0, n = ps.length; i < n; i++) { const p = unchecked(ps[i]); if (p.name != name) out.push(p); }
+    this.list = out;
+    this.shared = false;
   }
 }
