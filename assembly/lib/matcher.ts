@@ -208,7 +208,7 @@ export function parseRequestMatcher(v: JsonValue | null, path: string, problems:
   if (methods !== null) {
     for (let i = 0; i < methods.length; i++) {
       const meth = unchecked(methods[i]);
-      if (!isValidHeaderName(meth) || meth != meth.toUpperCase()) {
+      if (!isValidHeaderName(meth) || hasLowerAscii(meth)) {
         problems.add(keyPath(path, "methods") + "[" + i.toString() + "]", "must be an upper-case method name");
       }
     }
@@ -237,4 +237,10 @@ function parseHost(v: JsonValue, path: string, problems: Problems): StringMatche
   }
   if (h.includes("*")) { problems.add(path, "a wildcard is only allowed as a leading \"*.\""); return null; }
   return StringMatcher.exact(h);
+}
+
+/** Whether `s` has an ASCII lower-case letter (String#toUpperCase would pull in Unicode tables). */
+function hasLowerAscii(s: string): bool {
+  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c >= 97 && c <= 122) return true; }
+  return false;
 }

@@ -1,5 +1,5 @@
 // filters/headers/schema.json and the filter's on_configure agree (DESIGN §4): one table of
-// configurations (headers-config.test.ts, plus every example of filters/headers/README.md read from
+// configurations (headers-config-cases.ts, plus every example of filters/headers/README.md read from
 // it) fed to both ajv with the schema and build/headers.wasm through the host.
 //   good       both accept;
 //   bad        both reject; the filter logs exactly one error line "headers: <path>: <reason>" naming
@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
 import fc from "fast-check";
 import { createHost, ConfigError, type LogRecord } from "../../host/index.ts";
-import { CASES, readmeExamples, readmeErrorLines, type Bad, type CodeOnly, type Config, type Good } from "./headers-config.test.ts";
+import { CASES, readmeExamples, readmeErrorLines, type Bad, type CodeOnly, type Config, type Good } from "./headers-config-cases.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MODULE = `${ROOT}build/headers.wasm`;
