@@ -1,190 +1,538 @@
-// regex.ts — a linear-time regular-expression engine (Thompson NFA run as a Pike VM).
+// regex.ts — a linear-time regular-expression engine (Thompson NFA run as a Pike VM), in one file.
 //
-// compileRegex(pattern) parses (regexParse.ts: an RE2 subset, listed there) and compiles once, at
-// configure time, into a small program; unsupported constructs are compile errors, never match-
-// time failures. Matching never backtracks: time is O(len(input) × program size) and memory is
-// O(program size × groups), whatever the pattern — `^(a+)+$` on a long non-matching input is
-// linear. Program size is capped at MAX_PROGRAM instructions (counted repeats are expanded, so
+// compileRegex(pattern) compiles once, at configure time, in a single recursive-descent pass
+// straight into a flat program of i32 words (no AST); unsupported constructs are compile errors,
+// never match-time failures. Matching never backtracks: time is O(len(input) × program size) and
+// memory O(program size × groups), whatever the pattern — `^(a+)+$` on a long non-matching input
+// is linear. The program is capped at MAX_PROGRAM words (counted repeats are expanded, so
 // `(a{1000}){1000}` is refused at compile time).
+//
+// Dialect (an RE2 subset): literals; escapes \d \w \s \D \W \S \b \B \A \z \t \n \r \f \v \xHH
+// \x{H…} \uHHHH \0 and any escaped ASCII punctuation; classes [a-z] [^…] with escapes inside; '.';
+// ^ $; groups ( ), (?: ), (?P<name> ), (?<name> ); alternation; * + ? {n} {n,} {n,m} and their lazy
+// forms (…?); flags (?i) (?s) (?m) (?-i) and scoped (?i: ). Refused, naming the construct:
+// backreferences (\1, \k<…>), lookahead/lookbehind, atomic groups, possessive quantifiers,
+// conditionals, \p classes, POSIX classes; repeat counts above 1000, nesting deeper than 100,
+// more than 100 groups, patterns longer than 8192. On failure RegexResult.error says what and
+// .offset where (`message` gives both: "missing ')' at 2").
 //
 // Semantics are leftmost-first (Perl/RE2: the first alternative that matches wins, greedy
 // quantifiers prefer more). Input is the UTF-16 string: '.' and classes consume one code unit
-// (header values and paths are ASCII in practice; a non-BMP character counts as two). '.' does
-// not match '\n' unless (?s). Case-insensitive matching (?i) folds ASCII letters only.
+// (a non-BMP character counts as two). '.' does not match '\n' unless (?s). (?i) folds ASCII only.
 //
 // API: test(s) (a match anywhere), fullMatch(s) (the whole string, as Envoy's safe_regex does),
 // exec(s, from) → RegexMatch with group spans, replace(s, replacement, all) with a Replacement
-// compiled by compileReplacement ($1, ${1}, ${name}, $$). A Regex keeps scratch buffers: do not
-// call it re-entrantly (nothing in it calls back out, so ordinary use is safe).
-
-import { parseRegex, Node, NodeKind, AssertKind, CharClass } from "./regexParse";
+// compiled by compileReplacement ($1, ${1}, ${name}, $$).
+//
+// Size: the compiler and the VM are written C-style — module globals and raw loads/stores instead
+// of objects — because in AssemblyScript every managed local or field access costs shadow-stack
+// code. Neither compiling nor matching is re-entrant (nothing in them calls back out).
 
 export const MAX_PROGRAM: i32 = 20000;
 
-const OP_CHAR: i32 = 0, OP_CHARI: i32 = 1, OP_CLASS: i32 = 2, OP_ANY: i32 = 3, OP_SPLIT: i32 = 4,
-  OP_JMP: i32 = 5, OP_SAVE: i32 = 6, OP_ASSERT: i32 = 7, OP_MATCH: i32 = 8;
+// Program word: (arg << 4) | op. CLASS is followed by arg >> 1 range words (lo | hi << 16) and
+// arg & 1 negates it. Jumps are relative, so a compiled piece can be copied or moved as it is.
+// Ops up to MATCH are the ones a thread waits on.
+const CHAR = 0, CHARI = 1 /* arg: a lower-case ASCII letter */, ANY = 2 /* arg != 0: also '\n' */,
+  CLASS = 3, MATCH = 4, ASSERT = 5, SAVE = 6, JMP = 7,
+  SPLIT = 8 /* prefer next, else pc + arg */, SPLITJ = 9 /* prefer pc + arg, else next */;
+// Odd kinds look at the code unit after the position, even ones at the one before.
+const A_BEGIN = 0, A_END = 1, A_LBEGIN = 2, A_LEND = 3, A_WORD = 4; // A_WORD + 1: \B
+const F_I = 1, F_S = 2, F_M = 4;
 
-class Compiler {
-  prog: i32[] = [];
-  error: string = "";
-  get pc(): i32 { return this.prog.length / 3; }
-  emit(op: i32, a: i32, b: i32): i32 {
-    const pc = this.pc;
-    if (pc >= MAX_PROGRAM) { this.error = "pattern too large (more than " + MAX_PROGRAM.toString() + " instructions)"; return pc; }
-    this.prog.push(op); this.prog.push(a); this.prog.push(b);
-    return pc;
-  }
-  patchA(pc: i32, v: i32): void { if (pc * 3 + 1 < this.prog.length) this.prog[pc * 3 + 1] = v; }
-  patchB(pc: i32, v: i32): void { if (pc * 3 + 2 < this.prog.length) this.prog[pc * 3 + 2] = v; }
+// Error messages: one literal, '|'-separated, indexed by code; codes below E_SUPPORTED get
+// " are not supported" appended.
+const MSGS = "backreferences|lookarounds|atomic groups|possessive quantifiers|Unicode classes|POSIX classes|conditionals|missing ')'|unmatched ')'|missing ']'|nothing to repeat|repeated quantifier|repeat count > 1000|bad range|trailing '\\'|bad escape|bad group name|duplicate group name|bad group flag|nesting too deep|too many groups|pattern too long|pattern too large|unterminated '${'|unknown group|'$' needs a group or '$'";
+const E_BACKREF = 0, E_LOOK = 1, E_ATOMIC = 2, E_POSSESSIVE = 3, E_UNICODE = 4, E_POSIX = 5, E_COND = 6,
+  E_SUPPORTED = 7, E_NOCLOSE = 7, E_UNMATCHED = 8, E_NOBRACKET = 9, E_NOTHING = 10, E_REPEATED = 11,
+  E_COUNT = 12, E_RANGE = 13, E_TRAILING = 14, E_ESCAPE = 15, E_NAME = 16, E_DUPNAME = 17, E_FLAG = 18,
+  E_DEPTH = 19, E_GROUPS = 20, E_LONG = 21, E_LARGE = 22, E_UNTERMINATED = 23, E_UNKNOWN = 24, E_DOLLAR = 25;
 
-  node(n: Node): bool {
-    if (this.error.length > 0) return false;
-    switch (n.kind) {
-      case NodeKind.Empty: return true;
-      case NodeKind.Char: this.emit(n.fold ? OP_CHARI : OP_CHAR, n.c, 0); break;
-      case NodeKind.Class: this.emit(OP_CLASS, n.c, 0); break;
-      case NodeKind.Any: this.emit(OP_ANY, n.c, 0); break;
-      case NodeKind.Assert: this.emit(OP_ASSERT, n.c, 0); break;
-      case NodeKind.Concat: {
-        for (let i = 0; i < n.kids.length; i++) if (!this.node(unchecked(n.kids[i]))) return false;
-        break;
-      }
-      case NodeKind.Alt: {
-        const jumps: i32[] = [];
-        const last = n.kids.length - 1;
-        for (let i = 0; i < last; i++) {
-          const split = this.emit(OP_SPLIT, this.pc + 1, 0);
-          if (!this.node(unchecked(n.kids[i]))) return false;
-          jumps.push(this.emit(OP_JMP, 0, 0));
-          this.patchB(split, this.pc);
-        }
-        if (!this.node(unchecked(n.kids[last]))) return false;
-        for (let i = 0; i < jumps.length; i++) this.patchA(unchecked(jumps[i]), this.pc);
-        break;
-      }
-      case NodeKind.Group: {
-        if (n.c >= 0) this.emit(OP_SAVE, 2 * n.c, 0);
-        if (!this.node(unchecked(n.kids[0]))) return false;
-        if (n.c >= 0) this.emit(OP_SAVE, 2 * n.c + 1, 0);
-        break;
-      }
-      case NodeKind.Repeat: return this.repeat(n);
-    }
-    return this.error.length == 0;
-  }
+function message(code: i32): string {
+  let i = 0;
+  for (let k = code; k > 0; k--) i = MSGS.indexOf("|", i) + 1;
+  const j = MSGS.indexOf("|", i);
+  const m = MSGS.substring(i, j < 0 ? MSGS.length : j);
+  return code < E_SUPPORTED ? m + " are not supported" : m;
+}
 
-  repeat(n: Node): bool {
-    const x = unchecked(n.kids[0]);
-    const min = n.min, max = n.max, greedy = n.greedy;
-    if (max < 0 && min >= 1) {
-      for (let i = 0; i < min - 1; i++) if (!this.node(x)) return false;
-      const top = this.pc;
-      if (!this.node(x)) return false;
-      const next = this.pc + 1;
-      this.emit(OP_SPLIT, greedy ? top : next, greedy ? next : top);
-      return this.error.length == 0;
-    }
-    for (let i = 0; i < min; i++) if (!this.node(x)) return false;
-    if (max < 0) { // x*
-      const split = this.emit(OP_SPLIT, 0, 0);
-      if (!this.node(x)) return false;
-      this.emit(OP_JMP, split, 0);
-      this.setSplit(split, split + 1, this.pc, greedy);
-      return this.error.length == 0;
-    }
-    const splits: i32[] = [];
-    for (let i = min; i < max; i++) { // nested optional copies
-      splits.push(this.emit(OP_SPLIT, 0, 0));
-      if (!this.node(x)) return false;
-    }
-    const end = this.pc;
-    for (let i = 0; i < splits.length; i++) { const s = unchecked(splits[i]); this.setSplit(s, s + 1, end, greedy); }
-    return this.error.length == 0;
+// Static byte tables (memory.data, not strings: reading a string constant costs shadow-stack code).
+// \d, \w, \s as sorted range pairs: \d = [0,2), \w = [0,8), \s = [8,12): "09AZ__az\t\r  ".
+const SETS = memory.data<u8>([48, 57, 65, 90, 95, 95, 97, 122, 9, 13, 32, 32]);
+// \t \n \r \f \v: letter, code unit.
+const CTRL = memory.data<u8>([116, 9, 110, 10, 114, 13, 102, 12, 118, 11]);
+
+@inline function isDigit(c: i32): bool { return c >= 48 && c <= 57; }
+@inline function isLetter(c: i32): bool { c |= 32; return c >= 97 && c <= 122; }
+function isWord(c: i32): bool { return isLetter(c) || isDigit(c) || c == 95; }
+/** Code unit i of the string at p (length len), or -1 outside it. */
+function cu(p: usize, len: i32, i: i32): i32 { return <u32>i < <u32>len ? <i32>load<u16>(p + (<usize>i << 1)) : -1; }
+@inline function word(p: usize, i: i32): usize { return p + (<usize>i << 2); }
+@inline function byte(p: usize, i: i32): i32 { return load<u8>(p + <usize>i); }
+
+let numEnd: i32 = 0;
+/** Decimal digits at i (capped at 100000), or -1 if none; numEnd is where they stop. */
+function readNum(p: usize, len: i32, i: i32): i32 {
+  let v = -1, c: i32;
+  while (isDigit(c = cu(p, len, i))) { v = min(max(v, 0) * 10 + c - 48, 100000); i++; }
+  numEnd = i;
+  return v;
+}
+
+// ---- compiler state (module globals) ----
+let pattern: string = "";  // keeps the pattern alive while P points into it
+let P: usize = 0;          // its code units
+let PL: i32 = 0;           // its length
+let pos: i32 = 0;
+let flags: i32 = 0;
+let n: i32 = 0;            // words emitted
+let codeRef: StaticArray<i32> | null = null;
+let C: usize = 0;          // codeRef's words
+let cap: i32 = 0;          // codeRef's length
+let names: string[] = [];  // names[i] of group i ("" when unnamed)
+let err: i32 = -1;
+let errAt: i32 = 0;
+let qmin: i32 = 0;
+let qmax: i32 = 0;
+
+function peek(): i32 { return cu(P, PL, pos); }
+function at(i: i32): i32 { return cu(P, PL, i); }
+/** Records the first error and ends parsing (every loop stops at the end of the pattern). */
+function fail(e: i32, where: i32): bool {
+  if (err < 0) { err = e; errAt = where; }
+  pos = PL;
+  return false;
+}
+function room(k: i32): void {
+  const need = n + k;
+  if (need > cap) {
+    cap = need << 1;
+    const d = new StaticArray<i32>(cap);
+    memory.copy(changetype<usize>(d), C, <usize>n << 2);
+    codeRef = d;
+    C = changetype<usize>(d);
   }
-  setSplit(pc: i32, body: i32, out: i32, greedy: bool): void {
-    this.patchA(pc, greedy ? body : out);
-    this.patchB(pc, greedy ? out : body);
+}
+function put(w: i32): void { room(1); store<i32>(word(C, n++), w); }
+function emit(op: i32, arg: i32): void { put((arg << 4) | op); }
+function range(lo: i32, hi: i32): void { put(lo | (hi << 16)); }
+
+/** alternative ('|' alternative)*: SPLIT → B; A; JMP end; SPLIT → C; B; JMP end; C. */
+function alt(depth: i32): void {
+  if (depth > 100) { fail(E_DEPTH, pos); return; }
+  let start = n, jumps = -1;
+  while (true) {
+    seq(depth);
+    if (peek() != 124 /* | */) break;
+    pos++;
+    room(2);
+    const end = n;
+    memory.copy(word(C, start + 1), word(C, start), <usize>(end - start) << 2);
+    store<i32>(word(C, start), ((end + 2 - start) << 4) | SPLIT);
+    store<i32>(word(C, end + 1), (jumps << 4) | JMP); // pending jumps are chained through their args
+    jumps = end + 1;
+    start = n = end + 2;
+  }
+  while (jumps >= 0) {
+    const prev = load<i32>(word(C, jumps)) >> 4;
+    store<i32>(word(C, jumps), ((n - jumps) << 4) | JMP);
+    jumps = prev;
   }
 }
 
-/** One thread list of the VM: a sparse set of pcs with each thread's capture slots. */
-class ThreadList {
-  pcs: Int32Array;
-  caps: Int32Array;
-  mark: Int32Array;
-  gen: i32 = 1;
-  n: i32 = 0;
-  constructor(size: i32, public slots: i32) {
-    this.pcs = new Int32Array(size);
-    this.caps = new Int32Array(size * slots);
-    this.mark = new Int32Array(size);
+function seq(depth: i32): void {
+  while (true) {
+    const c = peek();
+    if (c < 0 || c == 124 || c == 41) return;
+    const a0 = n;
+    if (atom(depth)) quantifiers(a0);
   }
-  clear(): void { this.n = 0; this.gen++; }
+}
+
+/** {n}, {n,}, {n,m} at pos: sets qmin/qmax (-1 = unbounded) and skips it, or returns false. */
+function counted(): bool {
+  const lo = readNum(P, PL, pos + 1);
+  let hi = lo, i = numEnd;
+  if (at(i) == 44 /* , */) { hi = readNum(P, PL, i + 1); i = numEnd; }
+  if (lo < 0 || at(i) != 125 /* } */) return false;
+  qmin = lo; qmax = hi; pos = i + 1;
+  return true;
+}
+
+function quantifiers(a0: i32): void {
+  let seen = false;
+  while (true) {
+    const q = pos, c = peek();
+    if (c == 42 /* * */) { qmin = 0; qmax = -1; }
+    else if (c == 43 /* + */) { qmin = 1; qmax = -1; }
+    else if (c == 63 /* ? */) { qmin = 0; qmax = 1; }
+    else if (c != 123 || !counted()) return;
+    if (c != 123) pos++;
+    if (seen) { fail(E_REPEATED, q); return; }
+    seen = true;
+    const lo = qmin, hi = qmax;
+    if (lo > 1000 || hi > 1000) { fail(E_COUNT, q); return; }
+    if (hi >= 0 && hi < lo) { fail(E_RANGE, q); return; }
+    const d = peek();
+    if (d == 43) { fail(E_POSSESSIVE, pos); return; }
+    if (d == 63) pos++;
+    repeat(a0, lo, hi, d == 63, q);
+  }
+}
+
+/** Rewrites the piece [a0, n) as x{lo,hi} (hi -1: unbounded). */
+function repeat(a0: i32, lo: i32, hi: i32, lazy: bool, q: i32): void {
+  const len = n - a0;
+  const size = hi < 0 ? (lo == 0 ? len + 2 : lo * len + 1) : lo * len + (hi - lo) * (len + 1);
+  if (a0 + size > MAX_PROGRAM) { fail(E_LARGE, q); return; }
+  room(size);
+  const src = word(C, a0 + size), bytes = <usize>len << 2, skip = lazy ? SPLITJ : SPLIT;
+  memory.copy(src, word(C, a0), bytes); // park the piece after the result
+  let p = a0;
+  if (hi < 0 && lo == 0) { // x*: L: SPLIT → end; x; JMP L
+    store<i32>(word(C, p), ((len + 2) << 4) | skip);
+    memory.copy(word(C, p + 1), src, bytes);
+    p += len + 1;
+    store<i32>(word(C, p), (-(len + 1) << 4) | JMP);
+  } else {
+    for (let i = 0; i < lo; i++) { memory.copy(word(C, p), src, bytes); p += len; }
+    if (hi < 0) store<i32>(word(C, p), (-len << 4) | (lazy ? SPLIT : SPLITJ)); // x+: loop back
+    for (let i = lo; i < hi; i++) { // x?: SPLIT → end; x
+      store<i32>(word(C, p), ((a0 + size - p) << 4) | skip);
+      memory.copy(word(C, p + 1), src, bytes);
+      p += len + 1;
+    }
+  }
+  n = a0 + size;
+}
+
+/** One atom; false when there is nothing to quantify (a flag group, or an error). */
+function atom(depth: i32): bool {
+  const a = pos, c = peek();
+  if (c == 40 /* ( */) return group(depth);
+  if (c == 91 /* [ */) return klass();
+  if (c == 42 || c == 43 || c == 63 || (c == 123 && counted())) return fail(E_NOTHING, a);
+  pos++;
+  const f = flags;
+  if (c == 46 /* . */) emit(ANY, f & F_S);
+  else if (c == 94 /* ^ */) emit(ASSERT, f & F_M ? A_LBEGIN : A_BEGIN);
+  else if (c == 36 /* $ */) emit(ASSERT, f & F_M ? A_LEND : A_END);
+  else {
+    const v = c == 92 ? escape(false) : c;
+    const fold = (f & F_I) != 0 && isLetter(v);
+    if (v >= 0) emit(fold ? CHARI : CHAR, fold ? v | 32 : v);
+  }
+  return true;
+}
+
+/** After '\': returns the code unit, or -1 when it emitted a set or an assertion (or failed). */
+function escape(inClass: bool): i32 {
+  const a = pos - 1, c = peek(), l = c | 32;
+  let e = E_ESCAPE;
+  if (c < 0) e = E_TRAILING;
+  else {
+    pos++;
+    if (l == 100 || l == 119 || l == 115) { // \d \w \s; upper case negates
+      const neg = c != l;
+      if (inClass) { set(l, neg); return -1; }
+      const h = n;
+      put(0);
+      set(l, false);
+      store<i32>(word(C, h), ((((n - h - 1) << 1) | <i32>neg) << 4) | CLASS);
+      return -1;
+    }
+    for (let i = 0; i < 10; i += 2) if (byte(CTRL, i) == c) return byte(CTRL, i + 1);
+    if (c == 120 /* x */ || c == 117 /* u */) { const v = hex(c == 117); if (v >= 0) return v; }
+    else if (c == 48 && !isDigit(peek())) return 0;
+    else if (isDigit(c) || c == 107 /* k */) e = E_BACKREF;
+    else if (l == 112 /* p P */) e = E_UNICODE;
+    else {
+      if (!inClass) {
+        const k = c == 98 ? A_WORD : c == 66 ? A_WORD + 1 : c == 65 ? A_BEGIN : c == 122 ? A_END : -1;
+        if (k >= 0) { emit(ASSERT, k); return -1; }
+      }
+      if (c < 128 && !isLetter(c)) return c; // escaped punctuation
+    }
+  }
+  fail(e, a);
+  return -1;
+}
+
+/** After \x or \u: HH, {H…} (1 to 4 digits) or, for \u, HHHH; -1 if malformed. */
+function hex(u: bool): i32 {
+  const braced = !u && peek() == 123, want = u || braced ? 4 : 2;
+  pos += <i32>braced;
+  let v = 0, k = 0;
+  for (; k < want; k++, pos++) {
+    const c = peek(), l = c | 32;
+    const d = isDigit(c) ? c - 48 : l >= 97 && l <= 102 ? l - 87 : -1;
+    if (d < 0) break;
+    v = (v << 4) | d;
+  }
+  if (braced ? peek() != 125 || k == 0 : k < want) return -1;
+  pos += <i32>braced;
+  return v;
+}
+
+/** The ranges of \d \w \s (l = 'd' 'w' 's'), or of their complement. */
+function set(l: i32, complement: bool): void {
+  let next = 0;
+  for (let i = l == 115 ? 8 : 0, e = l == 100 ? 2 : l == 119 ? 8 : 12; i < e; i += 2) {
+    const lo = byte(SETS, i), hi = byte(SETS, i + 1);
+    if (!complement) range(lo, hi);
+    else { if (lo > next) range(next, lo - 1); next = hi + 1; }
+  }
+  if (complement) range(next, 0xFFFF);
+}
+
+/** A char (or escape) inside [ ]: its code unit, or -1 when a set was added (or on error). */
+function classChar(): i32 {
+  const c = peek();
+  pos++;
+  return c == 92 ? escape(true) : c;
+}
+
+function klass(): bool {
+  const a = pos++, h = n;
+  put(0);
+  let neg = 0;
+  if (peek() == 94 /* ^ */) { neg = 1; pos++; }
+  for (let first = true; ; first = false) {
+    const c = peek(), i = pos;
+    if (c < 0) return fail(E_NOBRACKET, a);
+    if (c == 93 && !first) break;
+    if (c == 91 && at(i + 1) == 58) return fail(E_POSIX, i);
+    const lo = classChar();
+    if (lo < 0) continue;
+    let hi = lo;
+    const d = at(pos + 1);
+    if (peek() == 45 /* - */ && d != 93 && d >= 0) {
+      pos++;
+      hi = classChar();
+      if (hi < lo) return fail(E_RANGE, i);
+    }
+    range(lo, hi);
+    if (flags & F_I) { // the other case of the letters in lo..hi
+      for (let b = 65; b <= 97; b += 32) {
+        const x = max(lo, b), y = min(hi, b + 25), o = b == 65 ? 32 : -32;
+        if (x <= y) range(x + o, y + o);
+      }
+    }
+  }
+  pos++;
+  store<i32>(word(C, h), ((((n - h - 1) << 1) | neg) << 4) | CLASS);
+  return true;
+}
+
+function group(depth: i32): bool {
+  const a = pos++, saved = flags;
+  let g = -1;
+  if (peek() == 63 /* ? */) {
+    const c = at(++pos), d = at(pos + 1);
+    if (c == 61 || c == 33 || (c == 60 && (d == 61 || d == 33))) return fail(E_LOOK, a);
+    if (c == 62) return fail(E_ATOMIC, a);
+    if (c == 40) return fail(E_COND, a);
+    if (c == 80 /* P */ || c == 60 /* < */) {
+      if (c == 80 && d != 60) return fail(E_NAME, a);
+      pos += c == 80 ? 2 : 1;
+      const ns = pos;
+      let e: i32;
+      while (isLetter(e = peek()) || e == 95 || (pos > ns && isDigit(e))) pos++;
+      if (pos == ns || e != 62) return fail(E_NAME, a);
+      g = newGroup(ns, pos++, a);
+    } else { // flags: (?i) (?-i) (?i:…) (?:…)
+      let on = true, f = flags;
+      while (true) {
+        const x = peek();
+        const bit = x == 105 ? F_I : x == 115 ? F_S : x == 109 ? F_M : 0;
+        if (bit != 0) f = on ? f | bit : f & ~bit;
+        else if (x == 45 && on) on = false;
+        else break;
+        pos++;
+      }
+      const e = peek();
+      pos++;
+      flags = f;
+      if (e == 41) return false; // (?i): for the rest of the enclosing group
+      if (e != 58) return fail(E_FLAG, pos - 1);
+    }
+  } else g = newGroup(0, 0, a);
+  if (err >= 0) return false;
+  if (g >= 0) emit(SAVE, g * 2);
+  alt(depth + 1);
+  flags = saved;
+  if (peek() != 41) return fail(E_NOCLOSE, a);
+  pos++;
+  if (g >= 0) emit(SAVE, g * 2 + 1);
+  return true;
+}
+
+/** A new capture group named pattern[ns, ne) ("" when ns == ne); its index, or -1 on error. */
+function newGroup(ns: i32, ne: i32, a: i32): i32 {
+  const name = pattern.substring(ns, ne);
+  if (names.length > 100) fail(E_GROUPS, a);
+  else if (ne > ns && names.includes(name)) fail(E_DUPNAME, a);
+  else { names.push(name); return names.length - 1; }
+  return -1;
 }
 
 export class RegexResult {
   constructor(public regex: Regex | null, public error: string, public offset: i32) {}
   get ok(): bool { return this.regex !== null; }
+  /** What and where, e.g. "missing ')' at 2". */
+  get message(): string { return this.error + " at " + this.offset.toString(); }
 }
 
 /** Compiles a pattern; on failure `error` names the problem and `offset` where it is. */
-export function compileRegex(pattern: string): RegexResult {
-  const parsed = parseRegex(pattern);
-  const root = parsed.root;
-  if (root === null) return new RegexResult(null, parsed.error, parsed.offset);
-  const c = new Compiler();
-  c.emit(OP_SAVE, 0, 0);
-  c.node(root);
-  c.emit(OP_SAVE, 1, 0);
-  c.emit(OP_MATCH, 0, 0);
-  if (c.error.length > 0) return new RegexResult(null, c.error, 0);
-  const prog = new StaticArray<i32>(c.prog.length);
-  for (let i = 0; i < c.prog.length; i++) unchecked(prog[i] = c.prog[i]);
-  let anchored = false;
-  if (root.kind == NodeKind.Concat && root.kids.length > 0) {
-    const f = unchecked(root.kids[0]);
-    anchored = f.kind == NodeKind.Assert && f.c == AssertKind.Begin;
-  }
-  return new RegexResult(new Regex(pattern, prog, parsed.classes, parsed.groupCount, parsed.names, anchored), "", 0);
+export function compileRegex(s: string): RegexResult {
+  pattern = s; P = changetype<usize>(s); PL = s.length;
+  pos = flags = n = cap = 0; err = -1; errAt = 0;
+  names = [""];
+  if (PL > 8192) fail(E_LONG, 8192);
+  emit(SAVE, 0);
+  alt(0);
+  if (pos < PL) fail(E_UNMATCHED, pos);
+  emit(SAVE, 1);
+  emit(MATCH, 0);
+  if (n > MAX_PROGRAM) fail(E_LARGE, 0);
+  pattern = "";
+  if (err >= 0) { codeRef = null; return new RegexResult(null, message(err), errAt); }
+  // The program, then the VM's scratch (see run()): two thread lists of n pcs and n × slots
+  // capture slots each, n marks, work and best slots, a stack of 3n + 1, the mark generation.
+  const slots = names.length * 2, m = new StaticArray<i32>(n * (2 * slots + 7) + 2 * slots + 2);
+  memory.copy(changetype<usize>(m), C, <usize>n << 2);
+  codeRef = null;
+  return new RegexResult(new Regex(m, n, names), "", 0);
 }
-
-@inline function isWordChar(c: i32): bool {
-  const l = c | 0x20;
-  return (l >= 97 && l <= 122) || (c >= 48 && c <= 57) || c == 95;
-}
-@inline function foldAscii(c: i32): i32 { return c >= 65 && c <= 90 ? c | 0x20 : c; }
 
 export class RegexMatch {
-  constructor(public input: string, public caps: Int32Array, private names: string[]) {}
+  constructor(public input: string, public caps: StaticArray<i32>, private names: string[]) {}
   get start(): i32 { return this.caps[0]; }
   get end(): i32 { return this.caps[1]; }
   get groupCount(): i32 { return this.caps.length >> 1; }
   /** Text of group i (0 = whole match), or null when it did not take part or does not exist. */
   group(i: i32): string | null {
     if (i < 0 || 2 * i + 1 >= this.caps.length) return null;
-    const a = unchecked(this.caps[2 * i]), b = unchecked(this.caps[2 * i + 1]);
+    const a = this.caps[2 * i], b = this.caps[2 * i + 1];
     return a < 0 || b < 0 ? null : this.input.substring(a, b);
   }
   named(name: string): string | null { return this.group(this.names.indexOf(name)); }
 }
 
-export class Regex {
-  private clist: ThreadList;
-  private nlist: ThreadList;
-  private work: Int32Array;
-  private best: Int32Array;
-  private stack: i32[] = [];
-  readonly slots: i32;
+// ---- VM state of the current run (module globals) ----
+let gen: i32 = 0;        // mark generation of this run's regex
+let vProg: usize = 0;
+let vSize: i32 = 0;      // program words
+let vSlots: i32 = 0;
+let vS: usize = 0;       // the input's code units
+let vLen: i32 = 0;
+let vMark: usize = 0;
+let vWork: usize = 0;
+let vBest: usize = 0;    // the match's slots after a successful run
+let vStack: usize = 0;
 
-  constructor(public pattern: string, private prog: StaticArray<i32>, private classes: CharClass[],
-              public groupCount: i32, public names: string[], private anchored: bool) {
-    const size = prog.length / 3;
-    const slots = groupCount * 2;
-    this.clist = new ThreadList(size, slots);
-    this.nlist = new ThreadList(size, slots);
-    this.work = new Int32Array(slots);
-    this.best = new Int32Array(slots);
-    this.slots = slots;
+/** Adds the thread at pc0, and all it reaches without input, to the list at L (n threads). */
+function add(L: usize, n: i32, pc0: i32, pos: i32): i32 {
+  const slots = vSlots, work = vWork, base = vStack, caps = L + (<usize>vSize << 2);
+  let sp = base;
+  store<i32>(sp, pc0); sp += 4;
+  while (sp > base) {
+    sp -= 4;
+    const e = load<i32>(sp);
+    if (e < 0) { sp -= 4; store<i32>(word(work, -e - 1), load<i32>(sp)); continue; } // undo a SAVE
+    const mk = word(vMark, e);
+    if (load<i32>(mk) == gen) continue;
+    store<i32>(mk, gen);
+    const w = load<i32>(word(vProg, e)), op = w & 15, a = w >> 4;
+    let next = -1;
+    if (op == JMP) next = e + a;
+    else if (op >= SPLIT) {
+      store<i32>(sp, op == SPLIT ? e + a : e + 1); sp += 4;
+      next = op == SPLIT ? e + 1 : e + a;
+    } else if (op == SAVE) {
+      const slot = word(work, a);
+      store<i32>(sp, load<i32>(slot));
+      store<i32>(sp, -a - 1, 4); sp += 8;
+      store<i32>(slot, pos);
+      next = e + 1;
+    } else if (op == ASSERT) {
+      const x = cu(vS, vLen, pos - 1), y = cu(vS, vLen, pos), c = a & 1 ? y : x; // before, after
+      if (a >= A_WORD ? (isWord(x) != isWord(y)) == (a == A_WORD) : c < 0 || (a >= A_LBEGIN && c == 10)) next = e + 1;
+    } else {
+      store<i32>(word(L, n), e);
+      memory.copy(word(caps, n * slots), work, <usize>slots << 2);
+      n++;
+    }
+    if (next >= 0) { store<i32>(sp, next); sp += 4; }
+  }
+  return n;
+}
+
+/** Runs the VM over s from `start`; on success the match's slots are at vBest. */
+function run(prog: usize, size: i32, slots: i32, s: usize, len: i32, start: i32, full: bool): bool {
+  const m = word(prog, size);
+  vProg = prog; vSize = size; vSlots = slots; vS = s; vLen = len;
+  const list = <usize>(size * (slots + 1)) << 2;
+  vMark = m + 2 * list;
+  vWork = vMark + (<usize>size << 2);
+  vBest = vWork + (<usize>slots << 2);
+  vStack = vBest + (<usize>slots << 2);
+  const genAt = word(vStack, 3 * size + 1);
+  gen = load<i32>(genAt);
+  if (gen > 1 << 30) { memory.fill(vMark, 0, <usize>size << 2); gen = 0; } // a run adds < 2^30
+  const anchored = full || load<i32>(prog, 4) == ((A_BEGIN << 4) | ASSERT);
+  let cl = m, nl = m + list, cn = 0, matched = false;
+  gen++;
+  for (let pos = start; pos <= len; pos++) {
+    if (!matched && (!anchored || pos == start)) {
+      memory.fill(vWork, 0xFF, <usize>slots << 2);
+      cn = add(cl, cn, 0, pos);
+    }
+    gen++; // a fresh mark set for the next list (or to forget a dead start)
+    if (cn == 0) { if (matched || anchored) break; continue; }
+    const ch = cu(s, len, pos), capsBase = cl + (<usize>size << 2);
+    let nn = 0;
+    for (let i = 0; i < cn; i++) {
+      const pc = load<i32>(word(cl, i)), w = load<i32>(word(prog, pc)), op = w & 15, a = w >> 4;
+      const caps = word(capsBase, i * slots);
+      if (op == MATCH) {
+        if (full && pos != len) continue;
+        memory.copy(vBest, caps, <usize>slots << 2);
+        matched = true;
+        break; // lower-priority threads are cut off
+      }
+      let ok = false, next = pc + 1;
+      if (op == CHAR) ok = ch == a;
+      else if (op == CHARI) ok = (ch | 32) == a;
+      else if (op == ANY) ok = ch >= 0 && (a != 0 || ch != 10);
+      else { // CLASS
+        next += a >> 1;
+        if (ch >= 0) {
+          for (let r = pc + 1; r < next; r++) {
+            const x = load<i32>(word(prog, r));
+            if (ch >= (x & 0xFFFF) && ch <= (x >>> 16)) { ok = true; break; }
+          }
+          ok = ok != ((a & 1) != 0);
+        }
+      }
+      if (ok) {
+        memory.copy(vWork, caps, <usize>slots << 2);
+        nn = add(nl, nn, next, pos + 1);
+      }
+    }
+    const t = cl; cl = nl; nl = t; cn = nn;
+    if (matched && cn == 0) break;
+  }
+  store<i32>(genAt, gen);
+  return matched;
+}
+
+export class Regex {
+  readonly groupCount: i32;
+
+  /** m: the program (size words), then the VM's scratch. */
+  constructor(private m: StaticArray<i32>, private size: i32, private names: string[]) {
+    this.groupCount = names.length;
   }
 
   /** Index of a named group, or -1. */
@@ -197,170 +545,100 @@ export class Regex {
   /** The leftmost-first match at or after `from`, or null. */
   exec(s: string, from: i32 = 0): RegexMatch | null {
     if (from < 0 || from > s.length || !this.run(s, from, false)) return null;
-    return new RegexMatch(s, this.best.slice(0), this.names);
+    const slots = this.groupCount * 2, caps = new StaticArray<i32>(slots);
+    memory.copy(changetype<usize>(caps), vBest, <usize>slots << 2);
+    return new RegexMatch(s, caps, this.names);
   }
 
   /** Replaces the first (or every, when all) match with the compiled replacement. */
   replace(s: string, r: Replacement, all: bool = true): string {
+    // Collects the output as spans — (start, end) of s, or (~start, end) of the template — in the
+    // compiler's word buffer, then copies them into one new string.
+    const prog = changetype<usize>(this.m), size = this.size, slots = this.groupCount * 2,
+      sp = changetype<usize>(s), len = s.length,
+      tp = changetype<usize>(r.t), parts = changetype<usize>(r.parts), pn = r.parts.length;
+    n = cap = 0;
     let pos = 0, last = 0;
-    const out: string[] = [];
-    const len = s.length;
-    while (pos <= len && this.run(s, pos, false)) {
-      const ms = unchecked(this.best[0]), me = unchecked(this.best[1]);
-      out.push(s.substring(last, ms));
-      r.appendTo(out, s, this.best);
+    while (pos <= len && run(prog, size, slots, sp, len, pos, false)) {
+      const ms = load<i32>(vBest), me = load<i32>(vBest, 4);
+      put(last); put(ms);
+      for (let i = 0; i < pn; i += 2) {
+        const x = load<i32>(word(parts, i)), y = load<i32>(word(parts, i + 1));
+        if (x >= 0) { put(~x); put(y); }
+        else {
+          const a = load<i32>(word(vBest, 2 * y)), b = load<i32>(word(vBest, 2 * y + 1));
+          if (a >= 0 && b >= 0) { put(a); put(b); }
+        }
+      }
       last = me;
-      if (me == ms) {
-        if (me < len) out.push(s.charAt(me));
-        last = me + 1;
-        pos = me + 1;
-      } else pos = me;
+      pos = me == ms ? me + 1 : me;
       if (!all) break;
     }
-    if (last == 0 && out.length == 0) return s;
-    if (last < len) out.push(s.substring(last));
-    return out.join("");
-  }
-
-  private addThread(list: ThreadList, pc0: i32, s: string, pos: i32): void {
-    const prog = this.prog, work = this.work, stack = this.stack, len = s.length;
-    stack.length = 0;
-    stack.push(pc0);
-    while (stack.length > 0) {
-      const e = stack.pop();
-      if (e < 0) { unchecked(work[-e - 1] = stack.pop()); continue; }
-      if (unchecked(list.mark[e]) == list.gen) continue;
-      unchecked(list.mark[e] = list.gen);
-      const op = unchecked(prog[e * 3]), a = unchecked(prog[e * 3 + 1]);
-      if (op == OP_JMP) { stack.push(a); continue; }
-      if (op == OP_SPLIT) { stack.push(unchecked(prog[e * 3 + 2])); stack.push(a); continue; }
-      if (op == OP_SAVE) {
-        stack.push(unchecked(work[a])); stack.push(-a - 1);
-        unchecked(work[a] = pos);
-        stack.push(e + 1);
-        continue;
-      }
-      if (op == OP_ASSERT) {
-        if (this.assertHolds(a, s, pos, len)) stack.push(e + 1);
-        continue;
-      }
-      const t = list.n++;
-      unchecked(list.pcs[t] = e);
-      memory.copy(list.caps.dataStart + ((t * list.slots) << 2), work.dataStart, list.slots << 2);
+    if (n == 0) return changetype<string>(sp);
+    put(last); put(len);
+    let total = 0;
+    for (let i = 0; i < n; i += 2) { const x = load<i32>(word(C, i)); total += load<i32>(word(C, i + 1)) - (x < 0 ? ~x : x); }
+    const out = __new(<usize>total << 1, idof<string>());
+    let o = out;
+    for (let i = 0; i < n; i += 2) {
+      const x = load<i32>(word(C, i)), a = x < 0 ? ~x : x, k = <usize>(load<i32>(word(C, i + 1)) - a) << 1;
+      memory.copy(o, (x < 0 ? tp : sp) + (<usize>a << 1), k);
+      o += k;
     }
+    codeRef = null;
+    return changetype<string>(out);
   }
 
-  private assertHolds(kind: i32, s: string, pos: i32, len: i32): bool {
-    if (kind == AssertKind.Begin) return pos == 0;
-    if (kind == AssertKind.End) return pos == len;
-    if (kind == AssertKind.LineBegin) return pos == 0 || s.charCodeAt(pos - 1) == 10;
-    if (kind == AssertKind.LineEnd) return pos == len || s.charCodeAt(pos) == 10;
-    const before = pos > 0 && isWordChar(s.charCodeAt(pos - 1));
-    const after = pos < len && isWordChar(s.charCodeAt(pos));
-    return kind == AssertKind.WordB ? before != after : before == after;
-  }
-
-  /** Runs the VM from `start`; on success the match's slots are in `best`. */
   private run(s: string, start: i32, full: bool): bool {
-    const len = s.length, prog = this.prog, slots = this.slots;
-    let clist = this.clist, nlist = this.nlist;
-    clist.clear();
-    let matched = false;
-    const anchorStart = this.anchored || full;
-    for (let pos = start; pos <= len; pos++) {
-      if (!matched && (!anchorStart || pos == start)) {
-        this.work.fill(-1);
-        this.addThread(clist, 0, s, pos);
-      }
-      if (clist.n == 0) {
-        if (matched || anchorStart) break;
-        clist.clear(); // forget the pcs the dead start thread marked at this position
-        continue;
-      }
-      nlist.clear();
-      const ch = pos < len ? <i32>s.charCodeAt(pos) : -1;
-      for (let i = 0; i < clist.n; i++) {
-        const pc = unchecked(clist.pcs[i]);
-        const op = unchecked(prog[pc * 3]), a = unchecked(prog[pc * 3 + 1]);
-        let ok = false;
-        if (op == OP_MATCH) {
-          if (full && pos != len) continue;
-          memory.copy(this.best.dataStart, clist.caps.dataStart + ((i * slots) << 2), slots << 2);
-          matched = true;
-          break; // lower-priority threads are cut off
-        }
-        if (ch < 0) continue;
-        if (op == OP_CHAR) ok = ch == a;
-        else if (op == OP_CHARI) ok = foldAscii(ch) == a;
-        else if (op == OP_CLASS) ok = unchecked(this.classes[a]).matches(ch);
-        else if (op == OP_ANY) ok = a == 1 || ch != 10;
-        if (ok) {
-          memory.copy(this.work.dataStart, clist.caps.dataStart + ((i * slots) << 2), slots << 2);
-          this.addThread(nlist, pc + 1, s, pos + 1);
-        }
-      }
-      const t = clist; clist = nlist; nlist = t;
-      if (matched && clist.n == 0) break;
-    }
-    this.clist = clist; this.nlist = nlist;
-    return matched;
+    return run(changetype<usize>(this.m), this.size, this.groupCount * 2, changetype<usize>(s), s.length, start, full);
   }
 }
 
-/** A replacement template compiled against a Regex: literal pieces and group references. */
+/** A replacement template compiled against a Regex: literal spans of the template and groups. */
 export class Replacement {
-  // group[i] >= 0: insert that group; -1: insert literal[i]
-  group: i32[] = [];
-  literal: string[] = [];
-  appendTo(out: string[], s: string, caps: Int32Array): void {
-    for (let i = 0, n = this.group.length; i < n; i++) {
-      const g = unchecked(this.group[i]);
-      if (g < 0) { out.push(unchecked(this.literal[i])); continue; }
-      const a = unchecked(caps[2 * g]), b = unchecked(caps[2 * g + 1]);
-      if (a >= 0 && b >= 0) out.push(s.substring(a, b));
-    }
-  }
+  // word pairs: (start, end) of a literal span of t, or (-1, group)
+  constructor(readonly t: string, readonly parts: StaticArray<i32>) {}
 }
 
 export class ReplacementResult {
-  constructor(public replacement: Replacement | null, public error: string) {}
+  constructor(public replacement: Replacement | null, public error: string, public offset: i32) {}
   get ok(): bool { return this.replacement !== null; }
+  /** What and where, e.g. "unknown group at 3". */
+  get message(): string { return this.error + " at " + this.offset.toString(); }
 }
 
 /** Parses "$1", "${1}", "${name}", "$$" in a template; unknown groups are errors. */
 export function compileReplacement(re: Regex, t: string): ReplacementResult {
-  const r = new Replacement();
-  let lit = "";
-  let i = 0;
-  const n = t.length;
-  while (i < n) {
-    const c = t.charCodeAt(i);
-    if (c != 36) { let j = t.indexOf("$", i); if (j < 0) j = n; lit += t.substring(i, j); i = j; continue; }
-    const d = i + 1 < n ? <i32>t.charCodeAt(i + 1) : -1;
-    if (d == 36) { lit += "$"; i += 2; continue; }
-    let g = -1;
-    if (d >= 48 && d <= 57) {
-      let j = i + 1; g = 0;
-      while (j < n && t.charCodeAt(j) >= 48 && t.charCodeAt(j) <= 57) { if (g < 100000) g = g * 10 + t.charCodeAt(j) - 48; j++; }
-      i = j;
-    } else if (d == 123) {
-      const close = t.indexOf("}", i + 2);
-      if (close < 0) return new ReplacementResult(null, "unterminated ${ in replacement");
-      const name = t.substring(i + 2, close);
-      g = isAllDigits(name) ? I32.parseInt(name) : re.groupIndex(name);
-      if (g < 0) return new ReplacementResult(null, "unknown group ${" + name + "} in replacement");
-      i = close + 1;
-    } else return new ReplacementResult(null, "'$' must be followed by a group or '$' (use $$ for a dollar)");
-    if (g >= re.groupCount) return new ReplacementResult(null, "group $" + g.toString() + " does not exist");
-    if (lit.length > 0) { r.group.push(-1); r.literal.push(lit); lit = ""; }
-    r.group.push(g); r.literal.push("");
+  P = changetype<usize>(t); PL = t.length;
+  pos = n = cap = 0; err = -1;
+  let from = 0; // start of the pending literal
+  while (pos < PL) {
+    if (peek() != 36 /* $ */) { pos++; continue; }
+    const i = pos, d = at(++pos);
+    if (i > from) { put(from); put(i); }
+    from = pos;
+    if (d == 36) { pos++; continue; } // "$$": the second '$' starts the next literal
+    let g: i32;
+    if (d == 123 /* { */) {
+      const ns = ++pos;
+      while (pos < PL && peek() != 125) pos++;
+      if (pos >= PL) fail(E_UNTERMINATED, i);
+      g = readNum(P, PL, ns);
+      if (numEnd != pos) g = re.groupIndex(t.substring(ns, pos));
+      pos++;
+    } else {
+      g = readNum(P, PL, pos);
+      pos = numEnd;
+      if (g < 0) fail(E_DOLLAR, i);
+    }
+    if (g < 0 || g >= re.groupCount) fail(E_UNKNOWN, i);
+    put(-1); put(g);
+    from = pos;
   }
-  if (lit.length > 0) { r.group.push(-1); r.literal.push(lit); }
-  return new ReplacementResult(r, "");
-}
-
-function isAllDigits(s: string): bool {
-  if (s.length == 0 || s.length > 6) return false;
-  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c < 48 || c > 57) return false; }
-  return true;
+  if (err >= 0) { codeRef = null; return new ReplacementResult(null, message(err), errAt); }
+  if (pos > from) { put(from); put(pos); }
+  const parts = new StaticArray<i32>(n);
+  memory.copy(changetype<usize>(parts), C, <usize>n << 2);
+  codeRef = null;
+  return new ReplacementResult(new Replacement(t, parts), "", 0);
 }
