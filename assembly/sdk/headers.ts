@@ -10,7 +10,7 @@ import {
   proxy_set_header_map_pairs,
 } from "../abi/imports";
 import { MapType, WasmResult } from "../abi/enums";
-import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, takeString } from "./memory";
+import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, scratchLength, scratchUtf8, takeString } from "./memory";
 import { HeaderPair, deserializePairs, findAllPairs, serializePairs } from "./pairs";
 
 /** One header map, named by its MapType. Methods never trap. */
@@ -19,9 +19,9 @@ export class HeaderMap {
 
   /** First value of `name` (Envoy does not join duplicates here), or null if absent or the map is gone. */
   get(name: string): string | null {
-    const k = String.UTF8.encode(name);
+    const k = scratchUtf8(0, name);
     clearReturn();
-    const st = proxy_get_header_map_value(<u32>this.type, changetype<u32>(k), <u32>k.byteLength, RET_PTR, RET_SIZE);
+    const st = proxy_get_header_map_value(<u32>this.type, k, scratchLength(0), RET_PTR, RET_SIZE);
     if (st != WasmResult.Ok) { discardReturn(); return null; }
     return takeString();
   }
@@ -58,22 +58,22 @@ export class HeaderMap {
 
   /** Appends an entry. For existing Envoy "inline" headers the value is joined with "," instead. */
   add(name: string, value: string): bool {
-    const k = String.UTF8.encode(name);
-    const v = String.UTF8.encode(value);
-    return proxy_add_header_map_value(<u32>this.type, changetype<u32>(k), <u32>k.byteLength, changetype<u32>(v), <u32>v.byteLength) == WasmResult.Ok;
+    const k = scratchUtf8(0, name);
+    const v = scratchUtf8(1, value);
+    return proxy_add_header_map_value(<u32>this.type, k, scratchLength(0), v, scratchLength(1)) == WasmResult.Ok;
   }
 
   /** Sets `name` to exactly one value (removes all duplicates; adds it if absent). */
   set(name: string, value: string): bool {
-    const k = String.UTF8.encode(name);
-    const v = String.UTF8.encode(value);
-    return proxy_replace_header_map_value(<u32>this.type, changetype<u32>(k), <u32>k.byteLength, changetype<u32>(v), <u32>v.byteLength) == WasmResult.Ok;
+    const k = scratchUtf8(0, name);
+    const v = scratchUtf8(1, value);
+    return proxy_replace_header_map_value(<u32>this.type, k, scratchLength(0), v, scratchLength(1)) == WasmResult.Ok;
   }
 
   /** Removes every entry of `name`. True even if it was absent; false when the map is gone. */
   remove(name: string): bool {
-    const k = String.UTF8.encode(name);
-    return proxy_remove_header_map_value(<u32>this.type, changetype<u32>(k), <u32>k.byteLength) == WasmResult.Ok;
+    const k = scratchUtf8(0, name);
+    return proxy_remove_header_map_value(<u32>this.type, k, scratchLength(0)) == WasmResult.Ok;
   }
 
   /** Envoy's byte size of the map (Σ key + value lengths, not a count), or -1 if unavailable (types 4–7 too). */

@@ -50,6 +50,33 @@ export function takeString(): string {
   return s;
 }
 
+// Two scratch blocks for strings handed to the host (a header name and its value): raw heap blocks
+// reused by every call and grown when a longer string comes, so passing a header costs no GC
+// allocation. Safe because nothing re-enters our code during a host call except the allocator.
+const SCRATCH: usize = memory.data(16); // [slot] u32 ptr, u32 capacity
+const SCRATCH_LEN: usize = memory.data(8); // [slot] u32 bytes written
+
+/** Encodes `s` as UTF-8 into scratch block `slot` (0 or 1); returns its address. See scratchLength. */
+export function scratchUtf8(slot: i32, s: string): u32 {
+  const at = SCRATCH + (<usize>slot << 3);
+  const need = <usize>s.length * 3;
+  let ptr = <usize>load<u32>(at);
+  if (need > <usize>load<u32>(at, 4) || ptr == 0) {
+    if (ptr != 0) heap.free(ptr);
+    const cap = need < 256 ? 256 : need;
+    ptr = heap.alloc(cap);
+    store<u32>(at, <u32>ptr);
+    store<u32>(at, <u32>cap, 4);
+  }
+  store<u32>(SCRATCH_LEN + (<usize>slot << 2), <u32>String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, ptr));
+  return <u32>ptr;
+}
+
+/** Bytes the last scratchUtf8 into `slot` wrote. */
+@inline export function scratchLength(slot: i32): u32 {
+  return load<u32>(SCRATCH_LEN + (<usize>slot << 2));
+}
+
 /** UTF-8 bytes of a string (no terminator). */
 @inline export function utf8(s: string): ArrayBuffer {
   return String.UTF8.encode(s);

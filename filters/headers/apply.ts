@@ -107,6 +107,7 @@ export function applyOp(op: Operation, m: Mirror, e: Effects, value: string | nu
     case Op.Copy: {
       const vals = m.all(name);
       if (vals.length == 0 || op.to == name) break;
+      if (!allSafe(vals, e.maxBytes)) { e.rejected++; return; }
       if (k == Op.Rename) m.remove(name);
       if (op.overwrite) m.setAll(op.to, vals);
       else for (let i = 0; i < vals.length; i++) m.add(op.to, unchecked(vals[i]));
@@ -130,7 +131,9 @@ export function applyOp(op: Operation, m: Mirror, e: Effects, value: string | nu
       const vals = m.all(name);
       const items = op.split ? splitCommas(vals) : vals;
       const kept = dedupe(items, op.keep);
-      if (kept.length != vals.length || op.split) m.setAll(name, kept);
+      if (kept.length == vals.length && !op.split) break;
+      if (!allSafe(kept, e.maxBytes)) { e.rejected++; return; }
+      m.setAll(name, kept);
       break;
     }
     case Op.QuerySet: {
@@ -186,6 +189,12 @@ export function applyOp(op: Operation, m: Mirror, e: Effects, value: string | nu
     }
   }
   e.applied++;
+}
+
+/** Moved or rewritten values are checked like new ones: one failing value rejects the operation. */
+function allSafe(vals: string[], maxBytes: i32): bool {
+  for (let i = 0; i < vals.length; i++) if (!isSafe(unchecked(vals[i]), maxBytes)) return false;
+  return true;
 }
 
 /** Every comma-separated item of every value, trimmed, empty items dropped. */

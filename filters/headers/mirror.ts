@@ -81,9 +81,20 @@ export class Mirror {
   private drop(name: string): void {
     const ps = this.list;
     if (ps === null) return;
-    const out = new Array<HeaderPair>(); // never in place: the old list may be shared
-    for (let i = 0, n = ps.length; i < n; i++) { const p = unchecked(ps[i]); if (p.name != name) out.push(p); }
-    this.list = out;
-    this.shared = false;
+    if (this.shared) { // a reader holds this list: leave it as it is
+      const out = new Array<HeaderPair>();
+      for (let i = 0, n = ps.length; i < n; i++) { const p = unchecked(ps[i]); if (p.name != name) out.push(p); }
+      this.list = out;
+      this.shared = false;
+      return;
+    }
+    let w = 0;
+    for (let i = 0, n = ps.length; i < n; i++) {
+      const p = unchecked(ps[i]);
+      if (p.name == name) continue;
+      if (w != i) unchecked(ps[w] = p);
+      w++;
+    }
+    ps.length = w;
   }
 }

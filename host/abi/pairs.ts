@@ -16,7 +16,12 @@ function put(x: string | Uint8Array, out: Uint8Array, p: number): number {
   return x.length;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+const enc = new TextEncoder();
+
 export function serializePairs(pairs: ReadonlyArray<readonly [string | Uint8Array, string | Uint8Array]>): Uint8Array {
+  const fast = serializeAscii(pairs);
+  if (fast !== null) return fast;
   let size = 4;
   for (const [k, v] of pairs) size += 8 + byteLen(k) + 1 + byteLen(v) + 1;
   const out = new Uint8Array(size);
@@ -62,4 +67,28 @@ export function parsePairs(buf: Uint8Array): Pair[] | null {
 /** List property encoding: pairs whose values are empty. */
 export function serializeList(items: ReadonlyArray<string | Uint8Array>): Uint8Array {
   return serializePairs(items.map((i) => [i, ""] as const));
+}
+
+/**
+ * The common case — every key and value an ASCII string — in one native encode: the data part of
+ * the format is exactly "k\0v\0k\0v\0…", and ASCII lengths are string lengths. null otherwise.
+ */
+function serializeAscii(pairs: ReadonlyArray<readonly [string | Uint8Array, string | Uint8Array]>): Uint8Array | null {
+  const n = pairs.length;
+  let data = "";
+  for (let i = 0; i < n; i++) {
+    const k = pairs[i][0], v = pairs[i][1];
+    if (typeof k !== "string" || typeof v !== "string") return null;
+    data += k + "\0" + v + "\0";
+  }
+  if (NON_ASCII.test(data)) return null;
+  const out = new Uint8Array(4 + n * 8 + data.length);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, n, true);
+  for (let i = 0, h = 4; i < n; i++, h += 8) {
+    dv.setUint32(h, (pairs[i][0] as string).length, true);
+    dv.setUint32(h + 4, (pairs[i][1] as string).length, true);
+  }
+  enc.encodeInto(data, out.subarray(4 + n * 8));
+  return out;
 }
