@@ -13,7 +13,7 @@
 //
 // Never traps. Integers beyond ±(2^53 − 1) are rejected where an integer is asked for.
 
-import { JsonKind, JsonObject, JsonValue } from "./json";
+import { JsonKind, JsonObject, JsonValue, jsonKindName } from "./json";
 
 export class Problems {
   list: string[] = [];
@@ -30,6 +30,27 @@ export function itemPath(path: string, index: i32): string { return path + "[" +
 /** "config" + "rules" → "config.rules" */
 export function keyPath(path: string, key: string): string { return path + "." + key; }
 
+/** Decimal digits of n (small and without ~lib's 64-bit itoa). */
+function i64ToString(n: i64): string {
+  let u: u64 = n < 0 ? <u64>-n : <u64>n;
+  let s = "";
+  do {
+    s = String.fromCharCode(48 + <i32>(u % 10)) + s;
+    u /= 10;
+  } while (u != 0);
+  return n < 0 ? "-" + s : s;
+}
+
+/** A kind for typed(): an integral number within ±(2^53 − 1). */
+const INTEGER = 6;
+
+/** Records "<path>: must be <what>, not <kind of v>" (", not number" left out for a non-integer). */
+function mustBe(problems: Problems, path: string, kind: i32, v: JsonValue): void {
+  let msg = (kind >= JsonKind.Array ? "must be an " : "must be a ") + (kind == INTEGER ? "integer" : jsonKindName(kind));
+  if (kind != INTEGER || v.kind != JsonKind.Number) msg += ", not " + jsonKindName(v.kind);
+  problems.add(path, msg);
+}
+
 export class ConfigObject {
   constructor(public obj: JsonObject, public path: string, public problems: Problems) {}
 
@@ -37,7 +58,7 @@ export class ConfigObject {
   static root(v: JsonValue | null, path: string, problems: Problems): ConfigObject | null {
     if (v === null) { problems.add(path, "is required"); return null; }
     const o = v.obj;
-    if (v.kind != JsonKind.Object || o === null) { problems.add(path, "must be an object, not " + v.kindName); return null; }
+    if (v.kind != JsonKind.Object || o === null) { mustBe(problems, path, JsonKind.Object, v); return null; }
     return new ConfigObject(o, path, problems);
   }
 
@@ -45,46 +66,48 @@ export class ConfigObject {
   at(key: string): string { return keyPath(this.path, key); }
   fail(key: string, msg: string): void { this.problems.add(this.at(key), msg); }
 
-  private typed(key: string, kind: JsonKind, required: bool, what: string): JsonValue | null {
+  /** The member if it has `kind` (INTEGER: a safe integer); otherwise null, recording a problem
+   *  unless it is absent and not required. */
+  private typed(key: string, kind: i32, required: bool): JsonValue | null {
     const v = this.obj.get(key);
     if (v === null) {
       if (required) this.fail(key, "is required");
       return null;
     }
-    if (v.kind != kind) { this.fail(key, "must be " + what + ", not " + v.kindName); return null; }
+    if (kind == INTEGER ? !v.isInteger() : v.kind != kind) { mustBe(this.problems, this.at(key), kind, v); return null; }
     return v;
   }
 
   requiredString(key: string): string {
-    const v = this.typed(key, JsonKind.String, true, "a string");
+    const v = this.typed(key, JsonKind.String, true);
     return v !== null ? v.str : "";
   }
   optionalString(key: string, fallback: string): string {
-    const v = this.typed(key, JsonKind.String, false, "a string");
+    const v = this.typed(key, JsonKind.String, false);
     return v !== null ? v.str : fallback;
   }
   /** A non-empty string. */
   requiredNonEmpty(key: string): string {
-    const s = this.requiredString(key);
-    if (s.length == 0 && this.obj.kindOf(key) == JsonKind.String) this.fail(key, "must not be empty");
-    return s;
+    const v = this.typed(key, JsonKind.String, true);
+    if (v === null) return "";
+    if (v.str.length == 0) this.fail(key, "must not be empty");
+    return v.str;
   }
   optionalBool(key: string, fallback: bool): bool {
-    const v = this.typed(key, JsonKind.Bool, false, "a boolean");
+    const v = this.typed(key, JsonKind.Bool, false);
     return v !== null ? v.bool : fallback;
   }
   requiredBool(key: string): bool {
-    const v = this.typed(key, JsonKind.Bool, true, "a boolean");
-    return v !== null ? v.bool : false;
+    const v = this.typed(key, JsonKind.Bool, true);
+    return v !== null && v.bool;
   }
 
   private int(key: string, required: bool, fallback: i64, min: i64, max: i64): i64 {
-    const v = this.typed(key, JsonKind.Number, required, "an integer");
+    const v = this.typed(key, INTEGER, required);
     if (v === null) return fallback;
-    if (!v.isInteger()) { this.fail(key, "must be an integer"); return fallback; }
     const n = <i64>v.num;
     if (n < min || n > max) {
-      this.fail(key, "must be between " + min.toString() + " and " + max.toString());
+      this.fail(key, "must be between " + i64ToString(min) + " and " + i64ToString(max));
       return fallback;
     }
     return n;
@@ -96,33 +119,29 @@ export class ConfigObject {
     return this.int(key, false, fallback, min, max);
   }
   optionalNumber(key: string, fallback: f64): f64 {
-    const v = this.typed(key, JsonKind.Number, false, "a number");
+    const v = this.typed(key, JsonKind.Number, false);
     return v !== null ? v.num : fallback;
   }
 
   /** The array (maybe empty), or null when absent (and optional) or of the wrong type. */
   array(key: string, required: bool = false): JsonValue[] | null {
-    const v = this.typed(key, JsonKind.Array, required, "an array");
+    const v = this.typed(key, JsonKind.Array, required);
     return v !== null ? v.arr : null;
   }
   /** A nested object, or null when absent (and optional) or of the wrong type. */
   object(key: string, required: bool = false): ConfigObject | null {
-    const v = this.typed(key, JsonKind.Object, required, "an object");
-    if (v === null) return null;
-    const o = v.obj;
+    const v = this.typed(key, JsonKind.Object, required);
+    const o = v !== null ? v.obj : null;
     return o !== null ? new ConfigObject(o, this.at(key), this.problems) : null;
   }
   /** An array of strings; a non-string item is a problem named by its index. */
   stringArray(key: string, required: bool = false): string[] | null {
     const a = this.array(key, required);
     if (a === null) return null;
-    const out = new Array<string>();
-    for (let i = 0, n = a.length; i < n; i++) {
+    const out: string[] = [];
+    for (let i = 0; i < a.length; i++) {
       const item = unchecked(a[i]);
-      if (item.kind != JsonKind.String) {
-        this.problems.add(itemPath(this.at(key), i), "must be a string, not " + item.kindName);
-        return null;
-      }
+      if (item.kind != JsonKind.String) { mustBe(this.problems, itemPath(this.at(key), i), JsonKind.String, item); return null; }
       out.push(item.str);
     }
     return out;
@@ -131,8 +150,8 @@ export class ConfigObject {
   objectArray(key: string, required: bool = false): ConfigObject[] | null {
     const a = this.array(key, required);
     if (a === null) return null;
-    const out = new Array<ConfigObject>();
-    for (let i = 0, n = a.length; i < n; i++) {
+    const out: ConfigObject[] = [];
+    for (let i = 0; i < a.length; i++) {
       const c = ConfigObject.root(unchecked(a[i]), itemPath(this.at(key), i), this.problems);
       if (c === null) return null;
       out.push(c);
@@ -141,24 +160,26 @@ export class ConfigObject {
   }
   /** Records "<path>.<key>: unknown field" for every key not in `allowed`; returns true if none. */
   rejectUnknown(allowed: string[]): bool {
-    const unknown = this.obj.unknownKeys(allowed);
-    for (let i = 0; i < unknown.length; i++) this.fail(unchecked(unknown[i]), "unknown field");
-    return unknown.length == 0;
+    const keys = this.obj.keys;
+    let ok = true;
+    for (let i = 0; i < keys.length; i++) {
+      const k = unchecked(keys[i]);
+      if (!allowed.includes(k)) { this.fail(k, "unknown field"); ok = false; }
+    }
+    return ok;
   }
   /** Exactly one of `keys` must be present; returns its index, or -1 (and records a problem). */
   oneOf(keys: string[]): i32 {
     let found = -1;
+    let count = 0;
+    let list = "";
     for (let i = 0; i < keys.length; i++) {
-      if (this.obj.has(unchecked(keys[i]))) {
-        if (found >= 0) {
-          this.problems.add(this.path, "only one of " + keys.join(", ") + " may be set");
-          return -1;
-        }
-        found = i;
-      }
+      const k = unchecked(keys[i]);
+      if (this.obj.has(k) && count++ == 0) found = i;
+      list = i > 0 ? list + ", " + k : k;
     }
-    if (found < 0) this.problems.add(this.path, "needs one of " + keys.join(", "));
-    return found;
+    if (count == 1) return found;
+    this.problems.add(this.path, count > 1 ? "only one of " + list + " may be set" : "needs one of " + list);
+    return -1;
   }
 }
-

@@ -4,48 +4,64 @@
 // offset where it was found. It never traps, whatever the input.
 //
 // Strictness (all of these are errors, not warnings):
-//  - trailing garbage after the top value, leading zeros ("01"), "+1", ".5", "1.", NaN/Infinity,
+//  - trailing data after the top value, leading zeros ("01"), "+1", ".5", "1.", NaN/Infinity,
 //    numbers that overflow an f64 (1e400);
 //  - bad escapes ("\x"), control characters U+0000..U+001F inside strings, unpaired surrogates
-//    (from \u escapes or raw in the text);
+//    (from \u escapes or raw in the text; a pair is two \u escapes or two raw code units);
 //  - duplicate keys in one object (a config with two "limit" keys is a typo, not a choice);
 //  - nesting deeper than maxDepth (default 64), text longer than maxLength (default 4 MiB chars).
 // Objects keep their key order. Numbers are kept as f64; JsonValue.isInteger() says whether the
 // value is integral and within ±(2^53 − 1), so "integer" config fields never silently round.
 //
+// Numbers are converted without ~lib's strtod (which costs ~1.4 KB): up to 18 significant digits
+// are read exactly into an integer m, and the value is m × 10^e. Every integer up to 2^53 (and so
+// every integer isInteger() accepts) and every decimal with at most 15 significant digits and
+// |e| ≤ 22 once the point is moved into m (0.5, 12.75, 1e3, 2.5e-3, 6.02e23, and 1e23 too) is
+// exactly the nearest f64, as parseFloat gives.
+// Other values may be a few ulp from it; in particular a number within a few ulp of the largest
+// f64 (1.7976931348623158e308) may be refused as out of range, and subnormals are approximate.
+//
+// Errors are short ("bad number", "unexpected character", ...); the offset says where.
 // Offsets are in UTF-16 code units of the text (the same as byte offsets for ASCII input).
 // parseJsonUtf8(bytes) first checks the bytes are well-formed UTF-8 (an error names the byte
 // offset of the first bad sequence) and then parses.
-// Limits: recursion is bounded by maxDepth; memory is bounded by maxLength.
+// Limits: recursion is bounded by maxDepth; memory and time are O(maxLength): duplicate keys are
+// found with a hash table, not by comparing every pair.
 
 import { isWellFormedUtf8 } from "./utf8";
 
 export const enum JsonKind { Null = 0, Bool = 1, Number = 2, String = 3, Array = 4, Object = 5 }
 
-const KIND_NAMES: string[] = ["null", "boolean", "number", "string", "array", "object"];
+const KIND_NAMES: StaticArray<string> = ["null", "boolean", "number", "string", "array", "object"];
 
-/** Name of a kind ("null", "boolean", "number", "string", "array", "object"). */
+/** Name of a kind ("null", "boolean", "number", "string", "array", "object"), or "absent". */
 export function jsonKindName(kind: i32): string {
-  return kind >= 0 && kind < KIND_NAMES.length ? unchecked(KIND_NAMES[kind]) : "absent";
+  return <u32>kind < 6 ? staticString(changetype<usize>(KIND_NAMES), kind) : "absent";
+}
+
+/** a[i] of a static array of static strings, without bounds check or shadow-stack traffic. */
+// @ts-ignore: decorator
+@inline function staticString(a: usize, i: i32): string {
+  return changetype<string>(load<usize>(a + (<usize>i << alignof<usize>())));
 }
 
 /** 2^53 − 1: the largest integer an f64 holds exactly with all smaller ones. */
 export const MAX_SAFE_INTEGER: f64 = 9007199254740991.0;
 
 export class JsonValue {
-  kind: JsonKind = JsonKind.Null;
-  bool: bool = false;
-  num: f64 = 0;
+  constructor(public kind: JsonKind = JsonKind.Null) {}
+  bool: bool;
+  num: f64;
   str: string = "";
-  arr: JsonValue[] | null = null;
-  obj: JsonObject | null = null;
+  arr: JsonValue[] | null;
+  obj: JsonObject | null;
 
   static null(): JsonValue { return new JsonValue(); }
-  static fromBool(b: bool): JsonValue { const v = new JsonValue(); v.kind = JsonKind.Bool; v.bool = b; return v; }
-  static fromNumber(n: f64): JsonValue { const v = new JsonValue(); v.kind = JsonKind.Number; v.num = n; return v; }
-  static fromString(s: string): JsonValue { const v = new JsonValue(); v.kind = JsonKind.String; v.str = s; return v; }
-  static fromArray(a: JsonValue[]): JsonValue { const v = new JsonValue(); v.kind = JsonKind.Array; v.arr = a; return v; }
-  static fromObject(o: JsonObject): JsonValue { const v = new JsonValue(); v.kind = JsonKind.Object; v.obj = o; return v; }
+  static fromBool(b: bool): JsonValue { const v = new JsonValue(JsonKind.Bool); v.bool = b; return v; }
+  static fromNumber(n: f64): JsonValue { const v = new JsonValue(JsonKind.Number); v.num = n; return v; }
+  static fromString(s: string): JsonValue { const v = new JsonValue(JsonKind.String); v.str = s; return v; }
+  static fromArray(a: JsonValue[]): JsonValue { const v = new JsonValue(JsonKind.Array); v.arr = a; return v; }
+  static fromObject(o: JsonObject): JsonValue { const v = new JsonValue(JsonKind.Object); v.obj = o; return v; }
 
   get isNull(): bool { return this.kind == JsonKind.Null; }
   get isBool(): bool { return this.kind == JsonKind.Bool; }
@@ -55,51 +71,54 @@ export class JsonValue {
   get isObject(): bool { return this.kind == JsonKind.Object; }
   /** A number with no fractional part whose magnitude is at most 2^53 − 1. */
   isInteger(): bool {
-    if (this.kind != JsonKind.Number) return false;
     const n = this.num;
-    return n == Math.floor(n) && Math.abs(n) <= MAX_SAFE_INTEGER;
+    return this.kind == JsonKind.Number && n == Math.floor(n) && Math.abs(n) <= MAX_SAFE_INTEGER;
   }
   get kindName(): string { return jsonKindName(this.kind); }
   /** The array items, or an empty array when this is not an array (never null). */
   items(): JsonValue[] { const a = this.arr; return a !== null ? a : []; }
 }
 
-/** An object: keys in document order, with an index for lookups. */
+/** An object: keys in document order. Lookups scan the keys (config objects are small); the
+ *  parser's duplicate-key check uses a hash table, so big objects still parse in linear time. */
 export class JsonObject {
   keys: string[] = [];
-  values: JsonValue[] = [];
-  private index: Map<string, i32> = new Map();
+  constructor(public values: JsonValue[] = []) {}
 
   get size(): i32 { return this.keys.length; }
-  has(key: string): bool { return this.index.has(key); }
+  has(key: string): bool { return this.keys.includes(key); }
   /** Adds a member; returns false (and changes nothing) when the key is already present. */
   add(key: string, value: JsonValue): bool {
-    if (this.index.has(key)) return false;
-    this.index.set(key, this.keys.length);
+    if (this.keys.includes(key)) return false;
     this.keys.push(key);
     this.values.push(value);
     return true;
   }
   get(key: string): JsonValue | null {
-    if (!this.index.has(key)) return null;
-    return unchecked(this.values[this.index.get(key)]);
+    const i = this.keys.indexOf(key);
+    return i >= 0 ? unchecked(this.values[i]) : null;
+  }
+  /** The member when it has the given kind, otherwise null. */
+  typed(key: string, kind: JsonKind): JsonValue | null {
+    const v = this.get(key);
+    return v !== null && v.kind == kind ? v : null;
   }
   /** The kind of a member, or -1 when absent. */
   kindOf(key: string): i32 {
     const v = this.get(key);
-    return v === null ? -1 : <i32>v.kind;
+    return v !== null ? <i32>v.kind : -1;
   }
   getString(key: string): string | null {
-    const v = this.get(key);
-    return v !== null && v.kind == JsonKind.String ? v.str : null;
+    const v = this.typed(key, JsonKind.String);
+    return v !== null ? v.str : null;
   }
   getBool(key: string, fallback: bool): bool {
-    const v = this.get(key);
-    return v !== null && v.kind == JsonKind.Bool ? v.bool : fallback;
+    const v = this.typed(key, JsonKind.Bool);
+    return v !== null ? v.bool : fallback;
   }
   getNumber(key: string, fallback: f64): f64 {
-    const v = this.get(key);
-    return v !== null && v.kind == JsonKind.Number ? v.num : fallback;
+    const v = this.typed(key, JsonKind.Number);
+    return v !== null ? v.num : fallback;
   }
   /** The member as an i64 when it is a safe integer, otherwise fallback. */
   getInt(key: string, fallback: i64): i64 {
@@ -107,18 +126,19 @@ export class JsonObject {
     return v !== null && v.isInteger() ? <i64>v.num : fallback;
   }
   getArray(key: string): JsonValue[] | null {
-    const v = this.get(key);
-    return v !== null && v.kind == JsonKind.Array ? v.arr : null;
+    const v = this.typed(key, JsonKind.Array);
+    return v !== null ? v.arr : null;
   }
   getObject(key: string): JsonObject | null {
-    const v = this.get(key);
-    return v !== null && v.kind == JsonKind.Object ? v.obj : null;
+    const v = this.typed(key, JsonKind.Object);
+    return v !== null ? v.obj : null;
   }
   /** Keys not in `allowed`, in document order (configs reject them so typos fail loudly). */
   unknownKeys(allowed: string[]): string[] {
     const out: string[] = [];
-    for (let i = 0, n = this.keys.length; i < n; i++) {
-      const k = unchecked(this.keys[i]);
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) {
+      const k = unchecked(keys[i]);
       if (!allowed.includes(k)) out.push(k);
     }
     return out;
@@ -128,7 +148,7 @@ export class JsonObject {
 export class JsonResult {
   constructor(public value: JsonValue | null, public error: string, public offset: i32) {}
   get ok(): bool { return this.value !== null; }
-  /** "offset 12: expected ':'" — or "" when ok. */
+  /** "offset 12: unexpected character" — or "" when ok. */
   toString(): string { return this.value !== null ? "" : "offset " + this.offset.toString() + ": " + this.error; }
 }
 
@@ -143,215 +163,318 @@ export function parseJsonUtf8(bytes: Uint8Array, maxDepth: i32 = DEFAULT_MAX_DEP
   return parseJson(String.UTF8.decodeUnsafe(bytes.dataStart, bytes.length), maxDepth, maxLength);
 }
 
+// The parser's state lives in module globals (one parse at a time; wasm is single-threaded).
+// `src` keeps the text alive while `base`/`len` give raw access to its UTF-16 code units.
+let src: string = "";
+let base: usize = 0;
+let len: i32 = 0;
+let pos: i32 = 0;
+let depthLimit: i32 = 0;
+let errCode: i32 = 0;
+let errAt: i32 = 0;
+let dupKey: string = "";
+// Duplicate-key check: an open-addressing table of (object id, key index) pairs for the whole
+// document, sized once from the number of ':' outside strings (at least the number of members),
+// so it is never more than half full; its memory is proportional to the members.
+const NO_KEYS: StaticArray<i32> = [];
+let keyTable: StaticArray<i32> = NO_KEYS;
+let objects: i32 = 0;
+let mant: u64 = 0; // number(): significant digits read so far
+let exp10: i32 = 0; // number(): power of ten to scale mant by
+
+// Error codes; MESSAGES[code - 1] is the text. DUPLICATE builds "duplicate key \"<key>\"".
+const UNEXPECTED = 1; // UNEXPECTED + 1 when at the end of the text
+const TRAILING = 3;
+const TOO_DEEP = 4;
+const BAD_NUMBER = 5;
+const OUT_OF_RANGE = 6;
+const BAD_ESCAPE = 7;
+const UNPAIRED = 8;
+const UNTERMINATED = 9;
+const CONTROL = 10;
+const DUPLICATE = 11;
+const TOO_LARGE = 12;
+const MESSAGES: StaticArray<string> = [
+  "unexpected character", "unexpected end", "trailing data", "nested too deep", "bad number",
+  "number out of range", "bad escape", "unpaired surrogate", "unterminated string", "control character",
+  "", "document too large",
+];
+
 /** Parses a JSON text. Never traps. */
 export function parseJson(text: string, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLength: i32 = DEFAULT_MAX_LENGTH): JsonResult {
-  if (text.length > maxLength) return new JsonResult(null, "document too large", maxLength);
-  const p = new Parser(text, maxDepth);
-  p.skipWs();
-  const v = p.value(0);
-  if (v !== null) {
-    p.skipWs();
-    if (p.pos < p.len) return new JsonResult(null, "unexpected data after the value", p.pos);
-    return new JsonResult(v, "", 0);
+  errCode = 0;
+  let v: JsonValue | null = null;
+  if (text.length > maxLength) {
+    fail(TOO_LARGE, maxLength);
+  } else {
+    src = text;
+    base = changetype<usize>(text);
+    len = text.length;
+    pos = 0;
+    depthLimit = maxDepth;
+    objects = 0;
+    // Members are at most the ':' outside strings (up to the first syntax error, where parsing stops).
+    let colons = 0;
+    let inString = false;
+    for (let i = 0; i < len; i++) {
+      const c = load<u16>(base + (<usize>i << 1));
+      if (c == 0x5C) i++;
+      else if (c == 0x22) inString = !inString;
+      else if (c == 0x3A && !inString) colons++;
+    }
+    keyTable = new StaticArray<i32>(4 << (32 - clz(colons))); // 2 × a power of two > 2 × colons
+    v = value(0);
+    keyTable = NO_KEYS;
+    skipWs();
+    if (v !== null && pos < len) v = fail(TRAILING, pos);
+    src = ""; // do not keep the text alive
   }
-  return new JsonResult(null, p.err, p.errPos);
+  let msg = "";
+  if (v === null) msg = errCode == DUPLICATE ? "duplicate key \"" + dupKey + "\"" : staticString(changetype<usize>(MESSAGES), errCode - 1);
+  return new JsonResult(v, msg, v !== null ? 0 : errAt);
 }
 
+/** The code unit at i, or -1 past the end. */
+function ch(i: i32): i32 { return <u32>i < <u32>len ? <i32>load<u16>(base + (<usize>i << 1)) : -1; }
 // @ts-ignore: decorator
 @inline function isDigit(c: i32): bool { return <u32>(c - 48) < 10; }
 
-class Parser {
-  pos: i32 = 0;
-  len: i32;
-  err: string = "";
-  errPos: i32 = 0;
-  constructor(public s: string, public maxDepth: i32) { this.len = s.length; }
-
-  @inline ch(i: i32): i32 { return i < this.len ? <i32>this.s.charCodeAt(i) : -1; }
-
-  fail(msg: string, at: i32): JsonValue | null {
-    if (this.err.length == 0) { this.err = msg; this.errPos = at; }
-    return null;
+/** Records the first error; UNEXPECTED at the end of the text becomes "unexpected end". */
+function fail(code: i32, at: i32): JsonValue | null {
+  if (errCode == 0) {
+    errCode = code == UNEXPECTED && at >= len ? code + 1 : code;
+    errAt = at;
   }
+  return null;
+}
 
-  skipWs(): void {
-    while (this.pos < this.len) {
-      const c = this.s.charCodeAt(this.pos);
-      if (c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09) this.pos++;
-      else break;
-    }
+function skipWs(): void {
+  let c = ch(pos);
+  while (c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09) c = ch(++pos);
+}
+
+// "null", "true" and "fals" as four UTF-16 code units, read little-endian as one u64.
+const NULL4: u64 = 0x006C006C0075006E;
+const TRUE4: u64 = 0x0065007500720074;
+const FALS4: u64 = 0x0073006C00610066;
+
+function value(depth: i32): JsonValue | null {
+  skipWs();
+  const c = ch(pos);
+  if (c == 0x7B /* { */ || c == 0x5B /* [ */) {
+    if (depth >= depthLimit) return fail(TOO_DEEP, pos);
+    return container(depth + 1, c == 0x7B);
   }
-
-  value(depth: i32): JsonValue | null {
-    const c = this.ch(this.pos);
-    if (c == 0x7B /* { */ || c == 0x5B /* [ */) {
-      if (depth >= this.maxDepth) return this.fail("nesting deeper than " + this.maxDepth.toString(), this.pos);
-      return c == 0x7B ? this.object(depth + 1) : this.array(depth + 1);
-    }
-    if (c == 0x22) {
-      const s = this.string();
-      return s !== null ? JsonValue.fromString(s) : null;
-    }
-    if (c == 0x2D || isDigit(c)) return this.number();
-    if (this.word("true")) return JsonValue.fromBool(true);
-    if (this.word("false")) return JsonValue.fromBool(false);
-    if (this.word("null")) return JsonValue.null();
-    if (c < 0) return this.fail("unexpected end of input", this.pos);
-    return this.fail("unexpected character", this.pos);
+  const v = new JsonValue(JsonKind.Null);
+  if (c == 0x22) {
+    v.kind = JsonKind.String;
+    v.str = str();
+    if (errCode != 0) return null;
+  } else if (c == 0x2D || isDigit(c)) {
+    v.kind = JsonKind.Number;
+    v.num = number();
+    if (errCode != 0) return null;
+  } else {
+    const w = pos + 4 <= len ? load<u64>(base + (<usize>pos << 1)) : 0;
+    if (w == FALS4 && ch(pos + 4) == 0x65 /* e */) pos++;
+    else if (w != TRUE4 && w != NULL4) return fail(UNEXPECTED, pos);
+    pos += 4;
+    if (w != NULL4) v.kind = JsonKind.Bool;
+    v.bool = w == TRUE4;
   }
+  return v;
+}
 
-  word(w: string): bool {
-    const n = w.length;
-    if (this.pos + n > this.len) return false;
-    for (let i = 0; i < n; i++) if (this.s.charCodeAt(this.pos + i) != w.charCodeAt(i)) return false;
-    this.pos += n;
-    return true;
+/** An object (isObject) or an array; pos is at the opening bracket. */
+function container(depth: i32, isObject: bool): JsonValue | null {
+  const close = isObject ? 0x7D : 0x5D;
+  const r = new JsonValue(isObject ? JsonKind.Object : JsonKind.Array);
+  const values: JsonValue[] = [];
+  let obj: JsonObject | null = null;
+  if (isObject) r.obj = obj = new JsonObject(values);
+  else r.arr = values;
+  const id = ++objects;
+  pos++;
+  skipWs();
+  if (ch(pos) == close) { pos++; return r; }
+  while (true) {
+    let key = "";
+    if (obj !== null) {
+      skipWs();
+      const keyAt = pos;
+      if (ch(pos) != 0x22) return fail(UNEXPECTED, pos);
+      key = str();
+      if (errCode != 0) return null;
+      skipWs();
+      if (ch(pos) != 0x3A /* : */) return fail(UNEXPECTED, pos);
+      if (seen(obj.keys, key, id)) { dupKey = key; return fail(DUPLICATE, keyAt); }
+      pos++;
+    }
+    const v = value(depth);
+    if (v === null) return null;
+    if (obj !== null) obj.keys.push(key);
+    values.push(v);
+    skipWs();
+    const c = ch(pos);
+    if (c != 0x2C /* , */ && c != close) return fail(UNEXPECTED, pos);
+    pos++;
+    if (c == close) return r;
   }
+}
 
-  object(depth: i32): JsonValue | null {
-    const obj = new JsonObject();
-    this.pos++; // {
-    this.skipWs();
-    if (this.ch(this.pos) == 0x7D) { this.pos++; return JsonValue.fromObject(obj); }
-    while (true) {
-      if (this.ch(this.pos) != 0x22) return this.fail("expected a string key", this.pos);
-      const keyPos = this.pos;
-      const key = this.string();
-      if (key === null) return null;
-      this.skipWs();
-      if (this.ch(this.pos) != 0x3A) return this.fail("expected ':'", this.pos);
-      this.pos++;
-      this.skipWs();
-      const v = this.value(depth);
-      if (v === null) return null;
-      if (!obj.add(key, v)) return this.fail("duplicate key \"" + key + "\"", keyPos);
-      this.skipWs();
-      const c = this.ch(this.pos);
-      if (c == 0x2C) { this.pos++; this.skipWs(); continue; }
-      if (c == 0x7D) { this.pos++; return JsonValue.fromObject(obj); }
-      return this.fail("expected ',' or '}'", this.pos);
+/** Whether key is already among keys (the members of object id); if not, records it as the
+ *  next one. */
+function seen(keys: string[], key: string, id: i32): bool {
+  const p = changetype<usize>(key);
+  let h: u32 = 2166136261; // FNV-1a over the UTF-16 code units
+  for (let i = 0, n = key.length; i < n; i++) h = (h ^ <u32>load<u16>(p + (<usize>i << 1))) * 16777619;
+  const t = changetype<usize>(keyTable);
+  const mask = (<u32>keyTable.length >> 1) - 1;
+  while (true) {
+    const e = t + ((<usize>(h & mask)) << 3);
+    const owner = load<i32>(e);
+    if (owner == 0) {
+      store<i32>(e, id);
+      store<i32>(e, keys.length, 4);
+      return false;
     }
+    if (owner == id && unchecked(keys[load<i32>(e, 4)]) == key) return true;
+    h++;
   }
+}
 
-  array(depth: i32): JsonValue | null {
-    const items: JsonValue[] = [];
-    this.pos++; // [
-    this.skipWs();
-    if (this.ch(this.pos) == 0x5D) { this.pos++; return JsonValue.fromArray(items); }
-    while (true) {
-      const v = this.value(depth);
-      if (v === null) return null;
-      items.push(v);
-      this.skipWs();
-      const c = this.ch(this.pos);
-      if (c == 0x2C) { this.pos++; this.skipWs(); continue; }
-      if (c == 0x5D) { this.pos++; return JsonValue.fromArray(items); }
-      return this.fail("expected ',' or ']'", this.pos);
+/** Reads decimal digits at i into mant/exp10 (fractional digits when frac); returns the end. */
+function digits(i: i32, frac: bool): i32 {
+  let c = ch(i);
+  while (isDigit(c)) {
+    if (mant < 100000000000000000) { // 1e17: at most 18 significant digits, exact in a u64
+      mant = mant * 10 + <u64>(c - 48);
+      if (frac) exp10--;
+    } else if (!frac) {
+      exp10++; // an integer digit beyond the 18th: scale instead
     }
+    c = ch(++i);
   }
+  return i;
+}
 
-  number(): JsonValue | null {
-    const start = this.pos;
-    let i = start;
-    if (this.ch(i) == 0x2D) i++;
-    const c0 = this.ch(i);
-    if (c0 == 0x30) {
-      i++;
-      if (isDigit(this.ch(i))) return this.fail("leading zero in number", start);
-    } else if (isDigit(c0)) {
-      while (isDigit(this.ch(i))) i++;
-    } else {
-      return this.fail("invalid number", start);
-    }
-    if (this.ch(i) == 0x2E) {
-      i++;
-      if (!isDigit(this.ch(i))) return this.fail("digit expected after '.'", i);
-      while (isDigit(this.ch(i))) i++;
-    }
-    const e = this.ch(i);
-    if (e == 0x65 || e == 0x45) {
-      i++;
-      const sgn = this.ch(i);
-      if (sgn == 0x2B || sgn == 0x2D) i++;
-      if (!isDigit(this.ch(i))) return this.fail("digit expected in exponent", i);
-      while (isDigit(this.ch(i))) i++;
-    }
-    this.pos = i;
-    const n = parseFloat(this.s.substring(start, i));
-    if (!isFinite(n)) return this.fail("number out of range", start);
-    return JsonValue.fromNumber(n);
+// 10^(2^i), each the nearest f64.
+const POW10: StaticArray<f64> = [1e1, 1e2, 1e4, 1e8, 1e16, 1e32, 1e64, 1e128, 1e256];
+
+/** 10^k for k ≥ 0 (exact up to 10^22, within a few ulp after; Infinity from 10^309 on). */
+function pow10(k: i32): f64 {
+  let p = 1.0;
+  k = min(k, 400); // 10^400 is Infinity already; keeps k below 2^9 (the table's end)
+  for (let a = changetype<usize>(POW10); k != 0; a += 8, k >>>= 1) if (k & 1) p *= load<f64>(a);
+  return p;
+}
+
+/** A number at pos; on error records it and returns 0. */
+function number(): f64 {
+  const start = pos;
+  let i = start;
+  if (ch(i) == 0x2D) i++;
+  mant = 0;
+  exp10 = 0;
+  const intAt = i;
+  i = digits(i, false);
+  let ok = i > intAt && (ch(intAt) != 0x30 || i == intAt + 1); // digits, no leading zero
+  if (ch(i) == 0x2E /* . */) {
+    const at = ++i;
+    i = digits(i, true);
+    ok = ok && i > at;
   }
-
-  hex4(at: i32): i32 {
-    if (at + 4 > this.len) return -1;
-    let v = 0;
-    for (let k = 0; k < 4; k++) {
-      const c = <i32>this.s.charCodeAt(at + k);
-      let d: i32;
-      if (isDigit(c)) d = c - 48;
-      else if (c >= 0x61 && c <= 0x66) d = c - 0x61 + 10;
-      else if (c >= 0x41 && c <= 0x46) d = c - 0x41 + 10;
-      else return -1;
-      v = (v << 4) | d;
+  if ((ch(i) | 0x20) == 0x65 /* e or E */) {
+    const sign = ch(++i);
+    if (sign == 0x2B || sign == 0x2D) i++;
+    const at = i;
+    let e = 0;
+    let c = ch(i);
+    while (isDigit(c)) {
+      if (e < 100000) e = e * 10 + c - 48; // beyond 1e5 the result is 0 or Infinity anyway
+      c = ch(++i);
     }
-    return v;
+    ok = ok && i > at;
+    exp10 += sign == 0x2D ? -e : e;
   }
+  // While mant stays exact (< 2^53), move surplus powers of ten into it: 1e23 = 10 × 10^22.
+  while (exp10 > 22 && mant < 900719925474099) { mant *= 10; exp10--; }
+  let n = <f64>mant;
+  if (exp10 < -300) { n /= 1e300; exp10 += 300; } // so that 10^-exp10 stays finite for small numbers
+  if (mant != 0) n = exp10 < 0 ? n / pow10(-exp10) : n * pow10(exp10);
+  if (!ok) fail(BAD_NUMBER, start);
+  else if (n == Infinity) fail(OUT_OF_RANGE, start);
+  pos = i;
+  return ch(start) == 0x2D ? -n : n;
+}
 
-  /** Parses a string at pos (which is at the opening quote). Returns null on error. */
-  string(): string | null {
-    const s = this.s;
-    let i = this.pos + 1;
-    let runStart = i;
-    let out: string[] | null = null; // pieces, only when escapes occur
-    while (true) {
-      if (i >= this.len) { this.fail("unterminated string", this.pos); return null; }
-      const c = <i32>s.charCodeAt(i);
+/** Four hex digits at i, or -1. */
+function hex4(i: i32): i32 {
+  let v = 0;
+  for (let end = i + 4; i < end; i++) {
+    let c = ch(i);
+    if (isDigit(c)) c -= 48;
+    else if (<u32>((c | 0x20) - 0x61) < 6) c = (c | 0x20) - 87;
+    else return -1;
+    v = (v << 4) | c;
+  }
+  return v;
+}
+
+/** Parses a string at pos (which is at the opening quote). On error records it and returns "". */
+function str(): string {
+  const quote = pos;
+  // The decoded string is at most as long as the raw text up to the closing quote.
+  let end = quote + 1;
+  while (end < len) {
+    const c = ch(end);
+    if (c == 0x22) break;
+    end += c == 0x5C ? 2 : 1;
+  }
+  const buf = __new(<usize>(min(end, len) - quote - 1) << 1, idof<String>());
+  let out: usize = 0;
+  let i = quote + 1;
+  let high = 0; // 1: the last unit was a raw high surrogate, 2: an escaped one
+  let highAt = 0;
+  let code = 0;
+  let at = 0;
+  while (true) {
+    at = i;
+    let c = ch(i++);
+    let form = 1;
+    if (c == 0x5C) {
+      form = 2;
+      const e = ch(i++);
+      if (e == 0x75 /* u */) {
+        c = hex4(i);
+        i += 4;
+      } else if (e == 0x22 || e == 0x5C || e == 0x2F) c = e;
+      else if (e == 0x62) c = 0x08;
+      else if (e == 0x66) c = 0x0C;
+      else if (e == 0x6E) c = 0x0A;
+      else if (e == 0x72) c = 0x0D;
+      else if (e == 0x74) c = 0x09;
+      else c = -1;
+      if (c < 0) { code = BAD_ESCAPE; break; }
+    }
+    // A low surrogate must follow a high one of the same form, and only a high one.
+    const low = (c & 0xFC00) == 0xDC00;
+    if (high != 0 ? !low || high != form : low) {
+      code = UNPAIRED;
+      if (high != 0) at = highAt;
+      break;
+    }
+    if (form == 1) {
       if (c == 0x22) break;
-      if (c < 0x20) { this.fail("control character in string", i); return null; }
-      if (c >= 0xD800 && c <= 0xDFFF) {
-        const next = <i32>this.ch(i + 1);
-        if (c <= 0xDBFF && next >= 0xDC00 && next <= 0xDFFF) { i += 2; continue; }
-        this.fail("unpaired surrogate in string", i);
-        return null;
-      }
-      if (c != 0x5C) { i++; continue; }
-      // escape
-      if (out === null) out = [];
-      out.push(s.substring(runStart, i));
-      const e = this.ch(i + 1);
-      let rep = "";
-      let adv = 2;
-      if (e == 0x22) rep = "\"";
-      else if (e == 0x5C) rep = "\\";
-      else if (e == 0x2F) rep = "/";
-      else if (e == 0x62) rep = "\b";
-      else if (e == 0x66) rep = "\f";
-      else if (e == 0x6E) rep = "\n";
-      else if (e == 0x72) rep = "\r";
-      else if (e == 0x74) rep = "\t";
-      else if (e == 0x75) {
-        const u = this.hex4(i + 2);
-        if (u < 0) { this.fail("bad \\u escape", i); return null; }
-        adv = 6;
-        if (u >= 0xD800 && u <= 0xDBFF) {
-          const lo = this.ch(i + 6) == 0x5C && this.ch(i + 7) == 0x75 ? this.hex4(i + 8) : -1;
-          if (lo < 0xDC00 || lo > 0xDFFF) { this.fail("unpaired surrogate in \\u escape", i); return null; }
-          rep = String.fromCharCodes([u, lo]);
-          adv = 12;
-        } else if (u >= 0xDC00 && u <= 0xDFFF) {
-          this.fail("unpaired surrogate in \\u escape", i);
-          return null;
-        } else {
-          rep = String.fromCharCode(u);
-        }
-      } else { this.fail("bad escape", i); return null; }
-      out.push(rep);
-      i += adv;
-      runStart = i;
+      if (c < 0) { code = UNTERMINATED; at = quote; break; }
+      if (c < 0x20) { code = CONTROL; break; }
     }
-    this.pos = i + 1;
-    if (out === null) return s.substring(runStart, i);
-    out.push(s.substring(runStart, i));
-    return out.join("");
+    high = (c & 0xFC00) == 0xD800 ? form : 0;
+    highAt = at;
+    store<u16>(buf + out, <u16>c);
+    out += 2;
   }
+  if (code != 0) { fail(code, at); return ""; }
+  pos = i;
+  return changetype<string>(__renew(buf, out));
 }

@@ -1,5 +1,5 @@
 import { parseJson, parseJsonUtf8, JsonKind, JsonValue, MAX_SAFE_INTEGER } from "../../assembly/lib/json";
-import { ConfigObject, Problems } from "../../assembly/lib/configReader";
+import { ConfigObject, Problems, itemPath, keyPath } from "../../assembly/lib/configReader";
 import { isWellFormedUtf8 } from "../../assembly/lib/utf8";
 
 function ok(text: string): JsonValue {
@@ -55,6 +55,27 @@ describe("parseJson: valid documents", () => {
     expect(ok("\"1\"").isInteger()).toBe(false);
     expect(MAX_SAFE_INTEGER).toBe(9007199254740991.0);
   });
+  it("reads integers and ordinary decimals exactly (no strtod)", () => {
+    expect(ok("9007199254740991").num).toBe(9007199254740991.0);
+    expect(ok("-1234567890123").num).toBe(-1234567890123.0);
+    expect(ok("0.5").num).toBe(0.5);
+    expect(ok("1e3").num).toBe(1000.0);
+    expect(ok("2.5e-3").num).toBe(0.0025);
+    expect(ok("0.1").num).toBe(0.1);
+    expect(ok("12.75").num).toBe(12.75);
+    expect(ok("3.14159").num).toBe(3.14159);
+    expect(ok("299792.458").num).toBe(299792.458);
+    expect(ok("6.02214076e23").num).toBe(6.02214076e23);
+    expect(ok("1e23").num).toBe(1e23);
+    expect(ok("0.1000000000000000055511151231257827").num).toBe(0.1); // > 18 digits: the rest is dropped
+    expect(ok("123456789012345678901234567890").num).toBe(1.2345678901234568e29);
+    expect(ok("1.7976931348623157e308").num).toBe(f64.MAX_VALUE);
+    expect(1 / ok("-0").num).toBe(-Infinity);
+    expect(ok("1e-400").num).toBe(0);
+    expect(ok("0e400").num).toBe(0);
+    expect(ok("2.2250738585072014e-308").num > 0).toBe(true); // smallest normal: not flushed to 0
+    expect(ok("1" + "0".repeat(400) + "e-400").num).toBe(1);
+  });
 });
 
 describe("parseJson: rejects malformed input with an offset", () => {
@@ -62,34 +83,66 @@ describe("parseJson: rejects malformed input with an offset", () => {
     const r = parseJson("{\"a\":1}}garbage");
     expect(r.ok).toBe(false);
     expect(r.offset).toBe(7);
-    expect(r.toString()).toBe("offset 7: unexpected data after the value");
+    expect(r.toString()).toBe("offset 7: trailing data");
   });
   it("rejects bad numbers", () => {
-    expect(bad("01")).toBe("leading zero in number");
+    expect(bad("01")).toBe("bad number");
     bad("-01"); bad("+1"); bad(".5"); bad("1."); bad("1e"); bad("1e+"); bad("-"); bad("NaN"); bad("Infinity");
     expect(bad("1e400")).toBe("number out of range");
+    expect(bad("-1.8e308")).toBe("number out of range");
+    expect(bad("1e99999999999")).toBe("number out of range");
+    expect(bad("[1.e5]")).toBe("bad number");
+    expect(bad("1e+-2")).toBe("bad number");
   });
   it("rejects bad strings", () => {
     expect(bad("\"a\\x\"")).toBe("bad escape");
     expect(bad("\"abc")).toBe("unterminated string");
-    expect(bad("\"a\nb\"")).toBe("control character in string");
-    expect(bad("\"\u0000\"")).toBe("control character in string");
-    expect(bad("\"\\u12\"")).toBe("bad \\u escape");
-    expect(bad("\"\\ud83d\"")).toBe("unpaired surrogate in \\u escape");
-    expect(bad("\"\\ude00\\ud83d\"")).toBe("unpaired surrogate in \\u escape");
-    expect(bad("\"\\ud83d\\u0041\"")).toBe("unpaired surrogate in \\u escape");
-    expect(bad("\"" + String.fromCharCode(0xD800) + "\"")).toBe("unpaired surrogate in string");
+    expect(bad("\"a\nb\"")).toBe("control character");
+    expect(bad("\"\u0000\"")).toBe("control character");
+    expect(bad("\"\\u12\"")).toBe("bad escape");
+    expect(bad("\"\\ud83d\"")).toBe("unpaired surrogate");
+    expect(bad("\"\\ude00\\ud83d\"")).toBe("unpaired surrogate");
+    expect(bad("\"\\ud83d\\u0041\"")).toBe("unpaired surrogate");
+    expect(bad("\"" + String.fromCharCode(0xD800) + "\"")).toBe("unpaired surrogate");
+    // a pair is two raw code units or two \u escapes, not one of each
+    expect(bad("\"" + String.fromCharCode(0xD83D) + "\\ude00\"")).toBe("unpaired surrogate");
+    expect(bad("\"\\ud83d" + String.fromCharCode(0xDE00) + "\"")).toBe("unpaired surrogate");
+    expect(bad("\"\\u00G0\"")).toBe("bad escape");
+    expect(ok("\"\\uD83D\\uDE00\\u0000\"").str).toBe("😀" + String.fromCharCode(0));
+  });
+  it("says where the error is", () => {
+    let r = parseJson("[1,]");
+    expect(r.toString()).toBe("offset 3: unexpected character");
+    r = parseJson("{\"a\":1");
+    expect(r.toString()).toBe("offset 6: unexpected end");
+    r = parseJson("[\"ok\", \"abc");
+    expect(r.toString()).toBe("offset 7: unterminated string");
+    r = parseJson("{\"a\":1, \"a\":2}");
+    expect(r.toString()).toBe("offset 8: duplicate key \"a\"");
+    r = parseJson("[1, -01]");
+    expect(r.toString()).toBe("offset 4: bad number");
+    expect(parseJson("[1]").ok).toBe(true); // no state left over from a failed parse
   });
   it("rejects structural errors", () => {
     bad(""); bad("   "); bad("{"); bad("["); bad("[1,]"); bad("{\"a\":1,}"); bad("{a:1}");
     bad("{\"a\" 1}"); bad("[1 2]"); bad("tru"); bad("nul"); bad("{\"a\":}"); bad("'a'");
     expect(bad("{\"a\":1,\"a\":2}")).toBe("duplicate key \"a\"");
   });
+  it("finds duplicate keys per object, also in big objects", () => {
+    expect(ok("{\"a\":{\"a\":1},\"b\":{\"a\":2,\"b\":[{\"a\":3}]}}").obj!.size).toBe(2);
+    let doc = "{";
+    for (let i = 0; i < 5000; i++) doc += "\"k" + i.toString() + "\":" + i.toString() + ",";
+    const big = ok(doc + "\"k\":{\"k1\":1}}").obj!;
+    expect(big.size).toBe(5001);
+    expect(big.getInt("k4999", -1)).toBe(4999);
+    expect(bad(doc + "\"k2500\":0}")).toBe("duplicate key \"k2500\"");
+    expect(bad("{\"x:\":1,\"x:\":2}")).toBe("duplicate key \"x:\"");
+  });
   it("bounds nesting depth without trapping", () => {
     expect(parseJson("[".repeat(64) + "]".repeat(64)).ok).toBe(true);
     const deep = parseJson("[".repeat(65) + "]".repeat(65));
     expect(deep.ok).toBe(false);
-    expect(deep.error).toBe("nesting deeper than 64");
+    expect(deep.error).toBe("nested too deep");
     // a hostile 100k-deep document is rejected, not a stack overflow
     expect(parseJson("[".repeat(100000)).ok).toBe(false);
     expect(parseJson("{\"a\":".repeat(5000)).ok).toBe(false);
@@ -203,6 +256,33 @@ describe("ConfigObject: path-named validation", () => {
     const p2 = new Problems();
     expect(reader("{\"regex\":\"x\"}", p2).oneOf(["exact", "prefix", "regex"])).toBe(2);
     expect(p2.ok).toBe(true);
+  });
+  it("names the expected type and range", () => {
+    const p = new Problems();
+    const c = reader("{\"n\":7,\"e\":\"\",\"a\":{},\"o\":[],\"b\":null,\"f\":2.5,\"s\":1}", p);
+    expect(c.optionalInt("n", 0, -5, 5)).toBe(0);
+    expect(c.optionalInt("absent", 3, -5, 5)).toBe(3);
+    expect(c.requiredNonEmpty("e")).toBe("");
+    expect(c.array("a")).toBeNull();
+    expect(c.object("o")).toBeNull();
+    expect(c.optionalBool("b", true)).toBe(true);
+    expect(c.optionalNumber("f", 0)).toBe(2.5);
+    expect(c.optionalString("s", "d")).toBe("d");
+    expect(c.requiredBool("nope")).toBe(false);
+    expect(p.list).toStrictEqual([
+      "config.n: must be between -5 and 5",
+      "config.e: must not be empty",
+      "config.a: must be an array, not object",
+      "config.o: must be an object, not array",
+      "config.b: must be a boolean, not null",
+      "config.s: must be a string, not number",
+      "config.nope: is required",
+    ]);
+    const p2 = new Problems();
+    expect(reader("{\"x\":1}", p2).oneOf(["exact", "prefix"])).toBe(-1);
+    expect(p2.first).toBe("config: needs one of exact, prefix");
+    expect(keyPath("config", "a")).toBe("config.a");
+    expect(itemPath("config.a", 3)).toBe("config.a[3]");
   });
   it("refuses a non-object root", () => {
     const p = new Problems();
