@@ -24,8 +24,9 @@ export function parseCookies(header: string, maxCookies: i32 = DEFAULT_MAX_COOKI
     let a = start, b = semi;
     while (a < b && isWs(header.charCodeAt(a))) a++;
     while (b > a && isWs(header.charCodeAt(b - 1))) b--;
-    const eq = header.indexOf("=", a);
-    if (eq >= 0 && eq < b) {
+    let eq = a; // '=' within this piece only: searching past it made "; ; ; …" quadratic
+    while (eq < b && header.charCodeAt(eq) != 61) eq++;
+    if (eq < b) {
       let ne = eq;
       while (ne > a && isWs(header.charCodeAt(ne - 1))) ne--;
       let vs = eq + 1;

@@ -52,11 +52,18 @@ export class Effects {
 
   constructor(public view: RequestView | null, public maxBytes: i32) {}
 
-  /** The query being edited (parsed from the request on first use). */
-  params(): ParsedQuery {
+  /**
+   * The query parameters being edited (parsed from the request on first use), or null when the
+   * query has more parameters than the parser keeps: editing it would silently drop the rest.
+   */
+  params(): QueryParam[] | null {
     let q = this.query;
-    if (q === null) { q = parseQuery(this.view!.rawQuery); this.query = q; }
-    return q;
+    if (q === null) {
+      q = parseQuery(this.view!.rawQuery);
+      if (q.truncated) return null;
+      this.query = q;
+    }
+    return q.params;
   }
 
   /** Writes :path once, after all request rules, when a path or query operation changed it. */
@@ -87,6 +94,12 @@ export function applyOp(op: Operation, m: Mirror, e: Effects, value: string | nu
     if (value === null || !isSafe(value, e.maxBytes)) { e.rejected++; return; }
   }
   const v = value !== null ? value : "";
+  let ps: QueryParam[] = [];
+  if (k >= Op.QuerySet && k <= Op.QueryRename) {
+    const q = e.params();
+    if (q === null) { e.rejected++; return; }
+    ps = q;
+  }
   switch (k) {
     case Op.Set: m.set(name, v); break;
     case Op.Append: m.add(name, v); break;
@@ -137,7 +150,6 @@ export function applyOp(op: Operation, m: Mirror, e: Effects, value: string | nu
       break;
     }
     case Op.QuerySet: {
-      const ps = e.params().params;
       let w = 0;
       let placed = false;
       for (let i = 0, n = ps.length; i < n; i++) {
@@ -149,10 +161,9 @@ export function applyOp(op: Operation, m: Mirror, e: Effects, value: string | nu
       if (!placed) ps.push(new QueryParam(name, v));
       break;
     }
-    case Op.QueryAdd: e.params().params.push(new QueryParam(name, v)); break;
+    case Op.QueryAdd: ps.push(new QueryParam(name, v)); break;
     case Op.QueryRemove:
     case Op.QueryRename: {
-      const ps = e.params().params;
       let w = 0;
       for (let i = 0, n = ps.length; i < n; i++) {
         const p = unchecked(ps[i]);

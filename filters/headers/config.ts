@@ -251,13 +251,20 @@ function parseValue(o: ConfigObject, op: Operation, cfg: HeadersConfig): void {
   if (tpl.usesSource(Source.ClientIp)) cfg.needsClientIp = true;
 }
 
-/** No CR, LF, NUL or other controls (HTAB allowed), no DEL, at most maxBytes of UTF-8. */
+/**
+ * No CR, LF, NUL or other controls (HTAB allowed), no DEL, no unpaired surrogate (a regex works on
+ * UTF-16 units and could split a character: that would go out as invalid UTF-8), at most maxBytes.
+ */
 export function isSafe(s: string, maxBytes: i32): bool {
   const n = s.length;
   if (n > maxBytes) return false;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if ((c < 0x20 && c != 0x09) || c == 0x7F) return false;
+    if ((c & 0xF800) == 0xD800) { // a surrogate: must be a high one followed by a low one
+      if (c >= 0xDC00 || i + 1 >= n || (s.charCodeAt(i + 1) & 0xFC00) != 0xDC00) return false;
+      i++;
+    }
   }
   return n * 3 <= maxBytes || String.UTF8.byteLength(s) <= maxBytes;
 }

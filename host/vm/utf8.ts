@@ -3,7 +3,7 @@
 // dwarfed the filters being measured; ASCII — nearly every header — takes a plain loop here, and
 // anything else falls back to the standard codecs, so results are identical.
 const enc = new TextEncoder();
-const dec = new TextDecoder("utf-8", { fatal: false });
+const dec = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }); // Envoy keeps a leading U+FEFF
 
 /** Byte length of `s` in UTF-8 if it is pure ASCII, else -1. */
 function asciiLength(s: string): number {
