@@ -11,6 +11,8 @@
 // address ("::1", never bracketed), IPv4 or IPv6 as written (no re-formatting), or "" when the
 // peer itself is not a valid address. Never traps; at most 64 x-forwarded-for entries are read.
 
+import { lastIndexOfUnit } from "./http";
+
 export function isIPv4(s: string): bool {
   const n = s.length;
   if (n < 7 || n > 15) return false;
@@ -107,7 +109,7 @@ export function selectClientIp(peer: string, xff: string | null, trustedHops: i3
   let end = xff.length;
   let count = 0;
   while (end >= 0 && count < MAX_XFF_ENTRIES) {
-    const comma = end > 0 ? xff.lastIndexOf(",", end - 1) : -1;
+    const comma = end > 0 ? lastIndexOfUnit(xff, 44 /* , */, end - 1) : -1;
     count++;
     if (count == trustedHops) {
       const ip = stripPort(xff.substring(comma + 1, end));

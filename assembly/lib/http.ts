@@ -14,7 +14,8 @@ export function isTokenChar(c: i32): bool {
   if (c >= 128) return false;
   const l = c | 0x20;
   if ((l >= 97 && l <= 122) || (c >= 48 && c <= 57)) return true;
-  return TOKEN_EXTRA.indexOf(String.fromCharCode(c)) >= 0;
+  for (let i = 0, n = TOKEN_EXTRA.length; i < n; i++) if (<i32>TOKEN_EXTRA.charCodeAt(i) == c) return true;
+  return false;
 }
 
 export function isValidHeaderName(s: string): bool {
@@ -41,10 +42,20 @@ export function lowerAscii(s: string): string {
   let i = 0;
   while (i < n) { const c = s.charCodeAt(i); if (c >= 65 && c <= 90) break; i++; }
   if (i == n) return s;
-  const out = new Array<i32>(n);
-  for (let k = 0; k < n; k++) {
-    const c = <i32>s.charCodeAt(k);
-    unchecked(out[k] = c >= 65 && c <= 90 ? c | 0x20 : c);
+  // A copy edited in place (nothing else is allocated before it is returned).
+  const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
+  const base = changetype<usize>(out);
+  memory.copy(base, changetype<usize>(s), <usize>n << 1);
+  for (let k = i; k < n; k++) {
+    const at = base + (<usize>k << 1);
+    const c = <i32>load<u16>(at);
+    if (c >= 65 && c <= 90) store<u16>(at, <u16>(c | 0x20));
   }
-  return String.fromCharCodes(out);
+  return out;
+}
+
+/** The last index at or before `from` of the UTF-16 unit `c` in `s`, or -1 (String#lastIndexOf for one unit). */
+export function lastIndexOfUnit(s: string, c: i32, from: i32): i32 {
+  for (let i = min(from, s.length - 1); i >= 0; i--) if (<i32>s.charCodeAt(i) == c) return i;
+  return -1;
 }

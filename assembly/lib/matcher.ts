@@ -200,7 +200,13 @@ export function parseRequestMatcher(v: JsonValue | null, path: string, problems:
   const c = ConfigObject.root(v, path, problems);
   if (c === null) return null;
   const before = problems.list.length;
-  c.rejectUnknown(extraKeys !== null ? REQUEST_KEYS.concat(extraKeys) : REQUEST_KEYS);
+  let keys = REQUEST_KEYS;
+  if (extraKeys !== null) { // REQUEST_KEYS + extraKeys (no Array#concat: it is code of its own)
+    keys = [];
+    for (let i = 0; i < REQUEST_KEYS.length; i++) keys.push(unchecked(REQUEST_KEYS[i]));
+    for (let i = 0; i < extraKeys.length; i++) keys.push(unchecked(extraKeys[i]));
+  }
+  c.rejectUnknown(keys);
   const m = new RequestMatcher();
   const pv = c.obj.get("path");
   if (pv !== null) m.path = parsePathMatcher(pv, c.at("path"), problems);

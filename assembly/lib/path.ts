@@ -117,12 +117,14 @@ function refuse(r: CanonicalPath, msg: string): CanonicalPath {
 /** Resolves "." and ".." (never above the root) and optionally merges "//". p starts with '/'. */
 export function removeDotSegments(p: string, mergeSlashes: bool): string {
   if (!needsSegmentWork(p, mergeSlashes)) return p;
-  const segs = p.substring(1).split("/");
   const out = new Array<string>();
-  const last = segs.length - 1;
-  for (let i = 0; i <= last; i++) {
-    const s = unchecked(segs[i]);
-    const isLast = i == last;
+  const n = p.length;
+  for (let start = 1; start <= n;) {
+    let end = p.indexOf("/", start);
+    const isLast = end < 0;
+    if (isLast) end = n;
+    const s = p.substring(start, end);
+    start = end + 1;
     if (s == ".") { if (isLast) out.push(""); continue; }
     if (s == "..") {
       if (out.length > 0) out.pop();

@@ -19,7 +19,7 @@ import { CanonicalPath, canonicalizePath, PathOptions } from "./path";
 import { parseQuery, ParsedQuery } from "./query";
 import { parseCookies, getCookie, Cookie } from "./cookie";
 import { selectClientIp } from "./clientIp";
-import { lowerAscii } from "./http";
+import { lastIndexOfUnit, lowerAscii } from "./http";
 import { HeaderPair } from "./headerPair";
 
 export { HeaderPair };
@@ -39,7 +39,7 @@ export function normalizeHost(authority: string): string {
     const close = h.indexOf("]");
     h = close > 0 ? h.substring(0, close + 1) : h;
   } else {
-    const colon = h.lastIndexOf(":");
+    const colon = lastIndexOfUnit(h, 58 /* : */, h.length - 1);
     if (colon >= 0) h = h.substring(0, colon);
   }
   if (h.length > 1 && h.charCodeAt(h.length - 1) == 46) h = h.substring(0, h.length - 1);

@@ -19,11 +19,21 @@ export class HeadersResolver extends RequestResolver {
     switch (source) {
       case Source.Consumer: return getPropertyString([CONSUMER_PROPERTY]);
       case Source.Claim: return getPropertyString([CLAIM_PROPERTY_PREFIX + arg]);
-      case Source.Property: return getPropertyString(arg.split("."));
+      case Source.Property: return getPropertyString(splitOn(arg, 46 /* . */));
       case Source.RequestId: return this.request.header("x-request-id");
     }
     return super.resolve(source, arg);
   }
+}
+
+/** `s` split at every `sep` unit (as String#split with a one-character separator). */
+export function splitOn(s: string, sep: i32): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0, n = s.length; i <= n; i++) {
+    if (i == n || <i32>s.charCodeAt(i) == sep) { out.push(s.substring(start, i)); start = i + 1; }
+  }
+  return out;
 }
 
 /** Whether a rule's request-side condition (matcher, consumer, claims) holds. */

@@ -150,13 +150,13 @@ function parseStatus(items: JsonValue[], path: string, problems: Problems, out: 
   }
 }
 
-// Fields each operation accepts besides "op".
+// Fields each operation accepts.
 const FIELDS: string[][] = [
-  ["header", "value", "inbound"], ["header", "value", "inbound"], ["header", "value", "inbound"],
-  ["header", "match"], ["header", "to", "overwrite"], ["header", "to", "overwrite"],
-  ["header", "regex", "with"], ["header", "keep", "split"],
-  ["param", "value"], ["param", "value"], ["param"], ["param", "to"],
-  ["prefix", "to"], ["regex", "with"], ["value"],
+  ["op", "header", "value", "inbound"], ["op", "header", "value", "inbound"], ["op", "header", "value", "inbound"],
+  ["op", "header", "match"], ["op", "header", "to", "overwrite"], ["op", "header", "to", "overwrite"],
+  ["op", "header", "regex", "with"], ["op", "header", "keep", "split"],
+  ["op", "param", "value"], ["op", "param", "value"], ["op", "param"], ["op", "param", "to"],
+  ["op", "prefix", "to"], ["op", "regex", "with"], ["op", "value"],
 ];
 
 function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation | null {
@@ -171,7 +171,7 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
   const op = new Operation();
   op.op = <Op>k;
   const fields = unchecked(FIELDS[k]);
-  o.rejectUnknown(fields.concat(["op"]));
+  o.rejectUnknown(fields);
   if (response && k >= Op.QuerySet) { o.fail("op", "'" + name + "' is only allowed in request rules"); return null; }
 
   if (fields.includes("header")) {

@@ -55,9 +55,9 @@ class HeadersRoot extends RootContext {
 
 class HeadersStream extends StreamContext {
   /** Response rules: whether the request-side part of each rule's condition held. */
-  held: bool[] | null = null;
+  held: i32[] | null = null;
   /** Response rules: template values captured during the request phase, by slot. */
-  captured: Array<string | null> | null = null;
+  captured: string[] | null = null;
 
   constructor(id: u32, readonly plugin: HeadersRoot) { super(id, plugin); }
 
@@ -86,12 +86,12 @@ class HeadersStream extends StreamContext {
 
     const resp = cfg.response;
     if (resp.length > 0) {
-      const held = new Array<bool>(resp.length);
-      const captured = new Array<string | null>(cfg.slots);
+      const held = new Array<i32>(resp.length);
+      const captured = new Array<string>(cfg.slots);
       for (let i = 0, n = resp.length; i < n; i++) {
         const rule = unchecked(resp[i]);
         const ok = !rule.usesRequest || requestHolds(rule, view);
-        unchecked(held[i] = ok);
+        unchecked(held[i] = <i32>ok);
         if (!ok) continue;
         for (let k = 0, nk = rule.ops.length; k < nk; k++) {
           const op = unchecked(rule.ops[k]);
@@ -119,7 +119,7 @@ class HeadersStream extends StreamContext {
       for (let k = 0, nk = rule.ops.length; k < nk; k++) {
         const op = unchecked(rule.ops[k]);
         const c = op.constant;
-        applyOp(op, m, e, c !== null ? c : (op.slot >= 0 && captured !== null ? unchecked(captured[op.slot]) : null));
+        applyOp(op, m, e, c !== null ? c : (op.slot >= 0 && captured !== null ? <string | null>unchecked(captured[op.slot]) : null));
       }
     }
     this.plugin.count(e);
@@ -127,13 +127,24 @@ class HeadersStream extends StreamContext {
   }
 }
 
-function responseHolds(rule: Rule, held: bool[] | null, i: i32, m: Mirror): bool {
+/** The leading decimal digits of a :status value (0 when there are none). */
+function parseStatusCode(s: string): i32 {
+  let n = 0;
+  for (let i = 0, len = s.length; i < len && i < 9; i++) {
+    const d = <i32>s.charCodeAt(i) - 48;
+    if (<u32>d > 9) break;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+function responseHolds(rule: Rule, held: i32[] | null, i: i32, m: Mirror): bool {
   // A rule that needs the request cannot hold when the request phase did not run (a local reply
   // sent before this filter saw the request).
   if (rule.usesRequest && (held === null || !unchecked(held[i]))) return false;
   const st = rule.status;
   if (st.length > 0) {
-    const status = I32.parseInt(str(m.first(":status")));
+    const status = parseStatusCode(str(m.first(":status")));
     let any = false;
     for (let k = 0; k < st.length; k += 2) if (status >= unchecked(st[k]) && status <= unchecked(st[k + 1])) { any = true; break; }
     if (!any) return false;

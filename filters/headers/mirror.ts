@@ -74,20 +74,23 @@ export class Mirror {
   private push(name: string, value: string): void {
     let l = this.list;
     if (l === null) return;
-    if (this.shared) { l = l.slice(); this.list = l; this.shared = false; }
+    if (this.shared) l = this.unshare(l, null);
     l.push(new HeaderPair(name, value));
+  }
+
+  /** A copy of the shared list (without the entries of `except`) becomes the mirror's own. */
+  private unshare(ps: HeaderPair[], except: string | null): HeaderPair[] {
+    const out = new Array<HeaderPair>();
+    for (let i = 0, n = ps.length; i < n; i++) { const p = unchecked(ps[i]); if (except === null || p.name != except) out.push(p); }
+    this.list = out;
+    this.shared = false;
+    return out;
   }
 
   private drop(name: string): void {
     const ps = this.list;
     if (ps === null) return;
-    if (this.shared) { // a reader holds this list: leave it as it is
-      const out = new Array<HeaderPair>();
-      for (let i = 0, n = ps.length; i < n; i++) { const p = unchecked(ps[i]); if (p.name != name) out.push(p); }
-      this.list = out;
-      this.shared = false;
-      return;
-    }
+    if (this.shared) { this.unshare(ps, name); return; } // a reader holds this list: leave it as it is
     let w = 0;
     for (let i = 0, n = ps.length; i < n; i++) {
       const p = unchecked(ps[i]);
