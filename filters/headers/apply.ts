@@ -50,64 +50,78 @@ export function requestHolds(rule: Rule, view: RequestView): bool {
   return true;
 }
 
-/** What one phase did: counts for the metrics, and the pending :path for the request. */
-export class Effects {
-  applied: i32 = 0;
-  skipped: i32 = 0;
-  rejected: i32 = 0;
-  /** The path being rewritten (set from the canonical path by the first path operation). */
-  path: string = "";
-  pathDirty: bool = false;
-  query: ParsedQuery | null = null;
+// What the current phase did (one phase runs at a time; module state, not an object: smaller
+// code): counts for the metrics, and the pending :path for the request.
+let view: RequestView | null = null;
+let maxBytes: i32 = 0;
+export let applied: i32 = 0;
+export let skipped: i32 = 0;
+export let rejected: i32 = 0;
+/** The path being rewritten (set from the canonical path by the first path operation). */
+let path: string = "";
+let pathDirty: bool = false;
+let query: ParsedQuery | null = null;
 
-  constructor(public view: RequestView | null, public maxBytes: i32) {}
+/** Starts a phase: the request view (null for the response) and max_value_bytes. */
+export function beginPhase(v: RequestView | null, max: i32): void {
+  view = v;
+  maxBytes = max;
+  applied = 0;
+  skipped = 0;
+  rejected = 0;
+  path = "";
+  pathDirty = false;
+  query = null;
+}
 
-  /**
-   * The query parameters being edited (parsed from the request on first use), or null when the
-   * query has more parameters than the parser keeps: editing it would silently drop the rest.
-   */
-  params(): QueryParam[] | null {
-    let q = this.query;
-    if (q === null) {
-      q = parseQuery(this.view!.rawQuery);
-      if (q.truncated) return null;
-      this.query = q;
-    }
-    return q.params;
+/** Counts a rule whose condition did not hold. */
+export function skipRule(): void { skipped++; }
+
+/**
+ * The query parameters being edited (parsed from the request on first use), or null when the
+ * query has more parameters than the parser keeps: editing it would silently drop the rest.
+ */
+function params(): QueryParam[] | null {
+  let q = query;
+  if (q === null) {
+    q = parseQuery(view!.rawQuery);
+    if (q.truncated) return null;
+    query = q;
   }
+  return q.params;
+}
 
-  /** Writes :path once, after all request rules, when a path or query operation changed it. */
-  flushPath(m: Mirror): void {
-    if (!this.pathDirty && this.query === null) return;
-    const v = this.view!;
-    let p = v.rawPath;
-    if (this.pathDirty) {
-      p = this.path;
-      if (p.includes("?")) { this.rejected++; return; } // a rewrite may not smuggle in a query
-    } else {
-      const q = p.indexOf("?");
-      if (q >= 0) p = p.substring(0, q);
-    }
-    const query = this.query;
-    const qs = query !== null ? serializeQuery(query.params) : v.rawQuery;
-    if (qs.length > 0) p += "?" + qs;
-    if (!isPath(p, this.maxBytes)) { this.rejected++; return; }
-    m.set(":path", p);
+/** Writes :path once, after all request rules, when a path or query operation changed it. */
+export function flushPath(m: Mirror): void {
+  if (!pathDirty && query === null) return;
+  const v = view!;
+  let p = v.rawPath;
+  if (pathDirty) {
+    p = path;
+    if (p.includes("?")) { rejected++; return; } // a rewrite may not smuggle in a query
+  } else {
+    const q = p.indexOf("?");
+    if (q >= 0) p = p.substring(0, q);
   }
+  const qp = query;
+  const qs = qp !== null ? serializeQuery(qp.params) : v.rawQuery;
+  if (qs.length > 0) p += "?" + qs;
+  if (!isPath(p, maxBytes)) { rejected++; return; }
+  m.set(":path", p);
 }
 
 /** Applies one operation; `value` is the rendered template (null when the operation has none or it failed). */
-export function applyOp(op: Operation, m: Mirror, e: Effects, value: string | null): void {
+export function applyOp(op: Operation, m: Mirror, value: string | null): void {
   const name = op.name;
   const k = op.op;
   if (k <= Op.SetIfAbsent || k == Op.QuerySet || k == Op.QueryAdd || k == Op.Host) {
-    if (value === null || !isSafe(value, e.maxBytes)) { e.rejected++; return; }
+    if (value === null || !isSafe(value, maxBytes)) { rejected++; return; }
   }
   const v = value !== null ? value : "";
   let ps: QueryParam[] = [];
   if (k >= Op.QuerySet && k <= Op.QueryRename) {
-    const q = e.params();
-    if (q === null) { e.rejected++; return; }
+    const q = params();
+    if (q === null) { rejected++; return; }
     ps = q;
   }
   switch (k) {
@@ -130,7 +144,7 @@ export function applyOp(op: Operation, m: Mirror, e: Effects, value: string | nu
     case Op.Copy: {
       const vals = m.all(name);
       if (vals.length == 0 || op.to == name) break;
-      if (!allSafe(vals, e.maxBytes)) { e.rejected++; return; }
+      if (!allSafe(vals, maxBytes)) { rejected++; return; }
       if (k == Op.Rename) m.remove(name);
       if (op.overwrite) m.setAll(op.to, vals);
       else for (let i = 0; i < vals.length; i++) m.add(op.to, unchecked(vals[i]));
@@ -143,7 +157,7 @@ export function applyOp(op: Operation, m: Mirror, e: Effects, value: string | nu
         const before = unchecked(vals[i]);
         const after = op.regex!.replace(before, op.replacement!);
         if (after == before) continue;
-        if (!isSafe(after, e.maxBytes)) { e.rejected++; return; }
+        if (!isSafe(after, maxBytes)) { rejected++; return; }
         unchecked(vals[i] = after);
         changed = true;
       }
@@ -155,7 +169,7 @@ export function applyOp(op: Operation, m: Mirror, e: Effects, value: string | nu
       const items = op.split ? splitCommas(vals) : vals;
       const kept = dedupe(items, op.keep);
       if (kept.length == vals.length && !op.split) break;
-      if (!allSafe(kept, e.maxBytes)) { e.rejected++; return; }
+      if (!allSafe(kept, maxBytes)) { rejected++; return; }
       m.setAll(name, kept);
       break;
     }
@@ -189,8 +203,8 @@ export function applyOp(op: Operation, m: Mirror, e: Effects, value: string | nu
     }
     case Op.PathPrefix:
     case Op.PathRegex: {
-      const p = e.pathDirty ? e.path : e.view!.path;
-      if (p.length == 0) { e.rejected++; return; } // a path that could not be canonicalised is never rewritten
+      const p = pathDirty ? path : view!.path;
+      if (p.length == 0) { rejected++; return; } // a path that could not be canonicalised is never rewritten
       let out = p;
       if (k == Op.PathPrefix) {
         if (!segmentPrefix(p, name)) break;
@@ -200,16 +214,16 @@ export function applyOp(op: Operation, m: Mirror, e: Effects, value: string | nu
         out = to + rest;
         if (out.length == 0 || out.charCodeAt(0) != 47) out = "/" + out;
       } else out = op.regex!.replace(p, op.replacement!);
-      if (out != p) { e.path = out; e.pathDirty = true; }
+      if (out != p) { path = out; pathDirty = true; }
       break;
     }
     case Op.Host: {
-      if (!isHost(v)) { e.rejected++; return; }
+      if (!isHost(v)) { rejected++; return; }
       m.set(":authority", v);
       break;
     }
   }
-  e.applied++;
+  applied++;
 }
 
 /** Moved or rewritten values are checked like new ones: one failing value rejects the operation. */

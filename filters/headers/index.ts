@@ -13,7 +13,7 @@ import { Problems } from "../../assembly/lib/configReader";
 import { RequestOptions, RequestView } from "../../assembly/lib/request";
 import { HeadersConfig, Rule, parseConfig } from "./config";
 import { Mirror } from "./mirror";
-import { Effects, HeadersResolver, applyOp, requestHolds } from "./apply";
+import { HeadersResolver, applied, applyOp, beginPhase, flushPath, rejected, requestHolds, skipRule, skipped } from "./apply";
 export * from "../../assembly/sdk/exports";
 
 class HeadersRoot extends RootContext {
@@ -46,10 +46,11 @@ class HeadersRoot extends RootContext {
     return new HeadersStream(id, this);
   }
 
-  count(e: Effects): void {
-    if (e.applied > 0) this.applied!.increment(e.applied);
-    if (e.skipped > 0) this.skipped!.increment(e.skipped);
-    if (e.rejected > 0) this.rejected!.increment(e.rejected);
+  /** Counts what the phase that just ran did. */
+  count(): void {
+    if (applied > 0) this.applied!.increment(applied);
+    if (skipped > 0) this.skipped!.increment(skipped);
+    if (rejected > 0) this.rejected!.increment(rejected);
   }
 }
 
@@ -70,19 +71,19 @@ class HeadersStream extends StreamContext {
     const view = RequestView.build(str(m.first(":method")), str(m.first(":path")), str(m.first(":authority")),
       m.share(), peer !== null ? peer : "", this.plugin.options, true);
     const resolver = new HeadersResolver(view);
-    const e = new Effects(view, cfg.maxValueBytes);
+    beginPhase(view, cfg.maxValueBytes);
 
     const rules = cfg.request;
     for (let i = 0, n = rules.length; i < n; i++) {
       const rule = unchecked(rules[i]);
-      if (!requestHolds(rule, view)) { e.skipped++; continue; }
+      if (!requestHolds(rule, view)) { skipRule(); continue; }
       for (let k = 0, nk = rule.ops.length; k < nk; k++) {
         const op = unchecked(rule.ops[k]);
         const c = op.constant;
-        applyOp(op, m, e, c !== null ? c : (op.value !== null ? op.value!.render(resolver) : null));
+        applyOp(op, m, c !== null ? c : (op.value !== null ? op.value!.render(resolver) : null));
       }
     }
-    e.flushPath(m);
+    flushPath(m);
 
     const resp = cfg.response;
     if (resp.length > 0) {
@@ -101,7 +102,7 @@ class HeadersStream extends StreamContext {
       this.held = held;
       this.captured = captured;
     }
-    this.plugin.count(e);
+    this.plugin.count();
     return FilterHeadersStatus.Continue;
   }
 
@@ -110,19 +111,19 @@ class HeadersStream extends StreamContext {
     const rules = cfg.response;
     if (rules.length == 0) return FilterHeadersStatus.Continue;
     const m = new Mirror(responseHeaders);
-    const e = new Effects(null, cfg.maxValueBytes);
+    beginPhase(null, cfg.maxValueBytes);
     const held = this.held;
     const captured = this.captured;
     for (let i = 0, n = rules.length; i < n; i++) {
       const rule = unchecked(rules[i]);
-      if (!responseHolds(rule, held, i, m)) { e.skipped++; continue; }
+      if (!responseHolds(rule, held, i, m)) { skipRule(); continue; }
       for (let k = 0, nk = rule.ops.length; k < nk; k++) {
         const op = unchecked(rule.ops[k]);
         const c = op.constant;
-        applyOp(op, m, e, c !== null ? c : (op.slot >= 0 && captured !== null ? <string | null>unchecked(captured[op.slot]) : null));
+        applyOp(op, m, c !== null ? c : (op.slot >= 0 && captured !== null ? <string | null>unchecked(captured[op.slot]) : null));
       }
     }
-    this.plugin.count(e);
+    this.plugin.count();
     return FilterHeadersStatus.Continue;
   }
 }
