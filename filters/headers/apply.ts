@@ -7,7 +7,7 @@ import { RequestView } from "../../assembly/lib/request";
 import { ParsedQuery, QueryParam, parseQuery, serializeQuery } from "../../assembly/lib/query";
 import { segmentPrefix } from "../../assembly/lib/matcher";
 import { Keep, Op, Operation, Rule, isReserved, isSafe } from "./config";
-import { Mirror } from "./mirror";
+import { add, all, has, pairs, remove, set, setAll } from "./mirror";
 
 /** Where the auth filter publishes identity (filter state, read with proxy_get_property). */
 export const CONSUMER_PROPERTY = "wasmgate_consumer";
@@ -92,7 +92,7 @@ function params(): QueryParam[] | null {
 }
 
 /** Writes :path once, after all request rules, when a path or query operation changed it. */
-export function flushPath(m: Mirror): void {
+export function flushPath(): void {
   if (!pathDirty && query === null) return;
   const v = view!;
   let p = v.rawPath;
@@ -107,11 +107,11 @@ export function flushPath(m: Mirror): void {
   const qs = qp !== null ? serializeQuery(qp.params) : v.rawQuery;
   if (qs.length > 0) p += "?" + qs;
   if (!isPath(p, maxBytes)) { rejected++; return; }
-  m.set(":path", p);
+  set(":path", p);
 }
 
 /** Applies one operation; `value` is the rendered template (null when the operation has none or it failed). */
-export function applyOp(op: Operation, m: Mirror, value: string | null): void {
+export function applyOp(op: Operation, value: string | null): void {
   const name = op.name;
   const k = op.op;
   if (k <= Op.SetIfAbsent || k == Op.QuerySet || k == Op.QueryAdd || k == Op.Host) {
@@ -125,33 +125,33 @@ export function applyOp(op: Operation, m: Mirror, value: string | null): void {
     ps = q;
   }
   switch (k) {
-    case Op.Set: m.set(name, v); break;
-    case Op.Append: m.add(name, v); break;
-    case Op.SetIfAbsent: if (!m.has(name)) m.add(name, v); break;
+    case Op.Set: set(name, v); break;
+    case Op.Append: add(name, v); break;
+    case Op.SetIfAbsent: if (!has(name)) add(name, v); break;
     case Op.Remove: {
       const names = op.names;
-      if (names === null) { m.remove(name); break; }
-      const ps = m.pairs;
+      if (names === null) { remove(name); break; }
+      const ps = pairs();
       const hit: string[] = [];
       for (let i = 0, n = ps.length; i < n; i++) {
         const h = unchecked(ps[i]).name;
         if (h.charCodeAt(0) != 58 /* : */ && !isReserved(h) && !hit.includes(h) && names.matches(h)) hit.push(h);
       }
-      for (let i = 0; i < hit.length; i++) m.remove(unchecked(hit[i]));
+      for (let i = 0; i < hit.length; i++) remove(unchecked(hit[i]));
       break;
     }
     case Op.Rename:
     case Op.Copy: {
-      const vals = m.all(name);
+      const vals = all(name);
       if (vals.length == 0 || op.to == name) break;
       if (!allSafe(vals, maxBytes)) { rejected++; return; }
-      if (k == Op.Rename) m.remove(name);
-      if (op.overwrite) m.setAll(op.to, vals);
-      else for (let i = 0; i < vals.length; i++) m.add(op.to, unchecked(vals[i]));
+      if (k == Op.Rename) remove(name);
+      if (op.overwrite) setAll(op.to, vals);
+      else for (let i = 0; i < vals.length; i++) add(op.to, unchecked(vals[i]));
       break;
     }
     case Op.Replace: {
-      const vals = m.all(name);
+      const vals = all(name);
       let changed = false;
       for (let i = 0; i < vals.length; i++) {
         const before = unchecked(vals[i]);
@@ -161,16 +161,16 @@ export function applyOp(op: Operation, m: Mirror, value: string | null): void {
         unchecked(vals[i] = after);
         changed = true;
       }
-      if (changed) m.setAll(name, vals);
+      if (changed) setAll(name, vals);
       break;
     }
     case Op.Dedupe: {
-      const vals = m.all(name);
+      const vals = all(name);
       const items = op.split ? splitCommas(vals) : vals;
       const kept = dedupe(items, op.keep);
       if (kept.length == vals.length && !op.split) break;
       if (!allSafe(kept, maxBytes)) { rejected++; return; }
-      m.setAll(name, kept);
+      setAll(name, kept);
       break;
     }
     case Op.QuerySet: {
@@ -219,7 +219,7 @@ export function applyOp(op: Operation, m: Mirror, value: string | null): void {
     }
     case Op.Host: {
       if (!isHost(v)) { rejected++; return; }
-      m.set(":authority", v);
+      set(":authority", v);
       break;
     }
   }

@@ -12,7 +12,7 @@ import {
 import { Problems } from "../../assembly/lib/configReader";
 import { RequestOptions, RequestView } from "../../assembly/lib/request";
 import { HeadersConfig, Rule, parseConfig } from "./config";
-import { Mirror } from "./mirror";
+import { first, mirror, remove, share } from "./mirror";
 import { HeadersResolver, applied, applyOp, beginPhase, flushPath, rejected, requestHolds, skipRule, skipped } from "./apply";
 export * from "../../assembly/sdk/exports";
 
@@ -65,11 +65,11 @@ class HeadersStream extends StreamContext {
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const cfg = this.plugin.config;
     if (cfg.request.length == 0 && cfg.slots == 0 && !anyUsesRequest(cfg.response)) return FilterHeadersStatus.Continue;
-    const m = new Mirror(requestHeaders);
-    for (let i = 0, n = cfg.owned.length; i < n; i++) m.remove(unchecked(cfg.owned[i]));
+    mirror(requestHeaders);
+    for (let i = 0, n = cfg.owned.length; i < n; i++) remove(unchecked(cfg.owned[i]));
     const peer = cfg.needsClientIp ? getPropertyString(["source", "address"]) : null;
-    const view = RequestView.build(str(m.first(":method")), str(m.first(":path")), str(m.first(":authority")),
-      m.share(), peer !== null ? peer : "", this.plugin.options, true);
+    const view = RequestView.build(str(first(":method")), str(first(":path")), str(first(":authority")),
+      share(), peer !== null ? peer : "", this.plugin.options, true);
     const resolver = new HeadersResolver(view);
     beginPhase(view, cfg.maxValueBytes);
 
@@ -80,10 +80,10 @@ class HeadersStream extends StreamContext {
       for (let k = 0, nk = rule.ops.length; k < nk; k++) {
         const op = unchecked(rule.ops[k]);
         const c = op.constant;
-        applyOp(op, m, c !== null ? c : (op.value !== null ? op.value!.render(resolver) : null));
+        applyOp(op, c !== null ? c : (op.value !== null ? op.value!.render(resolver) : null));
       }
     }
-    flushPath(m);
+    flushPath();
 
     const resp = cfg.response;
     if (resp.length > 0) {
@@ -110,17 +110,17 @@ class HeadersStream extends StreamContext {
     const cfg = this.plugin.config;
     const rules = cfg.response;
     if (rules.length == 0) return FilterHeadersStatus.Continue;
-    const m = new Mirror(responseHeaders);
+    mirror(responseHeaders);
     beginPhase(null, cfg.maxValueBytes);
     const held = this.held;
     const captured = this.captured;
     for (let i = 0, n = rules.length; i < n; i++) {
       const rule = unchecked(rules[i]);
-      if (!responseHolds(rule, held, i, m)) { skipRule(); continue; }
+      if (!responseHolds(rule, held, i)) { skipRule(); continue; }
       for (let k = 0, nk = rule.ops.length; k < nk; k++) {
         const op = unchecked(rule.ops[k]);
         const c = op.constant;
-        applyOp(op, m, c !== null ? c : (op.slot >= 0 && captured !== null ? <string | null>unchecked(captured[op.slot]) : null));
+        applyOp(op, c !== null ? c : (op.slot >= 0 && captured !== null ? <string | null>unchecked(captured[op.slot]) : null));
       }
     }
     this.plugin.count();
@@ -139,13 +139,13 @@ function parseStatusCode(s: string): i32 {
   return n;
 }
 
-function responseHolds(rule: Rule, held: i32[] | null, i: i32, m: Mirror): bool {
+function responseHolds(rule: Rule, held: i32[] | null, i: i32): bool {
   // A rule that needs the request cannot hold when the request phase did not run (a local reply
   // sent before this filter saw the request).
   if (rule.usesRequest && (held === null || !unchecked(held[i]))) return false;
   const st = rule.status;
   if (st.length > 0) {
-    const status = parseStatusCode(str(m.first(":status")));
+    const status = parseStatusCode(str(first(":status")));
     let any = false;
     for (let k = 0; k < st.length; k += 2) if (status >= unchecked(st[k]) && status <= unchecked(st[k + 1])) { any = true; break; }
     if (!any) return false;
@@ -153,7 +153,7 @@ function responseHolds(rule: Rule, held: i32[] | null, i: i32, m: Mirror): bool 
   const hs = rule.responseHeaders;
   for (let k = 0, n = hs.length; k < n; k++) {
     const nm = unchecked(hs[k]);
-    if (!nm.matcher.matches(m.first(nm.name))) return false;
+    if (!nm.matcher.matches(first(nm.name))) return false;
   }
   return true;
 }
