@@ -155,7 +155,7 @@ export function applyOp(op: Operation, value: string | null): void {
       let changed = false;
       for (let i = 0; i < vals.length; i++) {
         const before = unchecked(vals[i]);
-        const after = op.regex!.replace(before, op.replacement!);
+        const after = replaceWith(op, before);
         if (after == before) continue;
         if (!isSafe(after, maxBytes)) { rejected++; return; }
         unchecked(vals[i] = after);
@@ -213,7 +213,7 @@ export function applyOp(op: Operation, value: string | null): void {
         if (to.endsWith("/") && rest.startsWith("/")) rest = rest.substring(1);
         out = to + rest;
         if (out.length == 0 || out.charCodeAt(0) != 47) out = "/" + out;
-      } else out = op.regex!.replace(p, op.replacement!);
+      } else out = replaceWith(op, p);
       if (out != p) { path = out; pathDirty = true; }
       break;
     }
@@ -279,4 +279,9 @@ function isHost(h: string): bool {
     return false;
   }
   return true;
+}
+
+/** The regex replacement of a replace or path_regex operation (both are set for those operations). */
+function replaceWith(op: Operation, s: string): string {
+  return op.regex!.replace(s, op.replacement!);
 }

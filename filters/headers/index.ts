@@ -48,9 +48,9 @@ class HeadersRoot extends RootContext {
 
   /** Counts what the phase that just ran did. */
   count(): void {
-    if (applied > 0) this.applied!.increment(applied);
-    if (skipped > 0) this.skipped!.increment(skipped);
-    if (rejected > 0) this.rejected!.increment(rejected);
+    bump(this.applied, applied);
+    bump(this.skipped, skipped);
+    bump(this.rejected, rejected);
   }
 }
 
@@ -156,6 +156,10 @@ function responseHolds(rule: Rule, held: i32[] | null, i: i32): bool {
     if (!nm.matcher.matches(first(nm.name))) return false;
   }
   return true;
+}
+
+function bump(c: Counter | null, n: i32): void {
+  if (n > 0 && c !== null) c.increment(n);
 }
 
 function anyUsesRequest(rules: Rule[]): bool {
