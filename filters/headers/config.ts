@@ -150,13 +150,17 @@ function parseStatus(items: JsonValue[], path: string, problems: Problems, out: 
   }
 }
 
-// Fields each operation accepts.
-const FIELDS: string[][] = [
-  ["op", "header", "value", "inbound"], ["op", "header", "value", "inbound"], ["op", "header", "value", "inbound"],
-  ["op", "header", "match"], ["op", "header", "to", "overwrite"], ["op", "header", "to", "overwrite"],
-  ["op", "header", "regex", "with"], ["op", "header", "keep", "split"],
-  ["op", "param", "value"], ["op", "param", "value"], ["op", "param"], ["op", "param", "to"],
-  ["op", "prefix", "to"], ["op", "regex", "with"], ["op", "value"],
+// Fields each operation accepts: a bit set over FIELD_NAMES per operation (index = Op value).
+const FIELD_NAMES: string[] = ["op", "header", "value", "inbound", "match", "to", "overwrite", "regex", "with",
+  "keep", "split", "param", "prefix"];
+const enum F { Op = 1, Header = 2, Value = 4, Inbound = 8, Match = 16, To = 32, Overwrite = 64, Regex = 128,
+  With = 256, Keep = 512, Split = 1024, Param = 2048, Prefix = 4096 }
+const FIELDS: StaticArray<i32> = [
+  F.Op | F.Header | F.Value | F.Inbound, F.Op | F.Header | F.Value | F.Inbound, F.Op | F.Header | F.Value | F.Inbound,
+  F.Op | F.Header | F.Match, F.Op | F.Header | F.To | F.Overwrite, F.Op | F.Header | F.To | F.Overwrite,
+  F.Op | F.Header | F.Regex | F.With, F.Op | F.Header | F.Keep | F.Split,
+  F.Op | F.Param | F.Value, F.Op | F.Param | F.Value, F.Op | F.Param, F.Op | F.Param | F.To,
+  F.Op | F.Prefix | F.To, F.Op | F.Regex | F.With, F.Op | F.Value,
 ];
 
 function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation | null {
@@ -170,28 +174,30 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
   }
   const op = new Operation();
   op.op = <Op>k;
-  const fields = unchecked(FIELDS[k]);
+  const mask = unchecked(FIELDS[k]);
+  const fields: string[] = [];
+  for (let i = 0, n = FIELD_NAMES.length; i < n; i++) if (mask & (1 << i)) fields.push(unchecked(FIELD_NAMES[i]));
   o.rejectUnknown(fields);
   if (response && k >= Op.QuerySet) { o.fail("op", "'" + name + "' is only allowed in request rules"); return null; }
 
-  if (fields.includes("header")) {
+  if (mask & F.Header) {
     if (k == Op.Remove && o.has("match")) {
       if (o.has("header")) o.fail("match", "give either header or match, not both");
       op.names = parseStringMatcher(o.obj.get("match")!, o.at("match"), problems);
     } else op.name = headerName(o, "header");
   }
-  if (fields.includes("param")) op.name = o.requiredNonEmpty("param");
-  if (fields.includes("to")) {
+  if (mask & F.Param) op.name = o.requiredNonEmpty("param");
+  if (mask & F.To) {
     op.to = k == Op.Rename || k == Op.Copy ? headerName(o, "to") : o.requiredString("to");
     if (k == Op.QueryRename && op.to.length == 0) o.fail("to", "must not be empty");
   }
-  if (fields.includes("value")) parseValue(o, op, cfg);
+  if (mask & F.Value) parseValue(o, op, cfg);
   if (k == Op.PathPrefix) {
     op.name = o.requiredString("prefix");
     if (!op.name.startsWith("/")) o.fail("prefix", "must start with /");
     if (op.to.length > 0 && !op.to.startsWith("/")) o.fail("to", "must be empty or start with /");
   }
-  if (fields.includes("regex")) {
+  if (mask & F.Regex) {
     const rr = compileRegex(o.requiredString("regex"));
     op.regex = rr.regex;
     if (!rr.ok) o.fail("regex", "invalid regex: " + rr.error);
