@@ -37,8 +37,11 @@ export function escapeAt(s: string, i: i32): i32 {
 
 const HEX = "0123456789ABCDEF";
 
-/** Appends the UTF-8 bytes of the code point at s[i] to out; returns how many UTF-16 units it used. */
-function pushUtf8(s: string, i: i32, out: Array<u8>): i32 {
+/**
+ * Appends the UTF-8 bytes of the code point at s[i] to out; returns how many UTF-16 units it used.
+ * Bytes are kept in an Array<i32> (an instantiation the module has anyway; Array<u8> is code of its own).
+ */
+function pushUtf8(s: string, i: i32, out: Array<i32>): i32 {
   let c = <u32>s.charCodeAt(i);
   let used = 1;
   if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.length) {
@@ -46,13 +49,13 @@ function pushUtf8(s: string, i: i32, out: Array<u8>): i32 {
     if (d >= 0xDC00 && d <= 0xDFFF) { c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00); used = 2; }
   }
   if (c >= 0xD800 && c <= 0xDFFF) c = 0xFFFD; // lone surrogate
-  if (c < 0x80) out.push(<u8>c);
-  else if (c < 0x800) { out.push(<u8>(0xC0 | (c >> 6))); out.push(<u8>(0x80 | (c & 63))); }
+  if (c < 0x80) out.push(<i32>c);
+  else if (c < 0x800) { out.push(<i32>(0xC0 | (c >> 6))); out.push(<i32>(0x80 | (c & 63))); }
   else if (c < 0x10000) {
-    out.push(<u8>(0xE0 | (c >> 12))); out.push(<u8>(0x80 | ((c >> 6) & 63))); out.push(<u8>(0x80 | (c & 63)));
+    out.push(<i32>(0xE0 | (c >> 12))); out.push(<i32>(0x80 | ((c >> 6) & 63))); out.push(<i32>(0x80 | (c & 63)));
   } else {
-    out.push(<u8>(0xF0 | (c >> 18))); out.push(<u8>(0x80 | ((c >> 12) & 63)));
-    out.push(<u8>(0x80 | ((c >> 6) & 63))); out.push(<u8>(0x80 | (c & 63)));
+    out.push(<i32>(0xF0 | (c >> 18))); out.push(<i32>(0x80 | ((c >> 12) & 63)));
+    out.push(<i32>(0x80 | ((c >> 6) & 63))); out.push(<i32>(0x80 | (c & 63)));
   }
   return used;
 }
@@ -67,24 +70,24 @@ function needsDecoding(s: string, plusAsSpace: bool): bool {
 
 /** Decoded bytes, or null when strict and an escape is bad. */
 function decodeBytes(s: string, plusAsSpace: bool, strict: bool): Uint8Array | null {
-  const out = new Array<u8>();
+  const out = new Array<i32>();
   let i = 0;
   const n = s.length;
   while (i < n) {
     const c = s.charCodeAt(i);
     if (c == 37) {
       const v = escapeAt(s, i);
-      if (v >= 0) { out.push(<u8>v); i += 3; continue; }
+      if (v >= 0) { out.push(<i32>v); i += 3; continue; }
       if (strict) return null;
       out.push(37); i++;
       continue;
     }
     if (c == 43 && plusAsSpace) { out.push(32); i++; continue; }
-    if (c < 0x80) { out.push(<u8>c); i++; continue; }
+    if (c < 0x80) { out.push(<i32>c); i++; continue; }
     i += pushUtf8(s, i, out);
   }
   const b = new Uint8Array(out.length);
-  for (let k = 0; k < out.length; k++) unchecked(b[k] = unchecked(out[k]));
+  for (let k = 0; k < out.length; k++) unchecked(b[k] = <u8>unchecked(out[k]));
   return b;
 }
 
@@ -110,7 +113,7 @@ export function percentEncode(s: string, keep: string = ""): string {
     if (!isUnreserved(c) && (c >= 0x80 || keep.indexOf(String.fromCharCode(c)) < 0)) { clean = false; break; }
   }
   if (clean) return s;
-  const bytes = new Array<u8>();
+  const bytes = new Array<i32>();
   for (let i = 0, n = s.length; i < n;) i += pushUtf8(s, i, bytes);
   const out = new Array<i32>();
   for (let k = 0; k < bytes.length; k++) {
