@@ -12,7 +12,7 @@ import {
 import { Problems } from "../../assembly/lib/configReader";
 import { RequestOptions, RequestView } from "../../assembly/lib/request";
 import { HeadersConfig, Rule, parseConfig } from "./config";
-import { first, mirror, remove, share } from "./mirror";
+import { first, mirror, pairs, remove, share } from "./mirror";
 import { HeadersResolver, applied, applyOp, beginPhase, flushPath, rejected, requestHolds, skipRule, skipped } from "./apply";
 export * from "../../assembly/sdk/exports";
 
@@ -66,6 +66,7 @@ class HeadersStream extends StreamContext {
     const cfg = this.plugin.config;
     if (cfg.request.length == 0 && cfg.slots == 0 && !anyUsesRequest(cfg.response)) return FilterHeadersStatus.Continue;
     mirror(requestHeaders);
+    pairs(); // read the map now (the view needs it anyway), so stripping an absent owned header costs no host call
     for (let i = 0, n = cfg.owned.length; i < n; i++) remove(unchecked(cfg.owned[i]));
     const peer = cfg.needsClientIp ? getPropertyString(["source", "address"]) : null;
     const view = RequestView.build(str(first(":method")), str(first(":path")), str(first(":authority")),
