@@ -5,6 +5,8 @@
 // isSafeHeaderValue(s, maxLength): no CR, LF, NUL or other control characters (HTAB is allowed),
 //   no DEL, and not longer than maxLength (default 8 KiB) — the header-injection guard for
 //   values built from templates, claims or query parameters. Non-ASCII (obs-text) is allowed.
+// isWritableHeaderValue(s, maxBytes): the same, with the cap in UTF-8 bytes and no unpaired
+//   surrogate — what a filter checks before every header write.
 // lowerAscii(s): ASCII lower-casing (header names, hosts), leaving other characters alone.
 
 // Token characters: bit set over ASCII, built once.
@@ -58,4 +60,23 @@ export function lowerAscii(s: string): string {
 export function lastIndexOfUnit(s: string, c: i32, from: i32): i32 {
   for (let i = min(from, s.length - 1); i >= 0; i--) if (<i32>s.charCodeAt(i) == c) return i;
   return -1;
+}
+
+/**
+ * The check before a filter writes a header value: isSafeHeaderValue's rules, counted in UTF-8
+ * bytes (what Envoy limits), and no unpaired surrogate (a regex works on
+ * UTF-16 units and could split a character: that would go out as invalid UTF-8), at most maxBytes.
+ */
+export function isWritableHeaderValue(s: string, maxBytes: i32): bool {
+  const n = s.length;
+  if (n > maxBytes) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 && c != 0x09) || c == 0x7F) return false;
+    if ((c & 0xF800) == 0xD800) { // a surrogate: must be a high one followed by a low one
+      if (c >= 0xDC00 || i + 1 >= n || (s.charCodeAt(i + 1) & 0xFC00) != 0xDC00) return false;
+      i++;
+    }
+  }
+  return n * 3 <= maxBytes || String.UTF8.byteLength(s) <= maxBytes;
 }

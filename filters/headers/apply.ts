@@ -1,12 +1,13 @@
 // Applying one operation, evaluating a rule's request-side condition, and resolving templates.
-// Every value is checked before it is written (isSafe: no CR/LF/NUL or other controls, at most
+// Every value is checked before it is written (isWritableHeaderValue: no CR/LF/NUL or other controls, at most
 // max_value_bytes); a write that fails the check is skipped and counted, never trapped on.
 import { getPropertyString } from "../../assembly/sdk";
 import { RequestResolver, Source } from "../../assembly/lib/template";
 import { RequestView } from "../../assembly/lib/request";
 import { ParsedQuery, QueryParam, parseQuery, serializeQuery } from "../../assembly/lib/query";
 import { segmentPrefix } from "../../assembly/lib/matcher";
-import { Keep, Op, Operation, Rule, isReserved, isSafe } from "./config";
+import { Keep, Op, Operation, Rule, isReserved } from "./config";
+import { isWritableHeaderValue } from "../../assembly/lib/http";
 import { add, all, has, pairs, remove, set, setAll } from "./mirror";
 
 /** Where the auth filter publishes identity (filter state, read with proxy_get_property). */
@@ -115,7 +116,7 @@ export function applyOp(op: Operation, value: string | null): void {
   const name = op.name;
   const k = op.op;
   if (k <= Op.SetIfAbsent || k == Op.QuerySet || k == Op.QueryAdd || k == Op.Host) {
-    if (value === null || !isSafe(value, maxBytes)) { rejected++; return; }
+    if (value === null || !isWritableHeaderValue(value, maxBytes)) { rejected++; return; }
   }
   const v = value !== null ? value : "";
   let ps: QueryParam[] = [];
@@ -157,7 +158,7 @@ export function applyOp(op: Operation, value: string | null): void {
         const before = unchecked(vals[i]);
         const after = replaceWith(op, before);
         if (after == before) continue;
-        if (!isSafe(after, maxBytes)) { rejected++; return; }
+        if (!isWritableHeaderValue(after, maxBytes)) { rejected++; return; }
         unchecked(vals[i] = after);
         changed = true;
       }
@@ -228,7 +229,7 @@ export function applyOp(op: Operation, value: string | null): void {
 
 /** Moved or rewritten values are checked like new ones: one failing value rejects the operation. */
 function allSafe(vals: string[], maxBytes: i32): bool {
-  for (let i = 0; i < vals.length; i++) if (!isSafe(unchecked(vals[i]), maxBytes)) return false;
+  for (let i = 0; i < vals.length; i++) if (!isWritableHeaderValue(unchecked(vals[i]), maxBytes)) return false;
   return true;
 }
 

@@ -8,7 +8,7 @@ import {
 } from "../../assembly/lib/matcher";
 import { Regex, Replacement, compileRegex, compileReplacement } from "../../assembly/lib/regex";
 import { Source, Template, TemplateResolver, parseTemplate } from "../../assembly/lib/template";
-import { isValidHeaderName, lowerAscii } from "../../assembly/lib/http";
+import { isValidHeaderName, isWritableHeaderValue, lowerAscii } from "../../assembly/lib/http";
 
 export const enum Op {
   Set, Append, SetIfAbsent, Remove, Rename, Copy, Replace, Dedupe,
@@ -63,6 +63,8 @@ export class HeadersConfig {
   needsClientIp: bool = false;
   /** Number of capture slots response rules need. */
   slots: i32 = 0;
+  /** Whether the request phase has anything to do (request rules, or response rules that use the request). */
+  requestPhase: bool = false;
 }
 
 const ROOT_KEYS: string[] = ["request", "response", "max_value_bytes", "trusted_hops"];
@@ -83,6 +85,8 @@ export function parseConfig(bytes: ArrayBuffer, problems: Problems): HeadersConf
   cfg.trustedHops = <i32>root.optionalInt("trusted_hops", 0, 0, 10);
   parseRules(root, "request", false, cfg);
   parseRules(root, "response", true, cfg);
+  cfg.requestPhase = cfg.request.length > 0;
+  for (let i = 0; i < cfg.response.length; i++) if (unchecked(cfg.response[i]).usesRequest) cfg.requestPhase = true;
   return problems.ok ? cfg : null;
 }
 
@@ -251,28 +255,10 @@ function parseValue(o: ConfigObject, op: Operation, cfg: HeadersConfig): void {
   op.value = tpl;
   if (tpl.isConstant) {
     const s = tpl.render(CONSTANT);
-    if (!isSafe(s, cfg.maxValueBytes)) o.fail("value", "contains control characters or exceeds max_value_bytes");
+    if (!isWritableHeaderValue(s, cfg.maxValueBytes)) o.fail("value", "contains control characters or exceeds max_value_bytes");
     op.constant = s;
   }
   if (tpl.usesSource(Source.ClientIp)) cfg.needsClientIp = true;
-}
-
-/**
- * No CR, LF, NUL or other controls (HTAB allowed), no DEL, no unpaired surrogate (a regex works on
- * UTF-16 units and could split a character: that would go out as invalid UTF-8), at most maxBytes.
- */
-export function isSafe(s: string, maxBytes: i32): bool {
-  const n = s.length;
-  if (n > maxBytes) return false;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if ((c < 0x20 && c != 0x09) || c == 0x7F) return false;
-    if ((c & 0xF800) == 0xD800) { // a surrogate: must be a high one followed by a low one
-      if (c >= 0xDC00 || i + 1 >= n || (s.charCodeAt(i + 1) & 0xFC00) != 0xDC00) return false;
-      i++;
-    }
-  }
-  return n * 3 <= maxBytes || String.UTF8.byteLength(s) <= maxBytes;
 }
 
 class ConstantResolver extends TemplateResolver {

@@ -64,7 +64,7 @@ class HeadersStream extends StreamContext {
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const cfg = this.plugin.config;
-    if (cfg.request.length == 0 && cfg.slots == 0 && !anyUsesRequest(cfg.response)) return FilterHeadersStatus.Continue;
+    if (!cfg.requestPhase) return FilterHeadersStatus.Continue;
     mirror(requestHeaders);
     pairs(); // read the map now (the view needs it anyway), so stripping an absent owned header costs no host call
     for (let i = 0, n = cfg.owned.length; i < n; i++) remove(unchecked(cfg.owned[i]));
@@ -161,11 +161,6 @@ function responseHolds(rule: Rule, held: i32[] | null, i: i32): bool {
 
 function bump(c: Counter | null, n: i32): void {
   if (n > 0 && c !== null) c.increment(n);
-}
-
-function anyUsesRequest(rules: Rule[]): bool {
-  for (let i = 0; i < rules.length; i++) if (unchecked(rules[i]).usesRequest) return true;
-  return false;
 }
 
 function str(s: string | null): string { return s !== null ? s : ""; }
