@@ -20,6 +20,7 @@
 // "/admin" prefix does not match it). Output is a string; input of any size never traps.
 
 import { escapeAt, escapeByte, isUnreserved } from "./percent";
+import { joinStrings } from "./join";
 
 export const enum EscapedSlashes { Keep = 0, Reject = 1, Unescape = 2 }
 export const enum Backslash { ToSlash = 0, Keep = 1, Reject = 2 }
@@ -100,7 +101,7 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
     changed = true;
   }
   let decoded: string;
-  if (changed) { parts.push(raw.substring(run, pathEnd)); decoded = parts.join(""); }
+  if (changed) { parts.push(raw.substring(run, pathEnd)); decoded = joinStrings(parts); }
   else decoded = raw.substring(0, pathEnd);
   if (decoded.charCodeAt(0) != 47) return refuse(r, "path must start with /");
 
@@ -134,7 +135,7 @@ export function removeDotSegments(p: string, mergeSlashes: bool): string {
     if (s.length == 0 && mergeSlashes && !isLast) continue;
     out.push(s);
   }
-  return "/" + out.join("/");
+  return "/" + joinStrings(out, "/");
 }
 
 /** Fast check: any "//" (when merging), "/." or "/.." segment at all? */

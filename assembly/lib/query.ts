@@ -9,6 +9,7 @@
 // %20) and joins them with '&'; a pair whose value is null is written as a bare name.
 
 import { percentDecode, percentEncode } from "./percent";
+import { joinStrings } from "./join";
 
 export class QueryParam {
   constructor(public name: string, public value: string, public bare: bool = false) {}
@@ -69,5 +70,5 @@ export function serializeQuery(params: QueryParam[]): string {
     const name = percentEncode(p.name);
     unchecked(parts[i] = p.bare && p.value.length == 0 ? name : name + "=" + percentEncode(p.value));
   }
-  return parts.join("&");
+  return joinStrings(parts, "&");
 }

@@ -21,6 +21,7 @@ import { parseCookies, getCookie, Cookie } from "./cookie";
 import { selectClientIp } from "./clientIp";
 import { lastIndexOfUnit, lowerAscii } from "./http";
 import { HeaderPair } from "./headerPair";
+import { joinStrings } from "./join";
 
 export { HeaderPair };
 
@@ -141,7 +142,7 @@ export class RequestView {
   }
   get cookies(): Cookie[] {
     let c = this.parsedCookies;
-    if (c === null) { c = parseCookies(this.headerValues("cookie").join("; ")); this.parsedCookies = c; }
+    if (c === null) { c = parseCookies(joinStrings(this.headerValues("cookie"), "; ")); this.parsedCookies = c; }
     return c;
   }
   queryParam(name: string): string | null { return this.query.get(name); }

@@ -17,6 +17,7 @@
 
 import { RequestView } from "./request";
 import { isSafeHeaderValue, isValidHeaderName, lowerAscii } from "./http";
+import { joinStrings } from "./join";
 
 export const enum Source {
   Literal = 0, ClientIp, Path, Method, Host, Consumer, RequestId, Header, Query, Cookie, Claim, Property,
@@ -69,7 +70,7 @@ export class Template {
     if (ps.length == 1) return this.value(unchecked(ps[0]), resolver);
     const out = new Array<string>(ps.length);
     for (let i = 0; i < ps.length; i++) unchecked(out[i] = this.value(unchecked(ps[i]), resolver));
-    return out.join("");
+    return joinStrings(out);
   }
   /** render(), or null when the result is not a safe header value. */
   renderSafe(resolver: TemplateResolver, maxLength: i32 = 8192): string | null {

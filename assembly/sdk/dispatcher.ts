@@ -143,7 +143,9 @@ export function onLog(contextId: u32): void {
   }
 }
 
-export function onDelete(contextId: u32): void {
+/** Returns whether a root context was deleted. */
+export function onDelete(contextId: u32): bool {
+  let root = false;
   if (streams.has(contextId)) {
     const s = streams.get(contextId);
     enter(contextId, s.root.id);
@@ -154,8 +156,10 @@ export function onDelete(contextId: u32): void {
     const r = roots.get(contextId);
     roots.delete(contextId);
     r.onDelete();
+    root = true;
   }
   setCurrent(0, 0);
+  return root;
 }
 
 // ---- stream callbacks

@@ -42,5 +42,6 @@ export {
   log, logEnabled, getLogLevel, logTrace, logDebug, logInfo, logWarn, logError, logCritical,
 } from "./log";
 export { sendLocalResponse, sendLocalText, continueRequest, continueResponse, closeStream } from "./stream";
+export { setCollectEvery } from "./gc";
 export { currentTimeNanos, setTickPeriod, ForeignResult, callForeignFunction, done } from "./host";
 export { decodeUtf8, decodeUtf8Buffer } from "./utf8";

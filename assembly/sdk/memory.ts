@@ -3,6 +3,7 @@
 // the GC never scans or frees, copy the bytes into a managed String/ArrayBuffer, and free the block.
 // An empty result is ptr 0 / size 0 and is never allocated. Out-params use static slots (no allocation).
 import { decodeUtf8 } from "./utf8";
+import { noteReceived } from "./gc";
 
 /** Static return slots: [0] u32 pointer, [4] u32 size. */
 export const RET_PTR: u32 = <u32>memory.data(8);
@@ -12,6 +13,7 @@ export const RET_AUX: u32 = <u32>memory.data(8);
 
 /** proxy_on_memory_allocate: a raw heap block, or 0 (the host then fails the call with InvalidMemoryAccess). */
 export function allocate(size: u32): u32 {
+  noteReceived(<usize>size);
   return <u32>heap.alloc(<usize>size);
 }
 
@@ -63,7 +65,7 @@ export function scratchUtf8(slot: i32, s: string): u32 {
   let ptr = <usize>load<u32>(at);
   if (need > <usize>load<u32>(at, 4) || ptr == 0) {
     if (ptr != 0) heap.free(ptr);
-    const cap = need < 256 ? 256 : need;
+    const cap: usize = need < 256 ? <usize>256 : need;
     ptr = heap.alloc(cap);
     store<u32>(at, <u32>ptr);
     store<u32>(at, <u32>cap, 4);

@@ -73,9 +73,12 @@ async function pagesPerPass(cfg: Config, specs: RequestSpec[], passes: number): 
 
 test("fuzz: linear memory stays bounded when the same hostile requests are replayed on one host", async () => {
   await fc.assert(fc.asyncProperty(configArb(), fc.array(requestArb(), { minLength: 2, maxLength: 4 }), async (cfg, descs) => {
-    const pages = await pagesPerPass(cfg, descs.map(materialize), 12);
-    const warm = pages[2], end = pages[pages.length - 1];
-    assert.ok(end <= 2 * warm, `memory grew from ${warm} pages after 3 passes to ${end} after 12 (pages per pass: ${pages.join(" ")})\n  config: ${show(cfg)}\n  requests: ${show(descs)}`);
+    // The SDK collects garbage every 16 streams (assembly/sdk/gc.ts), so memory settles only after
+    // the first collection: compare after ~24 requests with after ~60.
+    const warmPasses = Math.ceil(24 / descs.length), passes = Math.ceil(60 / descs.length);
+    const pages = await pagesPerPass(cfg, descs.map(materialize), passes);
+    const warm = pages[warmPasses - 1], end = pages[pages.length - 1];
+    assert.ok(end <= 2 * warm, `memory grew from ${warm} pages after ${warmPasses} passes to ${end} after ${passes} (pages per pass: ${pages.join(" ")})\n  config: ${show(cfg)}\n  requests: ${show(descs)}`);
   }), params(runs(0.15)));
 });
 
