@@ -9,10 +9,19 @@ const REPLACEMENT: u16 = 0xfffd;
 /** Decodes `len` bytes at `ptr`. ASCII is copied on a fast path. */
 export function decodeUtf8(ptr: usize, len: usize): string {
   if (len == 0) return "";
+  // ASCII (nearly every header): widen into a string of the exact size.
+  let i: usize = 0;
+  while (i < len && load<u8>(ptr + i) < 0x80) i++;
+  if (i == len) {
+    const s = __new(len << 1, idof<String>());
+    for (let k: usize = 0; k < len; k++) store<u16>(s + (k << 1), <u16>load<u8>(ptr + k));
+    return changetype<string>(s);
+  }
   // At most one UTF-16 unit per input byte (a 4-byte sequence gives 2 units).
   const out = __new(len << 1, idof<String>());
   let o = out;
-  let i: usize = 0;
+  for (let k: usize = 0; k < i; k++) store<u16>(out + (k << 1), <u16>load<u8>(ptr + k));
+  o += i << 1;
   while (i < len) {
     const b0 = <u32>load<u8>(ptr + i);
     if (b0 < 0x80) { store<u16>(o, <u16>b0); o += 2; i++; continue; }

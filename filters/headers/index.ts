@@ -22,6 +22,8 @@ class HeadersRoot extends RootContext {
   applied: Counter | null = null;
   skipped: Counter | null = null;
   rejected: Counter | null = null;
+  /** Some response rule uses the request (a condition or a template): the request phase captures it. */
+  captures: bool = false;
 
   onConfigure(configuration: ArrayBuffer): bool {
     const problems = new Problems();
@@ -31,6 +33,9 @@ class HeadersRoot extends RootContext {
       return false;
     }
     this.config = cfg;
+    let captures = false;
+    for (let i = 0; i < cfg.response.length; i++) if (unchecked(cfg.response[i]).usesRequest) captures = true;
+    this.captures = captures;
     const o = new RequestOptions();
     o.trustedHops = cfg.trustedHops;
     this.options = o;
@@ -46,11 +51,11 @@ class HeadersRoot extends RootContext {
     return new HeadersStream(id, this);
   }
 
-  /** Counts what the phase that just ran did. */
-  count(): void {
-    bump(this.applied, applied);
-    bump(this.skipped, skipped);
-    bump(this.rejected, rejected);
+  /** Adds what a stream did to the counters (once, when the stream is done: one host call). */
+  count(s: HeadersStream): void {
+    bump(this.applied, s.applied);
+    bump(this.skipped, s.skipped);
+    bump(this.rejected, s.rejected);
   }
 }
 
@@ -59,6 +64,10 @@ class HeadersStream extends StreamContext {
   held: i32[] | null = null;
   /** Response rules: template values captured during the request phase, by slot. */
   captured: string[] | null = null;
+  /** What this stream did so far (counted in onDone). */
+  applied: i32 = 0;
+  skipped: i32 = 0;
+  rejected: i32 = 0;
 
   constructor(id: u32, readonly plugin: HeadersRoot) { super(id, plugin); }
 
@@ -87,7 +96,7 @@ class HeadersStream extends StreamContext {
     flushPath();
 
     const resp = cfg.response;
-    if (resp.length > 0) {
+    if (this.plugin.captures) {
       const held = new Array<i32>(resp.length);
       const captured = new Array<string>(cfg.slots);
       for (let i = 0, n = resp.length; i < n; i++) {
@@ -103,8 +112,19 @@ class HeadersStream extends StreamContext {
       this.held = held;
       this.captured = captured;
     }
-    this.plugin.count();
+    this.tally();
     return FilterHeadersStatus.Continue;
+  }
+
+  /** Adds the phase that just ran to this stream's counts. */
+  tally(): void {
+    this.applied += applied;
+    this.skipped += skipped;
+    this.rejected += rejected;
+  }
+
+  onDone(): void {
+    if (this.applied + this.skipped + this.rejected > 0) this.plugin.count(this);
   }
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
@@ -124,7 +144,7 @@ class HeadersStream extends StreamContext {
         applyOp(op, c !== null ? c : (op.slot >= 0 && captured !== null ? <string | null>unchecked(captured[op.slot]) : null));
       }
     }
-    this.plugin.count();
+    this.tally();
     return FilterHeadersStatus.Continue;
   }
 }
