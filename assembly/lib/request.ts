@@ -20,7 +20,7 @@ import { parseQuery, ParsedQuery } from "./query";
 import { parseCookies, getCookie, Cookie } from "./cookie";
 import { selectClientIp } from "./clientIp";
 import { lastIndexOfUnit, lowerAscii } from "./http";
-import { HeaderPair } from "./headerPair";
+import { HeaderPair, HeaderSource, PairsSource } from "./headerPair";
 import { joinStrings } from "./join";
 
 export { HeaderPair };
@@ -32,6 +32,7 @@ export class RequestOptions {
 }
 
 const DEFAULT_REQUEST_OPTIONS = new RequestOptions();
+const EMPTY_SOURCE: HeaderSource = new PairsSource([]);
 
 /** "Example.COM:8080" → "example.com"; "[::1]:80" → "[::1]"; "a.example." → "a.example". */
 export function normalizeHost(authority: string): string {
@@ -50,7 +51,8 @@ export function normalizeHost(authority: string): string {
 export class RequestView {
   method: string = "";
   rawPath: string = "";
-  headers: HeaderPair[] = [];
+  /** Where header lookups go (names in lower case). */
+  source: HeaderSource = EMPTY_SOURCE;
   private authority: string = "";
   private peerAddress: string = "";
   private options: RequestOptions = DEFAULT_REQUEST_OPTIONS;
@@ -61,29 +63,35 @@ export class RequestView {
   private parsedCookies: Cookie[] | null = null;
 
   /**
-   * Builds a view. Header names are lower-cased here — unless `lowerCased` promises they already
-   * are (Envoy's are), in which case the array is adopted as it is, not copied. The canonical path,
-   * host and client IP are worked out on first use.
+   * Builds a view over an array of pairs. Header names are lower-cased here — unless `lowerCased`
+   * promises they already are (Envoy's are), in which case the array is adopted as it is. The
+   * canonical path, host and client IP are worked out on first use.
    */
   static build(method: string, rawPath: string, authority: string, headers: HeaderPair[],
                peerAddress: string, options: RequestOptions = DEFAULT_REQUEST_OPTIONS,
                lowerCased: bool = false): RequestView {
+    let hs = headers;
+    if (!lowerCased) {
+      hs = new Array<HeaderPair>(headers.length);
+      for (let i = 0; i < headers.length; i++) {
+        const h = unchecked(headers[i]);
+        const name = lowerAscii(h.name);
+        unchecked(hs[i] = name == h.name ? h : new HeaderPair(name, h.value)); // pairs are never mutated
+      }
+    }
+    return RequestView.over(method, rawPath, authority, new PairsSource(hs), peerAddress, options);
+  }
+
+  /** Builds a view over any header source (e.g. the SDK's HeaderList, or a snapshot of one). */
+  static over(method: string, rawPath: string, authority: string, source: HeaderSource,
+              peerAddress: string, options: RequestOptions = DEFAULT_REQUEST_OPTIONS): RequestView {
     const v = new RequestView();
     v.method = method;
     v.rawPath = rawPath;
     v.authority = authority;
     v.peerAddress = peerAddress;
     v.options = options;
-    if (lowerCased) v.headers = headers;
-    else {
-      const hs = new Array<HeaderPair>(headers.length);
-      for (let i = 0; i < headers.length; i++) {
-        const h = unchecked(headers[i]);
-        const name = lowerAscii(h.name);
-        unchecked(hs[i] = name == h.name ? h : new HeaderPair(name, h.value)); // pairs are never mutated
-      }
-      v.headers = hs;
-    }
+    v.source = source;
     return v;
   }
 
@@ -117,24 +125,9 @@ export class RequestView {
   }
 
   /** First value of a header (name in lower case), or null. */
-  header(name: string): string | null {
-    const hs = this.headers;
-    for (let i = 0, n = hs.length; i < n; i++) {
-      const h = unchecked(hs[i]);
-      if (h.name == name) return h.value;
-    }
-    return null;
-  }
+  header(name: string): string | null { return this.source.first(name); }
   /** Every value of a header, in order. */
-  headerValues(name: string): string[] {
-    const out: string[] = [];
-    const hs = this.headers;
-    for (let i = 0, n = hs.length; i < n; i++) {
-      const h = unchecked(hs[i]);
-      if (h.name == name) out.push(h.value);
-    }
-    return out;
-  }
+  headerValues(name: string): string[] { return this.source.all(name); }
   get query(): ParsedQuery {
     let q = this.parsedQuery;
     if (q === null) { q = parseQuery(this.rawQuery); this.parsedQuery = q; }

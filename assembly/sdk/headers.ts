@@ -12,6 +12,7 @@ import {
 import { MapType, WasmResult } from "../abi/enums";
 import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, scratchLength, scratchUtf8, takeString } from "./memory";
 import { HeaderPair, deserializePairs, findAllPairs, serializePairs } from "./pairs";
+import { HeaderList } from "./headerList";
 
 /** One header map, named by its MapType. Methods never trap. */
 export class HeaderMap {
@@ -46,6 +47,22 @@ export class HeaderMap {
     store<u64>(RET_PTR, 0);
     if (ptr == 0) return new Array<HeaderPair>();
     const out = deserializePairs(<usize>ptr, <usize>size);
+    heap.free(<usize>ptr);
+    return out;
+  }
+
+  /**
+   * All entries as a HeaderList: one host call, the bytes kept as they came, values decoded only
+   * when asked for — cheaper than pairs() when a few of many headers are read. Empty when the map is gone.
+   */
+  list(): HeaderList {
+    clearReturn();
+    const st = proxy_get_header_map_pairs(<u32>this.type, RET_PTR, RET_SIZE);
+    const ptr = load<u32>(RET_PTR);
+    const size = load<u32>(RET_SIZE);
+    store<u64>(RET_PTR, 0);
+    if (st != WasmResult.Ok || ptr == 0) { if (ptr != 0) heap.free(<usize>ptr); return HeaderList.fromBlob(0, 0); }
+    const out = HeaderList.fromBlob(<usize>ptr, <usize>size);
     heap.free(<usize>ptr);
     return out;
   }

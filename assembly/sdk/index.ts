@@ -14,6 +14,8 @@ export {
   RootContextFactory, registerRootContext, getRootContext, getStreamContext, droppedCalloutResponses,
   liveStreamContexts,
 } from "./dispatcher";
+export { HeaderList } from "./headerList";
+export { HeaderSource, PairsSource } from "../lib/headerPair";
 export { HeaderPair, serializePairs, deserializePairs, deserializePairsBuffer, findPair, findAllPairs } from "./pairs";
 export {
   HeaderMap, requestHeaders, requestTrailers, responseHeaders, responseTrailers, grpcInitialMetadata,

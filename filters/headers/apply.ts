@@ -5,10 +5,10 @@ import { getPropertyString } from "../../assembly/sdk";
 import { RequestResolver, Source } from "../../assembly/lib/template";
 import { RequestView } from "../../assembly/lib/request";
 import { ParsedQuery, QueryParam, parseQuery, serializeQuery } from "../../assembly/lib/query";
-import { segmentPrefix } from "../../assembly/lib/matcher";
+import { MatchKind, segmentPrefix } from "../../assembly/lib/matcher";
 import { Keep, Op, Operation, Rule, isReserved } from "./config";
 import { isWritableHeaderValue } from "../../assembly/lib/http";
-import { add, all, has, pairs, remove, set, setAll } from "./mirror";
+import { add, all, entries, has, remove, set, setAll } from "./mirror";
 
 /** Where the auth filter publishes identity (filter state, read with proxy_get_property). */
 export const CONSUMER_PROPERTY = "wasmgate_consumer";
@@ -132,13 +132,19 @@ export function applyOp(op: Operation, value: string | null): void {
     case Op.Remove: {
       const names = op.names;
       if (names === null) { remove(name); break; }
-      const ps = pairs();
-      const hit: string[] = [];
-      for (let i = 0, n = ps.length; i < n; i++) {
-        const h = unchecked(ps[i]).name;
-        if (h.charCodeAt(0) != 58 /* : */ && !isReserved(h) && !hit.includes(h) && names.matches(h)) hit.push(h);
+      const l = entries();
+      const at = l.now;
+      // A plain prefix (the common "x-internal-") is tested on the bytes; other matchers see the name.
+      const prefix = names.kind == MatchKind.Prefix && !names.ignoreCase && !names.invert ? names.value : null;
+      let hit: string[] | null = null;
+      for (let i = 0, n = l.length; i < n; i++) {
+        if (!l.isLive(i, at) || (prefix !== null && !l.nameStartsWith(i, prefix))) continue;
+        const h = l.nameAt(i);
+        if (h.charCodeAt(0) == 58 /* : */ || isReserved(h) || !names.matches(h)) continue;
+        if (hit === null) hit = [];
+        if (!hit.includes(h)) hit.push(h);
       }
-      for (let i = 0; i < hit.length; i++) remove(unchecked(hit[i]));
+      if (hit !== null) for (let i = 0; i < hit.length; i++) remove(unchecked(hit[i]));
       break;
     }
     case Op.Rename:

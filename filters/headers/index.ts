@@ -12,7 +12,7 @@ import {
 import { Problems } from "../../assembly/lib/configReader";
 import { RequestOptions, RequestView } from "../../assembly/lib/request";
 import { HeadersConfig, Rule, parseConfig } from "./config";
-import { first, mirror, pairs, remove, share } from "./mirror";
+import { entries, first, mirror, remove, share } from "./mirror";
 import { HeadersResolver, applied, applyOp, beginPhase, flushPath, rejected, requestHolds, skipRule, skipped } from "./apply";
 export * from "../../assembly/sdk/exports";
 
@@ -75,11 +75,11 @@ class HeadersStream extends StreamContext {
     const cfg = this.plugin.config;
     if (!cfg.requestPhase) return FilterHeadersStatus.Continue;
     mirror(requestHeaders);
-    pairs(); // read the map now (the view needs it anyway), so stripping an absent owned header costs no host call
+    entries(); // read the map now (the view needs it anyway), so stripping an absent owned header costs no host call
     for (let i = 0, n = cfg.owned.length; i < n; i++) remove(unchecked(cfg.owned[i]));
     const peer = cfg.needsClientIp ? getPropertyString(["source", "address"]) : null;
-    const view = RequestView.build(str(first(":method")), str(first(":path")), str(first(":authority")),
-      share(), peer !== null ? peer : "", this.plugin.options, true);
+    const view = RequestView.over(str(first(":method")), str(first(":path")), str(first(":authority")),
+      share(), peer !== null ? peer : "", this.plugin.options);
     const resolver = new HeadersResolver(view);
     beginPhase(view, cfg.maxValueBytes);
 

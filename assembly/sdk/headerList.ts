@@ -1,0 +1,188 @@
+// A header map read once from the host and then looked up without allocating: the pairs blob is
+// kept as bytes, names are compared byte for byte (Envoy's names are lower-case ASCII), and a
+// value is decoded to a string only when it is asked for. Entries the filter adds later are kept
+// beside the blob as strings.
+//
+// Every entry has a lifetime [born, died) in write epochs: each change advances the epoch, so a
+// snapshot taken at epoch e (a RequestView that must see the request as it arrived) keeps seeing
+// exactly the entries alive at e while later writes go on — no copy is made.
+import { HeaderPair, HeaderSource } from "../lib/headerPair";
+import { decodeUtf8 } from "./utf8";
+
+/** Words per entry: name offset, name length (-1: an added entry, offset = its index in `added`), value offset, value length, born, died. */
+// @ts-ignore: decorator
+@inline const W = 6;
+const ALIVE: i32 = i32.MAX_VALUE;
+/** Upper bound on the pairs read from one blob (Envoy caps its own input at 1024). */
+const MAX_PAIRS: u32 = 1 << 16;
+
+export class HeaderList extends HeaderSource {
+  private buf: ArrayBuffer;
+  private e: StaticArray<i32>;
+  private n: i32 = 0;
+  private added: HeaderPair[] | null = null;
+  /** The current write epoch. */
+  now: i32 = 0;
+
+  constructor(buf: ArrayBuffer, capacity: i32) {
+    super();
+    this.buf = buf;
+    this.e = new StaticArray<i32>((capacity < 4 ? 4 : capacity) * W);
+  }
+
+  /**
+   * Reads a pairs blob as the host serialises it (u32 count; count × (u32 key length, u32 value
+   * length); key, NUL, value, NUL each). Never traps: a blob too short for its count, or a pair
+   * running past the end, ends the list there; a missing final NUL is tolerated.
+   */
+  static fromBlob(ptr: usize, len: usize): HeaderList {
+    let count: u32 = len >= 4 ? load<u32>(ptr) : 0;
+    if (count > MAX_PAIRS || <u64>4 + <u64>count * 8 > <u64>len) count = 0;
+    const buf = new ArrayBuffer(<i32>len);
+    memory.copy(changetype<usize>(buf), ptr, len);
+    const l = new HeaderList(buf, <i32>count + 4);
+    let data = <u64>4 + <u64>count * 8;
+    const end = <u64>len;
+    const e = changetype<usize>(l.e);
+    let i: u32 = 0;
+    for (; i < count; i++) {
+      const kl = <u64>load<u32>(ptr + 4 + <usize>i * 8);
+      const vl = <u64>load<u32>(ptr + 8 + <usize>i * 8);
+      if (data + kl + vl + 2 > end && data + kl + vl + 1 != end) break;
+      const at = e + <usize>i * (W << 2);
+      store<i32>(at, <i32>data);
+      store<i32>(at, <i32>kl, 4);
+      store<i32>(at, <i32>(data + kl + 1), 8);
+      store<i32>(at, <i32>vl, 12);
+      store<i32>(at, 0, 16);
+      store<i32>(at, ALIVE, 20);
+      data += kl + vl + 2;
+    }
+    l.n = <i32>i;
+    return l;
+  }
+
+  /** A list holding `pairs` (names as given). */
+  static fromPairs(pairs: HeaderPair[]): HeaderList {
+    const l = new HeaderList(new ArrayBuffer(0), pairs.length + 4);
+    for (let i = 0, n = pairs.length; i < n; i++) { const p = unchecked(pairs[i]); l.append(p.name, p.value, 0); }
+    return l;
+  }
+
+  /** Entries ever held, removed ones included (test each with isLive). */
+  get length(): i32 { return this.n; }
+  private word(i: i32, k: i32): i32 { return load<i32>(changetype<usize>(this.e) + ((<usize>(i * W + k)) << 2)); }
+  private setWord(i: i32, k: i32, v: i32): void { store<i32>(changetype<usize>(this.e) + ((<usize>(i * W + k)) << 2), v); }
+
+  /** Whether entry i is present at epoch `at`. */
+  isLive(i: i32, at: i32): bool { return this.word(i, 4) <= at && at < this.word(i, 5); }
+
+  /** Whether entry i is named `name` (lower-case ASCII). */
+  isNamed(i: i32, name: string): bool {
+    const len = this.word(i, 1);
+    if (len < 0) return unchecked(this.added![this.word(i, 0)]).name == name;
+    if (len != name.length) return false;
+    const p = changetype<usize>(this.buf) + <usize>this.word(i, 0), q = changetype<usize>(name);
+    for (let k = 0; k < len; k++) {
+      const c = <u32>load<u16>(q + (<usize>k << 1));
+      if (c >= 0x80 || c != <u32>load<u8>(p + <usize>k)) return false;
+    }
+    return true;
+  }
+
+  /** Whether entry i's name starts with `prefix` (ASCII), without decoding it. */
+  nameStartsWith(i: i32, prefix: string): bool {
+    const len = this.word(i, 1);
+    if (len < 0) return unchecked(this.added![this.word(i, 0)]).name.startsWith(prefix);
+    const m = prefix.length;
+    if (m > len) return false;
+    const p = changetype<usize>(this.buf) + <usize>this.word(i, 0), q = changetype<usize>(prefix);
+    for (let k = 0; k < m; k++) {
+      const c = <u32>load<u16>(q + (<usize>k << 1));
+      if (c >= 0x80 || c != <u32>load<u8>(p + <usize>k)) return false;
+    }
+    return true;
+  }
+
+  nameAt(i: i32): string {
+    const len = this.word(i, 1);
+    if (len < 0) return unchecked(this.added![this.word(i, 0)]).name;
+    return decodeUtf8(changetype<usize>(this.buf) + <usize>this.word(i, 0), <usize>len);
+  }
+
+  valueAt(i: i32): string {
+    if (this.word(i, 1) < 0) return unchecked(this.added![this.word(i, 0)]).value;
+    return decodeUtf8(changetype<usize>(this.buf) + <usize>this.word(i, 2), <usize>this.word(i, 3));
+  }
+
+  /** First value of `name` at epoch `at`, or null. */
+  firstAt(name: string, at: i32): string | null {
+    for (let i = 0, n = this.n; i < n; i++) if (this.isLive(i, at) && this.isNamed(i, name)) return this.valueAt(i);
+    return null;
+  }
+
+  /** Every value of `name` at epoch `at`, in order. */
+  allAt(name: string, at: i32): string[] {
+    const out: string[] = [];
+    for (let i = 0, n = this.n; i < n; i++) if (this.isLive(i, at) && this.isNamed(i, name)) out.push(this.valueAt(i));
+    return out;
+  }
+
+  first(name: string): string | null { return this.firstAt(name, this.now); }
+  all(name: string): string[] { return this.allAt(name, this.now); }
+  has(name: string): bool {
+    const at = this.now;
+    for (let i = 0, n = this.n; i < n; i++) if (this.isLive(i, at) && this.isNamed(i, name)) return true;
+    return false;
+  }
+
+  /** Removes every entry of `name` (a new epoch when there was one). */
+  remove(name: string): void {
+    const at = this.now, next = at + 1;
+    let hit = false;
+    for (let i = 0, n = this.n; i < n; i++) if (this.isLive(i, at) && this.isNamed(i, name)) { this.setWord(i, 5, next); hit = true; }
+    if (hit) this.now = next;
+  }
+
+  /** Adds an entry at the end (a new epoch). */
+  add(name: string, value: string): void {
+    const next = this.now + 1;
+    this.append(name, value, next);
+    this.now = next;
+  }
+
+  /** Replaces every entry of `name` with one at the end (one new epoch). */
+  set(name: string, value: string): void {
+    const at = this.now, next = at + 1;
+    for (let i = 0, n = this.n; i < n; i++) if (this.isLive(i, at) && this.isNamed(i, name)) this.setWord(i, 5, next);
+    this.append(name, value, next);
+    this.now = next;
+  }
+
+  /** The headers as they are now, unaffected by later changes. */
+  snapshot(): HeaderSource { return new HeaderSnapshot(this, this.now); }
+
+  private append(name: string, value: string, born: i32): void {
+    let a = this.added;
+    if (a === null) { a = []; this.added = a; }
+    const i = this.n;
+    if ((i + 1) * W > this.e.length) {
+      const grown = new StaticArray<i32>(this.e.length * 2);
+      memory.copy(changetype<usize>(grown), changetype<usize>(this.e), <usize>(i * W) << 2);
+      this.e = grown;
+    }
+    this.setWord(i, 0, a.length);
+    this.setWord(i, 1, -1);
+    this.setWord(i, 4, born);
+    this.setWord(i, 5, ALIVE);
+    a.push(new HeaderPair(name, value));
+    this.n = i + 1;
+  }
+}
+
+/** A HeaderList as it was at one epoch. */
+class HeaderSnapshot extends HeaderSource {
+  constructor(private list: HeaderList, private at: i32) { super(); }
+  first(name: string): string | null { return this.list.firstAt(name, this.at); }
+  all(name: string): string[] { return this.list.allAt(name, this.at); }
+}

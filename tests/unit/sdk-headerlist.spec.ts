@@ -1,0 +1,109 @@
+// HeaderList (assembly/sdk/headerList.ts): a pairs blob read once and looked up in place, with
+// writes kept in step and snapshots that keep seeing the headers as they were.
+import { HeaderList } from "../../assembly/sdk/headerList";
+import { HeaderPair, serializePairs } from "../../assembly/sdk/pairs";
+
+function listOf(pairs: HeaderPair[]): HeaderList {
+  const b = serializePairs(pairs);
+  return HeaderList.fromBlob(changetype<usize>(b), <usize>b.byteLength);
+}
+
+function bytes(a: u8[]): ArrayBuffer {
+  const b = new ArrayBuffer(a.length);
+  for (let i = 0; i < a.length; i++) store<u8>(changetype<usize>(b) + i, a[i]);
+  return b;
+}
+
+function sample(): HeaderList {
+  return listOf([
+    new HeaderPair(":path", "/a?b=1"), new HeaderPair("x-internal-a", "1"), new HeaderPair("accept", "*/*"),
+    new HeaderPair("x-internal-b", "2"), new HeaderPair("x-a", "first"), new HeaderPair("x-a", "second"),
+  ]);
+}
+
+describe("HeaderList: reading", () => {
+  it("finds first and all values by name, in order, without touching other entries", () => {
+    const l = sample();
+    expect(l.length).toBe(6);
+    expect(l.first(":path")).toBe("/a?b=1");
+    expect(l.first("x-a")).toBe("first");
+    expect(l.all("x-a").join("|")).toBe("first|second");
+    expect(l.first("x-b")).toBeNull();
+    expect(l.has("accept")).toBe(true);
+    expect(l.has("Accept")).toBe(false); // names are compared as given (Envoy's are lower case)
+  });
+  it("decodes values and names as UTF-8 only when asked, and never equates a non-ASCII byte with a unit", () => {
+    const l = listOf([new HeaderPair("x-u", "caf\u00e9 \u{1F600}")]);
+    expect(l.first("x-u")).toBe("caf\u00e9 \u{1F600}");
+    expect(l.nameAt(0)).toBe("x-u");
+    // name "\xe9" as one raw byte (invalid UTF-8): not the one-unit name "é"
+    const raw = bytes([1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0xe9, 0, 0x41, 0]);
+    const r = HeaderList.fromBlob(changetype<usize>(raw), <usize>raw.byteLength);
+    expect(r.length).toBe(1);
+    expect(r.has("\u00e9")).toBe(false);
+    expect(r.nameAt(0)).toBe("\ufffd");
+  });
+  it("tests a name prefix on the bytes", () => {
+    const l = sample();
+    expect(l.nameStartsWith(1, "x-internal-")).toBe(true);
+    expect(l.nameStartsWith(2, "x-internal-")).toBe(false);
+    expect(l.nameStartsWith(4, "x-a-longer-than-the-name")).toBe(false);
+  });
+  it("stops at a malformed tail and never reads past the blob", () => {
+    // count 2, but the second pair's lengths run past the end
+    const b = bytes([2, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0, 9, 0, 0, 0, 0x61, 0, 0x62, 0]);
+    const l = HeaderList.fromBlob(changetype<usize>(b), <usize>b.byteLength);
+    expect(l.length).toBe(1);
+    expect(l.first("a")).toBe("b");
+    // a count larger than the blob can hold reads nothing
+    const c = bytes([200, 0, 0, 0, 1, 0, 0, 0]);
+    expect(HeaderList.fromBlob(changetype<usize>(c), <usize>c.byteLength).length).toBe(0);
+    expect(HeaderList.fromBlob(0, 0).length).toBe(0);
+    // the very last NUL may be missing
+    const d = bytes([1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0x61, 0, 0x62]);
+    expect(HeaderList.fromBlob(changetype<usize>(d), <usize>d.byteLength).first("a")).toBe("b");
+  });
+});
+
+describe("HeaderList: writes and snapshots", () => {
+  it("remove, set and add change what lookups see", () => {
+    const l = sample();
+    l.remove("x-a");
+    expect(l.first("x-a")).toBeNull();
+    l.set("accept", "text/html");
+    expect(l.all("accept").join("|")).toBe("text/html");
+    l.add("accept", "application/json");
+    expect(l.all("accept").join("|")).toBe("text/html|application/json");
+    l.set("x-new", "v");
+    expect(l.first("x-new")).toBe("v");
+    l.remove("x-new");
+    expect(l.has("x-new")).toBe(false);
+  });
+  it("a snapshot keeps seeing the headers as they were when it was taken", () => {
+    const l = sample();
+    l.remove("x-internal-a");
+    const snap = l.snapshot();
+    l.remove("x-a");
+    l.set("accept", "changed");
+    l.add("x-late", "1");
+    expect(snap.first("x-internal-a")).toBeNull(); // removed before the snapshot
+    expect(snap.all("x-a").join("|")).toBe("first|second");
+    expect(snap.first("accept")).toBe("*/*");
+    expect(snap.first("x-late")).toBeNull();
+    expect(l.first("accept")).toBe("changed");
+  });
+  it("grows past its initial capacity", () => {
+    const l = HeaderList.fromPairs([new HeaderPair("a", "0")]);
+    for (let i = 1; i < 40; i++) l.add("a", i.toString());
+    const all = l.all("a");
+    expect(all.length).toBe(40);
+    expect(all[39]).toBe("39");
+    expect(l.first("a")).toBe("0");
+  });
+  it("removing an absent name starts no new epoch", () => {
+    const l = sample();
+    const before = l.now;
+    l.remove("absent");
+    expect(l.now).toBe(before);
+  });
+});
