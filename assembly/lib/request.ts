@@ -49,11 +49,12 @@ export function normalizeHost(authority: string): string {
 }
 
 export class RequestView {
-  method: string = "";
-  rawPath: string = "";
   /** Where header lookups go (names in lower case). */
   source: HeaderSource = EMPTY_SOURCE;
-  private authority: string = "";
+  // :method, :path, :authority as given, or null: read from the source on first use.
+  private methodValue: string | null = null;
+  private rawPathValue: string | null = null;
+  private authorityValue: string | null = null;
   private peerAddress: string = "";
   private options: RequestOptions = DEFAULT_REQUEST_OPTIONS;
   private canonical: CanonicalPath | null = null;
@@ -82,17 +83,37 @@ export class RequestView {
     return RequestView.over(method, rawPath, authority, new PairsSource(hs), peerAddress, options);
   }
 
-  /** Builds a view over any header source (e.g. the SDK's HeaderList, or a snapshot of one). */
-  static over(method: string, rawPath: string, authority: string, source: HeaderSource,
+  /**
+   * Builds a view over any header source (e.g. the SDK's HeaderList, or a snapshot of one).
+   * A null method, raw path or authority is read from the source's pseudo-header when first used.
+   */
+  static over(method: string | null, rawPath: string | null, authority: string | null, source: HeaderSource,
               peerAddress: string, options: RequestOptions = DEFAULT_REQUEST_OPTIONS): RequestView {
     const v = new RequestView();
-    v.method = method;
-    v.rawPath = rawPath;
-    v.authority = authority;
+    v.methodValue = method;
+    v.rawPathValue = rawPath;
+    v.authorityValue = authority;
     v.peerAddress = peerAddress;
     v.options = options;
     v.source = source;
     return v;
+  }
+
+  get method(): string {
+    let m = this.methodValue;
+    if (m === null) { m = orEmpty(this.source.first(":method")); this.methodValue = m; }
+    return m;
+  }
+  /** The ":path" header as received. */
+  get rawPath(): string {
+    let p = this.rawPathValue;
+    if (p === null) { p = orEmpty(this.source.first(":path")); this.rawPathValue = p; }
+    return p;
+  }
+  private get authority(): string {
+    let a = this.authorityValue;
+    if (a === null) { a = orEmpty(this.source.first(":authority")); this.authorityValue = a; }
+    return a;
   }
 
   private get canonicalPath(): CanonicalPath {
@@ -141,3 +162,5 @@ export class RequestView {
   queryParam(name: string): string | null { return this.query.get(name); }
   cookie(name: string): string | null { return getCookie(this.cookies, name); }
 }
+
+function orEmpty(s: string | null): string { return s !== null ? s : ""; }

@@ -71,11 +71,11 @@ export class HeaderList extends HeaderSource {
 
   /** Entries ever held, removed ones included (test each with isLive). */
   get length(): i32 { return this.n; }
-  private word(i: i32, k: i32): i32 { return load<i32>(changetype<usize>(this.e) + ((<usize>(i * W + k)) << 2)); }
-  private setWord(i: i32, k: i32, v: i32): void { store<i32>(changetype<usize>(this.e) + ((<usize>(i * W + k)) << 2), v); }
+  @inline private word(i: i32, k: i32): i32 { return load<i32>(changetype<usize>(this.e) + ((<usize>(i * W + k)) << 2)); }
+  @inline private setWord(i: i32, k: i32, v: i32): void { store<i32>(changetype<usize>(this.e) + ((<usize>(i * W + k)) << 2), v); }
 
   /** Whether entry i is present at epoch `at`. */
-  isLive(i: i32, at: i32): bool { return this.word(i, 4) <= at && at < this.word(i, 5); }
+  @inline isLive(i: i32, at: i32): bool { return this.word(i, 4) <= at && at < this.word(i, 5); }
 
   /** Whether entry i is named `name` (lower-case ASCII). */
   isNamed(i: i32, name: string): bool {

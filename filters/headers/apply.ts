@@ -136,15 +136,12 @@ export function applyOp(op: Operation, value: string | null): void {
       const at = l.now;
       // A plain prefix (the common "x-internal-") is tested on the bytes; other matchers see the name.
       const prefix = names.kind == MatchKind.Prefix && !names.ignoreCase && !names.invert ? names.value : null;
-      let hit: string[] | null = null;
+      // Entries alive when the operation began, each name once (a removed name is absent after).
       for (let i = 0, n = l.length; i < n; i++) {
         if (!l.isLive(i, at) || (prefix !== null && !l.nameStartsWith(i, prefix))) continue;
         const h = l.nameAt(i);
-        if (h.charCodeAt(0) == 58 /* : */ || isReserved(h) || !names.matches(h)) continue;
-        if (hit === null) hit = [];
-        if (!hit.includes(h)) hit.push(h);
+        if (h.charCodeAt(0) != 58 /* : */ && !isReserved(h) && names.matches(h)) remove(h);
       }
-      if (hit !== null) for (let i = 0; i < hit.length; i++) remove(unchecked(hit[i]));
       break;
     }
     case Op.Rename:

@@ -16,6 +16,8 @@ import { entries, first, mirror, remove, share } from "./mirror";
 import { HeadersResolver, applied, applyOp, beginPhase, flushPath, rejected, requestHolds, skipRule, skipped } from "./apply";
 export * from "../../assembly/sdk/exports";
 
+const EMPTY_VIEW = new RequestView();
+
 class HeadersRoot extends RootContext {
   config: HeadersConfig = new HeadersConfig();
   options: RequestOptions = new RequestOptions();
@@ -24,6 +26,8 @@ class HeadersRoot extends RootContext {
   rejected: Counter | null = null;
   /** Some response rule uses the request (a condition or a template): the request phase captures it. */
   captures: bool = false;
+  /** Template sources for the request being handled (one phase runs at a time). */
+  resolver: HeadersResolver = new HeadersResolver(EMPTY_VIEW);
 
   onConfigure(configuration: ArrayBuffer): bool {
     const problems = new Problems();
@@ -78,9 +82,9 @@ class HeadersStream extends StreamContext {
     entries(); // read the map now (the view needs it anyway), so stripping an absent owned header costs no host call
     for (let i = 0, n = cfg.owned.length; i < n; i++) remove(unchecked(cfg.owned[i]));
     const peer = cfg.needsClientIp ? getPropertyString(["source", "address"]) : null;
-    const view = RequestView.over(str(first(":method")), str(first(":path")), str(first(":authority")),
-      share(), peer !== null ? peer : "", this.plugin.options);
-    const resolver = new HeadersResolver(view);
+    const view = RequestView.over(null, null, null, share(), peer !== null ? peer : "", this.plugin.options);
+    const resolver = this.plugin.resolver;
+    resolver.request = view;
     beginPhase(view, cfg.maxValueBytes);
 
     const rules = cfg.request;
