@@ -28,7 +28,7 @@
 // Limits: recursion is bounded by maxDepth; memory and time are O(maxLength): duplicate keys are
 // found with a hash table, not by comparing every pair.
 
-import { isWellFormedUtf8 } from "./utf8";
+import { decodeUtf8At, utf8ErrorAt } from "./utf8";
 
 export const enum JsonKind { Null = 0, Bool = 1, Number = 2, String = 3, Array = 4, Object = 5 }
 
@@ -158,9 +158,9 @@ export const DEFAULT_MAX_LENGTH: i32 = 4 << 20;
 /** Parses UTF-8 bytes: rejects malformed UTF-8 (offset = byte offset), then parses the text. */
 export function parseJsonUtf8(bytes: Uint8Array, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLength: i32 = DEFAULT_MAX_LENGTH): JsonResult {
   if (bytes.length > maxLength) return new JsonResult(null, "document too large", maxLength);
-  const bad = isWellFormedUtf8(bytes);
-  if (bad >= 0) return new JsonResult(null, "invalid UTF-8", bad);
-  return parseJson(String.UTF8.decodeUnsafe(bytes.dataStart, bytes.length), maxDepth, maxLength);
+  const text = decodeUtf8At(bytes.dataStart, bytes.length, true);
+  if (text === null) return new JsonResult(null, "invalid UTF-8", utf8ErrorAt);
+  return parseJson(text, maxDepth, maxLength);
 }
 
 // The parser's state lives in module globals (one parse at a time; wasm is single-threaded).

@@ -9,7 +9,7 @@
 // Strings are UTF-16; non-ASCII characters in the input are taken as their UTF-8 bytes.
 // Unlike the std decodeURIComponent (which aborts on "%E0%A4%A"), nothing here can trap.
 
-import { decodeUtf8Lossy, isWellFormedUtf8 } from "./utf8";
+import { decodeUtf8At } from "./utf8";
 
 /** Value of a hex digit, or -1. */
 // @ts-ignore: decorator
@@ -36,28 +36,30 @@ export function escapeAt(s: string, i: i32): i32 {
 }
 
 const HEX = "0123456789ABCDEF";
+// @ts-ignore: decorator
+@inline function hexDigit(v: i32): u16 { return load<u16>(changetype<usize>(HEX) + (<usize>(v & 15) << 1)); }
+
+/** Units of s that putUtf8 used (1, or 2 for a surrogate pair). */
+let used: i32 = 1;
 
 /**
- * Appends the UTF-8 bytes of the code point at s[i] to out; returns how many UTF-16 units it used.
- * Bytes are kept in an Array<i32> (an instantiation the module has anyway; Array<u8> is code of its own).
+ * Writes the UTF-8 bytes of the code point at s[i] (a lone surrogate as U+FFFD) at o; returns the
+ * end, and sets `used` to the UTF-16 units it took.
  */
-function pushUtf8(s: string, i: i32, out: Array<i32>): i32 {
+function putUtf8(s: string, i: i32, o: usize): usize {
   let c = <u32>s.charCodeAt(i);
-  let used = 1;
+  used = 1;
   if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.length) {
     const d = <u32>s.charCodeAt(i + 1);
     if (d >= 0xDC00 && d <= 0xDFFF) { c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00); used = 2; }
   }
   if (c >= 0xD800 && c <= 0xDFFF) c = 0xFFFD; // lone surrogate
-  if (c < 0x80) out.push(<i32>c);
-  else if (c < 0x800) { out.push(<i32>(0xC0 | (c >> 6))); out.push(<i32>(0x80 | (c & 63))); }
-  else if (c < 0x10000) {
-    out.push(<i32>(0xE0 | (c >> 12))); out.push(<i32>(0x80 | ((c >> 6) & 63))); out.push(<i32>(0x80 | (c & 63)));
-  } else {
-    out.push(<i32>(0xF0 | (c >> 18))); out.push(<i32>(0x80 | ((c >> 12) & 63)));
-    out.push(<i32>(0x80 | ((c >> 6) & 63))); out.push(<i32>(0x80 | (c & 63)));
-  }
-  return used;
+  if (c < 0x80) { store<u8>(o, c); return o + 1; }
+  // k continuation bytes after a lead byte with the marker for k
+  const k = c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
+  store<u8>(o, (0xFF00 >> (k + 1)) | (c >> (6 * k))); // 0xC0, 0xE0, 0xF0 (as a byte)
+  for (let j = 1; j <= k; j++) store<u8>(o + <usize>j, 0x80 | ((c >> (6 * (k - j))) & 63));
+  return o + 1 + <usize>k;
 }
 
 function needsDecoding(s: string, plusAsSpace: bool): bool {
@@ -68,65 +70,78 @@ function needsDecoding(s: string, plusAsSpace: bool): bool {
   return false;
 }
 
-/** Decoded bytes, or null when strict and an escape is bad. */
-function decodeBytes(s: string, plusAsSpace: bool, strict: bool): Uint8Array | null {
-  const out = new Array<i32>();
-  let i = 0;
+/** Decodes s to a string: its escapes and other characters as UTF-8 bytes, then those bytes as
+ *  UTF-8 (lossy, or null when strict and an escape is bad or the bytes are not UTF-8). */
+function decode(s: string, plusAsSpace: bool, strict: bool): string | null {
   const n = s.length;
-  while (i < n) {
+  const buf = changetype<ArrayBuffer>(__new(<usize>n * 3, idof<ArrayBuffer>())); // ≤ 3 bytes per unit
+  const base = changetype<usize>(buf);
+  let o = base;
+  for (let i = 0; i < n;) {
     const c = s.charCodeAt(i);
     if (c == 37) {
       const v = escapeAt(s, i);
-      if (v >= 0) { out.push(<i32>v); i += 3; continue; }
+      if (v >= 0) { store<u8>(o++, v); i += 3; continue; }
       if (strict) return null;
-      out.push(37); i++;
-      continue;
     }
-    if (c == 43 && plusAsSpace) { out.push(32); i++; continue; }
-    if (c < 0x80) { out.push(<i32>c); i++; continue; }
-    i += pushUtf8(s, i, out);
+    if (c < 0x80) { store<u8>(o++, c == 43 && plusAsSpace ? 32 : c); i++; continue; }
+    o = putUtf8(s, i, o);
+    i += used;
   }
-  const b = new Uint8Array(out.length);
-  for (let k = 0; k < out.length; k++) unchecked(b[k] = <u8>unchecked(out[k]));
-  return b;
+  return decodeUtf8At(base, <i32>(o - base), strict);
 }
 
 /** Tolerant decode: never fails (bad escapes kept raw, bad UTF-8 → U+FFFD). */
 export function percentDecode(s: string, plusAsSpace: bool = false): string {
   if (!needsDecoding(s, plusAsSpace)) return s;
-  return decodeUtf8Lossy(decodeBytes(s, plusAsSpace, false)!);
+  return changetype<string>(decode(s, plusAsSpace, false));
 }
 
 /** Strict decode: null on a bad escape or when the decoded bytes are not well-formed UTF-8. */
 export function percentDecodeStrict(s: string, plusAsSpace: bool = false): string | null {
   if (!needsDecoding(s, plusAsSpace)) return s;
-  const b = decodeBytes(s, plusAsSpace, true);
-  if (b === null || isWellFormedUtf8(b) >= 0) return null;
-  return String.UTF8.decodeUnsafe(b.dataStart, b.length);
+  return decode(s, plusAsSpace, true);
+}
+
+/** Whether c (a code unit or byte) stays as it is: unreserved, or ASCII and in `keep`. */
+function keeps(c: i32, keep: string): bool {
+  if (isUnreserved(c)) return true;
+  if (c < 0x80) for (let i = 0, n = keep.length; i < n; i++) if (<i32>keep.charCodeAt(i) == c) return true;
+  return false;
 }
 
 /** Percent-encodes every byte outside the unreserved set (and outside `keep`, ASCII only). */
 export function percentEncode(s: string, keep: string = ""): string {
-  let clean = true;
-  for (let i = 0, n = s.length; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (!isUnreserved(c) && (c >= 0x80 || keep.indexOf(String.fromCharCode(c)) < 0)) { clean = false; break; }
+  const n = s.length;
+  let i = 0;
+  while (i < n && keeps(s.charCodeAt(i), keep)) i++;
+  if (i == n) return s;
+  // Up to 4 bytes per 2 units, 3 per unit: at most 9 output units (%XX × 3) per input unit.
+  const out = changetype<string>(__new(<usize>n * 18, idof<string>()));
+  const base = changetype<usize>(out);
+  memory.copy(base, changetype<usize>(s), <usize>i << 1);
+  let o = base + (<usize>i << 1);
+  const bytes = memory.data(4);
+  while (i < n) {
+    const end = putUtf8(s, i, bytes);
+    i += used;
+    for (let p = bytes; p < end; p++) {
+      const b = <i32>load<u8>(p);
+      if (keeps(b, keep)) { store<u16>(o, <u16>b); o += 2; continue; }
+      store<u16>(o, 37);
+      store<u16>(o, hexDigit(b >> 4), 2);
+      store<u16>(o, hexDigit(b), 4);
+      o += 6;
+    }
   }
-  if (clean) return s;
-  const bytes = new Array<i32>();
-  for (let i = 0, n = s.length; i < n;) i += pushUtf8(s, i, bytes);
-  const out = new Array<i32>();
-  for (let k = 0; k < bytes.length; k++) {
-    const b = <i32>unchecked(bytes[k]);
-    if (isUnreserved(b) || (b < 0x80 && keep.indexOf(String.fromCharCode(b)) >= 0)) { out.push(b); continue; }
-    out.push(37);
-    out.push(HEX.charCodeAt(b >> 4));
-    out.push(HEX.charCodeAt(b & 15));
-  }
-  return String.fromCharCodes(out);
+  return changetype<string>(__renew(base, o - base));
 }
 
 /** "%XX" with upper-case hex for a byte. */
 export function escapeByte(b: i32): string {
-  return "%" + String.fromCharCode(HEX.charCodeAt((b >> 4) & 15)) + String.fromCharCode(HEX.charCodeAt(b & 15));
+  const out = changetype<usize>(__new(6, idof<string>()));
+  store<u16>(out, 37);
+  store<u16>(out, hexDigit(b >> 4), 2);
+  store<u16>(out, hexDigit(b), 4);
+  return changetype<string>(out);
 }

@@ -37,15 +37,28 @@ export function isWellFormedUtf8(b: Uint8Array): i32 {
 /**
  * Decodes UTF-8, replacing each ill-formed byte with U+FFFD (never traps). Used where input must
  * become a string whatever it is (percent-decoded request data); strict callers check first with
- * isWellFormedUtf8.
+ * isWellFormedUtf8, or use decodeUtf8At.
  */
 export function decodeUtf8Lossy(b: Uint8Array): string {
-  const n = b.length;
-  const out = new Array<i32>();
+  return changetype<string>(decodeUtf8At(b.dataStart, b.length, false));
+}
+
+/** After decodeUtf8At(…, true) returned null: the offset of the first ill-formed sequence. */
+export let utf8ErrorAt: i32 = -1;
+
+/**
+ * Decodes the n bytes at p. Lossy (strict false): each ill-formed byte becomes U+FFFD, as
+ * decodeUtf8Lossy. Strict: null at the first ill-formed sequence (what isWellFormedUtf8 refuses),
+ * its offset in utf8ErrorAt. One pass, straight into the string (at most one unit per byte).
+ */
+export function decodeUtf8At(p: usize, n: i32, strict: bool): string | null {
+  const out = changetype<string>(__new(<usize>n << 1, idof<string>())); // a managed local: rooted where the runtime needs it
+  const base = changetype<usize>(out);
+  let o = base;
   let i = 0;
   while (i < n) {
-    const c = <u32>unchecked(b[i]);
-    if (c < 0x80) { out.push(<i32>c); i++; continue; }
+    const c = <u32>load<u8>(p + <usize>i);
+    if (c < 0x80) { store<u16>(o, <u16>c); o += 2; i++; continue; }
     let need = 0;
     let lo: u32 = 0x80, hi: u32 = 0xBF;
     let cp: u32 = 0;
@@ -58,23 +71,26 @@ export function decodeUtf8Lossy(b: Uint8Array): string {
       if (c == 0xF0) lo = 0x90; else if (c == 0xF4) hi = 0x8F;
     }
     let ok = need > 0 && i + need < n;
-    if (ok) {
-      for (let k = 1; k <= need; k++) {
-        const ck = <u32>unchecked(b[i + k]);
-        const l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-        if (ck < l || ck > h) { ok = false; break; }
-        cp = (cp << 6) | (ck & 0x3F);
-      }
+    for (let k = 1; ok && k <= need; k++) {
+      const ck = <u32>load<u8>(p + <usize>(i + k));
+      ok = ck >= lo && ck <= hi;
+      lo = 0x80; hi = 0xBF;
+      cp = (cp << 6) | (ck & 0x3F);
     }
-    if (!ok) { out.push(0xFFFD); i++; continue; }
+    if (!ok) {
+      if (strict) { utf8ErrorAt = i; return null; }
+      cp = 0xFFFD;
+      need = 0;
+    }
     if (cp >= 0x10000) {
       const v = cp - 0x10000;
-      out.push(<i32>(0xD800 | (v >> 10)));
-      out.push(<i32>(0xDC00 | (v & 0x3FF)));
+      store<u32>(o, (0xD800 | (v >> 10)) | ((0xDC00 | (v & 0x3FF)) << 16));
+      o += 4;
     } else {
-      out.push(<i32>cp);
+      store<u16>(o, <u16>cp);
+      o += 2;
     }
     i += need + 1;
   }
-  return String.fromCharCodes(out);
+  return changetype<string>(__renew(base, o - base));
 }
