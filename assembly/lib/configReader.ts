@@ -158,13 +158,15 @@ export class ConfigObject {
     }
     return out;
   }
-  /** Records "<path>.<key>: unknown field" for every key not in `allowed`; returns true if none. */
-  rejectUnknown(allowed: string[]): bool {
+  /** Records "<path>.<key>: unknown field" for every key not in `allowed` (only allowed[i] with bit
+   *  i of `mask` set count, for i < 32); returns true if none. */
+  rejectUnknown(allowed: string[], mask: i32 = -1): bool {
     const keys = this.obj.keys;
     let ok = true;
     for (let i = 0; i < keys.length; i++) {
       const k = unchecked(keys[i]);
-      if (!allowed.includes(k)) { this.fail(k, "unknown field"); ok = false; }
+      const at = allowed.indexOf(k);
+      if (at < 0 || (at < 32 && (mask >>> at & 1) == 0)) { this.fail(k, "unknown field"); ok = false; }
     }
     return ok;
   }

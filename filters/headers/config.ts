@@ -102,7 +102,7 @@ function parseRules(root: ConfigObject, key: string, response: bool, cfg: Header
     if (mv !== null) parseMatch(r, response, rule);
     const ops = r.objectArray("ops", true);
     if (ops !== null) {
-      if (ops.length == 0) r.fail("ops", "must list at least one operation");
+      if (ops.length == 0) r.fail("ops", "must not be empty");
       for (let k = 0; k < ops.length; k++) {
         const op = parseOp(unchecked(ops[k]), response, cfg);
         if (op === null) continue;
@@ -148,7 +148,7 @@ function parseStatus(items: JsonValue[], path: string, problems: Problems, out: 
       const d = <i32>v.str.charCodeAt(0) - 48;
       if (d >= 1 && d <= 5) { lo = d * 100; hi = lo + 99; }
     }
-    if (lo < 0) { problems.add(itemPath(path, i), "must be a status 100-599 or a class \"1xx\"-\"5xx\""); continue; }
+    if (lo < 0) { problems.add(itemPath(path, i), "must be a status 100-599 or \"1xx\"-\"5xx\""); continue; }
     out.push(lo);
     out.push(hi);
   }
@@ -167,6 +167,8 @@ const FIELDS: StaticArray<i32> = [
   F.Op | F.Prefix | F.To, F.Op | F.Regex | F.With, F.Op | F.Value,
 ];
 
+const REQUEST_ONLY = "is only allowed in request rules";
+
 function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation | null {
   const problems = o.problems;
   const before = problems.list.length;
@@ -179,15 +181,13 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
   const op = new Operation();
   op.op = <Op>k;
   const mask = unchecked(FIELDS[k]);
-  const fields: string[] = [];
-  for (let i = 0, n = FIELD_NAMES.length; i < n; i++) if (mask & (1 << i)) fields.push(unchecked(FIELD_NAMES[i]));
-  o.rejectUnknown(fields);
-  if (response && k >= Op.QuerySet) { o.fail("op", "'" + name + "' is only allowed in request rules"); return null; }
+  o.rejectUnknown(FIELD_NAMES, mask);
+  if (response && k >= Op.QuerySet) { o.fail("op", "'" + name + "' " + REQUEST_ONLY); return null; }
 
   if (mask & F.Header) {
     if (k == Op.Remove && o.has("match")) {
       if (o.has("header")) o.fail("match", "give either header or match, not both");
-      op.names = parseStringMatcher(o.obj.get("match")!, o.at("match"), problems);
+      op.names = parseStringMatcher(changetype<JsonValue>(o.obj.get("match")), o.at("match"), problems);
     } else op.name = headerName(o, "header");
   }
   if (mask & F.Param) op.name = o.requiredNonEmpty("param");
@@ -206,7 +206,7 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
     op.regex = rr.regex;
     if (!rr.ok) o.fail("regex", "invalid regex: " + rr.error);
     else {
-      const rep = compileReplacement(rr.regex!, o.requiredString("with"));
+      const rep = compileReplacement(changetype<Regex>(rr.regex), o.requiredString("with"));
       op.replacement = rep.replacement;
       if (!rep.ok) o.fail("with", rep.error);
     }
@@ -223,7 +223,7 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
     // config says the client's value is wanted ("inbound": "keep"). A literal value owns its header
     // only when the config says "inbound": "strip".
     const inbound = o.optionalString("inbound", op.constant === null ? "strip" : "keep");
-    if (response && o.has("inbound")) o.fail("inbound", "only applies to request rules");
+    if (response && o.has("inbound")) o.fail("inbound", REQUEST_ONLY);
     else if (inbound != "strip" && inbound != "keep") o.fail("inbound", "must be strip or keep");
     else if (!response && inbound == "strip" && op.name.length > 0 && !cfg.owned.includes(op.name)) cfg.owned.push(op.name);
   }
@@ -239,11 +239,11 @@ export function isReserved(name: string): bool { return RESERVED.includes(name);
 function headerName(o: ConfigObject, key: string): string {
   const s = o.requiredString(key);
   if (!isValidHeaderName(s)) {
-    if (o.obj.getString(key) !== null) o.fail(key, "must be a header name (RFC 9110 token; pseudo-headers change only through path/host operations)");
+    if (o.obj.getString(key) !== null) o.fail(key, "must be a header name (RFC 9110 token, not a pseudo-header)");
     return "";
   }
   const name = lowerAscii(s);
-  if (isReserved(name)) o.fail(key, "'" + name + "' is managed by Envoy (use the host operation for the host)");
+  if (isReserved(name)) o.fail(key, "'" + name + "' is managed by Envoy");
   return name;
 }
 
@@ -251,7 +251,7 @@ function parseValue(o: ConfigObject, op: Operation, cfg: HeadersConfig): void {
   const raw = o.requiredString("value");
   const t = parseTemplate(raw);
   if (!t.ok) { o.fail("value", t.error); return; }
-  const tpl = t.template!;
+  const tpl = changetype<Template>(t.template);
   op.value = tpl;
   if (tpl.isConstant) {
     const s = tpl.render(CONSTANT);
