@@ -30,6 +30,19 @@ export function itemPath(path: string, index: i32): string { return path + "[" +
 /** "config" + "rules" → "config.rules" */
 export function keyPath(path: string, key: string): string { return path + "." + key; }
 
+/** The index of `s` among the names of `list`, written "a, b, c" (so it can also be shown as it
+ *  is), or -1. */
+export function listIndex(list: string, s: string): i32 {
+  const n = s.length, len = list.length, l = changetype<usize>(list);
+  for (let i = 0, k = 0; i < len; k++) {
+    let e = list.indexOf(",", i);
+    if (e < 0) e = len;
+    if (e - i == n && memory.compare(l + (<usize>i << 1), changetype<usize>(s), <usize>n << 1) == 0) return k;
+    i = e + 2;
+  }
+  return -1;
+}
+
 /** Decimal digits of n (small and without ~lib's 64-bit itoa). */
 function i64ToString(n: i64): string {
   let u: u64 = n < 0 ? <u64>-n : <u64>n;

@@ -2,7 +2,7 @@
 // into precomputed rules: compiled matchers, regexes, replacements and templates. Every problem
 // is recorded as "config.<path>: <reason>"; the first one is what the filter logs.
 import { JsonKind, JsonValue, parseJsonUtf8 } from "../../assembly/lib/json";
-import { ConfigObject, Problems, itemPath } from "../../assembly/lib/configReader";
+import { ConfigObject, Problems, itemPath, listIndex } from "../../assembly/lib/configReader";
 import {
   NamedMatcher, RequestMatcher, StringMatcher, parseNamed, parseRequestMatcher, parseStringMatcher,
 } from "../../assembly/lib/matcher";
@@ -14,10 +14,11 @@ export const enum Op {
   Set, Append, SetIfAbsent, Remove, Rename, Copy, Replace, Dedupe,
   QuerySet, QueryAdd, QueryRemove, QueryRename, PathPrefix, PathRegex, Host,
 }
-/** Index = Op value; ops from QuerySet on are request-only. */
-const OP_NAMES: string[] = ["set", "append", "set_if_absent", "remove", "rename", "copy", "replace", "dedupe",
-  "query_set", "query_add", "query_remove", "query_rename", "path_prefix", "path_regex", "host"];
-const KEEP_NAMES: string[] = ["unique", "first", "last"];
+/** Index = Op value; ops from QuerySet on are request-only. One string, not an array: each string
+ *  costs bytes of its own in the module (see listIndex). */
+const OP_NAMES = "set, append, set_if_absent, remove, rename, copy, replace, dedupe, query_set, query_add, query_remove, query_rename, path_prefix, path_regex, host";
+/** Index = Keep value. */
+const KEEP_NAMES = "unique, first, last";
 export const enum Keep { Unique, First, Last }
 
 export class Operation {
@@ -67,8 +68,6 @@ export class HeadersConfig {
   requestPhase: bool = false;
 }
 
-const ROOT_KEYS: string[] = ["request", "response", "max_value_bytes", "trusted_hops"];
-const RULE_KEYS: string[] = ["name", "match", "ops"];
 const MATCH_EXTRA: string[] = ["consumer", "claims"];
 const MATCH_EXTRA_RESPONSE: string[] = ["consumer", "claims", "status", "response_headers"];
 
@@ -80,7 +79,7 @@ export function parseConfig(bytes: ArrayBuffer, problems: Problems): HeadersConf
   if (!parsed.ok) { problems.add("config", "invalid JSON at " + parsed.toString()); return null; }
   const root = ConfigObject.root(parsed.value, "config", problems);
   if (root === null) return null;
-  root.rejectUnknown(ROOT_KEYS);
+  root.rejectUnknown(FIELD_NAMES, ROOT_FIELDS);
   cfg.maxValueBytes = <i32>root.optionalInt("max_value_bytes", 8192, 1, 65536);
   cfg.trustedHops = <i32>root.optionalInt("trusted_hops", 0, 0, 10);
   parseRules(root, "request", false, cfg);
@@ -95,7 +94,7 @@ function parseRules(root: ConfigObject, key: string, response: bool, cfg: Header
   if (rules === null) return;
   for (let i = 0; i < rules.length; i++) {
     const r = unchecked(rules[i]);
-    r.rejectUnknown(RULE_KEYS);
+    r.rejectUnknown(FIELD_NAMES, RULE_FIELDS);
     r.optionalString("name", "");
     const rule = new Rule();
     const mv = r.obj.get("match");
@@ -154,11 +153,13 @@ function parseStatus(items: JsonValue[], path: string, problems: Problems, out: 
   }
 }
 
-// Fields each operation accepts: a bit set over FIELD_NAMES per operation (index = Op value).
+// Fields each operation accepts: a bit set over FIELD_NAMES per operation (index = Op value). The
+// root's and a rule's fields are in the same list (one array instead of three).
 const FIELD_NAMES: string[] = ["op", "header", "value", "inbound", "match", "to", "overwrite", "regex", "with",
-  "keep", "split", "param", "prefix"];
+  "keep", "split", "param", "prefix", "request", "response", "max_value_bytes", "trusted_hops", "name", "ops"];
 const enum F { Op = 1, Header = 2, Value = 4, Inbound = 8, Match = 16, To = 32, Overwrite = 64, Regex = 128,
   With = 256, Keep = 512, Split = 1024, Param = 2048, Prefix = 4096 }
+const ROOT_FIELDS = 15 << 13, RULE_FIELDS = F.Match | 3 << 17;
 const FIELDS: StaticArray<i32> = [
   F.Op | F.Header | F.Value | F.Inbound, F.Op | F.Header | F.Value | F.Inbound, F.Op | F.Header | F.Value | F.Inbound,
   F.Op | F.Header | F.Match, F.Op | F.Header | F.To | F.Overwrite, F.Op | F.Header | F.To | F.Overwrite,
@@ -173,9 +174,9 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
   const problems = o.problems;
   const before = problems.list.length;
   const name = o.requiredString("op");
-  const k = OP_NAMES.indexOf(name);
+  const k = listIndex(OP_NAMES, name);
   if (k < 0) {
-    if (problems.list.length == before) o.fail("op", "unknown operation '" + name + "' (one of " + OP_NAMES.join(", ") + ")");
+    if (problems.list.length == before) o.fail("op", "unknown operation '" + name + "' (one of " + OP_NAMES + ")");
     return null;
   }
   const op = new Operation();
@@ -214,8 +215,8 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
   op.overwrite = o.optionalBool("overwrite", false);
   op.split = o.optionalBool("split", false);
   if (o.has("keep")) {
-    const kp = KEEP_NAMES.indexOf(o.requiredString("keep"));
-    if (kp < 0) o.fail("keep", "must be one of unique, first, last");
+    const kp = listIndex(KEEP_NAMES, o.requiredString("keep"));
+    if (kp < 0) o.fail("keep", "must be one of " + KEEP_NAMES);
     else op.keep = <Keep>kp;
   }
   if (k <= Op.SetIfAbsent) {
