@@ -9,15 +9,11 @@
 //   surrogate — what a filter checks before every header write.
 // lowerAscii(s): ASCII lower-casing (header names, hosts), leaving other characters alone.
 
-// Token characters: bit set over ASCII, built once.
-const TOKEN_EXTRA = "!#$%&'*+-.^_`|~";
+// Token characters (ALPHA DIGIT and !#$%&'*+-.^_`|~): a bit set over ASCII, bit c & 7 of byte c >> 3.
+const TOKEN = memory.data<u8>([0, 0, 0, 0, 250, 108, 255, 3, 254, 255, 255, 199, 255, 255, 255, 87]);
 
 export function isTokenChar(c: i32): bool {
-  if (c >= 128) return false;
-  const l = c | 0x20;
-  if ((l >= 97 && l <= 122) || (c >= 48 && c <= 57)) return true;
-  for (let i = 0, n = TOKEN_EXTRA.length; i < n; i++) if (<i32>TOKEN_EXTRA.charCodeAt(i) == c) return true;
-  return false;
+  return <u32>c < 128 && ((<i32>load<u8>(TOKEN + <usize>(c >> 3)) >> (c & 7)) & 1) != 0;
 }
 
 export function isValidHeaderName(s: string): bool {
