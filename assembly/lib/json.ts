@@ -32,17 +32,18 @@ import { decodeUtf8At, utf8ErrorAt } from "./utf8";
 
 export const enum JsonKind { Null = 0, Bool = 1, Number = 2, String = 3, Array = 4, Object = 5 }
 
-const KIND_NAMES: StaticArray<string> = ["null", "boolean", "number", "string", "array", "object"];
-
 /** Name of a kind ("null", "boolean", "number", "string", "array", "object"), or "absent". */
 export function jsonKindName(kind: i32): string {
-  return <u32>kind < 6 ? staticString(changetype<usize>(KIND_NAMES), kind) : "absent";
+  return <u32>kind < 6 ? listItem("null|boolean|number|string|array|object", kind) : "absent";
 }
 
-/** a[i] of a static array of static strings, without bounds check or shadow-stack traffic. */
-// @ts-ignore: decorator
-@inline function staticString(a: usize, i: i32): string {
-  return changetype<string>(load<usize>(a + (<usize>i << alignof<usize>())));
+/** Item i of a '|'-separated list ("a|b|c"): tables of texts as one literal each, since every
+ *  string constant costs bytes of its own in the module. */
+export function listItem(list: string, i: i32): string {
+  let a = 0;
+  for (; i > 0; i--) a = list.indexOf("|", a) + 1;
+  const b = list.indexOf("|", a);
+  return list.substring(a, b < 0 ? list.length : b);
 }
 
 /** 2^53 − 1: the largest integer an f64 holds exactly with all smaller ones. */
@@ -182,7 +183,7 @@ let objects: i32 = 0;
 let mant: u64 = 0; // number(): significant digits read so far
 let exp10: i32 = 0; // number(): power of ten to scale mant by
 
-// Error codes; MESSAGES[code - 1] is the text. DUPLICATE builds "duplicate key \"<key>\"".
+// Error codes; item code - 1 of the list in parseJson is the text. DUPLICATE builds "duplicate key \"<key>\"".
 const UNEXPECTED = 1; // UNEXPECTED + 1 when at the end of the text
 const TRAILING = 3;
 const TOO_DEEP = 4;
@@ -194,12 +195,6 @@ const UNTERMINATED = 9;
 const CONTROL = 10;
 const DUPLICATE = 11;
 const TOO_LARGE = 12;
-const MESSAGES: StaticArray<string> = [
-  "unexpected character", "unexpected end", "trailing data", "nested too deep", "bad number",
-  "number out of range", "bad escape", "unpaired surrogate", "unterminated string", "control character",
-  "", "document too large",
-];
-
 /** Parses a JSON text. Never traps. */
 export function parseJson(text: string, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLength: i32 = DEFAULT_MAX_LENGTH): JsonResult {
   errCode = 0;
@@ -230,7 +225,7 @@ export function parseJson(text: string, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLe
     src = ""; // do not keep the text alive
   }
   let msg = "";
-  if (v === null) msg = errCode == DUPLICATE ? "duplicate key \"" + dupKey + "\"" : staticString(changetype<usize>(MESSAGES), errCode - 1);
+  if (v === null) msg = errCode == DUPLICATE ? "duplicate key \"" + dupKey + "\"" : listItem("unexpected character|unexpected end|trailing data|nested too deep|bad number|number out of range|bad escape|unpaired surrogate|unterminated string|control character||document too large", errCode - 1);
   return new JsonResult(v, msg, v !== null ? 0 : errAt);
 }
 
@@ -359,13 +354,13 @@ function digits(i: i32, frac: bool): i32 {
 }
 
 // 10^(2^i), each the nearest f64.
-const POW10: StaticArray<f64> = [1e1, 1e2, 1e4, 1e8, 1e16, 1e32, 1e64, 1e128, 1e256];
+const POW10 = memory.data<f64>([1e1, 1e2, 1e4, 1e8, 1e16, 1e32, 1e64, 1e128, 1e256]);
 
 /** 10^k for k ≥ 0 (exact up to 10^22, within a few ulp after; Infinity from 10^309 on). */
 function pow10(k: i32): f64 {
   let p = 1.0;
   k = min(k, 400); // 10^400 is Infinity already; keeps k below 2^9 (the table's end)
-  for (let a = changetype<usize>(POW10); k != 0; a += 8, k >>>= 1) if (k & 1) p *= load<f64>(a);
+  for (let a = POW10; k != 0; a += 8, k >>>= 1) if (k & 1) p *= load<f64>(a);
   return p;
 }
 

@@ -35,9 +35,9 @@ export function escapeAt(s: string, i: i32): i32 {
   return (l >= 97 && l <= 122) || (c >= 48 && c <= 57) || c == 45 || c == 46 || c == 95 || c == 126;
 }
 
-const HEX = "0123456789ABCDEF";
+/** Upper-case hex digit of v & 15 (the literal in the function: a module constant costs a global). */
 // @ts-ignore: decorator
-@inline function hexDigit(v: i32): u16 { return load<u16>(changetype<usize>(HEX) + (<usize>(v & 15) << 1)); }
+@inline function hexDigit(v: i32): u16 { return load<u16>(changetype<usize>("0123456789ABCDEF") + (<usize>(v & 15) << 1)); }
 
 /** Units of s that putUtf8 used (1, or 2 for a surrogate pair). */
 let used: i32 = 1;

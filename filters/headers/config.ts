@@ -14,11 +14,6 @@ export const enum Op {
   Set, Append, SetIfAbsent, Remove, Rename, Copy, Replace, Dedupe,
   QuerySet, QueryAdd, QueryRemove, QueryRename, PathPrefix, PathRegex, Host,
 }
-/** Index = Op value; ops from QuerySet on are request-only. One string, not an array: each string
- *  costs bytes of its own in the module (see listIndex). */
-const OP_NAMES = "set, append, set_if_absent, remove, rename, copy, replace, dedupe, query_set, query_add, query_remove, query_rename, path_prefix, path_regex, host";
-/** Index = Keep value. */
-const KEEP_NAMES = "unique, first, last";
 export const enum Keep { Unique, First, Last }
 
 export class Operation {
@@ -160,17 +155,21 @@ const FIELD_NAMES: string[] = ["op", "header", "value", "inbound", "match", "to"
 const enum F { Op = 1, Header = 2, Value = 4, Inbound = 8, Match = 16, To = 32, Overwrite = 64, Regex = 128,
   With = 256, Keep = 512, Split = 1024, Param = 2048, Prefix = 4096 }
 const ROOT_FIELDS = 15 << 13, RULE_FIELDS = F.Match | 3 << 17;
-const FIELDS: StaticArray<i32> = [
+const FIELDS = memory.data<i32>([
   F.Op | F.Header | F.Value | F.Inbound, F.Op | F.Header | F.Value | F.Inbound, F.Op | F.Header | F.Value | F.Inbound,
   F.Op | F.Header | F.Match, F.Op | F.Header | F.To | F.Overwrite, F.Op | F.Header | F.To | F.Overwrite,
   F.Op | F.Header | F.Regex | F.With, F.Op | F.Header | F.Keep | F.Split,
   F.Op | F.Param | F.Value, F.Op | F.Param | F.Value, F.Op | F.Param, F.Op | F.Param | F.To,
   F.Op | F.Prefix | F.To, F.Op | F.Regex | F.With, F.Op | F.Value,
-];
-
-const REQUEST_ONLY = "is only allowed in request rules";
+]);
 
 function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation | null {
+  // Index = Op value; ops from QuerySet on are request-only. One string, not an array of them
+  // (each string and each global costs bytes of its own; see listIndex). Literals in the function,
+  // not module constants, for the same reason.
+  const OP_NAMES = "set, append, set_if_absent, remove, rename, copy, replace, dedupe, query_set, query_add, query_remove, query_rename, path_prefix, path_regex, host";
+  const KEEP_NAMES = "unique, first, last"; // index = Keep value
+  const REQUEST_ONLY = "is only allowed in request rules";
   const problems = o.problems;
   const before = problems.list.length;
   const name = o.requiredString("op");
@@ -181,7 +180,7 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
   }
   const op = new Operation();
   op.op = <Op>k;
-  const mask = unchecked(FIELDS[k]);
+  const mask = load<i32>(FIELDS + (<usize>k << 2));
   o.rejectUnknown(FIELD_NAMES, mask);
   if (response && k >= Op.QuerySet) { o.fail("op", "'" + name + "' " + REQUEST_ONLY); return null; }
 
@@ -233,8 +232,9 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
 
 // Header names no operation may touch: Envoy owns the framing, and the host changes only through
 // the host operation.
-const RESERVED: string[] = ["host", "content-length", "transfer-encoding"];
-export function isReserved(name: string): bool { return RESERVED.includes(name); }
+export function isReserved(name: string): bool {
+  return name == "host" || name == "content-length" || name == "transfer-encoding";
+}
 
 /** A header name: an RFC 9110 token, lower-cased (pseudo-headers are never valid here). */
 function headerName(o: ConfigObject, key: string): string {
