@@ -33,12 +33,14 @@ export function keyPath(path: string, key: string): string { return path + "." +
 /** The index of `s` among the names of `list`, written "a, b, c" (so it can also be shown as it
  *  is), or -1. */
 export function listIndex(list: string, s: string): i32 {
-  const n = s.length, len = list.length, l = changetype<usize>(list);
-  for (let i = 0, k = 0; i < len; k++) {
-    let e = list.indexOf(",", i);
-    if (e < 0) e = len;
-    if (e - i == n && memory.compare(l + (<usize>i << 1), changetype<usize>(s), <usize>n << 1) == 0) return k;
-    i = e + 2;
+  const n = s.length, len = list.length;
+  let k = 0, j = 0; // j: units of s matched by the current name so far, -1 once it differs
+  for (let i = 0; i <= len; i++) {
+    const c = i < len ? <i32>list.charCodeAt(i) : 44;
+    if (c == 44 /* , */) {
+      if (j == n) return k;
+      k++; j = 0; i++; // and the space after the comma
+    } else if (j >= 0) j = j < n && <i32>s.charCodeAt(j) == c ? j + 1 : -1;
   }
   return -1;
 }

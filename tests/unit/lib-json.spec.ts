@@ -1,5 +1,5 @@
-import { parseJson, parseJsonUtf8, JsonKind, JsonValue, MAX_SAFE_INTEGER } from "../../assembly/lib/json";
-import { ConfigObject, Problems, itemPath, keyPath } from "../../assembly/lib/configReader";
+import { parseJson, parseJsonUtf8, JsonKind, JsonValue, MAX_SAFE_INTEGER, listItem } from "../../assembly/lib/json";
+import { ConfigObject, Problems, itemPath, keyPath, listIndex } from "../../assembly/lib/configReader";
 import { isWellFormedUtf8 } from "../../assembly/lib/utf8";
 
 function ok(text: string): JsonValue {
@@ -291,5 +291,26 @@ describe("ConfigObject: path-named validation", () => {
     const p2 = new Problems();
     expect(ConfigObject.root(null, "config", p2)).toBeNull();
     expect(p2.first).toBe("config: is required");
+  });
+});
+
+describe("string lists", () => {
+  it("listIndex finds a whole name in \"a, b, c\"", () => {
+    const l = "set, append, set_if_absent, host";
+    expect(listIndex(l, "set")).toBe(0);
+    expect(listIndex(l, "append")).toBe(1);
+    expect(listIndex(l, "set_if_absent")).toBe(2);
+    expect(listIndex(l, "host")).toBe(3);
+    expect(listIndex(l, "se")).toBe(-1);
+    expect(listIndex(l, "sett")).toBe(-1);
+    expect(listIndex(l, "hos")).toBe(-1);
+    expect(listIndex(l, "")).toBe(-1);
+    expect(listIndex(l, "set, append")).toBe(-1);
+  });
+  it("listItem reads item i of \"a|b|c\"", () => {
+    expect(listItem("a|bc||d", 0)).toBe("a");
+    expect(listItem("a|bc||d", 1)).toBe("bc");
+    expect(listItem("a|bc||d", 2)).toBe("");
+    expect(listItem("a|bc||d", 3)).toBe("d");
   });
 });
