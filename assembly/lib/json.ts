@@ -37,6 +37,15 @@ export function jsonKindName(kind: i32): string {
   return <u32>kind < 6 ? listItem("null|boolean|number|string|array|object", kind) : "absent";
 }
 
+/** A zeroed StaticArray<i32> of n items (what `new StaticArray<i32>(n)` gives, without the
+ *  constructor's own length check and its message: __new refuses a size that is too large). */
+export function newInts(n: i32): StaticArray<i32> {
+  const size = <usize>n << 2;
+  const a = __new(size, idof<StaticArray<i32>>());
+  memory.fill(a, 0, size);
+  return changetype<StaticArray<i32>>(a);
+}
+
 /** Item i of a '|'-separated list ("a|b|c"): tables of texts as one literal each, since every
  *  string constant costs bytes of its own in the module. */
 export function listItem(list: string, i: i32): string {
@@ -158,8 +167,18 @@ export const DEFAULT_MAX_LENGTH: i32 = 4 << 20;
 
 /** Parses UTF-8 bytes: rejects malformed UTF-8 (offset = byte offset), then parses the text. */
 export function parseJsonUtf8(bytes: Uint8Array, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLength: i32 = DEFAULT_MAX_LENGTH): JsonResult {
-  if (bytes.length > maxLength) return new JsonResult(null, "document too large", maxLength);
-  const text = decodeUtf8At(bytes.dataStart, bytes.length, true);
+  return parseUtf8(bytes.dataStart, bytes.length, maxDepth, maxLength);
+}
+
+/** parseJsonUtf8 for the bytes of a whole ArrayBuffer (no Uint8Array: a module that has no other
+ *  use for one is smaller without it). */
+export function parseJsonBuffer(bytes: ArrayBuffer, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLength: i32 = DEFAULT_MAX_LENGTH): JsonResult {
+  return parseUtf8(changetype<usize>(bytes), bytes.byteLength, maxDepth, maxLength);
+}
+
+function parseUtf8(p: usize, n: i32, maxDepth: i32, maxLength: i32): JsonResult {
+  if (n > maxLength) return new JsonResult(null, "document too large", maxLength);
+  const text = decodeUtf8At(p, n, true);
   if (text === null) return new JsonResult(null, "invalid UTF-8", utf8ErrorAt);
   return parseJson(text, maxDepth, maxLength);
 }
@@ -217,7 +236,7 @@ export function parseJson(text: string, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLe
       else if (c == 0x22) inString = !inString;
       else if (c == 0x3A && !inString) colons++;
     }
-    keyTable = new StaticArray<i32>(4 << (32 - clz(colons))); // 2 × a power of two > 2 × colons
+    keyTable = newInts(4 << (32 - clz(colons))); // 2 × a power of two > 2 × colons
     v = value(0);
     keyTable = NO_KEYS;
     skipWs();

@@ -28,7 +28,7 @@
 // of objects — because in AssemblyScript every managed local or field access costs shadow-stack
 // code. Neither compiling nor matching is re-entrant (nothing in them calls back out).
 
-import { listItem } from "./json";
+import { listItem, newInts } from "./json";
 
 export const MAX_PROGRAM: i32 = 20000;
 
@@ -106,7 +106,7 @@ function room(k: i32): void {
   const need = n + k;
   if (need > cap) {
     cap = need << 1;
-    const d = new StaticArray<i32>(cap);
+    const d = newInts(cap);
     memory.copy(changetype<usize>(d), C, <usize>n << 2);
     codeRef = d;
     C = changetype<usize>(d);
@@ -398,7 +398,7 @@ export function compileRegex(s: string): RegexResult {
   if (err >= 0) { codeRef = null; return new RegexResult(null, message(err), errAt); }
   // The program, then the VM's scratch (see run()): two thread lists of n pcs and n × slots
   // capture slots each, n marks, work and best slots, a stack of 3n + 1, the mark generation.
-  const slots = names.length * 2, m = new StaticArray<i32>(n * (2 * slots + 7) + 2 * slots + 2);
+  const slots = names.length * 2, m = newInts(n * (2 * slots + 7) + 2 * slots + 2);
   memory.copy(changetype<usize>(m), C, <usize>n << 2);
   codeRef = null;
   return new RegexResult(new Regex(m, n, names), "", 0);
@@ -544,7 +544,7 @@ export class Regex {
   /** The leftmost-first match at or after `from`, or null. */
   exec(s: string, from: i32 = 0): RegexMatch | null {
     if (from < 0 || from > s.length || !this.run(s, from, false)) return null;
-    const slots = this.groupCount * 2, caps = new StaticArray<i32>(slots);
+    const slots = this.groupCount * 2, caps = newInts(slots);
     memory.copy(changetype<usize>(caps), vBest, <usize>slots << 2);
     return new RegexMatch(s, caps, this.names);
   }
@@ -636,7 +636,7 @@ export function compileReplacement(re: Regex, t: string): ReplacementResult {
   }
   if (err >= 0) { codeRef = null; return new ReplacementResult(null, message(err), errAt); }
   if (pos > from) { put(from); put(pos); }
-  const parts = new StaticArray<i32>(n);
+  const parts = newInts(n);
   memory.copy(changetype<usize>(parts), C, <usize>n << 2);
   codeRef = null;
   return new ReplacementResult(new Replacement(t, parts), "", 0);

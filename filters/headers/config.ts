@@ -1,7 +1,7 @@
 // Parsing the headers filter configuration (README.md beside this file), once, in onConfigure,
 // into precomputed rules: compiled matchers, regexes, replacements and templates. Every problem
 // is recorded as "config.<path>: <reason>"; the first one is what the filter logs.
-import { JsonKind, JsonValue, parseJsonUtf8 } from "../../assembly/lib/json";
+import { JsonKind, JsonValue, parseJsonBuffer } from "../../assembly/lib/json";
 import { ConfigObject, Problems, itemPath, listIndex } from "../../assembly/lib/configReader";
 import {
   NamedMatcher, RequestMatcher, StringMatcher, parseNamed, parseRequestMatcher, parseStringMatcher,
@@ -70,7 +70,7 @@ const MATCH_EXTRA_RESPONSE: string[] = ["consumer", "claims", "status", "respons
 export function parseConfig(bytes: ArrayBuffer, problems: Problems): HeadersConfig | null {
   const cfg = new HeadersConfig();
   if (bytes.byteLength == 0) return cfg;
-  const parsed = parseJsonUtf8(Uint8Array.wrap(bytes));
+  const parsed = parseJsonBuffer(bytes);
   if (!parsed.ok) { problems.add("config", "invalid JSON at " + parsed.toString()); return null; }
   const root = ConfigObject.root(parsed.value, "config", problems);
   if (root === null) return null;

@@ -1,4 +1,4 @@
-import { parseJson, parseJsonUtf8, JsonKind, JsonValue, MAX_SAFE_INTEGER, listItem } from "../../assembly/lib/json";
+import { parseJson, parseJsonUtf8, JsonKind, JsonValue, MAX_SAFE_INTEGER, listItem, parseJsonBuffer } from "../../assembly/lib/json";
 import { ConfigObject, Problems, itemPath, keyPath, listIndex } from "../../assembly/lib/configReader";
 import { isWellFormedUtf8 } from "../../assembly/lib/utf8";
 
@@ -175,6 +175,14 @@ describe("parseJsonUtf8", () => {
     expect(r.ok).toBe(false);
     expect(r.error).toBe("invalid UTF-8");
     expect(r.offset).toBe(2);
+    const r2 = parseJsonBuffer(b.buffer);
+    expect(r2.error).toBe("invalid UTF-8");
+    expect(r2.offset).toBe(2);
+    const r3 = parseJsonBuffer(String.UTF8.encode("[1, \"é\"]"));
+    expect(r3.ok).toBe(true);
+    expect(r3.value!.arr![1].str).toBe("é");
+    expect(parseJsonBuffer(new ArrayBuffer(0)).toString()).toBe("offset 0: unexpected end");
+    expect(parseJsonBuffer(String.UTF8.encode("{}"), 64, 1).error).toBe("document too large");
   });
   it("checks UTF-8 edge cases", () => {
     const mk = (xs: i32[]): Uint8Array => { const u = new Uint8Array(xs.length); for (let i = 0; i < xs.length; i++) u[i] = <u8>xs[i]; return u; };
