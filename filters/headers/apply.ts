@@ -111,6 +111,8 @@ export function flushPath(): void {
   set(":path", p);
 }
 
+const NO_PARAMS: QueryParam[] = [];
+
 /** Applies one operation; `value` is the rendered template (null when the operation has none or it failed). */
 export function applyOp(op: Operation, value: string | null): void {
   const name = op.name;
@@ -119,7 +121,8 @@ export function applyOp(op: Operation, value: string | null): void {
     if (value === null || !isWritableHeaderValue(value, maxBytes)) { rejected++; return; }
   }
   const v = value !== null ? value : "";
-  let ps: QueryParam[] = [];
+  // The query parameters for query operations (an empty array, never allocated, for the others).
+  let ps = NO_PARAMS;
   if (k >= Op.QuerySet && k <= Op.QueryRename) {
     const q = params();
     if (q === null) { rejected++; return; }
