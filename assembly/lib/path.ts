@@ -45,6 +45,8 @@ export class CanonicalPath {
 const DEFAULT_OPTIONS = new PathOptions();
 
 /** Canonicalises a :path value; see the header for the rules. */
+const NO_PARTS: string[] = [];
+
 export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPTIONS): CanonicalPath {
   const r = new CanonicalPath();
   const n = raw.length;
@@ -66,7 +68,7 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
   if (raw.charCodeAt(0) != 47 /* / */ && raw.charCodeAt(0) != 92) return refuse(r, "path must start with /");
 
   // Pass 1: escapes, backslashes, control characters → a decoded path (separators are '/').
-  const parts = new Array<string>();
+  let parts = NO_PARTS; // allocated at the first change (most paths have none)
   let run = 0;
   let changed = false;
   for (let i = 0; i < pathEnd; i++) {
@@ -75,6 +77,7 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
     if (c == 92 /* \ */) {
       if (options.backslash == Backslash.Reject) return refuse(r, "backslash in path");
       if (options.backslash == Backslash.ToSlash) {
+        if (!changed) parts = new Array<string>();
         parts.push(raw.substring(run, i)); parts.push("/"); run = i + 1; changed = true;
       }
       continue;
@@ -94,6 +97,7 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
         rep = v == 0x5C && options.backslash == Backslash.Keep ? "\\" : "/";
       } else rep = escapeByte(v);
     } else rep = escapeByte(v);
+    if (!changed) parts = new Array<string>();
     parts.push(raw.substring(run, i));
     parts.push(rep);
     run = i + 3;
