@@ -2,39 +2,124 @@
 //   u32 count; count × (u32 key_len, u32 value_len); then for each pair key bytes \0 value bytes \0.
 // Host parsing of guest input is strict: every NUL present, no trailing bytes, ≤ 1 MiB, ≤ 1024 pairs;
 // any violation makes the whole map empty (Envoy returns no error for it).
-import { decodeUtf8, utf8Length, writeUtf8 } from "../vm/utf8.ts";
+import { decodeUtf8, utf8Length } from "../vm/utf8.ts";
 
 export type Pair = [string, string];
 export type BytesPair = [Uint8Array, Uint8Array];
 
 export const MAX_PAIRS = 1024;
 export const MAX_PAIRS_BYTES = 1 << 20;
-const byteLen = (x: string | Uint8Array) => (typeof x === "string" ? utf8Length(x) : x.length);
-function put(x: string | Uint8Array, out: Uint8Array, p: number): number {
-  if (typeof x === "string") return writeUtf8(x, out, p);
-  out.set(x, p);
-  return x.length;
-}
 
-const NON_ASCII = /[^\x00-\x7f]/;
+type Field = string | Uint8Array;
+type Pairs = ReadonlyArray<readonly [Field, Field]>;
 const enc = new TextEncoder();
 
-export function serializePairs(pairs: ReadonlyArray<readonly [string | Uint8Array, string | Uint8Array]>): Uint8Array {
-  const fast = serializeAscii(pairs);
-  if (fast !== null) return fast;
-  let size = 4;
-  for (const [k, v] of pairs) size += 8 + byteLen(k) + 1 + byteLen(v) + 1;
-  const out = new Uint8Array(size);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, pairs.length, true);
-  let h = 4;
-  let p = 4 + pairs.length * 8;
-  for (const [k, v] of pairs) {
-    const kl = put(k, out, p); p += kl + 1;
-    const vl = put(v, out, p); p += vl + 1;
-    dv.setUint32(h, kl, true); dv.setUint32(h + 4, vl, true); h += 8;
+function fieldLength(x: Field): number {
+  if (typeof x !== "string") return x.length;
+  const n = x.length;
+  for (let i = 0; i < n; i++) if (x.charCodeAt(i) > 0x7f) return utf8Length(x);
+  return n;
+}
+/** Writes a field at out[p…] (ASCII byte by byte, anything else through the standard encoder). */
+function putField(x: Field, out: Uint8Array, p: number): number {
+  if (typeof x !== "string") { out.set(x, p); return x.length; }
+  const n = x.length;
+  for (let i = 0; i < n; i++) {
+    const c = x.charCodeAt(i);
+    if (c > 0x7f) return enc.encodeInto(x, out.subarray(p)).written;
+    out[p + i] = c;
   }
+  return n;
+}
+function putU32(out: Uint8Array, p: number, v: number): void {
+  out[p] = v; out[p + 1] = v >>> 8; out[p + 2] = v >>> 16; out[p + 3] = v >>> 24;
+}
+
+/** The serialized size of `pairs` in bytes. */
+export function pairsSize(pairs: Pairs): number {
+  const n = pairs.length;
+  let size = 4 + n * 10; // count, n × (key_len, value_len), and the two NULs of each pair
+  for (let i = 0; i < n; i++) size += fieldLength(pairs[i][0]) + fieldLength(pairs[i][1]);
+  return size;
+}
+
+/**
+ * Serializes `pairs` into out[at…] (which must have pairsSize(pairs) bytes of room) and returns the
+ * end offset. Strings are written as UTF-8 (lone surrogates as U+FFFD, like TextEncoder), byte fields
+ * as they are.
+ */
+export function writePairs(pairs: Pairs, out: Uint8Array, at: number): number {
+  const n = pairs.length;
+  putU32(out, at, n);
+  let h = at + 4;
+  let p = h + n * 8;
+  for (let i = 0; i < n; i++, h += 8) {
+    const kl = putField(pairs[i][0], out, p); p += kl; out[p++] = 0;
+    const vl = putField(pairs[i][1], out, p); p += vl; out[p++] = 0;
+    putU32(out, h, kl); putU32(out, h + 4, vl);
+  }
+  return p;
+}
+
+export function serializePairs(pairs: Pairs): Uint8Array {
+  const out = new Uint8Array(pairsSize(pairs));
+  writePairs(pairs, out, 0);
   return out;
+}
+
+/**
+ * The data part of the format, "k\0v\0k\0v\0…", when every key and value is an ASCII string (then each
+ * field's byte length is its string length); null otherwise. One string built natively and checked with
+ * one native UTF-8 length count, instead of a JavaScript loop over every character.
+ */
+function asciiData(pairs: Pairs): string | null {
+  let d = "";
+  for (let i = 0; i < pairs.length; i++) {
+    const k = pairs[i][0], v = pairs[i][1];
+    if (typeof k !== "string" || typeof v !== "string") return null;
+    d += k + "\0" + v + "\0";
+  }
+  return Buffer.byteLength(d, "utf8") === d.length ? d : null;
+}
+
+// One reusable buffer for serialising a map before it is copied into guest memory (the copy must be
+// complete before the guest's malloc runs). It is taken while in use, so a re-entrant use (a host call
+// from inside malloc, which Envoy < 1.24 allows) gets a buffer of its own.
+let scratch: Buffer | null = Buffer.allocUnsafeSlow(4096);
+const SCRATCH_KEEP = 1 << 20;
+function takeScratch(size: number): Buffer {
+  let buf = scratch;
+  scratch = null;
+  if (buf === null || buf.length < size) buf = Buffer.allocUnsafeSlow(Math.max(size, 4096));
+  return buf;
+}
+/** Hand back the buffer of a serializePairsScratch result once its bytes have been copied. */
+export function releaseScratch(buf: Uint8Array): void {
+  if (buf.length <= SCRATCH_KEEP && buf instanceof Buffer) scratch = buf;
+}
+
+/**
+ * serializePairs into a borrowed buffer: the map is buf[0, size). The same bytes as serializePairs,
+ * without allocating; release the buffer with releaseScratch.
+ */
+export function serializePairsScratch(pairs: Pairs): { buf: Uint8Array; size: number } {
+  const n = pairs.length;
+  const d = asciiData(pairs);
+  if (d === null) {
+    const size = pairsSize(pairs);
+    const buf = takeScratch(size);
+    writePairs(pairs, buf, 0);
+    return { buf, size };
+  }
+  const h = 4 + n * 8;
+  const buf = takeScratch(h + d.length);
+  putU32(buf, 0, n);
+  for (let i = 0, q = 4; i < n; i++, q += 8) {
+    putU32(buf, q, (pairs[i][0] as string).length);
+    putU32(buf, q + 4, (pairs[i][1] as string).length);
+  }
+  buf.write(d, h, "latin1");
+  return { buf, size: h + d.length };
 }
 
 /** Strict parse of guest-supplied pairs; null when malformed (callers treat null as an empty map). */
@@ -67,28 +152,4 @@ export function parsePairs(buf: Uint8Array): Pair[] | null {
 /** List property encoding: pairs whose values are empty. */
 export function serializeList(items: ReadonlyArray<string | Uint8Array>): Uint8Array {
   return serializePairs(items.map((i) => [i, ""] as const));
-}
-
-/**
- * The common case — every key and value an ASCII string — in one native encode: the data part of
- * the format is exactly "k\0v\0k\0v\0…", and ASCII lengths are string lengths. null otherwise.
- */
-function serializeAscii(pairs: ReadonlyArray<readonly [string | Uint8Array, string | Uint8Array]>): Uint8Array | null {
-  const n = pairs.length;
-  let data = "";
-  for (let i = 0; i < n; i++) {
-    const k = pairs[i][0], v = pairs[i][1];
-    if (typeof k !== "string" || typeof v !== "string") return null;
-    data += k + "\0" + v + "\0";
-  }
-  if (NON_ASCII.test(data)) return null;
-  const out = new Uint8Array(4 + n * 8 + data.length);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, n, true);
-  for (let i = 0, h = 4; i < n; i++, h += 8) {
-    dv.setUint32(h, (pairs[i][0] as string).length, true);
-    dv.setUint32(h + 4, (pairs[i][1] as string).length, true);
-  }
-  enc.encodeInto(data, out.subarray(4 + n * 8));
-  return out;
 }

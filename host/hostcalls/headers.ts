@@ -20,13 +20,21 @@
 //    added the clear_route_cache foreign function (core.ts), registered from 1.33.
 import type { Vm } from "../vm/vm.ts";
 import { WasmResult } from "../abi/enums.ts";
-import { parsePairs, serializePairs, type Pair } from "../abi/pairs.ts";
+import { parsePairs, releaseScratch, serializePairsScratch, type Pair } from "../abi/pairs.ts";
 import { HeaderMap } from "../envoy/header-map.ts";
+import type { FilterStreamState } from "../envoy/filter-stream.ts";
 import type { HostFn } from "./index.ts";
 
 /** Read-only maps a root context exposes while a callout callback runs (types 4–7). */
 export interface CalloutMaps { [type: number]: HeaderMap | undefined }
 export const activeCalloutMaps = new WeakMap<Vm, CalloutMaps>();
+const EMPTY = new Uint8Array(0);
+
+/** The stream a host call acts on (the effective or current context), or null outside a stream context. */
+function streamOf(vm: Vm): FilterStreamState | null {
+  const ctx = vm.context();
+  return ctx !== undefined && ctx.kind === "stream" ? ctx.stream : null;
+}
 
 function resolveMap(vm: Vm, type: number, forWrite: boolean): HeaderMap | null | "bad-type" {
   type >>>= 0;
@@ -35,54 +43,57 @@ function resolveMap(vm: Vm, type: number, forWrite: boolean): HeaderMap | null |
     if (forWrite) return null;
     return activeCalloutMaps.get(vm)?.[type] ?? null;
   }
-  const ctx = vm.context();
-  if (ctx?.kind !== "stream") return null;
-  return ctx.stream.map(type, forWrite);
+  const stream = streamOf(vm);
+  return stream === null ? null : stream.map(type, forWrite);
 }
 
 /** After a successful write: map 0 (request headers) clears the route cache (see the top of the file). */
 function headersModified(vm: Vm, type: number): void {
   if (type >>> 0 !== 0) return;
-  const ctx = vm.context();
-  if (ctx?.kind === "stream") ctx.stream.clearRouteCache();
+  streamOf(vm)?.clearRouteCache();
 }
+
+const ADD = 0, REPLACE = 1;
 
 export function headerHostcalls(vm: Vm): Record<string, HostFn> {
   const m = vm.memory;
-  const key = (p: number, n: number) => m.readString(p, n);
   /** add / replace: read key and value, find the writable map, apply. */
-  const writeValue = (type: number, kp: number, kn: number, vp: number, vn: number, op: (map: HeaderMap, k: string, v: string) => void) => {
-    const k = key(kp, kn), v = m.readString(vp, vn);
+  function writeValue(op: number, type: number, kp: number, kn: number, vp: number, vn: number): number {
+    const k = m.readString(kp, kn), v = m.readString(vp, vn);
     if (k === null || v === null) return WasmResult.InvalidMemoryAccess;
     const map = resolveMap(vm, type, true);
     if (map === "bad-type" || map === null) return WasmResult.BadArgument;
-    op(map, k, v);
+    if (op === ADD) map.add(k, v); else map.set(k, v);
     headersModified(vm, type);
     return WasmResult.Ok;
-  };
+  }
   return {
     proxy_get_header_map_value(type: number, kp: number, kn: number, vpp: number, vsp: number) {
-      const k = key(kp, kn);
+      const k = m.readString(kp, kn);
       if (k === null) return WasmResult.InvalidMemoryAccess;
       const map = resolveMap(vm, type, false);
       if (map === "bad-type") return WasmResult.BadArgument;
       if (map === null) {
         if (type >>> 0 >= 4) return WasmResult.NotFound;
-        const ctx = vm.context();
-        return ctx?.kind === "stream" && ctx.stream.inLog ? WasmResult.NotFound : WasmResult.BadArgument;
+        const stream = streamOf(vm);
+        return stream !== null && stream.inLog ? WasmResult.NotFound : WasmResult.BadArgument;
       }
       const v = map.get(k);
       if (v === undefined) {
         if (vm.loaded.abi === "0.1.0") return vm.giveBytes(new Uint8Array(), vpp, vsp);
         return WasmResult.NotFound;
       }
-      return vm.giveBytes(Buffer.from(v), vpp, vsp);
+      return vm.giveString(v, vpp, vsp);
     },
     proxy_get_header_map_pairs(type: number, vpp: number, vsp: number) {
       const map = resolveMap(vm, type, false);
       if (map === "bad-type") return WasmResult.BadArgument;
-      if (map === null || map.count === 0) return vm.giveBytes(new Uint8Array(), vpp, vsp);
-      return vm.giveBytes(serializePairs(map.entries), vpp, vsp);
+      if (map === null || map.count === 0) return vm.giveBytes(EMPTY, vpp, vsp);
+      // Serialized before the guest's malloc runs, into a reused buffer, then copied in.
+      const { buf, size } = serializePairsScratch(map.entries);
+      const r = vm.giveBytes(buf, vpp, vsp, size);
+      releaseScratch(buf);
+      return r;
     },
     proxy_set_header_map_pairs(type: number, ptr: number, size: number) {
       const bytes = m.read(ptr, size);
@@ -95,13 +106,13 @@ export function headerHostcalls(vm: Vm): Record<string, HostFn> {
       return WasmResult.Ok;
     },
     proxy_add_header_map_value(type: number, kp: number, kn: number, vp: number, vn: number) {
-      return writeValue(type, kp, kn, vp, vn, (map, k, v) => map.add(k, v));
+      return writeValue(ADD, type, kp, kn, vp, vn);
     },
     proxy_replace_header_map_value(type: number, kp: number, kn: number, vp: number, vn: number) {
-      return writeValue(type, kp, kn, vp, vn, (map, k, v) => map.set(k, v));
+      return writeValue(REPLACE, type, kp, kn, vp, vn);
     },
     proxy_remove_header_map_value(type: number, kp: number, kn: number) {
-      const k = key(kp, kn);
+      const k = m.readString(kp, kn);
       if (k === null) return WasmResult.InvalidMemoryAccess;
       const map = resolveMap(vm, type, true);
       if (map === "bad-type" || map === null) return WasmResult.BadArgument;

@@ -1,65 +1,75 @@
 // Guest linear memory access with Envoy's bounds rule: ptr + size ≤ memory size (32-bit), else the host
 // call returns InvalidMemoryAccess (never a trap). memory.grow (e.g. inside a re-entrant malloc) replaces
-// the ArrayBuffer, so the cached views are checked against the current buffer on every access.
-import { decodeUtf8, encodeUtf8 } from "./utf8.ts";
+// the ArrayBuffer and detaches the old one, whose views then have length 0; so every access first checks
+// its range against the cached view's length, and re-makes the views from the current buffer only when
+// that check fails (memory never shrinks, so a range inside the cached view is inside the memory).
+import { asciiAt, decodeUtf8, encodeUtf8 } from "./utf8.ts";
 
 export class GuestMemory {
-  // Views over the current buffer, re-made only when memory.grow replaced it (making a typed array
-  // costs about as much as the host call it serves).
-  private buf: ArrayBuffer | null = null;
+  // Views over the current buffer (making a typed array costs about as much as the host call it serves).
   private u8v = new Uint8Array(0);
   private dv = new DataView(new ArrayBuffer(0));
 
   constructor(private readonly mem: () => WebAssembly.Memory) {}
 
-  private get bytes(): Uint8Array {
+  /** Re-make the views from the current buffer; true when [ptr, end) is inside it. */
+  private refresh(end: number): boolean {
     const b = this.mem().buffer;
-    if (b !== this.buf) { this.buf = b; this.u8v = new Uint8Array(b); this.dv = new DataView(b); }
-    return this.u8v;
+    if (b !== this.u8v.buffer) { this.u8v = new Uint8Array(b); this.dv = new DataView(b); }
+    return end <= this.u8v.length;
   }
-  private get view(): DataView {
-    void this.bytes;
-    return this.dv;
+  /** [ptr, ptr + size) is inside the memory, and the cached views are current for it. */
+  private ok(ptr: number, size: number): boolean {
+    const end = ptr + size;
+    return (end <= this.u8v.length && this.u8v.length !== 0) || this.refresh(end);
   }
 
   get size(): number { return this.mem().buffer.byteLength; }
   inBounds(ptr: number, size: number): boolean {
-    ptr >>>= 0; size >>>= 0;
-    return ptr + size <= this.size;
+    return this.ok(ptr >>> 0, size >>> 0);
+  }
+  /** The current bytes of the memory: valid until the guest runs again (malloc may grow the memory). */
+  get bytes(): Uint8Array {
+    this.ok(0, 0);
+    return this.u8v;
   }
   /** A copy of guest bytes, or null when out of bounds. */
   read(ptr: number, size: number): Uint8Array | null {
     ptr >>>= 0; size >>>= 0;
-    if (!this.inBounds(ptr, size)) return null;
-    return this.bytes.slice(ptr, ptr + size);
+    if (!this.ok(ptr, size)) return null;
+    return this.u8v.slice(ptr, ptr + size);
   }
   readString(ptr: number, size: number): string | null {
     ptr >>>= 0; size >>>= 0;
-    if (!this.inBounds(ptr, size)) return null;
-    return decodeUtf8(this.bytes.subarray(ptr, ptr + size));
+    if (!this.ok(ptr, size)) return null;
+    if (size <= 64) {
+      const s = asciiAt(this.u8v, ptr, size);
+      if (s !== null) return s;
+    }
+    return decodeUtf8(this.u8v.subarray(ptr, ptr + size));
   }
   write(ptr: number, bytes: Uint8Array): boolean {
     ptr >>>= 0;
-    if (!this.inBounds(ptr, bytes.length)) return false;
-    this.bytes.set(bytes, ptr);
+    if (!this.ok(ptr, bytes.length)) return false;
+    this.u8v.set(bytes, ptr);
     return true;
   }
   writeU32(ptr: number, v: number): boolean {
     ptr >>>= 0;
-    if (!this.inBounds(ptr, 4)) return false;
-    this.view.setUint32(ptr, v >>> 0, true);
+    if (!this.ok(ptr, 4)) return false;
+    this.dv.setUint32(ptr, v >>> 0, true);
     return true;
   }
   writeU64(ptr: number, v: bigint): boolean {
     ptr >>>= 0;
-    if (!this.inBounds(ptr, 8)) return false;
-    this.view.setBigUint64(ptr, BigInt.asUintN(64, v), true);
+    if (!this.ok(ptr, 8)) return false;
+    this.dv.setBigUint64(ptr, BigInt.asUintN(64, v), true);
     return true;
   }
   readU32(ptr: number): number | null {
     ptr >>>= 0;
-    if (!this.inBounds(ptr, 4)) return null;
-    return this.view.getUint32(ptr, true);
+    if (!this.ok(ptr, 4)) return null;
+    return this.dv.getUint32(ptr, true);
   }
 }
 

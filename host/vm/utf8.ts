@@ -33,10 +33,23 @@ export function utf8Length(s: string): number {
 export function decodeUtf8(b: Uint8Array): string {
   const n = b.length;
   if (n > 64) return dec.decode(b);
+  const s = asciiAt(b, 0, n);
+  return s !== null ? s : dec.decode(b);
+}
+
+/** b[p, p+n) as a string if every byte is ASCII, else null (no copy, no view). */
+export function asciiAt(b: Uint8Array, p: number, n: number): string | null {
   let s = "";
-  for (let i = 0; i < n; i++) {
+  let i = p;
+  const end = p + n;
+  for (; i + 4 <= end; i += 4) {
+    const c0 = b[i], c1 = b[i + 1], c2 = b[i + 2], c3 = b[i + 3];
+    if ((c0 | c1 | c2 | c3) > 0x7f) return null;
+    s += String.fromCharCode(c0, c1, c2, c3);
+  }
+  for (; i < end; i++) {
     const c = b[i];
-    if (c > 0x7f) return dec.decode(b);
+    if (c > 0x7f) return null;
     s += String.fromCharCode(c);
   }
   return s;

@@ -8,6 +8,7 @@ import type { PluginSettings } from "../envoy/plugin-settings.ts";
 import type { FilterStreamState } from "../envoy/filter-stream.ts";
 import type { Transport } from "../envoy/transport.ts";
 import { GuestMemory } from "./memory.ts";
+import { utf8Length, writeUtf8 } from "./utf8.ts";
 import { Logger } from "./logger.ts";
 import { RootContext, StreamContext, type HostContext } from "./contexts.ts";
 import { buildImports } from "../hostcalls/index.ts";
@@ -52,6 +53,7 @@ export class Vm {
   countHostCalls = false;
 
   private mem!: WebAssembly.Memory;
+  private allocator!: (size: number) => number;
 
   constructor(readonly opts: VmOptions) {
     this.memory = new GuestMemory(() => this.mem);
@@ -69,6 +71,7 @@ export class Vm {
       // Envoy uses the module's first exported memory, whatever its name.
       this.mem = Object.values(this.instance.exports).find((e) => e instanceof WebAssembly.Memory) as WebAssembly.Memory;
       this.exports = this.instance.exports as any;
+      this.allocator = this.exports[this.loaded.allocator];
       for (const fn of this.loaded.startFunctions) {
         if (fn === "main") this.exports.main(0, 0);
         else this.exports[fn]();
@@ -158,27 +161,51 @@ export class Vm {
 
   /** The module's allocator, called re-entrantly from a host call; 0 on failure. */
   allocate(size: number): number {
-    const fn = this.loaded.allocator;
     const saved = this.phase;
     this.phase = "malloc";
     try {
-      return (this.exports[fn](size) as number) >>> 0;
+      return (this.allocator(size) as number) >>> 0;
     } finally {
       this.phase = saved;
     }
   }
-  /** copyToPointerSize: allocate in the guest, copy, write (ptr, size); empty → (0, 0) without allocating. */
-  giveBytes(bytes: Uint8Array, ptrPtr: number, sizePtr: number): number {
-    if (!this.memory.inBounds(ptrPtr, 4) || !this.memory.inBounds(sizePtr, 4)) return 6;
-    if (bytes.length === 0) {
-      this.memory.writeU32(ptrPtr, 0);
-      this.memory.writeU32(sizePtr, 0);
+  /**
+   * copyToPointerSize: allocate in the guest, copy bytes [0, length) of `bytes`, write (ptr, size);
+   * empty → (0, 0) without allocating. `bytes` must not change while the guest's malloc runs.
+   */
+  giveBytes(bytes: Uint8Array, ptrPtr: number, sizePtr: number, length: number = bytes.length): number {
+    const m = this.memory;
+    if (!m.inBounds(ptrPtr, 4) || !m.inBounds(sizePtr, 4)) return 6;
+    if (length === 0) {
+      m.writeU32(ptrPtr, 0);
+      m.writeU32(sizePtr, 0);
       return 0;
     }
-    const p = this.allocate(bytes.length);
-    if (p === 0 || !this.memory.write(p, bytes)) return 6; // InvalidMemoryAccess
-    this.memory.writeU32(ptrPtr, p);
-    this.memory.writeU32(sizePtr, bytes.length);
+    const p = this.allocate(length);
+    if (p === 0 || !m.inBounds(p, length)) return 6; // InvalidMemoryAccess
+    const out = m.bytes;
+    if (length === bytes.length) out.set(bytes, p);
+    else if (length > 256) out.set(bytes.subarray(0, length), p);
+    else for (let i = 0; i < length; i++) out[p + i] = bytes[i];
+    m.writeU32(ptrPtr, p);
+    m.writeU32(sizePtr, length);
+    return 0;
+  }
+  /** giveBytes for a string, as UTF-8, written straight into the allocated guest memory. */
+  giveString(s: string, ptrPtr: number, sizePtr: number): number {
+    const m = this.memory;
+    if (!m.inBounds(ptrPtr, 4) || !m.inBounds(sizePtr, 4)) return 6;
+    const length = utf8Length(s);
+    if (length === 0) {
+      m.writeU32(ptrPtr, 0);
+      m.writeU32(sizePtr, 0);
+      return 0;
+    }
+    const p = this.allocate(length);
+    if (p === 0 || !m.inBounds(p, length)) return 6;
+    writeUtf8(s, m.bytes, p);
+    m.writeU32(ptrPtr, p);
+    m.writeU32(sizePtr, length);
     return 0;
   }
 
