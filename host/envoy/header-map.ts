@@ -2,6 +2,8 @@
 // lower-cased keys; pseudo-headers kept ahead of the rest; duplicates as separate entries; "inline"
 // headers (a fixed set Envoy stores in slots) join an added value onto the existing one with ","
 // ("; " for cookie) instead of adding an entry; replace drops every duplicate.
+import { utf8Length } from "../vm/utf8.ts";
+
 export type HeaderKind = "request" | "response" | "request-trailers" | "response-trailers" | "other";
 
 const REQ_RESP_INLINE = ["connection", "content-length", "content-type", "keep-alive", "proxy-connection", "proxy-status",
@@ -28,30 +30,51 @@ function inlineSet(kind: HeaderKind): Set<string> | null {
   }
 }
 
+/** Envoy lower-cases header keys; most already are, so check before making a new string. */
+function lower(key: string): string {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) return key.toLowerCase();
+  }
+  return key;
+}
+const isPseudo = (key: string) => key.charCodeAt(0) === 0x3a; // ":"
+
+// Edits are made in place (no per-call copies of the entry list); `entries` is the live list.
 export class HeaderMap {
   entries: [string, string][] = [];
+  private readonly inline: Set<string> | null;
   constructor(readonly kind: HeaderKind, init: Iterable<readonly [string, string]> = []) {
+    this.inline = inlineSet(kind);
     for (const [k, v] of init) this.add(k, v);
   }
 
-  private isInline(key: string): boolean { return inlineSet(this.kind)?.has(key) ?? false; }
+  private isInline(key: string): boolean { return this.inline !== null && this.inline.has(key); }
+  private indexOf(key: string, from = 0): number {
+    const e = this.entries;
+    for (let i = from; i < e.length; i++) if (e[i][0] === key) return i;
+    return -1;
+  }
 
   get(key: string): string | undefined {
-    key = key.toLowerCase();
-    return this.entries.find(([k]) => k === key)?.[1];
+    const i = this.indexOf(lower(key));
+    return i < 0 ? undefined : this.entries[i][1];
   }
   getAll(key: string): string[] {
-    key = key.toLowerCase();
-    return this.entries.filter(([k]) => k === key).map(([, v]) => v);
+    key = lower(key);
+    const out: string[] = [];
+    for (const [k, v] of this.entries) if (k === key) out.push(v);
+    return out;
   }
-  has(key: string): boolean { return this.get(key) !== undefined; }
+  has(key: string): boolean { return this.indexOf(lower(key)) >= 0; }
 
   /** proxy_add_header_map_value: append, or join onto an existing inline header. */
   add(key: string, value: string): void {
-    key = key.toLowerCase();
+    key = lower(key);
     if (this.isInline(key)) {
-      const e = this.entries.find(([k]) => k === key);
-      if (e) {
+      const i = this.indexOf(key);
+      if (i >= 0) {
+        const e = this.entries[i];
         const delim = key === "cookie" ? "; " : ",";
         e[1] = e[1] === "" ? value : e[1] + delim + value;
         return;
@@ -61,27 +84,36 @@ export class HeaderMap {
   }
   /** Insert a new entry: pseudo-headers go after the existing pseudo-headers, the rest at the end. */
   private insert(key: string, value: string): void {
-    if (key.startsWith(":")) {
+    if (isPseudo(key)) {
       let i = 0;
-      while (i < this.entries.length && this.entries[i][0].startsWith(":")) i++;
+      while (i < this.entries.length && isPseudo(this.entries[i][0])) i++;
       this.entries.splice(i, 0, [key, value]);
     } else this.entries.push([key, value]);
   }
+  /** Drop every entry of `key` from index `from` on (in place). */
+  private removeFrom(key: string, from: number): void {
+    const e = this.entries;
+    let w = from;
+    for (let r = from; r < e.length; r++) if (e[r][0] !== key) e[w++] = e[r];
+    e.length = w;
+  }
   /** proxy_replace_header_map_value: one entry remains (inline headers keep their slot). */
   set(key: string, value: string): void {
-    key = key.toLowerCase();
-    const first = this.entries.findIndex(([k]) => k === key);
+    key = lower(key);
+    const first = this.indexOf(key);
     if (first >= 0 && this.isInline(key)) {
       this.entries[first][1] = value;
-      this.entries = this.entries.filter(([k], i) => k !== key || i === first);
+      const next = this.indexOf(key, first + 1);
+      if (next >= 0) this.removeFrom(key, next);
       return;
     }
-    this.remove(key);
+    if (first >= 0) this.removeFrom(key, first);
     this.insert(key, value);
   }
   remove(key: string): void {
-    key = key.toLowerCase();
-    this.entries = this.entries.filter(([k]) => k !== key);
+    key = lower(key);
+    const first = this.indexOf(key);
+    if (first >= 0) this.removeFrom(key, first);
   }
   /** proxy_set_header_map_pairs: every entry goes, pseudo-headers included. */
   replaceAll(pairs: Iterable<readonly [string, string]>): void {
@@ -91,7 +123,7 @@ export class HeaderMap {
   /** proxy_get_header_map_size: Σ key + value bytes. */
   byteSize(): number {
     let n = 0;
-    for (const [k, v] of this.entries) n += Buffer.byteLength(k) + Buffer.byteLength(v);
+    for (const [k, v] of this.entries) n += utf8Length(k) + utf8Length(v);
     return n;
   }
   get count(): number { return this.entries.length; }

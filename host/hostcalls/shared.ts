@@ -4,7 +4,7 @@
 // aggregated process-wide; counters only go up.
 import type { Vm } from "../vm/vm.ts";
 import { WasmResult } from "../abi/enums.ts";
-import type { MetricKind } from "../envoy/process.ts";
+import type { Metric, MetricKind } from "../envoy/process.ts";
 import type { HostFn } from "./index.ts";
 
 const KINDS: MetricKind[] = ["counter", "gauge", "histogram"];
@@ -13,10 +13,19 @@ export function sharedHostcalls(vm: Vm): Record<string, HostFn> {
   const m = vm.memory;
   const ps = () => vm.opts.process;
   const vmId = vm.opts.vmId;
-  const metric = (id: number) => {
-    const name = vm.metricIds.get(id >>> 0);
-    return name === undefined ? undefined : ps().metrics.get(name);
-  };
+  // id → the process-wide metric it names (the same object for the process's life), resolved once per
+  // id instead of through the name on every call.
+  const byId = new Map<number, Metric>();
+  function metric(id: number): Metric | undefined {
+    id >>>= 0;
+    let mt = byId.get(id);
+    if (mt === undefined) {
+      const name = vm.metricIds.get(id);
+      mt = name === undefined ? undefined : ps().metrics.get(name);
+      if (mt !== undefined) byId.set(id, mt);
+    }
+    return mt;
+  }
   const unknownMetric = (id: number) => ((id & 3) === 0 || (id & 3) === 1 ? WasmResult.NotFound : WasmResult.BadArgument);
   return {
     proxy_get_shared_data(kp: number, kn: number, vpp: number, vsp: number, casPtr: number) {
