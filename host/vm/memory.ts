@@ -3,19 +3,20 @@
 // the ArrayBuffer and detaches the old one, whose views then have length 0; so every access first checks
 // its range against the cached view's length, and re-makes the views from the current buffer only when
 // that check fails (memory never shrinks, so a range inside the cached view is inside the memory).
-import { asciiAt, decodeUtf8, encodeUtf8 } from "./utf8.ts";
+import { asciiAt, decodeUtf8, encodeUtf8, isAscii } from "./utf8.ts";
 
 export class GuestMemory {
   // Views over the current buffer (making a typed array costs about as much as the host call it serves).
   private u8v = new Uint8Array(0);
   private dv = new DataView(new ArrayBuffer(0));
+  private nb = Buffer.alloc(0);
 
   constructor(private readonly mem: () => WebAssembly.Memory) {}
 
   /** Re-make the views from the current buffer; true when [ptr, end) is inside it. */
   private refresh(end: number): boolean {
     const b = this.mem().buffer;
-    if (b !== this.u8v.buffer) { this.u8v = new Uint8Array(b); this.dv = new DataView(b); }
+    if (b !== this.u8v.buffer) { this.u8v = new Uint8Array(b); this.dv = new DataView(b); this.nb = Buffer.from(b); }
     return end <= this.u8v.length;
   }
   /** [ptr, ptr + size) is inside the memory, and the cached views are current for it. */
@@ -42,9 +43,14 @@ export class GuestMemory {
   readString(ptr: number, size: number): string | null {
     ptr >>>= 0; size >>>= 0;
     if (!this.ok(ptr, size)) return null;
-    if (size <= 64) {
+    // Short ASCII (nearly every header name and value) without the general decoder: up to 12 bytes
+    // built in JavaScript (V8 keeps strings that short flat), longer through one native latin1 copy
+    // (a flat string; concatenating would leave a rope to be flattened on first comparison).
+    if (size <= 12) {
       const s = asciiAt(this.u8v, ptr, size);
       if (s !== null) return s;
+    } else if (size <= 64 && isAscii(this.u8v, ptr, size)) {
+      return this.nb.toString("latin1", ptr, ptr + size);
     }
     return decodeUtf8(this.u8v.subarray(ptr, ptr + size));
   }

@@ -37,6 +37,15 @@ export function decodeUtf8(b: Uint8Array): string {
   return s !== null ? s : dec.decode(b);
 }
 
+/** Every byte of b[p, p+n) is ASCII. */
+export function isAscii(b: Uint8Array, p: number, n: number): boolean {
+  const end = p + n;
+  let i = p;
+  for (; i + 4 <= end; i += 4) if ((b[i] | b[i + 1] | b[i + 2] | b[i + 3]) > 0x7f) return false;
+  for (; i < end; i++) if (b[i] > 0x7f) return false;
+  return true;
+}
+
 /** b[p, p+n) as a string if every byte is ASCII, else null (no copy, no view). */
 export function asciiAt(b: Uint8Array, p: number, n: number): string | null {
   let s = "";
