@@ -3,9 +3,10 @@
 // request headers (and body), response headers (and body), on_log, on_done, on_delete — calling the
 // exports synchronously through the host's real host-call implementations. Reports ns per request
 // lifecycle and per hook, linear memory before and after, and start time (compile + canary + VMs),
-// always beside the empty baseline (examples/baseline) measured in the same process, so every figure
-// reads as a ratio. Without a module: the project's suite (baseline, custom-filter, and each filter
-// under filters/ that has bench/config.json + bench/request.json).
+// always beside the empty baseline (examples/baseline) measured in the same process with the same
+// request, so every figure reads as a ratio. Without a module: the project's suite (custom-filter, and
+// each filter under filters/ that has bench/config.json + bench/request.json), with the baseline
+// measured once per distinct request spec, just before the modules compared with it.
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import v8 from "node:v8";
 import { join } from "node:path";
@@ -27,12 +28,16 @@ export interface BenchResult {
   memoryPagesAfter: number;
   startMs: number;
   localReplies: number;
+  /** Which request spec drove it: the request file, "default" (the suite's), "(none: GET /)" or "(inline JSON)". */
+  request: string;
+  /** The baseline this module is compared with: measured in this run with the same request spec. */
+  baselineNsPerRequest?: number;
   ratioToBaseline?: number;
 }
 
 const HOOKS = ["context_create", "request_headers", "request_body", "response_headers", "response_body", "log", "done_delete"] as const;
 
-function measure(name: string, module: string, host: Host, spec: RequestSpec, requests: number, startMs: number): BenchResult {
+function measure(name: string, module: string, host: Host, spec: RequestSpec, request: string, requests: number, startMs: number): BenchResult {
   const filter = host.filters[0];
   const slot = filter.slotFor(0);
   if (slot.kind !== "filter") throw new Error(`${name}: the filter is not running (${slot.kind})`);
@@ -85,37 +90,41 @@ function measure(name: string, module: string, host: Host, spec: RequestSpec, re
   return {
     name, module, moduleBytes: readFileSync(module).length, requests, nsPerRequest: Math.round(total / requests), nsPerHook,
     memoryPagesBefore: pagesBefore, memoryPagesAfter: vm.memoryPages(), startMs: Math.round(startMs * 10) / 10, localReplies: replies,
+    request,
   };
 }
 
-function benchOne(name: string, module: string, options: ReturnType<typeof hostOptions>, spec: RequestSpec, requests: number): BenchResult {
+function benchOne(name: string, module: string, options: ReturnType<typeof hostOptions>, spec: RequestSpec, request: string, requests: number): BenchResult {
   const s = process.hrtime.bigint();
   const host = createHost({ ...options, module, workers: 1 });
   const startMs = Number(process.hrtime.bigint() - s) / 1e6;
   try {
-    return measure(name, module, host, spec, requests, startMs);
+    return measure(name, module, host, spec, request, requests, startMs);
   } finally {
     host.close();
   }
 }
 
-function suiteEntries(): { name: string; module: string; config?: string; request: RequestSpec }[] {
+interface SuiteEntry { name: string; module: string; config?: string; request: RequestSpec; requestLabel: string }
+
+function suiteEntries(): SuiteEntry[] {
   const defaultRequest: RequestSpec = {
     method: "GET", path: "/api/items?page=2", authority: "shop.example.com",
     headers: [["user-agent", "bench/1"], ["accept", "application/json"], ["x-request-id", "0b6c3f0e-1"], ["cookie", "session=abc"]],
     response: { status: 200, headers: [["content-type", "application/json"]], body: "" },
   };
-  const out = [
-    { name: "baseline", module: "build/baseline.wasm", request: defaultRequest },
-    { name: "custom-filter", module: "build/custom-filter.wasm", config: JSON.stringify({ header: { name: "x-hello", value: "world" }, deny: ["/admin"] }), request: defaultRequest },
+  const out: SuiteEntry[] = [
+    { name: "custom-filter", module: "build/custom-filter.wasm", config: JSON.stringify({ header: { name: "x-hello", value: "world" }, deny: ["/admin"] }), request: defaultRequest, requestLabel: "default" },
   ];
   const filters = join(REPO_ROOT, "filters");
   if (existsSync(filters)) {
     for (const f of readdirSync(filters)) {
       const dir = join(filters, f, "bench");
       if (!existsSync(join(dir, "config.json")) || !existsSync(join(REPO_ROOT, "build", `${f}.wasm`))) continue;
-      const request = existsSync(join(dir, "request.json")) ? JSON.parse(readFileSync(join(dir, "request.json"), "utf8")) : defaultRequest;
-      out.push({ name: f, module: `build/${f}.wasm`, config: readFileSync(join(dir, "config.json"), "utf8"), request });
+      const hasRequest = existsSync(join(dir, "request.json"));
+      const request = hasRequest ? JSON.parse(readFileSync(join(dir, "request.json"), "utf8")) : defaultRequest;
+      out.push({ name: f, module: `build/${f}.wasm`, config: readFileSync(join(dir, "config.json"), "utf8"), request,
+        requestLabel: hasRequest ? `filters/${f}/bench/request.json` : "default" });
     }
   }
   return out;
@@ -132,19 +141,43 @@ export async function benchCommand(argv: string[]): Promise<number> {
     const baselineModule = join(REPO_ROOT, "build/baseline.wasm");
     if (!existsSync(baselineModule)) throw new UsageError("build/baseline.wasm is missing: run `wasmgate build` first");
     const results: BenchResult[] = [];
+    const ratio = (r: BenchResult, base: BenchResult) => {
+      r.baselineNsPerRequest = base.nsPerRequest;
+      r.ratioToBaseline = Math.round((r.nsPerRequest / base.nsPerRequest) * 100) / 100;
+    };
+    const baselineOpts = (o: ReturnType<typeof hostOptions>) => ({ ...o, config: undefined, rootId: "" });
     if (p.positional[0]) {
       const opts = hostOptions(p, p.positional[0]);
       const spec = readRequest(p);
-      results.push(benchOne("baseline", baselineModule, { ...opts, config: undefined, rootId: "" }, spec, requests));
-      results.push(benchOne(p.positional[0], p.positional[0], opts, spec, requests));
+      const given = flag(p, "request");
+      const label = given === undefined ? "(none: GET /)" : given.startsWith("{") ? "(inline JSON)" : given;
+      const base = benchOne("baseline", baselineModule, baselineOpts(opts), spec, label, requests);
+      const r = benchOne(p.positional[0], p.positional[0], opts, spec, label, requests);
+      ratio(base, base); ratio(r, base);
+      results.push(base, r);
     } else {
+      // The baseline is measured once per distinct request spec, right before the modules that use it,
+      // so each ratio compares the same request through the empty filter and through the module.
+      const groups = new Map<string, SuiteEntry[]>();
       for (const e of suiteEntries()) {
-        const opts = hostOptions(parseArgs(e.config ? ["--config", e.config] : []), join(REPO_ROOT, e.module));
-        results.push(benchOne(e.name, join(REPO_ROOT, e.module), opts, e.request, requests));
+        const key = JSON.stringify(e.request);
+        const g = groups.get(key);
+        if (g) g.push(e); else groups.set(key, [e]);
+      }
+      for (const entries of groups.values()) {
+        const { request, requestLabel } = entries[0];
+        const label = entries.every((e) => e.requestLabel === requestLabel) ? requestLabel : entries.map((e) => e.requestLabel).join(" = ");
+        const base = benchOne("baseline", baselineModule, baselineOpts(hostOptions(parseArgs([]), baselineModule)), request, label, requests);
+        ratio(base, base);
+        results.push(base);
+        for (const e of entries) {
+          const opts = hostOptions(parseArgs(e.config ? ["--config", e.config] : []), join(REPO_ROOT, e.module));
+          const r = benchOne(e.name, join(REPO_ROOT, e.module), opts, e.request, label, requests);
+          ratio(r, base);
+          results.push(r);
+        }
       }
     }
-    const base = results[0].nsPerRequest;
-    for (const r of results) r.ratioToBaseline = Math.round((r.nsPerRequest / base) * 100) / 100;
     if (flag(p, "json") === "true") process.stdout.write(JSON.stringify({ node: process.version, results }, null, 2) + "\n");
     else print(results);
     return 0;
@@ -156,12 +189,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
 
 function print(results: BenchResult[]): void {
   console.log(`wasmgate bench — node ${process.version}, V8; ${results[0].requests} request lifecycles per module, one worker VM`);
-  console.log("ratios are against the empty baseline measured in this same run\n");
-  const head = ["module", "bytes", "ns/request", "× baseline", "start ms", "mem pages before→after", ...HOOKS.map((h) => `${h} ns`)];
-  const rows = results.map((r) => [r.name, String(r.moduleBytes), String(r.nsPerRequest), r.ratioToBaseline!.toFixed(2), String(r.startMs),
+  console.log("each ratio is against the empty baseline measured in this same run with the same request (the baseline row above it)\n");
+  const head = ["module", "request", "bytes", "ns/request", "× baseline", "start ms", "mem pages before→after", ...HOOKS.map((h) => `${h} ns`)];
+  const rows = results.map((r) => [r.name, r.request, String(r.moduleBytes), String(r.nsPerRequest), r.ratioToBaseline!.toFixed(2), String(r.startMs),
     `${r.memoryPagesBefore}→${r.memoryPagesAfter}`, ...HOOKS.map((h) => String(r.nsPerHook[h]))]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join("  ");
+  const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   console.log(line(head));
   for (const row of rows) console.log(line(row));
 }

@@ -1,10 +1,10 @@
 // The CLI contracts of DESIGN.md §2 that users script against: `run` prints one JSON outcome (an array
 // with --repeat), exits non-zero with the plugin's own log line on a bad config; `bench --json` reports
-// the baseline beside the module.
+// the baseline (measured with the same request) beside each module.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 
@@ -65,4 +65,32 @@ test("bench --json measures the module beside the empty baseline", () => {
     assert.ok("request_headers" in x.nsPerHook);
   }
   assert.equal(results[0].ratioToBaseline, 1);
+  assert.equal(results[1].baselineNsPerRequest, results[0].nsPerRequest);
+  assert.equal(results[0].request, reqFile);
+  assert.equal(results[1].request, reqFile);
+});
+
+test("bench suite: each module's ratio is against a baseline measured with its own request", () => {
+  const r = cli("bench", "--requests", "200", "--json");
+  assert.equal(r.status, 0, r.stderr);
+  const { results } = JSON.parse(r.stdout) as { results: { name: string; request: string; nsPerRequest: number; baselineNsPerRequest: number; ratioToBaseline: number }[] };
+  assert.ok(results.some((x) => x.name === "custom-filter"));
+  const requests = new Set<string>();
+  let base: (typeof results)[number] | undefined;
+  for (const x of results) {
+    if (x.name === "baseline") {
+      assert.ok(!requests.has(x.request), "one baseline per request spec");
+      requests.add(x.request);
+      base = x;
+      continue;
+    }
+    assert.ok(base, "a baseline row comes first");
+    assert.equal(x.request, base.request, `${x.name} follows the baseline measured with its request`);
+    assert.equal(x.baselineNsPerRequest, base.nsPerRequest);
+    assert.equal(x.ratioToBaseline, Math.round((x.nsPerRequest / base.nsPerRequest) * 100) / 100);
+  }
+  assert.equal(results.find((x) => x.name === "custom-filter")!.request, "default");
+  for (const x of results) {
+    if (x.name !== "baseline" && existsSync(`filters/${x.name}/bench/request.json`)) assert.equal(x.request, `filters/${x.name}/bench/request.json`);
+  }
 });
