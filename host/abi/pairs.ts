@@ -67,35 +67,31 @@ export function serializePairs(pairs: Pairs): Uint8Array {
   return out;
 }
 
-/**
- * The data part of the format, "k\0v\0k\0v\0…", when every key and value is an ASCII string (then each
- * field's byte length is its string length); null otherwise. One string built natively and checked with
- * one native UTF-8 length count, instead of a JavaScript loop over every character.
- */
-function asciiData(pairs: Pairs): string | null {
+/** The data part of the format, "k\0v\0k\0v\0…", as one string; null if a field is not a string. */
+function stringData(pairs: Pairs): string | null {
   let d = "";
   for (let i = 0; i < pairs.length; i++) {
     const k = pairs[i][0], v = pairs[i][1];
     if (typeof k !== "string" || typeof v !== "string") return null;
     d += k + "\0" + v + "\0";
   }
-  return Buffer.byteLength(d, "utf8") === d.length ? d : null;
+  return d;
 }
 
 // One reusable buffer for serialising a map before it is copied into guest memory (the copy must be
 // complete before the guest's malloc runs). It is taken while in use, so a re-entrant use (a host call
 // from inside malloc, which Envoy < 1.24 allows) gets a buffer of its own.
-let scratch: Buffer | null = Buffer.allocUnsafeSlow(4096);
+let scratch: Uint8Array | null = new Uint8Array(4096);
 const SCRATCH_KEEP = 1 << 20;
-function takeScratch(size: number): Buffer {
+function takeScratch(size: number): Uint8Array {
   let buf = scratch;
   scratch = null;
-  if (buf === null || buf.length < size) buf = Buffer.allocUnsafeSlow(Math.max(size, 4096));
+  if (buf === null || buf.length < size) buf = new Uint8Array(Math.max(size, 4096));
   return buf;
 }
 /** Hand back the buffer of a serializePairsScratch result once its bytes have been copied. */
 export function releaseScratch(buf: Uint8Array): void {
-  if (buf.length <= SCRATCH_KEEP && buf instanceof Buffer) scratch = buf;
+  if (buf.length <= SCRATCH_KEEP) scratch = buf;
 }
 
 /**
@@ -103,23 +99,29 @@ export function releaseScratch(buf: Uint8Array): void {
  * without allocating; release the buffer with releaseScratch.
  */
 export function serializePairsScratch(pairs: Pairs): { buf: Uint8Array; size: number } {
+  // The common case, every key and value an ASCII string (then each field's byte length is its string
+  // length): the data part built as one string and encoded by one native call, which also tells
+  // whether it was all ASCII (one byte per character). Anything else: the size-first writer.
   const n = pairs.length;
-  const d = asciiData(pairs);
-  if (d === null) {
-    const size = pairsSize(pairs);
-    const buf = takeScratch(size);
-    writePairs(pairs, buf, 0);
-    return { buf, size };
+  const d = stringData(pairs);
+  if (d !== null) {
+    const h = 4 + n * 8;
+    const buf = takeScratch(h + d.length);
+    const r = enc.encodeInto(d, new Uint8Array(buf.buffer, buf.byteOffset + h, d.length));
+    if (r.read === d.length && r.written === d.length) {
+      putU32(buf, 0, n);
+      for (let i = 0, q = 4; i < n; i++, q += 8) {
+        putU32(buf, q, (pairs[i][0] as string).length);
+        putU32(buf, q + 4, (pairs[i][1] as string).length);
+      }
+      return { buf, size: h + d.length };
+    }
+    releaseScratch(buf);
   }
-  const h = 4 + n * 8;
-  const buf = takeScratch(h + d.length);
-  putU32(buf, 0, n);
-  for (let i = 0, q = 4; i < n; i++, q += 8) {
-    putU32(buf, q, (pairs[i][0] as string).length);
-    putU32(buf, q + 4, (pairs[i][1] as string).length);
-  }
-  buf.write(d, h, "latin1");
-  return { buf, size: h + d.length };
+  const size = pairsSize(pairs);
+  const buf = takeScratch(size);
+  writePairs(pairs, buf, 0);
+  return { buf, size };
 }
 
 /** Strict parse of guest-supplied pairs; null when malformed (callers treat null as an empty map). */

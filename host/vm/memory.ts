@@ -5,6 +5,10 @@
 // that check fails (memory never shrinks, so a range inside the cached view is inside the memory).
 import { asciiAt, decodeUtf8, encodeUtf8, isAscii } from "./utf8.ts";
 
+// Buffer's native latin1 decoder without toString()'s argument handling (Node has had it on every
+// Buffer since 0.x, undocumented; toString is the fallback).
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string }).latin1Slice;
+
 export class GuestMemory {
   // Views over the current buffer (making a typed array costs about as much as the host call it serves).
   private u8v = new Uint8Array(0);
@@ -50,7 +54,7 @@ export class GuestMemory {
       const s = asciiAt(this.u8v, ptr, size);
       if (s !== null) return s;
     } else if (size <= 64 && isAscii(this.u8v, ptr, size)) {
-      return this.nb.toString("latin1", ptr, ptr + size);
+      return latin1Slice !== undefined ? latin1Slice.call(this.nb, ptr, ptr + size) : this.nb.toString("latin1", ptr, ptr + size);
     }
     return decodeUtf8(this.u8v.subarray(ptr, ptr + size));
   }

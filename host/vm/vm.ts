@@ -185,7 +185,7 @@ export class Vm {
     if (p === 0 || !m.inBounds(p, length)) return 6; // InvalidMemoryAccess
     const out = m.bytes;
     if (length === bytes.length) out.set(bytes, p);
-    else if (length > 256) out.set(bytes.subarray(0, length), p);
+    else if (length > 256) out.set(new Uint8Array(bytes.buffer, bytes.byteOffset, length), p); // (a Buffer's subarray is slow)
     else for (let i = 0; i < length; i++) out[p + i] = bytes[i];
     m.writeU32(ptrPtr, p);
     m.writeU32(sizePtr, length);
