@@ -1,16 +1,17 @@
 // `wasmgate bench [<module.wasm> --config … --request …] [--requests N] [--json]`
 // Measures a module the way Envoy drives it — one stream context per request: on_context_create,
 // request headers (and body), response headers (and body), on_log, on_done, on_delete — calling the
-// exports synchronously through the host's real host-call implementations. Reports ns per request
-// lifecycle and per hook, linear memory before and after, and start time (compile + canary + VMs),
-// always beside the empty baseline (examples/baseline) measured in the same process with the same
-// request, so every figure reads as a ratio. Without a module: the project's suite (custom-filter, and
-// each filter under filters/ that has bench/config.json + bench/request.json), with the baseline
-// measured once per distinct request spec, just before the modules compared with it.
+// exports synchronously through the host's real host-call implementations. Reports CPU ns per request
+// lifecycle (and wall ns), ns per hook, linear memory before and after, and start time (compile +
+// canary + VMs), always beside the empty baseline (examples/baseline) measured in the same process with
+// the same request and interleaved with it (runInterleaved), so every figure reads as a ratio. Without
+// a module: the project's suite (custom-filter, and each filter under filters/ that has
+// bench/config.json + bench/request.json), with the baseline measured once per distinct request spec.
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import v8 from "node:v8";
 import { join } from "node:path";
 import { createHost, fixedResponse, requestHeaderPairs, streamInfoFor, type Host, type RequestSpec } from "../index.ts";
+import type { Vm } from "../vm/vm.ts";
 import { FilterRun } from "../envoy/filter-run.ts";
 import { HeaderMap } from "../envoy/header-map.ts";
 import type { StreamActions } from "../envoy/filter-stream.ts";
@@ -22,7 +23,10 @@ export interface BenchResult {
   module: string;
   moduleBytes: number;
   requests: number;
+  /** CPU time (user + system) of this process per request lifecycle. */
   nsPerRequest: number;
+  /** Wall-clock time per request lifecycle. */
+  wallNsPerRequest: number;
   nsPerHook: Record<string, number>;
   memoryPagesBefore: number;
   memoryPagesAfter: number;
@@ -37,10 +41,20 @@ export interface BenchResult {
 
 const HOOKS = ["context_create", "request_headers", "request_body", "response_headers", "response_body", "log", "done_delete"] as const;
 
-function measure(name: string, module: string, host: Host, spec: RequestSpec, request: string, requests: number, startMs: number): BenchResult {
+/** One module set up for the lifecycle loop: run `once` per request. */
+interface Subject {
+  name: string; module: string; request: string; host: Host; vm: Vm; startMs: number;
+  once: (timed: boolean) => void; hookNs: Float64Array; localReplies: () => number;
+  cpuNs: number; wallNs: number; pagesBefore: number;
+}
+
+function prepare(name: string, module: string, options: ReturnType<typeof hostOptions>, spec: RequestSpec, request: string): Subject {
+  const s0 = process.hrtime.bigint();
+  const host = createHost({ ...options, module, workers: 1 });
+  const startMs = Number(process.hrtime.bigint() - s0) / 1e6;
   const filter = host.filters[0];
   const slot = filter.slotFor(0);
-  if (slot.kind !== "filter") throw new Error(`${name}: the filter is not running (${slot.kind})`);
+  if (slot.kind !== "filter") { host.close(); throw new Error(`${name}: the filter is not running (${slot.kind})`); }
   const { vm, root } = slot;
   let localReplies = 0;
   const actions: StreamActions = {
@@ -74,34 +88,52 @@ function measure(name: string, module: string, host: Host, spec: RequestSpec, re
     run.log(info, rq); if (timed) lap(5);
     run.destroy(); if (timed) lap(6);
   };
-  const warm = Math.min(10000, Math.max(100, requests / 10));
-  for (let i = 0; i < warm; i++) once(false);
-  const pagesBefore = vm.memoryPages();
-  localReplies = 0;
-  // Total time untimed per hook (no hrtime overhead), then per-hook shares from a second timed pass.
-  const s = process.hrtime.bigint();
-  for (let i = 0; i < requests; i++) once(false);
-  const total = Number(process.hrtime.bigint() - s);
-  const replies = localReplies;
-  const hookRuns = Math.min(requests, 20000);
-  for (let i = 0; i < hookRuns; i++) once(true);
-  const nsPerHook: Record<string, number> = {};
-  HOOKS.forEach((h, i) => { nsPerHook[h] = Math.round(t[i] / hookRuns); });
-  return {
-    name, module, moduleBytes: readFileSync(module).length, requests, nsPerRequest: Math.round(total / requests), nsPerHook,
-    memoryPagesBefore: pagesBefore, memoryPagesAfter: vm.memoryPages(), startMs: Math.round(startMs * 10) / 10, localReplies: replies,
-    request,
-  };
+  return { name, module, request, host, vm, startMs, once, hookNs: t, localReplies: () => localReplies, cpuNs: 0, wallNs: 0, pagesBefore: 0 };
 }
 
-function benchOne(name: string, module: string, options: ReturnType<typeof hostOptions>, spec: RequestSpec, request: string, requests: number): BenchResult {
-  const s = process.hrtime.bigint();
-  const host = createHost({ ...options, module, workers: 1 });
-  const startMs = Number(process.hrtime.bigint() - s) / 1e6;
+/**
+ * Runs `requests` lifecycles through each subject, interleaved: ROUNDS rounds, each running a slice
+ * through every subject in turn, so that load from other processes on a shared machine falls on all
+ * of them alike. Time is this process's CPU time (user + system), which other processes' load does
+ * not add to; wall time is kept too. Then a timed pass per subject gives each hook's share.
+ */
+const ROUNDS = 20;
+function runInterleaved(subjects: Subject[], requests: number): BenchResult[] {
+  const warm = Math.min(10000, Math.max(100, requests / 10));
+  for (const x of subjects) { for (let i = 0; i < warm; i++) x.once(false); x.pagesBefore = x.vm.memoryPages(); }
+  const baseReplies = subjects.map((x) => x.localReplies());
+  const rounds = Math.min(ROUNDS, requests);
+  for (let r = 0; r < rounds; r++) {
+    const n = Math.floor(requests / rounds) + (r < requests % rounds ? 1 : 0);
+    for (const x of subjects) {
+      const c = process.cpuUsage(), w = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) x.once(false);
+      const dc = process.cpuUsage(c);
+      x.wallNs += Number(process.hrtime.bigint() - w);
+      x.cpuNs += (dc.user + dc.system) * 1000;
+    }
+  }
+  const hookRuns = Math.min(requests, 20000);
+  for (const x of subjects) for (let i = 0; i < hookRuns; i++) x.once(true);
+  return subjects.map((x, k) => {
+    const nsPerHook: Record<string, number> = {};
+    HOOKS.forEach((h, i) => { nsPerHook[h] = Math.round(x.hookNs[i] / hookRuns); });
+    return {
+      name: x.name, module: x.module, moduleBytes: readFileSync(x.module).length, requests,
+      nsPerRequest: Math.round(x.cpuNs / requests), wallNsPerRequest: Math.round(x.wallNs / requests), nsPerHook,
+      memoryPagesBefore: x.pagesBefore, memoryPagesAfter: x.vm.memoryPages(), startMs: Math.round(x.startMs * 10) / 10,
+      localReplies: x.localReplies() - baseReplies[k], request: x.request,
+    };
+  });
+}
+
+function benchGroup(entries: { name: string; module: string; options: ReturnType<typeof hostOptions> }[], spec: RequestSpec, request: string, requests: number): BenchResult[] {
+  const subjects: Subject[] = [];
   try {
-    return measure(name, module, host, spec, request, requests, startMs);
+    for (const e of entries) subjects.push(prepare(e.name, e.module, e.options, spec, request));
+    return runInterleaved(subjects, requests);
   } finally {
-    host.close();
+    for (const x of subjects) x.host.close();
   }
 }
 
@@ -151,13 +183,15 @@ export async function benchCommand(argv: string[]): Promise<number> {
       const spec = readRequest(p);
       const given = flag(p, "request");
       const label = given === undefined ? "(none: GET /)" : given.startsWith("{") ? "(inline JSON)" : given;
-      const base = benchOne("baseline", baselineModule, baselineOpts(opts), spec, label, requests);
-      const r = benchOne(p.positional[0], p.positional[0], opts, spec, label, requests);
+      const [base, r] = benchGroup([
+        { name: "baseline", module: baselineModule, options: baselineOpts(opts) },
+        { name: p.positional[0], module: p.positional[0], options: opts },
+      ], spec, label, requests);
       ratio(base, base); ratio(r, base);
       results.push(base, r);
     } else {
-      // The baseline is measured once per distinct request spec, right before the modules that use it,
-      // so each ratio compares the same request through the empty filter and through the module.
+      // The baseline is measured once per distinct request spec, interleaved with the modules that use
+      // it, so each ratio compares the same request through the empty filter and through the module.
       const groups = new Map<string, SuiteEntry[]>();
       for (const e of suiteEntries()) {
         const key = JSON.stringify(e.request);
@@ -167,15 +201,13 @@ export async function benchCommand(argv: string[]): Promise<number> {
       for (const entries of groups.values()) {
         const { request, requestLabel } = entries[0];
         const label = entries.every((e) => e.requestLabel === requestLabel) ? requestLabel : entries.map((e) => e.requestLabel).join(" = ");
-        const base = benchOne("baseline", baselineModule, baselineOpts(hostOptions(parseArgs([]), baselineModule)), request, label, requests);
-        ratio(base, base);
-        results.push(base);
-        for (const e of entries) {
-          const opts = hostOptions(parseArgs(e.config ? ["--config", e.config] : []), join(REPO_ROOT, e.module));
-          const r = benchOne(e.name, join(REPO_ROOT, e.module), opts, e.request, label, requests);
-          ratio(r, base);
-          results.push(r);
-        }
+        const group = benchGroup([
+          { name: "baseline", module: baselineModule, options: baselineOpts(hostOptions(parseArgs([]), baselineModule)) },
+          ...entries.map((e) => ({ name: e.name, module: join(REPO_ROOT, e.module),
+            options: hostOptions(parseArgs(e.config ? ["--config", e.config] : []), join(REPO_ROOT, e.module)) })),
+        ], request, label, requests);
+        for (const r of group) ratio(r, group[0]);
+        results.push(...group);
       }
     }
     if (flag(p, "json") === "true") process.stdout.write(JSON.stringify({ node: process.version, results }, null, 2) + "\n");
@@ -189,9 +221,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
 
 function print(results: BenchResult[]): void {
   console.log(`wasmgate bench — node ${process.version}, V8; ${results[0].requests} request lifecycles per module, one worker VM`);
-  console.log("each ratio is against the empty baseline measured in this same run with the same request (the baseline row above it)\n");
-  const head = ["module", "request", "bytes", "ns/request", "× baseline", "start ms", "mem pages before→after", ...HOOKS.map((h) => `${h} ns`)];
-  const rows = results.map((r) => [r.name, r.request, String(r.moduleBytes), String(r.nsPerRequest), r.ratioToBaseline!.toFixed(2), String(r.startMs),
+  console.log("each ratio is CPU time against the empty baseline run with the same request in this process, interleaved with it (the baseline row above it)\n");
+  const head = ["module", "request", "bytes", "cpu ns/request", "wall ns/request", "× baseline", "start ms", "mem pages before→after", ...HOOKS.map((h) => `${h} ns`)];
+  const rows = results.map((r) => [r.name, r.request, String(r.moduleBytes), String(r.nsPerRequest), String(r.wallNsPerRequest), r.ratioToBaseline!.toFixed(2), String(r.startMs),
     `${r.memoryPagesBefore}→${r.memoryPagesAfter}`, ...HOOKS.map((h) => String(r.nsPerHook[h]))]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
