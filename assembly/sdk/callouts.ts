@@ -12,6 +12,7 @@ import { HttpCallHandler, GrpcCallHandler, GrpcStreamHandler } from "./handlers"
 import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, lenOf, ptrOf, takeString } from "./memory";
 import { HeaderPair, serializePairs } from "./pairs";
 import { currentContextId, currentRootId } from "./state";
+import { IdTable } from "./idTable";
 
 /** Result of starting a callout: status Ok and the token, or the host's error status (token 0). */
 export class CalloutResult {
@@ -29,8 +30,8 @@ export class PendingCallout {
   ) {}
 }
 
-/** token → pending callout. The dispatcher removes entries when the final callback arrives. */
-export const pendingCallouts = new Map<u32, PendingCallout>();
+/** token → PendingCallout. The dispatcher removes entries when the final callback arrives. */
+export const pendingCallouts = new IdTable();
 
 /** The stream id a callout issued now should be delivered to (0 when issued from a root callback). */
 function issuingStream(): u32 {

@@ -1,5 +1,5 @@
 // Routes every exported callback (abi/exports.ts) to the user's context objects.
-// Contexts are kept in two maps by id and removed in proxy_on_delete, so memory stays flat over
+// Contexts are kept in two id tables (idTable.ts) and removed in proxy_on_delete, so memory stays flat over
 // any number of requests. Unknown ids (a stream whose root returned null from
 // createStreamContext, or anything unexpected) are answered with pass-through defaults, never a trap.
 import { proxy_get_property, proxy_set_effective_context } from "../abi/imports";
@@ -9,6 +9,7 @@ import { PendingCallout, pendingCallouts } from "./callouts";
 import { log, resetLogLevelCache } from "./log";
 import { RET_PTR, RET_SIZE, clearReturn, discardReturn, takeString } from "./memory";
 import { markHostReady, setCurrent } from "./state";
+import { IdTable } from "./idTable";
 import { pluginConfiguration, vmConfiguration } from "./buffers";
 
 /** A non-capturing function that builds a root context for a given context id. */
@@ -16,8 +17,8 @@ export type RootContextFactory = (contextId: u32) => RootContext;
 
 const factories = new Array<RootContextFactory>();
 const factoryRootIds = new Array<string>();
-const roots = new Map<u32, RootContext>();
-const streams = new Map<u32, StreamContext>();
+const roots = new IdTable(); // id → RootContext
+const streams = new IdTable(); // id → StreamContext
 let droppedResponses: u32 = 0;
 
 /**
@@ -42,12 +43,12 @@ export function liveStreamContexts(): i32 {
 
 /** The root context with this id, or null. */
 export function getRootContext(id: u32): RootContext | null {
-  return roots.has(id) ? roots.get(id) : null;
+  return changetype<RootContext | null>(roots.get(id));
 }
 
 /** The stream context with this id, or null (never created, passed through, or deleted). */
 export function getStreamContext(id: u32): StreamContext | null {
-  return streams.has(id) ? streams.get(id) : null;
+  return changetype<StreamContext | null>(streams.get(id));
 }
 
 @inline function enter(contextId: u32, rootId: u32): void {
@@ -85,78 +86,90 @@ export function onContextCreate(contextId: u32, parentId: u32): void {
     return;
   }
   enter(contextId, parentId);
-  if (!roots.has(parentId)) return;
-  const ctx = roots.get(parentId).createStreamContext(contextId);
+  const r = getRootContext(parentId);
+  if (r === null) return;
+  const ctx = r.createStreamContext(contextId);
   if (ctx !== null) streams.set(contextId, ctx);
 }
 
 export function onVmStart(rootId: u32, size: u32): u32 {
   enter(rootId, rootId);
-  if (!roots.has(rootId)) return 0;
+  const r = getRootContext(rootId);
+  if (r === null) return 0;
   const cfg = vmConfiguration.read(0, size);
-  return roots.get(rootId).onVmStart(cfg !== null ? cfg : new ArrayBuffer(0)) ? 1 : 0;
+  return r.onVmStart(cfg !== null ? cfg : new ArrayBuffer(0)) ? 1 : 0;
 }
 
 export function onConfigure(rootId: u32, size: u32): u32 {
   enter(rootId, rootId);
-  if (!roots.has(rootId)) return 0;
+  const r = getRootContext(rootId);
+  if (r === null) return 0;
   const cfg = pluginConfiguration.read(0, size);
-  return roots.get(rootId).onConfigure(cfg !== null ? cfg : new ArrayBuffer(0)) ? 1 : 0;
+  return r.onConfigure(cfg !== null ? cfg : new ArrayBuffer(0)) ? 1 : 0;
 }
 
 export function onTick(rootId: u32): void {
   enter(rootId, rootId);
-  if (roots.has(rootId)) roots.get(rootId).onTick();
+  const r = getRootContext(rootId);
+  if (r !== null) r.onTick();
 }
 
 export function onQueueReady(rootId: u32, token: u32): void {
   enter(rootId, rootId);
-  if (roots.has(rootId)) roots.get(rootId).onQueueReady(token);
+  const r = getRootContext(rootId);
+  if (r !== null) r.onQueueReady(token);
 }
 
 export function onForeignFunction(rootId: u32, functionId: u32, size: u32): u32 {
   enter(rootId, rootId);
-  if (!roots.has(rootId)) return WasmResult.NotFound;
-  return <u32>roots.get(rootId).onForeignFunction(functionId, size);
+  const r = getRootContext(rootId);
+  if (r === null) return WasmResult.NotFound;
+  return <u32>r.onForeignFunction(functionId, size);
 }
 
 export function onDone(contextId: u32): u32 {
-  if (streams.has(contextId)) {
-    const s = streams.get(contextId);
+  const s = getStreamContext(contextId);
+  if (s !== null) {
     enter(contextId, s.root.id);
     s.onDone();
     return 1;
   }
   enter(contextId, contextId);
-  if (roots.has(contextId)) return roots.get(contextId).onDone() ? 1 : 0;
+  const r = getRootContext(contextId);
+  if (r !== null) return r.onDone() ? 1 : 0;
   return 1;
 }
 
 export function onLog(contextId: u32): void {
-  if (streams.has(contextId)) {
-    const s = streams.get(contextId);
+  const s = getStreamContext(contextId);
+  if (s !== null) {
     enter(contextId, s.root.id);
     s.onLog();
-  } else if (roots.has(contextId)) {
+    return;
+  }
+  const r = getRootContext(contextId);
+  if (r !== null) {
     enter(contextId, contextId);
-    roots.get(contextId).onLog();
+    r.onLog();
   }
 }
 
 /** Returns whether a root context was deleted. */
 export function onDelete(contextId: u32): bool {
   let root = false;
-  if (streams.has(contextId)) {
-    const s = streams.get(contextId);
+  const s = getStreamContext(contextId);
+  if (s !== null) {
     enter(contextId, s.root.id);
     streams.delete(contextId);
     s.onDelete();
-  } else if (roots.has(contextId)) {
-    enter(contextId, contextId);
-    const r = roots.get(contextId);
-    roots.delete(contextId);
-    r.onDelete();
-    root = true;
+  } else {
+    const r = getRootContext(contextId);
+    if (r !== null) {
+      enter(contextId, contextId);
+      roots.delete(contextId);
+      r.onDelete();
+      root = true;
+    }
   }
   setCurrent(0, 0);
   return root;
@@ -165,48 +178,52 @@ export function onDelete(contextId: u32): bool {
 // ---- stream callbacks
 
 export function onRequestHeaders(id: u32, n: u32, eos: u32): u32 {
-  if (!streams.has(id)) return FilterHeadersStatus.Continue;
-  const s = streams.get(id);
+  const s = getStreamContext(id);
+  if (s === null) return FilterHeadersStatus.Continue;
   enter(id, s.root.id);
   return <u32>s.onRequestHeaders(n, eos != 0);
 }
 
 export function onRequestBody(id: u32, size: u32, eos: u32): u32 {
-  if (!streams.has(id)) return FilterDataStatus.Continue;
-  const s = streams.get(id);
+  const s = getStreamContext(id);
+  if (s === null) return FilterDataStatus.Continue;
   enter(id, s.root.id);
   return <u32>s.onRequestBody(size, eos != 0);
 }
 
 export function onRequestTrailers(id: u32, n: u32): u32 {
-  if (!streams.has(id)) return FilterTrailersStatus.Continue;
-  const s = streams.get(id);
+  const s = getStreamContext(id);
+  if (s === null) return FilterTrailersStatus.Continue;
   enter(id, s.root.id);
   return <u32>s.onRequestTrailers(n);
 }
 
 export function onResponseHeaders(id: u32, n: u32, eos: u32): u32 {
-  if (!streams.has(id)) return FilterHeadersStatus.Continue;
-  const s = streams.get(id);
+  const s = getStreamContext(id);
+  if (s === null) return FilterHeadersStatus.Continue;
   enter(id, s.root.id);
   return <u32>s.onResponseHeaders(n, eos != 0);
 }
 
 export function onResponseBody(id: u32, size: u32, eos: u32): u32 {
-  if (!streams.has(id)) return FilterDataStatus.Continue;
-  const s = streams.get(id);
+  const s = getStreamContext(id);
+  if (s === null) return FilterDataStatus.Continue;
   enter(id, s.root.id);
   return <u32>s.onResponseBody(size, eos != 0);
 }
 
 export function onResponseTrailers(id: u32, n: u32): u32 {
-  if (!streams.has(id)) return FilterTrailersStatus.Continue;
-  const s = streams.get(id);
+  const s = getStreamContext(id);
+  if (s === null) return FilterTrailersStatus.Continue;
   enter(id, s.root.id);
   return <u32>s.onResponseTrailers(n);
 }
 
 // ---- callout responses (delivered to the root; routed to the issuing stream)
+
+@inline function pendingOf(token: u32): PendingCallout | null {
+  return changetype<PendingCallout | null>(pendingCallouts.get(token));
+}
 
 /**
  * Looks up the pending callout for `token` and prepares delivery: for a stream-issued callout the
@@ -215,14 +232,14 @@ export function onResponseTrailers(id: u32, n: u32): u32 {
  */
 function claim(rootId: u32, token: u32, final: bool): PendingCallout | null {
   enter(rootId, rootId);
-  if (!pendingCallouts.has(token)) {
+  const p = pendingOf(token);
+  if (p === null) {
     log(LogLevel.Debug, "sdk: callout response for unknown token " + token.toString());
     return null;
   }
-  const p = pendingCallouts.get(token);
   if (final) pendingCallouts.delete(token);
   if (p.streamId == 0) return p;
-  if (!streams.has(p.streamId) || proxy_set_effective_context(p.streamId) != WasmResult.Ok) {
+  if (streams.get(p.streamId) === null || proxy_set_effective_context(p.streamId) != WasmResult.Ok) {
     if (!final) pendingCallouts.delete(token); // the stream is gone: nobody will want the rest
     droppedResponses++;
     log(LogLevel.Debug, "sdk: dropped callout response " + token.toString() + " for gone stream " + p.streamId.toString());
@@ -236,8 +253,9 @@ export function onHttpCallResponse(rootId: u32, token: u32, nh: u32, bodySize: u
   const p = claim(rootId, token, true);
   if (p === null) return;
   const h = p.http;
-  if (h !== null) h.onHttpCallResponse(token, nh, bodySize, nt);
-  else if (roots.has(rootId)) roots.get(rootId).onHttpCallResponse(token, nh, bodySize, nt);
+  if (h !== null) { h.onHttpCallResponse(token, nh, bodySize, nt); return; }
+  const r = getRootContext(rootId);
+  if (r !== null) r.onHttpCallResponse(token, nh, bodySize, nt);
 }
 
 export function onGrpcReceiveInitialMetadata(rootId: u32, token: u32, n: u32): void {
@@ -256,14 +274,15 @@ export function onGrpcReceiveTrailingMetadata(rootId: u32, token: u32, n: u32): 
 
 export function onGrpcReceive(rootId: u32, token: u32, size: u32): void {
   // For a unary call this is the success and the last callback; for a stream, one message.
-  const unary = pendingCallouts.has(token) && pendingCallouts.get(token).grpcStream === null;
-  const p = claim(rootId, token, unary);
+  const q = pendingOf(token);
+  const p = claim(rootId, token, q !== null && q.grpcStream === null);
   if (p === null) return;
   const s = p.grpcStream;
   if (s !== null) { s.onMessage(token, size); return; }
   const c = p.grpcCall;
-  if (c !== null) c.onGrpcCallResponse(token, GrpcStatus.Ok, size);
-  else if (roots.has(rootId)) roots.get(rootId).onGrpcCallResponse(token, GrpcStatus.Ok, size);
+  if (c !== null) { c.onGrpcCallResponse(token, GrpcStatus.Ok, size); return; }
+  const r = getRootContext(rootId);
+  if (r !== null) r.onGrpcCallResponse(token, GrpcStatus.Ok, size);
 }
 
 export function onGrpcClose(rootId: u32, token: u32, status: u32): void {
@@ -273,6 +292,7 @@ export function onGrpcClose(rootId: u32, token: u32, status: u32): void {
   const s = p.grpcStream;
   if (s !== null) { s.onClose(token, <GrpcStatus>status); return; }
   const c = p.grpcCall;
-  if (c !== null) c.onGrpcCallResponse(token, <GrpcStatus>status, 0);
-  else if (roots.has(rootId)) roots.get(rootId).onGrpcCallResponse(token, <GrpcStatus>status, 0);
+  if (c !== null) { c.onGrpcCallResponse(token, <GrpcStatus>status, 0); return; }
+  const r = getRootContext(rootId);
+  if (r !== null) r.onGrpcCallResponse(token, <GrpcStatus>status, 0);
 }
