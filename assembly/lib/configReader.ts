@@ -14,6 +14,7 @@
 // Never traps. Integers beyond ±(2^53 − 1) are rejected where an integer is asked for.
 
 import { JsonKind, JsonObject, JsonValue, jsonKindName } from "./json";
+import { decimal } from "./decimal";
 
 export class Problems {
   list: string[] = [];
@@ -26,7 +27,7 @@ export class Problems {
 }
 
 /** "config.rules" + 2 → "config.rules[2]" */
-export function itemPath(path: string, index: i32): string { return path + "[" + index.toString() + "]"; }
+export function itemPath(path: string, index: i32): string { return path + "[" + decimal(index) + "]"; }
 /** "config" + "rules" → "config.rules" */
 export function keyPath(path: string, key: string): string { return path + "." + key; }
 

@@ -29,6 +29,7 @@
 // found with a hash table, not by comparing every pair.
 
 import { decodeUtf8At, utf8ErrorAt } from "./utf8";
+import { decimal } from "./decimal";
 
 export const enum JsonKind { Null = 0, Bool = 1, Number = 2, String = 3, Array = 4, Object = 5 }
 
@@ -159,7 +160,7 @@ export class JsonResult {
   constructor(public value: JsonValue | null, public error: string, public offset: i32) {}
   get ok(): bool { return this.value !== null; }
   /** "offset 12: unexpected character" — or "" when ok. */
-  toString(): string { return this.value !== null ? "" : "offset " + this.offset.toString() + ": " + this.error; }
+  toString(): string { return this.value !== null ? "" : "offset " + decimal(this.offset) + ": " + this.error; }
 }
 
 export const DEFAULT_MAX_DEPTH: i32 = 64;

@@ -27,6 +27,7 @@ import { ConfigObject, Problems, keyPath } from "./configReader";
 import { compileRegex, Regex } from "./regex";
 import { RequestView } from "./request";
 import { isValidHeaderName, lowerAscii } from "./http";
+import { decimal } from "./decimal";
 
 export const enum MatchKind { Exact, Prefix, Suffix, Contains, Regex, Present, Absent }
 
@@ -215,7 +216,7 @@ export function parseRequestMatcher(v: JsonValue | null, path: string, problems:
     for (let i = 0; i < methods.length; i++) {
       const meth = unchecked(methods[i]);
       if (!isValidHeaderName(meth) || hasLowerAscii(meth)) {
-        problems.add(keyPath(path, "methods") + "[" + i.toString() + "]", "must be an upper-case method name");
+        problems.add(keyPath(path, "methods") + "[" + decimal(i) + "]", "must be an upper-case method name");
       }
     }
     m.methods = methods;

@@ -29,6 +29,7 @@
 // code. Neither compiling nor matching is re-entrant (nothing in them calls back out).
 
 import { listItem, newInts } from "./json";
+import { decimal } from "./decimal";
 
 export const MAX_PROGRAM: i32 = 20000;
 
@@ -379,7 +380,7 @@ export class RegexResult {
   constructor(public regex: Regex | null, public error: string, public offset: i32) {}
   get ok(): bool { return this.regex !== null; }
   /** What and where, e.g. "missing ')' at 2". */
-  get message(): string { return this.error + " at " + this.offset.toString(); }
+  get message(): string { return this.error + " at " + decimal(this.offset); }
 }
 
 /** Compiles a pattern; on failure `error` names the problem and `offset` where it is. */
@@ -603,7 +604,7 @@ export class ReplacementResult {
   constructor(public replacement: Replacement | null, public error: string, public offset: i32) {}
   get ok(): bool { return this.replacement !== null; }
   /** What and where, e.g. "unknown group at 3". */
-  get message(): string { return this.error + " at " + this.offset.toString(); }
+  get message(): string { return this.error + " at " + decimal(this.offset); }
 }
 
 /** Parses "$1", "${1}", "${name}", "$$" in a template; unknown groups are errors. */

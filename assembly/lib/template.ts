@@ -18,6 +18,7 @@
 import { RequestView } from "./request";
 import { isSafeHeaderValue, isValidHeaderName, lowerAscii } from "./http";
 import { joinStrings } from "./join";
+import { decimal } from "./decimal";
 
 export const enum Source {
   Literal = 0, ClientIp, Path, Method, Host, Consumer, RequestId, Header, Query, Cookie, Claim, Property,
@@ -107,9 +108,9 @@ export function parseTemplate(s: string): TemplateResult {
     }
     const d = i + 1 < n ? <i32>s.charCodeAt(i + 1) : -1;
     if (d == 36) { lit += "$"; i += 2; continue; }
-    if (d != 123) return fail("'$' at " + i.toString() + " must start '${' or be written '$$'");
+    if (d != 123) return fail("'$' at " + decimal(i) + " must start '${' or be written '$$'");
     const close = s.indexOf("}", i + 2);
-    if (close < 0) return fail("unterminated '${' at " + i.toString());
+    if (close < 0) return fail("unterminated '${' at " + decimal(i));
     let body = s.substring(i + 2, close);
     let fallback = "";
     const bar = body.indexOf("|");

@@ -3,10 +3,11 @@
 // traps: proc_exit would not stop execution in Envoy. A trap fails this worker's VM (see
 // envoy-host-abi.md §7), so SDK code never aborts on a host status; this is for real bugs only.
 import { proxy_log } from "../abi/imports";
+import { decimal } from "../lib/decimal";
 
 export function proxyAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
   const text = "abort: " + (message !== null ? message : "") + " at " +
-    (fileName !== null ? fileName : "?") + ":" + line.toString() + ":" + column.toString();
+    (fileName !== null ? fileName : "?") + ":" + decimal(line) + ":" + decimal(column);
   const buf = String.UTF8.encode(text);
   proxy_log(5, changetype<u32>(buf), <u32>buf.byteLength);
   unreachable();

@@ -11,6 +11,7 @@ import { RET_PTR, RET_SIZE, clearReturn, discardReturn, takeString } from "./mem
 import { markHostReady, setCurrent } from "./state";
 import { IdTable } from "./idTable";
 import { pluginConfiguration, vmConfiguration } from "./buffers";
+import { decimal } from "../lib/decimal";
 
 /** A non-capturing function that builds a root context for a given context id. */
 export type RootContextFactory = (contextId: u32) => RootContext;
@@ -234,7 +235,7 @@ function claim(rootId: u32, token: u32, final: bool): PendingCallout | null {
   enter(rootId, rootId);
   const p = pendingOf(token);
   if (p === null) {
-    log(LogLevel.Debug, "sdk: callout response for unknown token " + token.toString());
+    log(LogLevel.Debug, "sdk: callout response for unknown token " + decimal(token));
     return null;
   }
   if (final) pendingCallouts.delete(token);
@@ -242,7 +243,7 @@ function claim(rootId: u32, token: u32, final: bool): PendingCallout | null {
   if (streams.get(p.streamId) === null || proxy_set_effective_context(p.streamId) != WasmResult.Ok) {
     if (!final) pendingCallouts.delete(token); // the stream is gone: nobody will want the rest
     droppedResponses++;
-    log(LogLevel.Debug, "sdk: dropped callout response " + token.toString() + " for gone stream " + p.streamId.toString());
+    log(LogLevel.Debug, "sdk: dropped callout response " + decimal(token) + " for gone stream " + decimal(p.streamId));
     return null;
   }
   setCurrent(p.streamId, rootId);
