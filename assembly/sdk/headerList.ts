@@ -20,6 +20,7 @@ export class HeaderList extends HeaderSource {
   private buf: ArrayBuffer;
   private e: StaticArray<i32>;
   private n: i32 = 0;
+  /** Entries added by the filter (created by the first; entries with name length -1 index it). */
   private added: HeaderPair[] | null = null;
   /** The current write epoch. */
   now: i32 = 0;
@@ -80,7 +81,7 @@ export class HeaderList extends HeaderSource {
   /** Whether entry i is named `name` (lower-case ASCII). */
   isNamed(i: i32, name: string): bool {
     const len = this.word(i, 1);
-    if (len < 0) return unchecked(this.added![this.word(i, 0)]).name == name;
+    if (len < 0) { const a = this.added; return a !== null && unchecked(a[this.word(i, 0)]).name == name; }
     if (len != name.length) return false;
     const p = changetype<usize>(this.buf) + <usize>this.word(i, 0), q = changetype<usize>(name);
     for (let k = 0; k < len; k++) {
@@ -93,7 +94,7 @@ export class HeaderList extends HeaderSource {
   /** Whether entry i's name starts with `prefix` (ASCII), without decoding it. */
   nameStartsWith(i: i32, prefix: string): bool {
     const len = this.word(i, 1);
-    if (len < 0) return unchecked(this.added![this.word(i, 0)]).name.startsWith(prefix);
+    if (len < 0) { const a = this.added; return a !== null && unchecked(a[this.word(i, 0)]).name.startsWith(prefix); }
     const m = prefix.length;
     if (m > len) return false;
     const p = changetype<usize>(this.buf) + <usize>this.word(i, 0), q = changetype<usize>(prefix);
@@ -106,12 +107,12 @@ export class HeaderList extends HeaderSource {
 
   nameAt(i: i32): string {
     const len = this.word(i, 1);
-    if (len < 0) return unchecked(this.added![this.word(i, 0)]).name;
+    if (len < 0) { const a = this.added; return a !== null ? unchecked(a[this.word(i, 0)]).name : ""; }
     return decodeUtf8(changetype<usize>(this.buf) + <usize>this.word(i, 0), <usize>len);
   }
 
   valueAt(i: i32): string {
-    if (this.word(i, 1) < 0) return unchecked(this.added![this.word(i, 0)]).value;
+    if (this.word(i, 1) < 0) { const a = this.added; return a !== null ? unchecked(a[this.word(i, 0)]).value : ""; }
     return decodeUtf8(changetype<usize>(this.buf) + <usize>this.word(i, 2), <usize>this.word(i, 3));
   }
 

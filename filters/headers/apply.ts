@@ -85,7 +85,9 @@ export function skipRule(): void { skipped++; }
 function params(): QueryParam[] | null {
   let q = query;
   if (q === null) {
-    q = parseQuery(view!.rawQuery);
+    const v = view;
+    if (v === null) return null; // the response phase has no query
+    q = parseQuery(v.rawQuery);
     if (q.truncated) return null;
     query = q;
   }
@@ -94,8 +96,8 @@ function params(): QueryParam[] | null {
 
 /** Writes :path once, after all request rules, when a path or query operation changed it. */
 export function flushPath(): void {
-  if (!pathDirty && query === null) return;
-  const v = view!;
+  const v = view;
+  if (v === null || !pathDirty && query === null) return;
   let p = v.rawPath;
   if (pathDirty) {
     p = path;
@@ -210,7 +212,8 @@ export function applyOp(op: Operation, value: string | null): void {
     }
     case Op.PathPrefix:
     case Op.PathRegex: {
-      const p = pathDirty ? path : view!.path;
+      const rv = view;
+      const p = pathDirty ? path : rv !== null ? rv.path : "";
       if (p.length == 0) { rejected++; return; } // a path that could not be canonicalised is never rewritten
       let out = p;
       if (k == Op.PathPrefix) {
@@ -290,5 +293,6 @@ function isHost(h: string): bool {
 
 /** The regex replacement of a replace or path_regex operation (both are set for those operations). */
 function replaceWith(op: Operation, s: string): string {
-  return op.regex!.replace(s, op.replacement!);
+  const r = op.regex, rep = op.replacement;
+  return r !== null && rep !== null ? r.replace(s, rep) : s;
 }

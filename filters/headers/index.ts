@@ -93,8 +93,8 @@ class HeadersStream extends StreamContext {
       if (!requestHolds(rule, view)) { skipRule(); continue; }
       for (let k = 0, nk = rule.ops.length; k < nk; k++) {
         const op = unchecked(rule.ops[k]);
-        const c = op.constant;
-        applyOp(op, c !== null ? c : (op.value !== null ? op.value!.render(resolver) : null));
+        const c = op.constant, t = op.value;
+        applyOp(op, c !== null ? c : t !== null ? t.render(resolver) : null);
       }
     }
     flushPath();
@@ -110,7 +110,8 @@ class HeadersStream extends StreamContext {
         if (!ok) continue;
         for (let k = 0, nk = rule.ops.length; k < nk; k++) {
           const op = unchecked(rule.ops[k]);
-          if (op.slot >= 0) unchecked(captured[op.slot] = op.value!.render(resolver));
+          const t = op.value; // set whenever slot is (config.ts)
+          if (op.slot >= 0 && t !== null) unchecked(captured[op.slot] = t.render(resolver));
         }
       }
       this.held = held;
