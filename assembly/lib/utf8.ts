@@ -35,7 +35,7 @@ export function isWellFormedUtf8(b: Uint8Array): i32 {
 }
 
 /**
- * Decodes UTF-8, replacing each ill-formed byte with U+FFFD (never traps). Used where input must
+ * Decodes UTF-8, replacing each ill-formed sequence with U+FFFD (never traps). Used where input must
  * become a string whatever it is (percent-decoded request data); strict callers check first with
  * isWellFormedUtf8, or use decodeUtf8At.
  */
@@ -47,8 +47,10 @@ export function decodeUtf8Lossy(b: Uint8Array): string {
 export let utf8ErrorAt: i32 = -1;
 
 /**
- * Decodes the n bytes at p. Lossy (strict false): each ill-formed byte becomes U+FFFD, as
- * decodeUtf8Lossy. Strict: null at the first ill-formed sequence (what isWellFormedUtf8 refuses),
+ * Decodes the n bytes at p. Lossy (strict false): one U+FFFD per maximal subpart of an ill-formed
+ * sequence (Unicode §3.9 "U+FFFD substitution of maximal subparts", as WHATWG's decoder, V8 and
+ * Envoy's UTF-8 handling): a lead byte with the continuation bytes that were valid so far, or one
+ * stray byte; overlong forms, surrogates and code points above U+10FFFF are never decoded. Strict: null at the first ill-formed sequence (what isWellFormedUtf8 refuses),
  * its offset in utf8ErrorAt. One pass, straight into the string (at most one unit per byte).
  */
 export function decodeUtf8At(p: usize, n: i32, strict: bool): string | null {
@@ -70,17 +72,19 @@ export function decodeUtf8At(p: usize, n: i32, strict: bool): string | null {
       need = 3; cp = c & 0x07;
       if (c == 0xF0) lo = 0x90; else if (c == 0xF4) hi = 0x8F;
     }
-    let ok = need > 0 && i + need < n;
-    for (let k = 1; ok && k <= need; k++) {
+    // k: bytes of the sequence seen to be valid so far (the lead, then each continuation in range)
+    let k = 1;
+    while (k <= need && i + k < n) {
       const ck = <u32>load<u8>(p + <usize>(i + k));
-      ok = ck >= lo && ck <= hi;
+      if (ck < lo || ck > hi) break;
       lo = 0x80; hi = 0xBF;
       cp = (cp << 6) | (ck & 0x3F);
+      k++;
     }
-    if (!ok) {
+    if (k <= need || need == 0) {
       if (strict) { utf8ErrorAt = i; return null; }
       cp = 0xFFFD;
-      need = 0;
+      need = k - 1; // one U+FFFD for the maximal subpart; the byte that broke it is read again
     }
     if (cp >= 0x10000) {
       const v = cp - 0x10000;

@@ -25,7 +25,7 @@ describe("percent decoding", () => {
   it("is tolerant of bad escapes and bad UTF-8", () => {
     expect(percentDecode("100%")).toBe("100%");
     expect(percentDecode("%zz%4")).toBe("%zz%4");
-    expect(percentDecode("%E0%A4%A")).toBe("\uFFFD\uFFFD%A"); // std decodeURIComponent aborts here
+    expect(percentDecode("%E0%A4%A")).toBe("\uFFFD%A"); // std decodeURIComponent aborts here; one U+FFFD for E0 A4 (maximal subpart)
     expect(percentDecode("%FF")).toBe("\uFFFD");
     expect(percentDecode("%C0%AF")).toBe("\uFFFD\uFFFD"); // overlong '/'
     expect(percentDecode("%00")).toBe("\u0000");
@@ -46,7 +46,7 @@ describe("percent decoding", () => {
   });
   it("decodes lossy UTF-8 without trapping", () => {
     const b = new Uint8Array(4); b[0] = 0x41; b[1] = 0xE2; b[2] = 0x82; b[3] = 0x41;
-    expect(decodeUtf8Lossy(b)).toBe("A\uFFFD\uFFFDA");
+    expect(decodeUtf8Lossy(b)).toBe("A\uFFFDA"); // E2 82: one maximal subpart (as TextDecoder)
   });
 });
 

@@ -78,12 +78,16 @@ describe("lenient UTF-8", () => {
   it("replaces overlong encodings instead of decoding them", () => {
     // C0 AF would be an overlong "/"
     expect(decodeUtf8Buffer(blob([0x2e, 0xc0, 0xaf, 0x2e]))).toBe(".\uFFFD\uFFFD.");
-    // E0 80 AF: overlong "/" in three bytes
-    expect(decodeUtf8Buffer(blob([0xe0, 0x80, 0xaf]))).toBe("\uFFFD");
+    // E0 80 AF: overlong "/" in three bytes; 80 cannot follow E0, so three maximal subparts (as TextDecoder)
+    expect(decodeUtf8Buffer(blob([0xe0, 0x80, 0xaf]))).toBe("\uFFFD\uFFFD\uFFFD");
   });
   it("replaces surrogates, out-of-range and truncated sequences", () => {
-    expect(decodeUtf8Buffer(blob([0xed, 0xa0, 0x80]))).toBe("\uFFFD");       // U+D800
-    expect(decodeUtf8Buffer(blob([0xf4, 0x90, 0x80, 0x80]))).toBe("\uFFFD"); // > U+10FFFF
+    // one U+FFFD per maximal subpart (Unicode §3.9, WHATWG TextDecoder): A0 cannot follow ED, 90 cannot follow F4
+    expect(decodeUtf8Buffer(blob([0xed, 0xa0, 0x80]))).toBe("\uFFFD\uFFFD\uFFFD");              // U+D800
+    expect(decodeUtf8Buffer(blob([0xf4, 0x90, 0x80, 0x80]))).toBe("\uFFFD\uFFFD\uFFFD\uFFFD"); // > U+10FFFF
+    expect(decodeUtf8Buffer(blob([0xf0, 0x90, 0x80]))).toBe("\uFFFD");                          // truncated 4-byte sequence
+    expect(decodeUtf8Buffer(blob([0x41, 0xe2, 0x82, 0x41]))).toBe("A\uFFFDA");                    // E2 82 then A
+    expect(decodeUtf8Buffer(blob([0xf0, 0x9f, 0x98, 0x80, 0xc3, 0xa9]))).toBe("\u{1F600}\u00e9");
     expect(decodeUtf8Buffer(blob([0x61, 0xe6, 0x97]))).toBe("a\uFFFD");      // truncated at end
     expect(decodeUtf8Buffer(blob([0x80, 0x61]))).toBe("\uFFFDa");            // stray continuation
     expect(decodeUtf8Buffer(blob([0xc3, 0x41]))).toBe("\uFFFDA");            // bad continuation
