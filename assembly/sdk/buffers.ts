@@ -12,7 +12,11 @@ import { decodeUtf8Buffer } from "./utf8";
 /** Start value that Envoy treats as "append" (any start ≥ the current size). Fits i32 and u32 readings. */
 const APPEND_START: u32 = 0x7fffffff;
 
-/** One host buffer, named by its BufferType. Methods never trap; failures are null / false / -1. */
+/**
+ * One host buffer, named by its BufferType. Methods never trap; failures are null / false / -1.
+ * Unmanaged (not collected): use the constants below rather than constructing one.
+ */
+@unmanaged
 export class HostBuffer {
   constructor(readonly type: BufferType) {}
 
@@ -84,17 +88,20 @@ export class HostBuffer {
   replaceText(text: string): bool { return this.replace(String.UTF8.encode(text)); }
 }
 
+// The buffers are unmanaged objects in static memory (their one field, the BufferType, is all
+// they hold): nothing to allocate at start, nothing for the collector to visit.
+const BUFFERS = memory.data<u32>([0, 1, 2, 3, 4, 5, 6, 7, 8]);
 /** The request body chunk (or the accumulated body after StopIterationAndBuffer); in onRequestBody. */
-export const requestBody = new HostBuffer(BufferType.HttpRequestBody);
+export const requestBody = changetype<HostBuffer>(BUFFERS + (<usize>BufferType.HttpRequestBody << 2));
 /** The response body chunk (or accumulated body); in onResponseBody. */
-export const responseBody = new HostBuffer(BufferType.HttpResponseBody);
+export const responseBody = changetype<HostBuffer>(BUFFERS + (<usize>BufferType.HttpResponseBody << 2));
 /** The body of an HTTP call response; inside HttpCallHandler.onHttpCallResponse only. Read-only. */
-export const httpCallResponseBody = new HostBuffer(BufferType.HttpCallResponseBody);
+export const httpCallResponseBody = changetype<HostBuffer>(BUFFERS + (<usize>BufferType.HttpCallResponseBody << 2));
 /** The gRPC message just received; inside onGrpcCallResponse / onMessage only. */
-export const grpcReceiveBuffer = new HostBuffer(BufferType.GrpcReceiveBuffer);
+export const grpcReceiveBuffer = changetype<HostBuffer>(BUFFERS + (<usize>BufferType.GrpcReceiveBuffer << 2));
 /** The VM configuration (vm_config.configuration). Read-only, always readable. */
-export const vmConfiguration = new HostBuffer(BufferType.VmConfiguration);
+export const vmConfiguration = changetype<HostBuffer>(BUFFERS + (<usize>BufferType.VmConfiguration << 2));
 /** The plugin configuration; readable during onConfigure. Read-only. */
-export const pluginConfiguration = new HostBuffer(BufferType.PluginConfiguration);
+export const pluginConfiguration = changetype<HostBuffer>(BUFFERS + (<usize>BufferType.PluginConfiguration << 2));
 /** Foreign-function arguments; during RootContext.onForeignFunction. */
-export const foreignFunctionArguments = new HostBuffer(BufferType.CallData);
+export const foreignFunctionArguments = changetype<HostBuffer>(BUFFERS + (<usize>BufferType.CallData << 2));

@@ -14,7 +14,11 @@ import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, scratchLength, 
 import { HeaderPair, deserializePairs, findAllPairs, serializePairs } from "./pairs";
 import { HeaderList } from "./headerList";
 
-/** One header map, named by its MapType. Methods never trap. */
+/**
+ * One header map, named by its MapType. Methods never trap. Unmanaged (not collected): use the
+ * eight constants below rather than constructing one.
+ */
+@unmanaged
 export class HeaderMap {
   constructor(readonly type: MapType) {}
 
@@ -101,15 +105,18 @@ export class HeaderMap {
   }
 }
 
-export const requestHeaders = new HeaderMap(MapType.RequestHeaders);
-export const requestTrailers = new HeaderMap(MapType.RequestTrailers);
-export const responseHeaders = new HeaderMap(MapType.ResponseHeaders);
-export const responseTrailers = new HeaderMap(MapType.ResponseTrailers);
+// The eight maps are unmanaged objects in static memory (their one field, the MapType, is all
+// they hold): nothing to allocate at start, nothing for the collector to visit.
+const MAPS = memory.data<u32>([0, 1, 2, 3, 4, 5, 6, 7]);
+export const requestHeaders = changetype<HeaderMap>(MAPS + (<usize>MapType.RequestHeaders << 2));
+export const requestTrailers = changetype<HeaderMap>(MAPS + (<usize>MapType.RequestTrailers << 2));
+export const responseHeaders = changetype<HeaderMap>(MAPS + (<usize>MapType.ResponseHeaders << 2));
+export const responseTrailers = changetype<HeaderMap>(MAPS + (<usize>MapType.ResponseTrailers << 2));
 /** gRPC initial metadata; inside GrpcStreamHandler.onInitialMetadata only. */
-export const grpcInitialMetadata = new HeaderMap(MapType.GrpcReceiveInitialMetadata);
+export const grpcInitialMetadata = changetype<HeaderMap>(MAPS + (<usize>MapType.GrpcReceiveInitialMetadata << 2));
 /** gRPC trailing metadata; inside GrpcStreamHandler.onTrailingMetadata only. */
-export const grpcTrailingMetadata = new HeaderMap(MapType.GrpcReceiveTrailingMetadata);
+export const grpcTrailingMetadata = changetype<HeaderMap>(MAPS + (<usize>MapType.GrpcReceiveTrailingMetadata << 2));
 /** Headers of an HTTP call response; inside HttpCallHandler.onHttpCallResponse only. */
-export const httpCallResponseHeaders = new HeaderMap(MapType.HttpCallResponseHeaders);
+export const httpCallResponseHeaders = changetype<HeaderMap>(MAPS + (<usize>MapType.HttpCallResponseHeaders << 2));
 /** Trailers of an HTTP call response; inside HttpCallHandler.onHttpCallResponse only. */
-export const httpCallResponseTrailers = new HeaderMap(MapType.HttpCallResponseTrailers);
+export const httpCallResponseTrailers = changetype<HeaderMap>(MAPS + (<usize>MapType.HttpCallResponseTrailers << 2));
