@@ -46,17 +46,6 @@ export function listIndex(list: string, s: string): i32 {
   return -1;
 }
 
-/** Decimal digits of n (small and without ~lib's 64-bit itoa). */
-function i64ToString(n: i64): string {
-  let u: u64 = n < 0 ? <u64>-n : <u64>n;
-  let s = "";
-  do {
-    s = String.fromCharCode(48 + <i32>(u % 10)) + s;
-    u /= 10;
-  } while (u != 0);
-  return n < 0 ? "-" + s : s;
-}
-
 /** A kind for typed(): an integral number within ±(2^53 − 1). */
 const INTEGER = 6;
 
@@ -123,7 +112,7 @@ export class ConfigObject {
     if (v === null) return fallback;
     const n = <i64>v.num;
     if (n < min || n > max) {
-      this.fail(key, "must be between " + i64ToString(min) + " and " + i64ToString(max));
+      this.fail(key, "must be between " + decimal(min) + " and " + decimal(max));
       return fallback;
     }
     return n;
