@@ -20,7 +20,7 @@
 //    flips the result (so an inverted exact matcher matches an absent header);
 //  - host is compared lower-cased without port; "*.example.com" matches any subdomain, not the
 //    apex; a host string matcher sees the lower-cased host.
-// Parse errors name their path: "config.rules[2].match.path.prefix: must be a string starting with /".
+// Parse errors name their path: "config.rules[2].match.path.prefix: must start with /".
 
 import { JsonKind, JsonValue } from "./json";
 import { ConfigObject, Problems, keyPath } from "./configReader";
@@ -169,7 +169,7 @@ export function parsePathMatcher(v: JsonValue, path: string, problems: Problems)
     if (s.length == 0) c.fail(key, "must not be empty");
     m.value = m.ignoreCase ? lowerAscii(s) : s;
   } else {
-    if (!s.startsWith("/")) c.fail(key, "must be a string starting with /");
+    if (!s.startsWith("/")) c.fail(key, "must start with /");
     m.value = m.ignoreCase ? lowerAscii(s) : s;
   }
   return problems.list.length == before ? m : null;

@@ -201,7 +201,7 @@ describe("matchers", () => {
 
 describe("matcher config errors name their path", () => {
   it("explains what is wrong", () => {
-    expect(problem("{\"path\":{\"prefix\":\"api\"}}")).toBe("config.rules[2].match.path.prefix: must be a string starting with /");
+    expect(problem("{\"path\":{\"prefix\":\"api\"}}")).toBe("config.rules[2].match.path.prefix: must start with /");
     expect(problem("{\"path\":{\"prefix\":7}}")).toBe("config.rules[2].match.path.prefix: must be a string");
     expect(problem("{\"path\":{\"prefix\":\"/a\",\"exact\":\"/a\"}}")).toBe("config.rules[2].match.path: only one of exact, prefix, suffix, regex may be set");
     expect(problem("{\"path\":{}}")).toBe("config.rules[2].match.path: needs one of exact, prefix, suffix, regex");
