@@ -8,6 +8,7 @@
 // exactly the entries alive at e while later writes go on — no copy is made.
 import { HeaderPair, HeaderSource } from "../lib/headerPair";
 import { decodeUtf8 } from "./utf8";
+import { zeroed } from "./idTable";
 
 /** Words per entry: name offset, name length (-1: an added entry, offset = its index in `added`), value offset, value length, born, died. */
 // @ts-ignore: decorator
@@ -28,7 +29,7 @@ export class HeaderList extends HeaderSource {
   constructor(buf: ArrayBuffer, capacity: i32) {
     super();
     this.buf = buf;
-    this.e = new StaticArray<i32>((capacity < 4 ? 4 : capacity) * W);
+    this.e = changetype<StaticArray<i32>>(zeroed((capacity < 4 ? 4 : capacity) * W, idof<StaticArray<i32>>()));
   }
 
   /**
@@ -168,7 +169,7 @@ export class HeaderList extends HeaderSource {
     if (a === null) { a = []; this.added = a; }
     const i = this.n;
     if ((i + 1) * W > this.e.length) {
-      const grown = new StaticArray<i32>(this.e.length * 2);
+      const grown = changetype<StaticArray<i32>>(zeroed(this.e.length * 2, idof<StaticArray<i32>>()));
       memory.copy(changetype<usize>(grown), changetype<usize>(this.e), <usize>(i * W) << 2);
       this.e = grown;
     }

@@ -5,8 +5,9 @@
 // instantiation cost ~0.3 KB of code plus its error texts. A slot is empty when its value is null
 // (values are never null), so every u32, 0 included, is a valid key.
 
-/** A zeroed StaticArray of n 4-byte elements of class id `id` (no length check: n is a power of two). */
-function zeroed(n: i32, id: u32): usize {
+/** A zeroed StaticArray of n 4-byte elements of class id `id`, without the constructor's length
+ *  check and its message (callers ask for small sizes). Also used by headerList.ts. */
+export function zeroed(n: i32, id: u32): usize {
   const size = <usize>n << 2;
   const a = __new(size, id);
   memory.fill(a, 0, size);
