@@ -67,7 +67,7 @@ export class HeaderList extends HeaderSource {
   /** A list holding `pairs` (names as given). */
   static fromPairs(pairs: HeaderPair[]): HeaderList {
     const l = new HeaderList(new ArrayBuffer(0), pairs.length + 4);
-    for (let i = 0, n = pairs.length; i < n; i++) { const p = unchecked(pairs[i]); l.append(p.name, p.value, 0); }
+    for (let i = 0, n = pairs.length; i < n; i++) { const p = unchecked(pairs[i]); l.append(p, 0); }
     return l;
   }
 
@@ -138,33 +138,40 @@ export class HeaderList extends HeaderSource {
     return false;
   }
 
-  /** Removes every entry of `name` (a new epoch when there was one). */
-  remove(name: string): void {
+  /** Removes every entry of `name` (a new epoch when there was one); whether there was one. */
+  remove(name: string): bool {
     const at = this.now, next = at + 1;
     let hit = false;
     for (let i = 0, n = this.n; i < n; i++) if (this.isLive(i, at) && this.isNamed(i, name)) { this.setWord(i, 5, next); hit = true; }
     if (hit) this.now = next;
+    return hit;
   }
 
   /** Adds an entry at the end (a new epoch). */
-  add(name: string, value: string): void {
+  add(name: string, value: string): void { this.addPair(new HeaderPair(name, value)); }
+
+  /** add() of a pair that is kept as it is (e.g. one made once from the configuration). */
+  addPair(p: HeaderPair): void {
     const next = this.now + 1;
-    this.append(name, value, next);
+    this.append(p, next);
     this.now = next;
   }
 
   /** Replaces every entry of `name` with one at the end (one new epoch). */
-  set(name: string, value: string): void {
-    const at = this.now, next = at + 1;
+  set(name: string, value: string): void { this.setPair(new HeaderPair(name, value)); }
+
+  /** set() of a pair that is kept as it is. */
+  setPair(p: HeaderPair): void {
+    const at = this.now, next = at + 1, name = p.name;
     for (let i = 0, n = this.n; i < n; i++) if (this.isLive(i, at) && this.isNamed(i, name)) this.setWord(i, 5, next);
-    this.append(name, value, next);
+    this.append(p, next);
     this.now = next;
   }
 
   /** The headers as they are now, unaffected by later changes. */
   snapshot(): HeaderSource { return new HeaderSnapshot(this, this.now); }
 
-  private append(name: string, value: string, born: i32): void {
+  private append(p: HeaderPair, born: i32): void {
     let a = this.added;
     if (a === null) { a = []; this.added = a; }
     const i = this.n;
@@ -177,7 +184,7 @@ export class HeaderList extends HeaderSource {
     this.setWord(i, 1, -1);
     this.setWord(i, 4, born);
     this.setWord(i, 5, ALIVE);
-    a.push(new HeaderPair(name, value));
+    a.push(p);
     this.n = i + 1;
   }
 }

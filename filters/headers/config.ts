@@ -9,6 +9,7 @@ import {
 import { Regex, Replacement, compileRegex, compileReplacement } from "../../assembly/lib/regex";
 import { Source, Template, TemplateResolver, parseTemplate } from "../../assembly/lib/template";
 import { isValidHeaderName, isWritableHeaderValue, lowerAscii } from "../../assembly/lib/http";
+import { HeaderPair } from "../../assembly/lib/headerPair";
 
 export const enum Op {
   Set, Append, SetIfAbsent, Remove, Rename, Copy, Replace, Dedupe,
@@ -27,6 +28,8 @@ export class Operation {
   /** The value template; `constant` holds its text when it has no variables. */
   value: Template | null = null;
   constant: string | null = null;
+  /** set/append/set_if_absent with a constant value: the header entry, made once. */
+  pair: HeaderPair | null = null;
   regex: Regex | null = null;
   replacement: Replacement | null = null;
   overwrite: bool = false;
@@ -226,6 +229,8 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
     if (response && o.has("inbound")) o.fail("inbound", REQUEST_ONLY);
     else if (inbound != "strip" && inbound != "keep") o.fail("inbound", "must be strip or keep");
     else if (!response && inbound == "strip" && op.name.length > 0 && !cfg.owned.includes(op.name)) cfg.owned.push(op.name);
+    const c = op.constant;
+    if (c !== null) op.pair = new HeaderPair(op.name, c); // written as it is, nothing made per request
   }
   return problems.list.length == before ? op : null;
 }

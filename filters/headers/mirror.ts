@@ -5,7 +5,7 @@
 // at once. It is an SDK HeaderList: the host's bytes, values decoded only when read, and snapshots
 // (share) that keep seeing the headers as they were. get_header_map_value would return only the
 // first of duplicates; the list keeps every entry, in order. Names are lower-case (Envoy's).
-import { HeaderList, HeaderMap, HeaderSource, requestHeaders } from "../../assembly/sdk";
+import { HeaderList, HeaderMap, HeaderPair, HeaderSource, requestHeaders } from "../../assembly/sdk";
 
 // One phase at a time: module state, not an object (smaller code).
 let map: HeaderMap = requestHeaders;
@@ -38,9 +38,8 @@ export function has(name: string): bool { return entries().has(name); }
 /** Removes every entry of `name`. */
 export function remove(name: string): void {
   const l = list;
-  if (l !== null && !l.has(name)) return; // known absent: no host call
+  if (l !== null && !l.remove(name)) return; // known absent: no host call
   map.remove(name);
-  if (l !== null) l.remove(name);
 }
 
 /** Sets `name` to one value. */
@@ -50,11 +49,25 @@ export function set(name: string, value: string): void {
   if (l !== null) l.set(name, value);
 }
 
+/** set() of a pair made once from the configuration (nothing allocated). */
+export function setPair(p: HeaderPair): void {
+  map.set(p.name, p.value);
+  const l = list;
+  if (l !== null) l.setPair(p);
+}
+
 /** Adds an entry (Envoy joins it with "," into an existing inline header such as x-forwarded-for). */
 export function add(name: string, value: string): void {
   map.add(name, value);
   const l = list;
   if (l !== null) l.add(name, value);
+}
+
+/** add() of a pair made once from the configuration. */
+export function addPair(p: HeaderPair): void {
+  map.add(p.name, p.value);
+  const l = list;
+  if (l !== null) l.addPair(p);
 }
 
 /** Replaces every entry of `name` with `values`, in order (removes it when empty). */
