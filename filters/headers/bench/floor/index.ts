@@ -1,0 +1,29 @@
+// The host-call floor of filters/headers/bench: the same seven host calls the headers filter makes
+// for bench/request.json (read the request headers; remove, set, set, append; one response set; one
+// metric increment), with no filter logic. Its ratio to the baseline is what the headers filter would
+// cost in this host if its own wasm work were free. Not part of the build:
+//   npx asc filters/headers/bench/floor/index.ts --config filters/headers/bench/floor/asconfig.json --target release -o build/floor.wasm
+//   node bin/wasmgate.mjs bench build/floor.wasm --request filters/headers/bench/request.json
+import { Counter, FilterHeadersStatus, RootContext, StreamContext, registerRootContext, requestHeaders, responseHeaders } from "../../../../assembly/sdk";
+export * from "../../../../assembly/sdk/exports";
+let c: Counter | null = null;
+class S extends StreamContext {
+  onRequestHeaders(n: u32, eos: bool): FilterHeadersStatus {
+    requestHeaders.list();
+    requestHeaders.remove("x-internal-trace");
+    requestHeaders.set("x-gateway", "wasmgate");
+    requestHeaders.set("x-user", "alice");
+    requestHeaders.add("via", "1.1 wasmgate");
+    return FilterHeadersStatus.Continue;
+  }
+  onResponseHeaders(n: u32, eos: bool): FilterHeadersStatus {
+    responseHeaders.set("x-frame-options", "DENY");
+    return FilterHeadersStatus.Continue;
+  }
+  onDone(): void { const k = c; if (k !== null) k.increment(5); }
+}
+class R extends RootContext {
+  onConfigure(b: ArrayBuffer): bool { if (c === null) c = new Counter("floor.ops"); return true; }
+  createStreamContext(id: u32): StreamContext | null { return new S(id, this); }
+}
+registerRootContext((id: u32): RootContext => new R(id));
