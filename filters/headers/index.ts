@@ -11,7 +11,7 @@ import {
 } from "../../assembly/sdk";
 import { Problems } from "../../assembly/lib/configReader";
 import { RequestOptions, RequestView } from "../../assembly/lib/request";
-import { HeadersConfig, Rule, parseConfig } from "./config";
+import { HeadersConfig, Op, Rule, parseConfig } from "./config";
 import { entries, first, mirror, remove, share } from "./mirror";
 import { HeadersResolver, applied, applyOp, beginPhase, flushPath, rejected, requestHolds, skipRule, skipped } from "./apply";
 export * from "../../assembly/sdk/exports";
@@ -26,6 +26,8 @@ class HeadersRoot extends RootContext {
   rejected: Counter | null = null;
   /** Some response rule uses the request (a condition or a template): the request phase captures it. */
   captures: bool = false;
+  /** Some request rule has a condition, a template or a path/query operation: the phase builds a request view. */
+  needsView: bool = false;
   /** Template sources for the request being handled (one phase runs at a time). */
   resolver: HeadersResolver = new HeadersResolver(EMPTY_VIEW);
 
@@ -40,6 +42,7 @@ class HeadersRoot extends RootContext {
     let captures = false;
     for (let i = 0; i < cfg.response.length; i++) if (unchecked(cfg.response[i]).usesRequest) captures = true;
     this.captures = captures;
+    this.needsView = captures || needsRequestView(cfg.request);
     const o = new RequestOptions();
     o.trustedHops = cfg.trustedHops;
     this.options = o;
@@ -79,13 +82,19 @@ class HeadersStream extends StreamContext {
     const cfg = this.plugin.config;
     if (!cfg.requestPhase) return FilterHeadersStatus.Continue;
     mirror(requestHeaders);
-    entries(); // read the map now (the view needs it anyway), so stripping an absent owned header costs no host call
+    const needsView = this.plugin.needsView;
+    // Read the map first when the view needs it anyway, or when owned headers are stripped (an
+    // absent one then costs no host call); otherwise operations read it only if they must.
+    if (needsView || cfg.owned.length > 0) entries();
     for (let i = 0, n = cfg.owned.length; i < n; i++) remove(unchecked(cfg.owned[i]));
-    const peer = cfg.needsClientIp ? getPropertyString(["source", "address"]) : null;
-    const view = RequestView.over(null, null, null, share(), peer !== null ? peer : "", this.plugin.options);
+    let view = EMPTY_VIEW;
+    if (needsView) {
+      const peer = cfg.needsClientIp ? getPropertyString(["source", "address"]) : null;
+      view = RequestView.over(null, null, null, share(), peer !== null ? peer : "", this.plugin.options);
+    }
     const resolver = this.plugin.resolver;
     resolver.request = view;
-    beginPhase(view, cfg.maxValueBytes);
+    beginPhase(needsView ? view : null, cfg.maxValueBytes);
 
     const rules = cfg.request;
     for (let i = 0, n = rules.length; i < n; i++) {
@@ -191,3 +200,16 @@ function bump(c: Counter | null, n: i32): void {
 function str(s: string | null): string { return s !== null ? s : ""; }
 
 registerRootContext((id: u32): RootContext => new HeadersRoot(id));
+
+/** Whether request rules read the request through a view (conditions, templates, path and query operations). */
+function needsRequestView(rules: Rule[]): bool {
+  for (let i = 0, n = rules.length; i < n; i++) {
+    const r = unchecked(rules[i]);
+    if (r.match !== null || r.consumer !== null || r.claims.length > 0) return true;
+    for (let k = 0, nk = r.ops.length; k < nk; k++) {
+      const op = unchecked(r.ops[k]);
+      if ((op.value !== null && op.constant === null) || op.op >= Op.QuerySet && op.op <= Op.PathRegex) return true;
+    }
+  }
+  return false;
+}
