@@ -2,7 +2,7 @@
 // check with its error text, a 36-digit table, a 200-byte digit-pair table): ~0.45 KB for texts
 // that are never on a request path.
 
-/** n in decimal: "-12", "0", "4294967295". */
+/** n (an i64: pass u64 values above i64 max only if negative output is wanted) in decimal: "-12", "0", "4294967295". */
 export function decimal(n: i64): string {
   let u: u64 = n < 0 ? <u64>-n : <u64>n;
   let len = n < 0 ? 2 : 1;

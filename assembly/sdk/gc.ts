@@ -29,8 +29,29 @@ const RECEIVED_LIMIT: usize = 1 << 20;
 /** Changes how many units of work may pass between collections (1 collects after every one). */
 export function setCollectEvery(n: i32): void { collectEvery = n < 1 ? 1 : n; }
 
+/**
+ * Exported callbacks on the wasm stack. A host that delivered a callback synchronously inside a
+ * host call (Envoy never does: queue, tick and callout callbacks are deferred; only
+ * proxy_on_memory_allocate runs inside host calls, and it never collects) would otherwise collect
+ * while the outer callback still holds references in locals; only the outermost callback collects.
+ */
+let depth: i32 = 0;
+
+/** Start of an exported callback (exports.ts). */
+// @ts-ignore: decorator
+@inline export function begin(): void { depth++; }
+/** End of an exported callback that never collects. */
+// @ts-ignore: decorator
+@inline export function end(): void { depth--; }
+/** End of on_vm_start, on_configure or a root's deletion: a full collection. */
+export function endCollect(): void { if (--depth == 0) collect(); }
+/** End of a unit of work (see workDone). */
+export function endWork(): void { if (--depth == 0) workDone(); }
+/** End of a stream callback (see callbackDone). */
+export function endCallback(): void { if (--depth == 0) callbackDone(); }
+
 /** A full collection now. Only at the end of an exported callback (see the top of this file). */
-export function collect(): void {
+function collect(): void {
   pending = 0;
   received = 0;
   __collect();
@@ -38,12 +59,12 @@ export function collect(): void {
 }
 
 /** End of a unit of work: collect when enough of them passed, or when memory grew meanwhile. */
-export function workDone(): void {
+function workDone(): void {
   const live = liveStreamContexts();
   if (++pending >= (live > collectEvery ? live : collectEvery) || received >= RECEIVED_LIMIT || memory.size() != pages) collect();
 }
 
 /** End of a stream callback (headers, body, trailers): collect only if memory grew meanwhile. */
-export function callbackDone(): void {
+function callbackDone(): void {
   if (memory.size() != pages) collect();
 }

@@ -23,8 +23,9 @@ export class HeaderList extends HeaderSource {
   private n: i32 = 0;
   /** Entries added by the filter (created by the first; entries with name length -1 index it). */
   private added: HeaderPair[] | null = null;
-  /** The current write epoch. */
-  now: i32 = 0;
+  private epoch: i32 = 0;
+  /** The current write epoch (snapshots keep the one they were taken at). */
+  get now(): i32 { return this.epoch; }
 
   constructor(buf: ArrayBuffer, capacity: i32) {
     super();
@@ -130,20 +131,20 @@ export class HeaderList extends HeaderSource {
     return out;
   }
 
-  first(name: string): string | null { return this.firstAt(name, this.now); }
-  all(name: string): string[] { return this.allAt(name, this.now); }
+  first(name: string): string | null { return this.firstAt(name, this.epoch); }
+  all(name: string): string[] { return this.allAt(name, this.epoch); }
   has(name: string): bool {
-    const at = this.now;
+    const at = this.epoch;
     for (let i = 0, n = this.n; i < n; i++) if (this.isLive(i, at) && this.isNamed(i, name)) return true;
     return false;
   }
 
   /** Removes every entry of `name` (a new epoch when there was one); whether there was one. */
   remove(name: string): bool {
-    const at = this.now, next = at + 1;
+    const at = this.epoch, next = at + 1;
     let hit = false;
     for (let i = 0, n = this.n; i < n; i++) if (this.isLive(i, at) && this.isNamed(i, name)) { this.setWord(i, 5, next); hit = true; }
-    if (hit) this.now = next;
+    if (hit) this.epoch = next;
     return hit;
   }
 
@@ -152,9 +153,9 @@ export class HeaderList extends HeaderSource {
 
   /** add() of a pair that is kept as it is (e.g. one made once from the configuration). */
   addPair(p: HeaderPair): void {
-    const next = this.now + 1;
+    const next = this.epoch + 1;
     this.append(p, next);
-    this.now = next;
+    this.epoch = next;
   }
 
   /** Replaces every entry of `name` with one at the end (one new epoch). */
@@ -162,14 +163,14 @@ export class HeaderList extends HeaderSource {
 
   /** set() of a pair that is kept as it is. */
   setPair(p: HeaderPair): void {
-    const at = this.now, next = at + 1, name = p.name;
+    const at = this.epoch, next = at + 1, name = p.name;
     for (let i = 0, n = this.n; i < n; i++) if (this.isLive(i, at) && this.isNamed(i, name)) this.setWord(i, 5, next);
     this.append(p, next);
-    this.now = next;
+    this.epoch = next;
   }
 
   /** The headers as they are now, unaffected by later changes. */
-  snapshot(): HeaderSource { return new HeaderSnapshot(this, this.now); }
+  snapshot(): HeaderSource { return new HeaderSnapshot(this, this.epoch); }
 
   private append(p: HeaderPair, born: i32): void {
     let a = this.added;

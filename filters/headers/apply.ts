@@ -145,6 +145,7 @@ export function applyOp(op: Operation, value: string | null): void {
       const l = entries();
       const at = l.now;
       // A plain prefix (the common "x-internal-") is tested on the bytes; other matchers see the name.
+      // Byte tests never match a non-ASCII name or prefix; Envoy header names are ASCII tokens.
       const prefix = names.kind == MatchKind.Prefix && !names.ignoreCase && !names.invert ? names.value : null;
       // Entries alive when the operation began, each name once (a removed name is absent after).
       for (let i = 0, n = l.length; i < n; i++) {
