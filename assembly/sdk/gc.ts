@@ -37,18 +37,27 @@ export function setCollectEvery(n: i32): void { collectEvery = n < 1 ? 1 : n; }
  */
 let depth: i32 = 0;
 
+/**
+ * Test builds only (`--use WASMGATE_GC_STRESS=1`, tests/modules/headers-gcstress): a full
+ * collection at the end of every outermost callback, so a reference the collector cannot see is
+ * freed — and its memory reused — as early as possible. tests/host/gc-stress.test.ts compares such
+ * a build with the release one.
+ */
+// @ts-ignore: decorator
+@inline const STRESS: bool = isDefined(WASMGATE_GC_STRESS);
+
 /** Start of an exported callback (exports.ts). */
 // @ts-ignore: decorator
 @inline export function begin(): void { depth++; }
 /** End of an exported callback that never collects. */
 // @ts-ignore: decorator
-@inline export function end(): void { depth--; }
+@inline export function end(): void { if (--depth == 0 && STRESS) collect(); }
 /** End of on_vm_start, on_configure or a root's deletion: a full collection. */
 export function endCollect(): void { if (--depth == 0) collect(); }
 /** End of a unit of work (see workDone). */
-export function endWork(): void { if (--depth == 0) workDone(); }
+export function endWork(): void { if (--depth == 0) { if (STRESS) collect(); else workDone(); } }
 /** End of a stream callback (see callbackDone). */
-export function endCallback(): void { if (--depth == 0) callbackDone(); }
+export function endCallback(): void { if (--depth == 0) { if (STRESS) collect(); else callbackDone(); } }
 
 /** A full collection now. Only at the end of an exported callback (see the top of this file). */
 function collect(): void {
