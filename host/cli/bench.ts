@@ -160,6 +160,11 @@ function suiteEntries(): SuiteEntry[] {
       const request = hasRequest ? JSON.parse(readFileSync(join(dir, "request.json"), "utf8")) : defaultRequest;
       out.push({ name: f, module: `build/${f}.wasm`, config: readFileSync(join(dir, "config.json"), "utf8"), request,
         requestLabel: hasRequest ? `filters/${f}/bench/request.json` : "default" });
+      // A filter's host-call floor (tests/modules/<f>-floor: the same host calls, no logic), when built.
+      if (existsSync(join(REPO_ROOT, "build/test", `${f}-floor.wasm`))) {
+        out.push({ name: `${f} host-call floor`, module: `build/test/${f}-floor.wasm`, request,
+          requestLabel: hasRequest ? `filters/${f}/bench/request.json` : "default" });
+      }
     }
   }
   return out;

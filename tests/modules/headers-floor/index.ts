@@ -1,11 +1,10 @@
 // The host-call floor of filters/headers/bench: the same seven host calls the headers filter makes
 // for bench/request.json (read the request headers; remove, set, set, append; one response set; one
 // metric increment), with no filter logic. Its ratio to the baseline is what the headers filter would
-// cost in this host if its own wasm work were free. Not part of the build:
-//   npx asc filters/headers/bench/floor/index.ts --config filters/headers/bench/floor/asconfig.json --target release -o build/floor.wasm
-//   node bin/wasmgate.mjs bench build/floor.wasm --request filters/headers/bench/request.json
-import { Counter, FilterHeadersStatus, RootContext, StreamContext, registerRootContext, requestHeaders, responseHeaders } from "../../../../assembly/sdk";
-export * from "../../../../assembly/sdk/exports";
+// cost in this host if its own wasm work were free. Built by `wasmgate build --all` (npm test) into
+// build/test/headers-floor.wasm; `npm run bench` then shows it under the headers filter.
+import { Counter, FilterHeadersStatus, RootContext, StreamContext, registerRootContext, requestHeaders, responseHeaders } from "../../../assembly/sdk";
+export * from "../../../assembly/sdk/exports";
 let c: Counter | null = null;
 class S extends StreamContext {
   onRequestHeaders(n: u32, eos: bool): FilterHeadersStatus {
