@@ -50,9 +50,9 @@ function testFiles(dir) {
   return out.sort();
 }
 
-function nodeSuite(name, dir) {
+function nodeSuite(name, dir, { filter = null, env = {} } = {}) {
   section(name);
-  const files = testFiles(dir);
+  const files = testFiles(dir).filter((f) => filter === null || filter.test(f));
   if (files.length === 0) { console.log("(no test files)"); return; }
   const tap = join(mkdtempSync(join(tmpdir(), "wasmgate-test-")), "out.tap");
   const r = run(process.execPath, [
@@ -60,7 +60,7 @@ function nodeSuite(name, dir) {
     "--test-reporter=spec", "--test-reporter-destination=stdout",
     "--test-reporter=tap", `--test-reporter-destination=${tap}`,
     ...files,
-  ]);
+  ], { env: { ...process.env, ...env } });
   const text = readFileSync(tap, "utf8");
   const num = (k) => { const m = text.match(new RegExp(`^# ${k} (\\d+)$`, "m")); return m ? +m[1] : 0; };
   const passed = num("pass"), failed = num("fail") + num("cancelled"), skipped = num("skipped") + num("todo");
@@ -69,7 +69,11 @@ function nodeSuite(name, dir) {
   if (r.status !== 0 && failed === 0) totals.failed += 1;
 }
 
-if (!only || only === "host") nodeSuite("host", "tests/host");
+if (!only || only === "host") {
+  nodeSuite("host", "tests/host");
+  // The SDK probe again, built to collect garbage after every callback (tests/modules/sdk-probe-gcstress).
+  nodeSuite("host, SDK probe with GC stress", "tests/host", { filter: /sdk-probe[^/]*\.test\.ts$/, env: { WASMGATE_PROBE: "sdk-probe-gcstress" } });
+}
 if (!only || only === "envoy") nodeSuite("envoy (docker compose)", "tests/envoy");
 
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);

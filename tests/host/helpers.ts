@@ -13,6 +13,13 @@ export function mod(name: string): string {
   return p;
 }
 
+/**
+ * The SDK probe module the sdk-probe suites run: tests/modules/sdk-probe, or, when npm test runs
+ * them a second time with WASMGATE_PROBE=sdk-probe-gcstress, the same module built to collect
+ * garbage after every callback (assembly/sdk/gc.ts), which must pass the same tests.
+ */
+export const PROBE = process.env.WASMGATE_PROBE ?? "sdk-probe";
+
 /** Create a host for one test and close it when the test ends. */
 export function host(t: { after(fn: () => void): void }, options: HostOptions): Host {
   const h = createHost(options);

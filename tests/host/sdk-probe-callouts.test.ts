@@ -7,7 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { createHost, type HostOptions, type RequestSpec } from "../../host/index.ts";
-import { mod, until } from "./helpers.ts";
+import { mod, until, PROBE } from "./helpers.ts";
 
 type Pairs = ReadonlyArray<readonly [string, string]> | undefined;
 const one = (pairs: Pairs, name: string) => {
@@ -21,7 +21,7 @@ const probe = (action: string, extra: RequestSpec = {}): RequestSpec =>
 type T = { after(fn: () => void | Promise<void>): void };
 
 function probeHost(t: T, opts: Partial<HostOptions> = {}) {
-  const host = createHost({ module: mod("sdk-probe"), ...opts });
+  const host = createHost({ module: mod(PROBE), ...opts });
   t.after(() => host.close());
   return host;
 }

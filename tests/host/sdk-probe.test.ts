@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHost, type HostOptions, type RequestSpec } from "../../host/index.ts";
-import { mod } from "./helpers.ts";
+import { mod, PROBE } from "./helpers.ts";
 
 type Pairs = ReadonlyArray<readonly [string, string]> | undefined;
 const all = (pairs: Pairs, name: string) => (pairs ?? []).filter(([k]) => k === name).map(([, v]) => v);
@@ -16,7 +16,7 @@ const one = (pairs: Pairs, name: string) => {
 };
 
 function probeHost(t: { after(fn: () => void): void }, opts: Partial<HostOptions> = {}) {
-  const host = createHost({ module: mod("sdk-probe"), ...opts });
+  const host = createHost({ module: mod(PROBE), ...opts });
   t.after(() => host.close());
   return host;
 }
@@ -326,7 +326,7 @@ test("config passthrough: no stream context, every stream passes untouched", asy
 });
 
 test("a bad plugin configuration is refused at configure time", () => {
-  assert.throws(() => createHost({ module: mod("sdk-probe"), config: "{not json" }), (e: unknown) => {
+  assert.throws(() => createHost({ module: mod(PROBE), config: "{not json" }), (e: unknown) => {
     const logs = (e as { logs?: { line: string }[] }).logs ?? [];
     assert.ok(logs.some((l) => l.line.includes("sdk-probe: config:")), JSON.stringify(logs));
     return true;
