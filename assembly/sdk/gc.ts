@@ -49,7 +49,7 @@ let depth: i32 = 0;
 /** Start of an exported callback (exports.ts). */
 // @ts-ignore: decorator
 @inline export function begin(): void { depth++; }
-/** End of an exported callback that never collects. */
+/** End of on_context_create, on_done or on_log: no collection (except in stress builds). */
 // @ts-ignore: decorator
 @inline export function end(): void { if (--depth == 0 && STRESS) collect(); }
 /** End of on_vm_start, on_configure or a root's deletion: a full collection. */
