@@ -18,8 +18,15 @@ function section(name) {
   console.log(`\n=== ${name} ===`);
 }
 
-// 1. Build: filters, examples and test modules. A build failure fails everything.
+// 1. Build: filters, examples and test modules. A build failure fails everything; so does
+// assembly/lib/messages.ts being out of date with messages.txt (gen-messages says why in one line).
 section("build");
+const g = run(process.execPath, ["scripts/gen-messages.mjs", "--check"]);
+if (g.status !== 0) {
+  console.log("build failed: assembly/lib/messages.ts is out of date (run node scripts/gen-messages.mjs)");
+  console.log(`0 passed, 1 failed`);
+  process.exit(1);
+}
 const b = run(process.execPath, ["bin/wasmgate.mjs", "build", "--all"]);
 if (b.status !== 0) {
   console.log("build failed");

@@ -30,12 +30,13 @@
 
 import { decodeUtf8At, utf8ErrorAt } from "./utf8";
 import { decimal } from "./decimal";
+import { Msg, msg } from "./messages";
 
 export const enum JsonKind { Null = 0, Bool = 1, Number = 2, String = 3, Array = 4, Object = 5 }
 
 /** Name of a kind ("null", "boolean", "number", "string", "array", "object"), or "absent". */
 export function jsonKindName(kind: i32): string {
-  return <u32>kind < 6 ? listItem("null|boolean|number|string|array|object", kind) : "absent";
+  return msg(<Msg>(Msg.KindNull + (<u32>kind < 6 ? kind : 6)));
 }
 
 /** A zeroed StaticArray<i32> of n items (what `new StaticArray<i32>(n)` gives, without the
@@ -178,9 +179,9 @@ export function parseJsonBuffer(bytes: ArrayBuffer, maxDepth: i32 = DEFAULT_MAX_
 }
 
 function parseUtf8(p: usize, n: i32, maxDepth: i32, maxLength: i32): JsonResult {
-  if (n > maxLength) return new JsonResult(null, "document too large", maxLength);
+  if (n > maxLength) return new JsonResult(null, msg(Msg.JsonDocumentTooLarge), maxLength);
   const text = decodeUtf8At(p, n, true);
-  if (text === null) return new JsonResult(null, "invalid UTF-8", utf8ErrorAt);
+  if (text === null) return new JsonResult(null, msg(Msg.JsonInvalidUtf8), utf8ErrorAt);
   return parseJson(text, maxDepth, maxLength);
 }
 
@@ -203,7 +204,8 @@ let objects: i32 = 0;
 let mant: u64 = 0; // number(): significant digits read so far
 let exp10: i32 = 0; // number(): power of ten to scale mant by
 
-// Error codes; item code - 1 of the list in parseJson is the text. DUPLICATE builds "duplicate key \"<key>\"".
+// Error codes; the text is Msg.JsonUnexpectedCharacter + code - 1 (messages.txt keeps that order).
+// DUPLICATE builds "duplicate key \"<key>\"".
 const UNEXPECTED = 1; // UNEXPECTED + 1 when at the end of the text
 const TRAILING = 3;
 const TOO_DEEP = 4;
@@ -244,9 +246,11 @@ export function parseJson(text: string, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLe
     if (v !== null && pos < len) v = fail(TRAILING, pos);
     src = ""; // do not keep the text alive
   }
-  let msg = "";
-  if (v === null) msg = errCode == DUPLICATE ? "duplicate key \"" + dupKey + "\"" : listItem("unexpected character|unexpected end|trailing data|nested too deep|bad number|number out of range|bad escape|unpaired surrogate|unterminated string|control character||document too large", errCode - 1);
-  return new JsonResult(v, msg, v !== null ? 0 : errAt);
+  let error = "";
+  if (v === null) {
+    error = errCode == DUPLICATE ? msg(Msg.JsonDuplicateKey) + dupKey + "\"" : msg(<Msg>(Msg.JsonUnexpectedCharacter + errCode - 1));
+  }
+  return new JsonResult(v, error, v !== null ? 0 : errAt);
 }
 
 /** The code unit at i, or -1 past the end. */

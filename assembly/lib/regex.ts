@@ -28,7 +28,8 @@
 // of objects — because in AssemblyScript every managed local or field access costs shadow-stack
 // code. Neither compiling nor matching is re-entrant (nothing in them calls back out).
 
-import { listItem, newInts } from "./json";
+import { newInts } from "./json";
+import { Msg, msg } from "./messages";
 import { decimal } from "./decimal";
 
 export const MAX_PROGRAM: i32 = 20000;
@@ -43,17 +44,16 @@ const CHAR = 0, CHARI = 1 /* arg: a lower-case ASCII letter */, ANY = 2 /* arg !
 const A_BEGIN = 0, A_END = 1, A_LBEGIN = 2, A_LEND = 3, A_WORD = 4; // A_WORD + 1: \B
 const F_I = 1, F_S = 2, F_M = 4;
 
-// Error messages: one literal (MSGS in message()), '|'-separated, indexed by code; codes below
-// E_SUPPORTED get " are not supported" appended.
+// Error codes; the text is Msg.RegexBackreferences + code (messages.txt keeps that order); codes
+// below E_SUPPORTED get " are not supported" appended.
 const E_BACKREF = 0, E_LOOK = 1, E_ATOMIC = 2, E_POSSESSIVE = 3, E_UNICODE = 4, E_POSIX = 5, E_COND = 6,
   E_SUPPORTED = 7, E_NOCLOSE = 7, E_UNMATCHED = 8, E_NOBRACKET = 9, E_NOTHING = 10, E_REPEATED = 11,
   E_COUNT = 12, E_RANGE = 13, E_TRAILING = 14, E_ESCAPE = 15, E_NAME = 16, E_DUPNAME = 17, E_FLAG = 18,
   E_DEPTH = 19, E_GROUPS = 20, E_LONG = 21, E_LARGE = 22, E_UNTERMINATED = 23, E_UNKNOWN = 24, E_DOLLAR = 25;
 
 function message(code: i32): string {
-  const MSGS = "backreferences|lookarounds|atomic groups|possessive quantifiers|Unicode classes|POSIX classes|conditionals|missing ')'|unmatched ')'|missing ']'|nothing to repeat|repeated quantifier|repeat count > 1000|bad range|trailing '\\'|bad escape|bad group name|duplicate group name|bad group flag|nesting too deep|too many groups|pattern too long|pattern too large|unterminated '${'|unknown group|'$' needs a group or '$'";
-  const m = listItem(MSGS, code);
-  return code < E_SUPPORTED ? m + " are not supported" : m;
+  const m = msg(<Msg>(Msg.RegexBackreferences + code));
+  return code < E_SUPPORTED ? m + msg(Msg.RegexNotSupported) : m;
 }
 
 // Static byte tables (memory.data, not strings: reading a string constant costs shadow-stack code).
