@@ -15,6 +15,7 @@
 
 import { JsonKind, JsonObject, JsonValue, jsonKindName } from "./json";
 import { decimal } from "./decimal";
+import { Msg, msg } from "./messages";
 
 export class Problems {
   list: string[] = [];
@@ -51,9 +52,9 @@ const INTEGER = 6;
 
 /** Records "<path>: must be <what>, not <kind of v>" (", not number" left out for a non-integer). */
 function mustBe(problems: Problems, path: string, kind: i32, v: JsonValue): void {
-  let msg = (kind >= JsonKind.Array ? "must be an " : "must be a ") + (kind == INTEGER ? "integer" : jsonKindName(kind));
-  if (kind != INTEGER || v.kind != JsonKind.Number) msg += ", not " + jsonKindName(v.kind);
-  problems.add(path, msg);
+  let text = msg(kind >= JsonKind.Array ? Msg.MustBeAn : Msg.MustBeA) + (kind == INTEGER ? msg(Msg.Integer) : jsonKindName(kind));
+  if (kind != INTEGER || v.kind != JsonKind.Number) text += msg(Msg.CommaNot) + jsonKindName(v.kind);
+  problems.add(path, text);
 }
 
 export class ConfigObject {
@@ -61,7 +62,7 @@ export class ConfigObject {
 
   /** Wraps a value that must be an object; records a problem and returns null otherwise. */
   static root(v: JsonValue | null, path: string, problems: Problems): ConfigObject | null {
-    if (v === null) { problems.add(path, "is required"); return null; }
+    if (v === null) { problems.add(path, msg(Msg.IsRequired)); return null; }
     const o = v.obj;
     if (v.kind != JsonKind.Object || o === null) { mustBe(problems, path, JsonKind.Object, v); return null; }
     return new ConfigObject(o, path, problems);
@@ -76,7 +77,7 @@ export class ConfigObject {
   private typed(key: string, kind: i32, required: bool): JsonValue | null {
     const v = this.obj.get(key);
     if (v === null) {
-      if (required) this.fail(key, "is required");
+      if (required) this.fail(key, msg(Msg.IsRequired));
       return null;
     }
     if (kind == INTEGER ? !v.isInteger() : v.kind != kind) { mustBe(this.problems, this.at(key), kind, v); return null; }
@@ -95,7 +96,7 @@ export class ConfigObject {
   requiredNonEmpty(key: string): string {
     const v = this.typed(key, JsonKind.String, true);
     if (v === null) return "";
-    if (v.str.length == 0) this.fail(key, "must not be empty");
+    if (v.str.length == 0) this.fail(key, msg(Msg.MustNotBeEmpty));
     return v.str;
   }
   optionalBool(key: string, fallback: bool): bool {
@@ -112,7 +113,7 @@ export class ConfigObject {
     if (v === null) return fallback;
     const n = <i64>v.num;
     if (n < min || n > max) {
-      this.fail(key, "must be between " + decimal(min) + " and " + decimal(max));
+      this.fail(key, msg(Msg.MustBeBetween) + decimal(min) + msg(Msg.And) + decimal(max));
       return fallback;
     }
     return n;
@@ -171,7 +172,7 @@ export class ConfigObject {
     for (let i = 0; i < keys.length; i++) {
       const k = unchecked(keys[i]);
       const at = allowed.indexOf(k);
-      if (at < 0 || (at < 32 && (mask >>> at & 1) == 0)) { this.fail(k, "unknown field"); ok = false; }
+      if (at < 0 || (at < 32 && (mask >>> at & 1) == 0)) { this.fail(k, msg(Msg.UnknownField)); ok = false; }
     }
     return ok;
   }
@@ -186,7 +187,7 @@ export class ConfigObject {
       list = i > 0 ? list + ", " + k : k;
     }
     if (count == 1) return found;
-    this.problems.add(this.path, count > 1 ? "only one of " + list + " may be set" : "needs one of " + list);
+    this.problems.add(this.path, count > 1 ? msg(Msg.OnlyOneOf) + list + msg(Msg.MayBeSet) : msg(Msg.NeedsOneOf) + list);
     return -1;
   }
 }

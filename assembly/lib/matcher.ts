@@ -28,6 +28,7 @@ import { compileRegex, Regex } from "./regex";
 import { RequestView } from "./request";
 import { isValidHeaderName, lowerAscii } from "./http";
 import { decimal } from "./decimal";
+import { Msg, msg } from "./messages";
 
 export const enum MatchKind { Exact, Prefix, Suffix, Contains, Regex, Present, Absent }
 
@@ -121,7 +122,7 @@ export class RequestMatcher {
 
 function compileFull(pattern: string, ignoreCase: bool, path: string, problems: Problems): Regex | null {
   const r = compileRegex(ignoreCase ? "(?i:" + pattern + ")" : pattern);
-  if (!r.ok) problems.add(path, "invalid regex: " + r.error);
+  if (!r.ok) problems.add(path, msg(Msg.InvalidRegex) + r.error);
   return r.regex;
 }
 
@@ -140,7 +141,7 @@ export function parseStringMatcher(v: JsonValue, path: string, problems: Problem
   m.kind = <MatchKind>k;
   const key = unchecked(STRING_KINDS[k]);
   if (m.kind == MatchKind.Present || m.kind == MatchKind.Absent) {
-    if (!c.requiredBool(key) && problems.list.length == before) c.fail(key, "must be true (use invert to negate)");
+    if (!c.requiredBool(key) && problems.list.length == before) c.fail(key, msg(Msg.MustBeTrue));
   } else {
     const s = c.requiredString(key);
     if (m.kind == MatchKind.Regex) m.regex = compileFull(s, m.ignoreCase, c.at(key), problems);
@@ -163,13 +164,13 @@ export function parsePathMatcher(v: JsonValue, path: string, problems: Problems)
   m.kind = <PathKind>k;
   const key = unchecked(PATH_KINDS[k]);
   const s = c.obj.getString(key);
-  if (s === null) { c.fail(key, "must be a string"); return null; }
+  if (s === null) { c.fail(key, msg(Msg.MustBeString)); return null; }
   if (m.kind == PathKind.Regex) m.regex = compileFull(s, m.ignoreCase, c.at(key), problems);
   else if (m.kind == PathKind.Suffix) {
-    if (s.length == 0) c.fail(key, "must not be empty");
+    if (s.length == 0) c.fail(key, msg(Msg.MustNotBeEmpty));
     m.value = m.ignoreCase ? lowerAscii(s) : s;
   } else {
-    if (!s.startsWith("/")) c.fail(key, "must start with /");
+    if (!s.startsWith("/")) c.fail(key, msg(Msg.MustStartWithSlash));
     m.value = m.ignoreCase ? lowerAscii(s) : s;
   }
   return problems.list.length == before ? m : null;
@@ -183,7 +184,7 @@ export function parseNamed(c: ConfigObject, key: string, headerNames: bool): Nam
   for (let i = 0; i < o.obj.keys.length; i++) {
     const name = unchecked(o.obj.keys[i]);
     const p = o.at(name);
-    if (headerNames && !isValidHeaderName(name)) { c.problems.add(p, "is not a valid header name"); continue; }
+    if (headerNames && !isValidHeaderName(name)) { c.problems.add(p, msg(Msg.NotAHeaderName)); continue; }
     const m = parseStringMatcher(unchecked(o.obj.values[i]), p, c.problems);
     if (m !== null) out.push(new NamedMatcher(headerNames ? lowerAscii(name) : name, m));
   }
@@ -216,7 +217,7 @@ export function parseRequestMatcher(v: JsonValue | null, path: string, problems:
     for (let i = 0; i < methods.length; i++) {
       const meth = unchecked(methods[i]);
       if (!isValidHeaderName(meth) || hasLowerAscii(meth)) {
-        problems.add(keyPath(path, "methods") + "[" + decimal(i) + "]", "must be an upper-case method name");
+        problems.add(keyPath(path, "methods") + "[" + decimal(i) + "]", msg(Msg.MustBeMethodName));
       }
     }
     m.methods = methods;
@@ -235,14 +236,14 @@ function parseHost(v: JsonValue, path: string, problems: Problems): StringMatche
     return m;
   }
   const h = lowerAscii(v.str);
-  if (h.length == 0) { problems.add(path, "must not be empty"); return null; }
+  if (h.length == 0) { problems.add(path, msg(Msg.MustNotBeEmpty)); return null; }
   if (h.startsWith("*.") && !h.substring(1).includes("*")) { // wildcard subdomain: suffix ".example.com"
     const m = new StringMatcher();
     m.kind = MatchKind.Suffix;
     m.value = h.substring(1);
     return m;
   }
-  if (h.includes("*")) { problems.add(path, "a wildcard is only allowed as a leading \"*.\""); return null; }
+  if (h.includes("*")) { problems.add(path, msg(Msg.BadWildcard)); return null; }
   return StringMatcher.exact(h);
 }
 

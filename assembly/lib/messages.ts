@@ -100,10 +100,92 @@ export const enum Msg {
   KindObject = 45,
   /** absent */
   KindAbsent = 46,
+  /** is required */
+  IsRequired = 47,
+  /** must be an  */
+  MustBeAn = 48,
+  /** must be a  */
+  MustBeA = 49,
+  /** integer */
+  Integer = 50,
+  /** , not  */
+  CommaNot = 51,
+  /** must not be empty */
+  MustNotBeEmpty = 52,
+  /** must be between  */
+  MustBeBetween = 53,
+  /**  and  */
+  And = 54,
+  /** unknown field */
+  UnknownField = 55,
+  /** only one of  */
+  OnlyOneOf = 56,
+  /**  may be set */
+  MayBeSet = 57,
+  /** needs one of  */
+  NeedsOneOf = 58,
+  /** invalid regex:  */
+  InvalidRegex = 59,
+  /** must be true (use invert to negate) */
+  MustBeTrue = 60,
+  /** must be a string */
+  MustBeString = 61,
+  /** must start with / */
+  MustStartWithSlash = 62,
+  /** is not a valid header name */
+  NotAHeaderName = 63,
+  /** must be an upper-case method name */
+  MustBeMethodName = 64,
+  /** a wildcard is only allowed as a leading "*." */
+  BadWildcard = 65,
+  /** '$' at  */
+  TemplateDollarAt = 66,
+  /**  must start '${' or be written '$$' */
+  TemplateDollarMustStart = 67,
+  /** unterminated '${' at  */
+  TemplateUnterminated = 68,
+  /** unknown source ' */
+  TemplateUnknownSource = 69,
+  /** ' in '${ */
+  TemplateIn = 70,
+  /** ' needs an argument, as in ${ */
+  TemplateNeedsArgument = 71,
+  /** ' takes no argument */
+  TemplateTakesNoArgument = 72,
+  /** ' is not a valid header name */
+  TemplateNotAHeaderName = 73,
+  /** invalid JSON at  */
+  InvalidJsonAt = 74,
+  /** must be a status 100-599 or "1xx"-"5xx" */
+  MustBeStatus = 75,
+  /** set, append, set_if_absent, remove, rename, copy, replace, dedupe, query_set, query_add, query_remove, query_rename, path_prefix, path_regex, host */
+  OpNames = 76,
+  /** unique, first, last */
+  KeepNames = 77,
+  /** is only allowed in request rules */
+  RequestOnly = 78,
+  /** unknown operation ' */
+  UnknownOperation = 79,
+  /** ' (one of  */
+  OneOf = 80,
+  /** give either header or match, not both */
+  HeaderOrMatch = 81,
+  /** must be empty or start with / */
+  MustBeEmptyOrStartWithSlash = 82,
+  /** must be one of  */
+  MustBeOneOf = 83,
+  /** must be strip or keep */
+  MustBeStripOrKeep = 84,
+  /** must be a header name (RFC 9110 token, not a pseudo-header) */
+  MustBeHeaderName = 85,
+  /** ' is managed by Envoy */
+  ManagedByEnvoy = 86,
+  /** contains control characters or exceeds max_value_bytes */
+  BadConstantValue = 87,
 }
 
 /** Number of messages (Msg values are 0 … MSG_COUNT - 1). */
-export const MSG_COUNT = 47;
+export const MSG_COUNT = 88;
 
 // The texts, back to back (one line per message).
 const TEXT = memory.data<u8>([
@@ -154,12 +236,56 @@ const TEXT = memory.data<u8>([
   97, 114, 114, 97, 121, // KindArray
   111, 98, 106, 101, 99, 116, // KindObject
   97, 98, 115, 101, 110, 116, // KindAbsent
+  105, 115, 32, 114, 101, 113, 117, 105, 114, 101, 100, // IsRequired
+  109, 117, 115, 116, 32, 98, 101, 32, 97, 110, 32, // MustBeAn
+  109, 117, 115, 116, 32, 98, 101, 32, 97, 32, // MustBeA
+  105, 110, 116, 101, 103, 101, 114, // Integer
+  44, 32, 110, 111, 116, 32, // CommaNot
+  109, 117, 115, 116, 32, 110, 111, 116, 32, 98, 101, 32, 101, 109, 112, 116, 121, // MustNotBeEmpty
+  109, 117, 115, 116, 32, 98, 101, 32, 98, 101, 116, 119, 101, 101, 110, 32, // MustBeBetween
+  32, 97, 110, 100, 32, // And
+  117, 110, 107, 110, 111, 119, 110, 32, 102, 105, 101, 108, 100, // UnknownField
+  111, 110, 108, 121, 32, 111, 110, 101, 32, 111, 102, 32, // OnlyOneOf
+  32, 109, 97, 121, 32, 98, 101, 32, 115, 101, 116, // MayBeSet
+  110, 101, 101, 100, 115, 32, 111, 110, 101, 32, 111, 102, 32, // NeedsOneOf
+  105, 110, 118, 97, 108, 105, 100, 32, 114, 101, 103, 101, 120, 58, 32, // InvalidRegex
+  109, 117, 115, 116, 32, 98, 101, 32, 116, 114, 117, 101, 32, 40, 117, 115, 101, 32, 105, 110, 118, 101, 114, 116, 32, 116, 111, 32, 110, 101, 103, 97, 116, 101, 41, // MustBeTrue
+  109, 117, 115, 116, 32, 98, 101, 32, 97, 32, 115, 116, 114, 105, 110, 103, // MustBeString
+  109, 117, 115, 116, 32, 115, 116, 97, 114, 116, 32, 119, 105, 116, 104, 32, 47, // MustStartWithSlash
+  105, 115, 32, 110, 111, 116, 32, 97, 32, 118, 97, 108, 105, 100, 32, 104, 101, 97, 100, 101, 114, 32, 110, 97, 109, 101, // NotAHeaderName
+  109, 117, 115, 116, 32, 98, 101, 32, 97, 110, 32, 117, 112, 112, 101, 114, 45, 99, 97, 115, 101, 32, 109, 101, 116, 104, 111, 100, 32, 110, 97, 109, 101, // MustBeMethodName
+  97, 32, 119, 105, 108, 100, 99, 97, 114, 100, 32, 105, 115, 32, 111, 110, 108, 121, 32, 97, 108, 108, 111, 119, 101, 100, 32, 97, 115, 32, 97, 32, 108, 101, 97, 100, 105, 110, 103, 32, 34, 42, 46, 34, // BadWildcard
+  39, 36, 39, 32, 97, 116, 32, // TemplateDollarAt
+  32, 109, 117, 115, 116, 32, 115, 116, 97, 114, 116, 32, 39, 36, 123, 39, 32, 111, 114, 32, 98, 101, 32, 119, 114, 105, 116, 116, 101, 110, 32, 39, 36, 36, 39, // TemplateDollarMustStart
+  117, 110, 116, 101, 114, 109, 105, 110, 97, 116, 101, 100, 32, 39, 36, 123, 39, 32, 97, 116, 32, // TemplateUnterminated
+  117, 110, 107, 110, 111, 119, 110, 32, 115, 111, 117, 114, 99, 101, 32, 39, // TemplateUnknownSource
+  39, 32, 105, 110, 32, 39, 36, 123, // TemplateIn
+  39, 32, 110, 101, 101, 100, 115, 32, 97, 110, 32, 97, 114, 103, 117, 109, 101, 110, 116, 44, 32, 97, 115, 32, 105, 110, 32, 36, 123, // TemplateNeedsArgument
+  39, 32, 116, 97, 107, 101, 115, 32, 110, 111, 32, 97, 114, 103, 117, 109, 101, 110, 116, // TemplateTakesNoArgument
+  39, 32, 105, 115, 32, 110, 111, 116, 32, 97, 32, 118, 97, 108, 105, 100, 32, 104, 101, 97, 100, 101, 114, 32, 110, 97, 109, 101, // TemplateNotAHeaderName
+  105, 110, 118, 97, 108, 105, 100, 32, 74, 83, 79, 78, 32, 97, 116, 32, // InvalidJsonAt
+  109, 117, 115, 116, 32, 98, 101, 32, 97, 32, 115, 116, 97, 116, 117, 115, 32, 49, 48, 48, 45, 53, 57, 57, 32, 111, 114, 32, 34, 49, 120, 120, 34, 45, 34, 53, 120, 120, 34, // MustBeStatus
+  115, 101, 116, 44, 32, 97, 112, 112, 101, 110, 100, 44, 32, 115, 101, 116, 95, 105, 102, 95, 97, 98, 115, 101, 110, 116, 44, 32, 114, 101, 109, 111, 118, 101, 44, 32, 114, 101, 110, 97, 109, 101, 44, 32, 99, 111, 112, 121, 44, 32, 114, 101, 112, 108, 97, 99, 101, 44, 32, 100, 101, 100, 117, 112, 101, 44, 32, 113, 117, 101, 114, 121, 95, 115, 101, 116, 44, 32, 113, 117, 101, 114, 121, 95, 97, 100, 100, 44, 32, 113, 117, 101, 114, 121, 95, 114, 101, 109, 111, 118, 101, 44, 32, 113, 117, 101, 114, 121, 95, 114, 101, 110, 97, 109, 101, 44, 32, 112, 97, 116, 104, 95, 112, 114, 101, 102, 105, 120, 44, 32, 112, 97, 116, 104, 95, 114, 101, 103, 101, 120, 44, 32, 104, 111, 115, 116, // OpNames
+  117, 110, 105, 113, 117, 101, 44, 32, 102, 105, 114, 115, 116, 44, 32, 108, 97, 115, 116, // KeepNames
+  105, 115, 32, 111, 110, 108, 121, 32, 97, 108, 108, 111, 119, 101, 100, 32, 105, 110, 32, 114, 101, 113, 117, 101, 115, 116, 32, 114, 117, 108, 101, 115, // RequestOnly
+  117, 110, 107, 110, 111, 119, 110, 32, 111, 112, 101, 114, 97, 116, 105, 111, 110, 32, 39, // UnknownOperation
+  39, 32, 40, 111, 110, 101, 32, 111, 102, 32, // OneOf
+  103, 105, 118, 101, 32, 101, 105, 116, 104, 101, 114, 32, 104, 101, 97, 100, 101, 114, 32, 111, 114, 32, 109, 97, 116, 99, 104, 44, 32, 110, 111, 116, 32, 98, 111, 116, 104, // HeaderOrMatch
+  109, 117, 115, 116, 32, 98, 101, 32, 101, 109, 112, 116, 121, 32, 111, 114, 32, 115, 116, 97, 114, 116, 32, 119, 105, 116, 104, 32, 47, // MustBeEmptyOrStartWithSlash
+  109, 117, 115, 116, 32, 98, 101, 32, 111, 110, 101, 32, 111, 102, 32, // MustBeOneOf
+  109, 117, 115, 116, 32, 98, 101, 32, 115, 116, 114, 105, 112, 32, 111, 114, 32, 107, 101, 101, 112, // MustBeStripOrKeep
+  109, 117, 115, 116, 32, 98, 101, 32, 97, 32, 104, 101, 97, 100, 101, 114, 32, 110, 97, 109, 101, 32, 40, 82, 70, 67, 32, 57, 49, 49, 48, 32, 116, 111, 107, 101, 110, 44, 32, 110, 111, 116, 32, 97, 32, 112, 115, 101, 117, 100, 111, 45, 104, 101, 97, 100, 101, 114, 41, // MustBeHeaderName
+  39, 32, 105, 115, 32, 109, 97, 110, 97, 103, 101, 100, 32, 98, 121, 32, 69, 110, 118, 111, 121, // ManagedByEnvoy
+  99, 111, 110, 116, 97, 105, 110, 115, 32, 99, 111, 110, 116, 114, 111, 108, 32, 99, 104, 97, 114, 97, 99, 116, 101, 114, 115, 32, 111, 114, 32, 101, 120, 99, 101, 101, 100, 115, 32, 109, 97, 120, 95, 118, 97, 108, 117, 101, 95, 98, 121, 116, 101, 115, // BadConstantValue
 ]);
 // Text m is TEXT[START[m], START[m + 1]).
 const START = memory.data<u16>([
   0, 14, 25, 38, 60, 75, 88, 100, 111, 124, 135, 152, 171, 190, 199, 211,
   221, 235, 255, 269, 285, 300, 316, 333, 350, 363, 387, 405, 425, 439, 452, 467,
   477, 496, 506, 524, 543, 560, 575, 593, 606, 610, 617, 623, 629, 634, 640, 646,
+  657, 668, 678, 685, 691, 708, 724, 729, 742, 754, 765, 778, 793, 828, 844, 861,
+  887, 920, 964, 971, 1006, 1027, 1043, 1051, 1080, 1099, 1127, 1143, 1182, 1328, 1347, 1379,
+  1398, 1408, 1445, 1474, 1489, 1510, 1569, 1590, 1644,
 ]);
 
 /** The text of `m` as a new string. */

@@ -19,6 +19,7 @@ import { RequestView } from "./request";
 import { isSafeHeaderValue, isValidHeaderName, lowerAscii } from "./http";
 import { joinStrings } from "./join";
 import { decimal } from "./decimal";
+import { Msg, msg } from "./messages";
 
 export const enum Source {
   Literal = 0, ClientIp, Path, Method, Host, Consumer, RequestId, Header, Query, Cookie, Claim, Property,
@@ -108,9 +109,9 @@ export function parseTemplate(s: string): TemplateResult {
     }
     const d = i + 1 < n ? <i32>s.charCodeAt(i + 1) : -1;
     if (d == 36) { lit += "$"; i += 2; continue; }
-    if (d != 123) return fail("'$' at " + decimal(i) + " must start '${' or be written '$$'");
+    if (d != 123) return fail(msg(Msg.TemplateDollarAt) + decimal(i) + msg(Msg.TemplateDollarMustStart));
     const close = s.indexOf("}", i + 2);
-    if (close < 0) return fail("unterminated '${' at " + decimal(i));
+    if (close < 0) return fail(msg(Msg.TemplateUnterminated) + decimal(i));
     let body = s.substring(i + 2, close);
     let fallback = "";
     const bar = body.indexOf("|");
@@ -119,12 +120,12 @@ export function parseTemplate(s: string): TemplateResult {
     const name = colon >= 0 ? body.substring(0, colon) : body;
     const arg = colon >= 0 ? body.substring(colon + 1) : "";
     const k = NAMES.indexOf(name);
-    if (k <= 0) return fail("unknown source '" + name + "' in '${" + body + "}'");
-    if (k >= FIRST_WITH_ARG && arg.length == 0) return fail("'" + name + "' needs an argument, as in ${" + name + ":…}");
-    if (k < FIRST_WITH_ARG && colon >= 0) return fail("'" + name + "' takes no argument");
+    if (k <= 0) return fail(msg(Msg.TemplateUnknownSource) + name + msg(Msg.TemplateIn) + body + "}'");
+    if (k >= FIRST_WITH_ARG && arg.length == 0) return fail("'" + name + msg(Msg.TemplateNeedsArgument) + name + ":…}");
+    if (k < FIRST_WITH_ARG && colon >= 0) return fail("'" + name + msg(Msg.TemplateTakesNoArgument));
     let a = arg;
     if (k == Source.Header) {
-      if (!isValidHeaderName(arg)) return fail("'" + arg + "' is not a valid header name");
+      if (!isValidHeaderName(arg)) return fail("'" + arg + msg(Msg.TemplateNotAHeaderName));
       a = lowerAscii(arg);
     }
     if (lit.length > 0) { t.parts.push(new TemplatePart(Source.Literal, lit, "")); lit = ""; }

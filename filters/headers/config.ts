@@ -10,6 +10,7 @@ import { Regex, Replacement, compileRegex, compileReplacement } from "../../asse
 import { Source, Template, TemplateResolver, parseTemplate } from "../../assembly/lib/template";
 import { isValidHeaderName, isWritableHeaderValue, lowerAscii } from "../../assembly/lib/http";
 import { HeaderPair } from "../../assembly/lib/headerPair";
+import { Msg, msg } from "../../assembly/lib/messages";
 
 export const enum Op {
   Set, Append, SetIfAbsent, Remove, Rename, Copy, Replace, Dedupe,
@@ -74,7 +75,7 @@ export function parseConfig(bytes: ArrayBuffer, problems: Problems): HeadersConf
   const cfg = new HeadersConfig();
   if (bytes.byteLength == 0) return cfg;
   const parsed = parseJsonBuffer(bytes);
-  if (!parsed.ok) { problems.add("config", "invalid JSON at " + parsed.toString()); return null; }
+  if (!parsed.ok) { problems.add("config", msg(Msg.InvalidJsonAt) + parsed.toString()); return null; }
   const root = ConfigObject.root(parsed.value, "config", problems);
   if (root === null) return null;
   root.rejectUnknown(FIELD_NAMES, ROOT_FIELDS);
@@ -99,7 +100,7 @@ function parseRules(root: ConfigObject, key: string, response: bool, cfg: Header
     if (mv !== null) parseMatch(r, response, rule);
     const ops = r.objectArray("ops", true);
     if (ops !== null) {
-      if (ops.length == 0) r.fail("ops", "must not be empty");
+      if (ops.length == 0) r.fail("ops", msg(Msg.MustNotBeEmpty));
       for (let k = 0; k < ops.length; k++) {
         const op = parseOp(unchecked(ops[k]), response, cfg);
         if (op === null) continue;
@@ -135,7 +136,7 @@ function isEmpty(m: RequestMatcher): bool {
 
 /** [200, "5xx", 404] → ranges; a status is 100–599, a class "1xx"–"5xx". */
 function parseStatus(items: JsonValue[], path: string, problems: Problems, out: i32[]): void {
-  if (items.length == 0) problems.add(path, "must not be empty");
+  if (items.length == 0) problems.add(path, msg(Msg.MustNotBeEmpty));
   for (let i = 0; i < items.length; i++) {
     const v = unchecked(items[i]);
     let lo = -1;
@@ -145,7 +146,7 @@ function parseStatus(items: JsonValue[], path: string, problems: Problems, out: 
       const d = <i32>v.str.charCodeAt(0) - 48;
       if (d >= 1 && d <= 5) { lo = d * 100; hi = lo + 99; }
     }
-    if (lo < 0) { problems.add(itemPath(path, i), "must be a status 100-599 or \"1xx\"-\"5xx\""); continue; }
+    if (lo < 0) { problems.add(itemPath(path, i), msg(Msg.MustBeStatus)); continue; }
     out.push(lo);
     out.push(hi);
   }
@@ -167,47 +168,44 @@ const FIELDS = memory.data<i32>([
 ]);
 
 function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation | null {
-  // Index = Op value; ops from QuerySet on are request-only. One string, not an array of them
-  // (each string and each global costs bytes of its own; see listIndex). Literals in the function,
-  // not module constants, for the same reason.
-  const OP_NAMES = "set, append, set_if_absent, remove, rename, copy, replace, dedupe, query_set, query_add, query_remove, query_rename, path_prefix, path_regex, host";
-  const KEEP_NAMES = "unique, first, last"; // index = Keep value
-  const REQUEST_ONLY = "is only allowed in request rules";
+  // Index = Op value; ops from QuerySet on are request-only. One text, not an array of strings
+  // (each string costs bytes of its own; see listIndex), kept in messages.txt.
+  const OP_NAMES = msg(Msg.OpNames);
   const problems = o.problems;
   const before = problems.list.length;
   const name = o.requiredString("op");
   const k = listIndex(OP_NAMES, name);
   if (k < 0) {
-    if (problems.list.length == before) o.fail("op", "unknown operation '" + name + "' (one of " + OP_NAMES + ")");
+    if (problems.list.length == before) o.fail("op", msg(Msg.UnknownOperation) + name + msg(Msg.OneOf) + OP_NAMES + ")");
     return null;
   }
   const op = new Operation();
   op.op = <Op>k;
   const mask = load<i32>(FIELDS + (<usize>k << 2));
   o.rejectUnknown(FIELD_NAMES, mask);
-  if (response && k >= Op.QuerySet) { o.fail("op", "'" + name + "' " + REQUEST_ONLY); return null; }
+  if (response && k >= Op.QuerySet) { o.fail("op", "'" + name + "' " + msg(Msg.RequestOnly)); return null; }
 
   if (mask & F.Header) {
     if (k == Op.Remove && o.has("match")) {
-      if (o.has("header")) o.fail("match", "give either header or match, not both");
+      if (o.has("header")) o.fail("match", msg(Msg.HeaderOrMatch));
       op.names = parseStringMatcher(changetype<JsonValue>(o.obj.get("match")), o.at("match"), problems);
     } else op.name = headerName(o, "header");
   }
   if (mask & F.Param) op.name = o.requiredNonEmpty("param");
   if (mask & F.To) {
     op.to = k == Op.Rename || k == Op.Copy ? headerName(o, "to") : o.requiredString("to");
-    if (k == Op.QueryRename && op.to.length == 0) o.fail("to", "must not be empty");
+    if (k == Op.QueryRename && op.to.length == 0) o.fail("to", msg(Msg.MustNotBeEmpty));
   }
   if (mask & F.Value) parseValue(o, op, cfg);
   if (k == Op.PathPrefix) {
     op.name = o.requiredString("prefix");
-    if (!op.name.startsWith("/")) o.fail("prefix", "must start with /");
-    if (op.to.length > 0 && !op.to.startsWith("/")) o.fail("to", "must be empty or start with /");
+    if (!op.name.startsWith("/")) o.fail("prefix", msg(Msg.MustStartWithSlash));
+    if (op.to.length > 0 && !op.to.startsWith("/")) o.fail("to", msg(Msg.MustBeEmptyOrStartWithSlash));
   }
   if (mask & F.Regex) {
     const rr = compileRegex(o.requiredString("regex"));
     op.regex = rr.regex;
-    if (!rr.ok) o.fail("regex", "invalid regex: " + rr.error);
+    if (!rr.ok) o.fail("regex", msg(Msg.InvalidRegex) + rr.error);
     else {
       const rep = compileReplacement(changetype<Regex>(rr.regex), o.requiredString("with"));
       op.replacement = rep.replacement;
@@ -217,8 +215,9 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
   op.overwrite = o.optionalBool("overwrite", false);
   op.split = o.optionalBool("split", false);
   if (o.has("keep")) {
-    const kp = listIndex(KEEP_NAMES, o.requiredString("keep"));
-    if (kp < 0) o.fail("keep", "must be one of " + KEEP_NAMES);
+    const keepNames = msg(Msg.KeepNames); // index = Keep value
+    const kp = listIndex(keepNames, o.requiredString("keep"));
+    if (kp < 0) o.fail("keep", msg(Msg.MustBeOneOf) + keepNames);
     else op.keep = <Keep>kp;
   }
   if (k <= Op.SetIfAbsent) {
@@ -226,8 +225,8 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
     // config says the client's value is wanted ("inbound": "keep"). A literal value owns its header
     // only when the config says "inbound": "strip".
     const inbound = o.optionalString("inbound", op.constant === null ? "strip" : "keep");
-    if (response && o.has("inbound")) o.fail("inbound", REQUEST_ONLY);
-    else if (inbound != "strip" && inbound != "keep") o.fail("inbound", "must be strip or keep");
+    if (response && o.has("inbound")) o.fail("inbound", msg(Msg.RequestOnly));
+    else if (inbound != "strip" && inbound != "keep") o.fail("inbound", msg(Msg.MustBeStripOrKeep));
     else if (!response && inbound == "strip" && op.name.length > 0 && !cfg.owned.includes(op.name)) cfg.owned.push(op.name);
     const c = op.constant;
     if (c !== null) op.pair = new HeaderPair(op.name, c); // written as it is, nothing made per request
@@ -245,11 +244,11 @@ export function isReserved(name: string): bool {
 function headerName(o: ConfigObject, key: string): string {
   const s = o.requiredString(key);
   if (!isValidHeaderName(s)) {
-    if (o.obj.getString(key) !== null) o.fail(key, "must be a header name (RFC 9110 token, not a pseudo-header)");
+    if (o.obj.getString(key) !== null) o.fail(key, msg(Msg.MustBeHeaderName));
     return "";
   }
   const name = lowerAscii(s);
-  if (isReserved(name)) o.fail(key, "'" + name + "' is managed by Envoy");
+  if (isReserved(name)) o.fail(key, "'" + name + msg(Msg.ManagedByEnvoy));
   return name;
 }
 
@@ -261,7 +260,7 @@ function parseValue(o: ConfigObject, op: Operation, cfg: HeadersConfig): void {
   op.value = tpl;
   if (tpl.isConstant) {
     const s = tpl.render(CONSTANT);
-    if (!isWritableHeaderValue(s, cfg.maxValueBytes)) o.fail("value", "contains control characters or exceeds max_value_bytes");
+    if (!isWritableHeaderValue(s, cfg.maxValueBytes)) o.fail("value", msg(Msg.BadConstantValue));
     op.constant = s;
   }
   if (tpl.usesSource(Source.ClientIp)) cfg.needsClientIp = true;
