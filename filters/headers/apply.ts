@@ -8,7 +8,7 @@ import { ParsedQuery, QueryParam, parseQuery, serializeQuery } from "../../assem
 import { MatchKind, segmentPrefix } from "../../assembly/lib/matcher";
 import { Keep, Op, Operation, Rule, isReserved } from "./config";
 import { isWritableHeaderValue } from "../../assembly/lib/http";
-import { add, addPair, all, entries, has, remove, set, setAll, setPair } from "./mirror";
+import { add, all, entries, has, remove, set, setAll } from "./mirror";
 
 /** Where the auth filter publishes identity (filter state, read with proxy_get_property). */
 export const CONSUMER_PROPERTY = "wasmgate_consumer";
@@ -131,14 +131,9 @@ export function applyOp(op: Operation, value: string | null): void {
     ps = q;
   }
   switch (k) {
-    case Op.Set: { const p = op.pair; if (p !== null) setPair(p); else set(name, v); break; }
-    case Op.Append: { const p = op.pair; if (p !== null) addPair(p); else add(name, v); break; }
-    case Op.SetIfAbsent: {
-      if (has(name)) break;
-      const p = op.pair;
-      if (p !== null) addPair(p); else add(name, v);
-      break;
-    }
+    case Op.Set: set(name, v, op.pair); break;
+    case Op.Append: add(name, v, op.pair); break;
+    case Op.SetIfAbsent: if (!has(name)) add(name, v, op.pair); break;
     case Op.Remove: {
       const names = op.names;
       if (names === null) { remove(name); break; }

@@ -42,32 +42,18 @@ export function remove(name: string): void {
   map.remove(name);
 }
 
-/** Sets `name` to one value. */
-export function set(name: string, value: string): void {
+/** Sets `name` to one value; `made`, when given, is that entry made once at configure time (kept, not copied). */
+export function set(name: string, value: string, made: HeaderPair | null = null): void {
   map.set(name, value);
   const l = list;
-  if (l !== null) l.set(name, value);
-}
-
-/** set() of a pair made once from the configuration (nothing allocated). */
-export function setPair(p: HeaderPair): void {
-  map.set(p.name, p.value);
-  const l = list;
-  if (l !== null) l.setPair(p);
+  if (l !== null) l.setPair(made !== null ? made : new HeaderPair(name, value));
 }
 
 /** Adds an entry (Envoy joins it with "," into an existing inline header such as x-forwarded-for). */
-export function add(name: string, value: string): void {
+export function add(name: string, value: string, made: HeaderPair | null = null): void {
   map.add(name, value);
   const l = list;
-  if (l !== null) l.add(name, value);
-}
-
-/** add() of a pair made once from the configuration. */
-export function addPair(p: HeaderPair): void {
-  map.add(p.name, p.value);
-  const l = list;
-  if (l !== null) l.addPair(p);
+  if (l !== null) l.addPair(made !== null ? made : new HeaderPair(name, value));
 }
 
 /** Replaces every entry of `name` with `values`, in order (removes it when empty). */

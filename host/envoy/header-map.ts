@@ -21,7 +21,8 @@ const RESPONSE_INLINE = new Set([":status", "date", "location", "server", "x-env
   "x-envoy-overloaded", ...REQ_RESP_INLINE]);
 const RESPONSE_TRAILERS_INLINE = new Set(["grpc-status", "grpc-message"]);
 
-function inlineSet(kind: HeaderKind): Set<string> | null {
+/** The headers Envoy keeps in inline slots for this kind of map (null: none). */
+export function inlineSet(kind: HeaderKind): ReadonlySet<string> | null {
   switch (kind) {
     case "request": return REQUEST_INLINE;
     case "response": return RESPONSE_INLINE;
@@ -38,7 +39,7 @@ const isPseudo = (key: string) => key.charCodeAt(0) === 0x3a; // ":"
 // Edits are made in place (no per-call copies of the entry list); `entries` is the live list.
 export class HeaderMap {
   entries: [string, string][] = [];
-  private readonly inline: Set<string> | null;
+  private readonly inline: ReadonlySet<string> | null;
   constructor(readonly kind: HeaderKind, init: Iterable<readonly [string, string]> = []) {
     this.inline = inlineSet(kind);
     for (const [k, v] of init) this.add(k, v);
