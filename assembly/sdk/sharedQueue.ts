@@ -6,7 +6,20 @@ import {
   proxy_resolve_shared_queue,
 } from "../abi/imports";
 import { WasmResult } from "../abi/enums";
+import { LogLevel } from "../abi/enums";
+import { log } from "./log";
+import { Exported, isExported } from "./state";
 import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, lenOf, ptrOf, takeBuffer } from "./memory";
+
+/**
+ * False (with an error log line) when the module does not export the event callbacks
+ * (abi/exports/events.ts): a tick or queue notification would have nowhere to go.
+ */
+export function eventsExported(): bool {
+  if (isExported(Exported.Events)) return true;
+  log(LogLevel.Error, "sdk: ticks and shared queues need the event callbacks: export * from \".../assembly/sdk/exports/events\" in the filter's entry file");
+  return false;
+}
 
 /**
  * Registers (or re-registers, keeping items) the queue `name` in this vm_id and makes the calling
@@ -14,6 +27,7 @@ import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, lenOf, ptrOf, t
  * callback (onConfigure or later), not from top-level code.
  */
 export function registerSharedQueue(name: string): u32 {
+  if (!eventsExported()) return 0;
   const n = String.UTF8.encode(name);
   store<u32>(RET_AUX, 0);
   if (proxy_register_shared_queue(changetype<u32>(n), <u32>n.byteLength, RET_AUX) != WasmResult.Ok) return 0;

@@ -1,7 +1,7 @@
 // The empty baseline filter: a root context and a stream context whose hooks all return Continue
 // (the SDK defaults). Every benchmark ratio is measured against this module.
 import { RootContext, StreamContext, registerRootContext } from "../../assembly/sdk";
-export * from "../../assembly/sdk/exports";
+export * from "../../assembly/sdk/exports/core";
 
 class BaselineStream extends StreamContext {}
 

@@ -14,7 +14,7 @@ import { RequestOptions, RequestView } from "../../assembly/lib/request";
 import { HeadersConfig, Op, Rule, parseConfig } from "./config";
 import { entries, first, mirror, remove, share } from "./mirror";
 import { HeadersResolver, applied, applyOp, beginPhase, flushPath, rejected, requestHolds, skipRule, skipped } from "./apply";
-export * from "../../assembly/sdk/exports";
+export * from "../../assembly/sdk/exports/core";
 
 const EMPTY_VIEW = new RequestView();
 

@@ -4,7 +4,7 @@
 // cost in this host if its own wasm work were free. Built by `wasmgate build --all` (npm test) into
 // build/test/headers-floor.wasm; `npm run bench` then shows it under the headers filter.
 import { Counter, FilterHeadersStatus, RootContext, StreamContext, registerRootContext, requestHeaders, responseHeaders } from "../../../assembly/sdk";
-export * from "../../../assembly/sdk/exports";
+export * from "../../../assembly/sdk/exports/core";
 let c: Counter | null = null;
 class S extends StreamContext {
   onRequestHeaders(n: u32, eos: bool): FilterHeadersStatus {

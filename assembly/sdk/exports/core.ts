@@ -1,0 +1,3 @@
+// One callback set of abi/exports.ts, for a filter entry file that picks its sets:
+//   export * from "<path>/assembly/sdk/exports/core";
+export * from "../../abi/exports/core";
