@@ -65,39 +65,49 @@ const CTRL = memory.data<u8>([116, 9, 110, 10, 114, 13, 102, 12, 118, 11]);
 @inline function isDigit(c: i32): bool { return c >= 48 && c <= 57; }
 @inline function isLetter(c: i32): bool { c |= 32; return c >= 97 && c <= 122; }
 function isWord(c: i32): bool { return isLetter(c) || isDigit(c) || c == 95; }
-/** Code unit i of the string at p (length len), or -1 outside it. */
-function cu(p: usize, len: i32, i: i32): i32 { return <u32>i < <u32>len ? <i32>load<u16>(p + (<usize>i << 1)) : -1; }
 @inline function word(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 @inline function byte(p: usize, i: i32): i32 { return load<u8>(p + <usize>i); }
 
-let numEnd: i32 = 0;
-/** Decimal digits at i (capped at 100000), or -1 if none; numEnd is where they stop. */
-function readNum(p: usize, len: i32, i: i32): i32 {
-  let v = -1, c: i32;
-  while (isDigit(c = cu(p, len, i))) { v = min(max(v, 0) * 10 + c - 48, 100000); i++; }
-  numEnd = i;
-  return v;
-}
-
-// ---- compiler state (module globals) ----
-let pattern: string = "";  // keeps the pattern alive while P points into it
-let P: usize = 0;          // its code units
+// ---- shared state (module globals): the text being read — the pattern or template while
+// compiling, the input while matching — and the word buffer the compiler and replace() fill ----
+let P: usize = 0;          // the text's code units
 let PL: i32 = 0;           // its length
 let pos: i32 = 0;
-let flags: i32 = 0;
-let n: i32 = 0;            // words emitted
+let n: i32 = 0;            // words (code units in replace()) in the buffer
 let codeRef: StaticArray<i32> | null = null;
 let C: usize = 0;          // codeRef's words
 let cap: i32 = 0;          // codeRef's length
-let names: string[] = [];  // names[i] of group i ("" when unnamed)
 let err: i32 = -1;
 let errAt: i32 = 0;
+let numEnd: i32 = 0;
+// compiler only
+let pattern: string = "";  // keeps the pattern alive while P points into it
+let flags: i32 = 0;
+let names: string[] = [];  // names[i] of group i ("" when unnamed)
 let qmin: i32 = 0;
 let qmax: i32 = 0;
 
-function peek(): i32 { return cu(P, PL, pos); }
-function at(i: i32): i32 { return cu(P, PL, i); }
-/** Records the first error and ends parsing (every loop stops at the end of the pattern). */
+/** Code unit i of the text, or -1 outside it. */
+function at(i: i32): i32 { return <u32>i < <u32>PL ? <i32>load<u16>(P + (<usize>i << 1)) : -1; }
+function peek(): i32 { return at(pos); }
+/** Skips c if it is next. */
+function eat(c: i32): bool {
+  if (peek() != c) return false;
+  pos++;
+  return true;
+}
+function begin(s: string): void {
+  P = changetype<usize>(s); PL = s.length;
+  pos = n = cap = 0; err = -1;
+}
+/** Decimal digits at i (capped at 100000), or -1 if none; numEnd is where they stop. */
+function readNum(i: i32): i32 {
+  let v = -1, c: i32;
+  while (isDigit(c = at(i))) { v = min(max(v, 0) * 10 + c - 48, 100000); i++; }
+  numEnd = i;
+  return v;
+}
+/** Records the first error and ends parsing (every loop stops at the end of the text). */
 function fail(e: i32, where: i32): bool {
   if (err < 0) { err = e; errAt = where; }
   pos = PL;
@@ -116,15 +126,19 @@ function room(k: i32): void {
 function put(w: i32): void { room(1); store<i32>(word(C, n++), w); }
 function emit(op: i32, arg: i32): void { put((arg << 4) | op); }
 function range(lo: i32, hi: i32): void { put(lo | (hi << 16)); }
+/** Sets the CLASS header at h over the ranges after it. */
+function close(h: i32, neg: i32): void { store<i32>(word(C, h), ((((n - h - 1) << 1) | neg) << 4) | CLASS); }
 
 /** alternative ('|' alternative)*: SPLIT → B; A; JMP end; SPLIT → C; B; JMP end; C. */
 function alt(depth: i32): void {
   if (depth > 100) { fail(E_DEPTH, pos); return; }
   let start = n, jumps = -1;
   while (true) {
-    seq(depth);
-    if (peek() != 124 /* | */) break;
-    pos++;
+    for (let c = peek(); c >= 0 && c != 124 /* | */ && c != 41 /* ) */; c = peek()) {
+      const a0 = n;
+      if (atom(depth)) quantifiers(a0);
+    }
+    if (!eat(124)) break;
     room(2);
     const end = n;
     memory.copy(word(C, start + 1), word(C, start), <usize>(end - start) << 2);
@@ -140,43 +154,31 @@ function alt(depth: i32): void {
   }
 }
 
-function seq(depth: i32): void {
-  while (true) {
-    const c = peek();
-    if (c < 0 || c == 124 || c == 41) return;
-    const a0 = n;
-    if (atom(depth)) quantifiers(a0);
+/** A quantifier at pos: sets qmin/qmax (-1 = unbounded) and skips it, or returns false. */
+function quantifier(): bool {
+  const c = peek();
+  if (c == 123 /* { */) { // {n}, {n,}, {n,m}
+    const lo = readNum(pos + 1);
+    let hi = lo, i = numEnd;
+    if (at(i) == 44 /* , */) { hi = readNum(i + 1); i = numEnd; }
+    if (lo < 0 || at(i) != 125 /* } */) return false;
+    qmin = lo; qmax = hi; pos = i + 1;
+    return true;
   }
-}
-
-/** {n}, {n,}, {n,m} at pos: sets qmin/qmax (-1 = unbounded) and skips it, or returns false. */
-function counted(): bool {
-  const lo = readNum(P, PL, pos + 1);
-  let hi = lo, i = numEnd;
-  if (at(i) == 44 /* , */) { hi = readNum(P, PL, i + 1); i = numEnd; }
-  if (lo < 0 || at(i) != 125 /* } */) return false;
-  qmin = lo; qmax = hi; pos = i + 1;
-  return true;
+  qmin = <i32>(c == 43); qmax = c == 63 ? 1 : -1;
+  return (c == 42 || c == 43 || c == 63) && eat(c); // * + ?
 }
 
 function quantifiers(a0: i32): void {
-  let seen = false;
-  while (true) {
-    const q = pos, c = peek();
-    if (c == 42 /* * */) { qmin = 0; qmax = -1; }
-    else if (c == 43 /* + */) { qmin = 1; qmax = -1; }
-    else if (c == 63 /* ? */) { qmin = 0; qmax = 1; }
-    else if (c != 123 || !counted()) return;
-    if (c != 123) pos++;
+  for (let seen = false; ; seen = true) {
+    const q = pos;
+    if (!quantifier()) return;
     if (seen) { fail(E_REPEATED, q); return; }
-    seen = true;
     const lo = qmin, hi = qmax;
     if (lo > 1000 || hi > 1000) { fail(E_COUNT, q); return; }
     if (hi >= 0 && hi < lo) { fail(E_RANGE, q); return; }
-    const d = peek();
-    if (d == 43) { fail(E_POSSESSIVE, pos); return; }
-    if (d == 63) pos++;
-    repeat(a0, lo, hi, d == 63, q);
+    if (peek() == 43) { fail(E_POSSESSIVE, pos); return; }
+    repeat(a0, lo, hi, eat(63), q);
   }
 }
 
@@ -211,12 +213,11 @@ function atom(depth: i32): bool {
   const a = pos, c = peek();
   if (c == 40 /* ( */) return group(depth);
   if (c == 91 /* [ */) return klass();
-  if (c == 42 || c == 43 || c == 63 || (c == 123 && counted())) return fail(E_NOTHING, a);
+  if (quantifier()) return fail(E_NOTHING, a);
   pos++;
   const f = flags;
   if (c == 46 /* . */) emit(ANY, f & F_S);
-  else if (c == 94 /* ^ */) emit(ASSERT, f & F_M ? A_LBEGIN : A_BEGIN);
-  else if (c == 36 /* $ */) emit(ASSERT, f & F_M ? A_LEND : A_END);
+  else if (c == 94 /* ^ */ || c == 36 /* $ */) emit(ASSERT, <i32>(c == 36) | ((f & F_M) >> 1));
   else {
     const v = c == 92 ? escape(false) : c;
     const fold = (f & F_I) != 0 && isLetter(v);
@@ -228,21 +229,38 @@ function atom(depth: i32): bool {
 /** After '\': returns the code unit, or -1 when it emitted a set or an assertion (or failed). */
 function escape(inClass: bool): i32 {
   const a = pos - 1, c = peek(), l = c | 32;
-  let e = E_ESCAPE;
-  if (c < 0) e = E_TRAILING;
-  else {
+  let e = E_TRAILING;
+  if (c >= 0) {
     pos++;
+    e = E_ESCAPE;
     if (l == 100 || l == 119 || l == 115) { // \d \w \s; upper case negates
-      const neg = c != l;
-      if (inClass) { set(l, neg); return -1; }
-      const h = n;
-      put(0);
-      set(l, false);
-      store<i32>(word(C, h), ((((n - h - 1) << 1) | <i32>neg) << 4) | CLASS);
+      const neg = c != l, h = n;
+      if (!inClass) put(0);
+      // the ranges of \d \w \s, or of their complement
+      let next = 0;
+      const complement = neg && inClass;
+      for (let i = l == 115 ? 8 : 0, e = l == 100 ? 2 : l == 119 ? 8 : 12; i < e; i += 2) {
+        const lo = byte(SETS, i), hi = byte(SETS, i + 1);
+        if (complement) range(next, lo - 1); else range(lo, hi); // (a set never starts at 0)
+        next = hi + 1;
+      }
+      if (complement) range(next, 0xFFFF);
+      if (!inClass) close(h, <i32>neg);
       return -1;
     }
     for (let i = 0; i < 10; i += 2) if (byte(CTRL, i) == c) return byte(CTRL, i + 1);
-    if (c == 120 /* x */ || c == 117 /* u */) { const v = hex(c == 117); if (v >= 0) return v; }
+    if (c == 120 /* x */ || c == 117 /* u */) {
+      // HH, {H…} (1 to 4 digits) or, for \u, HHHH
+      const braced = c == 120 && eat(123), want = c == 117 || braced ? 4 : 2;
+      let v = 0, k = 0;
+      for (; k < want; k++, pos++) {
+        const d = peek(), x = d | 32;
+        const h = isDigit(d) ? d - 48 : x >= 97 && x <= 102 ? x - 87 : -1;
+        if (h < 0) break;
+        v = (v << 4) | h;
+      }
+      if (braced ? k > 0 && eat(125) : k == want) return v;
+    }
     else if (c == 48 && !isDigit(peek())) return 0;
     else if (isDigit(c) || c == 107 /* k */) e = E_BACKREF;
     else if (l == 112 /* p P */) e = E_UNICODE;
@@ -258,33 +276,6 @@ function escape(inClass: bool): i32 {
   return -1;
 }
 
-/** After \x or \u: HH, {H…} (1 to 4 digits) or, for \u, HHHH; -1 if malformed. */
-function hex(u: bool): i32 {
-  const braced = !u && peek() == 123, want = u || braced ? 4 : 2;
-  pos += <i32>braced;
-  let v = 0, k = 0;
-  for (; k < want; k++, pos++) {
-    const c = peek(), l = c | 32;
-    const d = isDigit(c) ? c - 48 : l >= 97 && l <= 102 ? l - 87 : -1;
-    if (d < 0) break;
-    v = (v << 4) | d;
-  }
-  if (braced ? peek() != 125 || k == 0 : k < want) return -1;
-  pos += <i32>braced;
-  return v;
-}
-
-/** The ranges of \d \w \s (l = 'd' 'w' 's'), or of their complement. */
-function set(l: i32, complement: bool): void {
-  let next = 0;
-  for (let i = l == 115 ? 8 : 0, e = l == 100 ? 2 : l == 119 ? 8 : 12; i < e; i += 2) {
-    const lo = byte(SETS, i), hi = byte(SETS, i + 1);
-    if (!complement) range(lo, hi);
-    else { if (lo > next) range(next, lo - 1); next = hi + 1; }
-  }
-  if (complement) range(next, 0xFFFF);
-}
-
 /** A char (or escape) inside [ ]: its code unit, or -1 when a set was added (or on error). */
 function classChar(): i32 {
   const c = peek();
@@ -295,8 +286,7 @@ function classChar(): i32 {
 function klass(): bool {
   const a = pos++, h = n;
   put(0);
-  let neg = 0;
-  if (peek() == 94 /* ^ */) { neg = 1; pos++; }
+  const neg = <i32>eat(94 /* ^ */);
   for (let first = true; ; first = false) {
     const c = peek(), i = pos;
     if (c < 0) return fail(E_NOBRACKET, a);
@@ -314,55 +304,51 @@ function klass(): bool {
     range(lo, hi);
     if (flags & F_I) { // the other case of the letters in lo..hi
       for (let b = 65; b <= 97; b += 32) {
-        const x = max(lo, b), y = min(hi, b + 25), o = b == 65 ? 32 : -32;
+        const x = max(lo, b), y = min(hi, b + 25), o = 162 - 2 * b; // 32, then -32
         if (x <= y) range(x + o, y + o);
       }
     }
   }
   pos++;
-  store<i32>(word(C, h), ((((n - h - 1) << 1) | neg) << 4) | CLASS);
+  close(h, neg);
   return true;
 }
 
 function group(depth: i32): bool {
   const a = pos++, saved = flags;
   let g = -1;
-  if (peek() == 63 /* ? */) {
-    const c = at(++pos), d = at(pos + 1);
-    if (c == 61 || c == 33 || (c == 60 && (d == 61 || d == 33))) return fail(E_LOOK, a);
-    if (c == 62) return fail(E_ATOMIC, a);
-    if (c == 40) return fail(E_COND, a);
+  if (eat(63 /* ? */)) {
+    const c = peek(), d = at(pos + 1);
+    const e = c == 61 || c == 33 || (c == 60 && (d == 61 || d == 33)) ? E_LOOK
+      : c == 62 ? E_ATOMIC : c == 40 ? E_COND : c == 80 && d != 60 ? E_NAME : -1;
+    if (e >= 0) return fail(e, a);
     if (c == 80 /* P */ || c == 60 /* < */) {
-      if (c == 80 && d != 60) return fail(E_NAME, a);
-      pos += c == 80 ? 2 : 1;
+      pos += 1 + <i32>(c == 80);
       const ns = pos;
-      let e: i32;
-      while (isLetter(e = peek()) || e == 95 || (pos > ns && isDigit(e))) pos++;
-      if (pos == ns || e != 62) return fail(E_NAME, a);
+      let x: i32;
+      while (isLetter(x = peek()) || x == 95 || (pos > ns && isDigit(x))) pos++;
+      if (pos == ns || x != 62) return fail(E_NAME, a);
       g = newGroup(ns, pos++, a);
     } else { // flags: (?i) (?-i) (?i:…) (?:…)
-      let on = true, f = flags;
+      let on = true, f = flags, x: i32;
       while (true) {
-        const x = peek();
+        x = peek();
         const bit = x == 105 ? F_I : x == 115 ? F_S : x == 109 ? F_M : 0;
         if (bit != 0) f = on ? f | bit : f & ~bit;
         else if (x == 45 && on) on = false;
         else break;
         pos++;
       }
-      const e = peek();
       pos++;
       flags = f;
-      if (e == 41) return false; // (?i): for the rest of the enclosing group
-      if (e != 58) return fail(E_FLAG, pos - 1);
+      if (x == 41) return false; // (?i): for the rest of the enclosing group
+      if (x != 58) return fail(E_FLAG, pos - 1);
     }
   } else g = newGroup(0, 0, a);
-  if (err >= 0) return false;
   if (g >= 0) emit(SAVE, g * 2);
   alt(depth + 1);
   flags = saved;
-  if (peek() != 41) return fail(E_NOCLOSE, a);
-  pos++;
+  if (!eat(41)) return fail(E_NOCLOSE, a);
   if (g >= 0) emit(SAVE, g * 2 + 1);
   return true;
 }
@@ -385,8 +371,9 @@ export class RegexResult {
 
 /** Compiles a pattern; on failure `error` names the problem and `offset` where it is. */
 export function compileRegex(s: string): RegexResult {
-  pattern = s; P = changetype<usize>(s); PL = s.length;
-  pos = flags = n = cap = 0; err = -1; errAt = 0;
+  pattern = s;
+  begin(s);
+  flags = 0;
   names = [""];
   if (PL > 8192) fail(E_LONG, 8192);
   emit(SAVE, 0);
@@ -396,13 +383,16 @@ export function compileRegex(s: string): RegexResult {
   emit(MATCH, 0);
   if (n > MAX_PROGRAM) fail(E_LARGE, 0);
   pattern = "";
-  if (err >= 0) { codeRef = null; return new RegexResult(null, message(err), errAt); }
-  // The program, then the VM's scratch (see run()): two thread lists of n pcs and n × slots
-  // capture slots each, n marks, work and best slots, a stack of 3n + 1, the mark generation.
-  const slots = names.length * 2, m = newInts(n * (2 * slots + 7) + 2 * slots + 2);
-  memory.copy(changetype<usize>(m), C, <usize>n << 2);
+  let re: Regex | null = null;
+  if (err < 0) {
+    // The program, then the VM's scratch (see run()): the mark generation, n marks, work and best
+    // slots, a stack of 3n + 1, two thread lists of n threads (pc and slots each).
+    const slots = names.length * 2, m = newInts(n * (2 * slots + 7) + 2 * slots + 2);
+    memory.copy(changetype<usize>(m), C, <usize>n << 2);
+    re = new Regex(m, n, names);
+  }
   codeRef = null;
-  return new RegexResult(new Regex(m, n, names), "", 0);
+  return new RegexResult(re, re ? "" : message(err), re ? 0 : errAt);
 }
 
 export class RegexMatch {
@@ -419,13 +409,10 @@ export class RegexMatch {
   named(name: string): string | null { return this.group(this.names.indexOf(name)); }
 }
 
-// ---- VM state of the current run (module globals) ----
+// ---- VM state of the current run (module globals); the input is P, PL ----
 let gen: i32 = 0;        // mark generation of this run's regex
 let vProg: usize = 0;
-let vSize: i32 = 0;      // program words
-let vSlots: i32 = 0;
-let vS: usize = 0;       // the input's code units
-let vLen: i32 = 0;
+let vSlots: usize = 0;   // bytes of a thread's slots
 let vMark: usize = 0;
 let vWork: usize = 0;
 let vBest: usize = 0;    // the match's slots after a successful run
@@ -433,7 +420,7 @@ let vStack: usize = 0;
 
 /** Adds the thread at pc0, and all it reaches without input, to the list at L (n threads). */
 function add(L: usize, n: i32, pc0: i32, pos: i32): i32 {
-  const slots = vSlots, work = vWork, base = vStack, caps = L + (<usize>vSize << 2);
+  const work = vWork, base = vStack;
   let sp = base;
   store<i32>(sp, pc0); sp += 4;
   while (sp > base) {
@@ -444,66 +431,65 @@ function add(L: usize, n: i32, pc0: i32, pos: i32): i32 {
     if (load<i32>(mk) == gen) continue;
     store<i32>(mk, gen);
     const w = load<i32>(word(vProg, e)), op = w & 15, a = w >> 4;
-    let next = -1;
-    if (op == JMP) next = e + a;
+    let next = e + 1;
+    if (op == JMP) next += a - 1;
     else if (op >= SPLIT) {
-      store<i32>(sp, op == SPLIT ? e + a : e + 1); sp += 4;
-      next = op == SPLIT ? e + 1 : e + a;
+      store<i32>(sp, op == SPLIT ? e + a : next); sp += 4;
+      if (op != SPLIT) next = e + a;
     } else if (op == SAVE) {
       const slot = word(work, a);
       store<i32>(sp, load<i32>(slot));
       store<i32>(sp, -a - 1, 4); sp += 8;
       store<i32>(slot, pos);
-      next = e + 1;
     } else if (op == ASSERT) {
-      const x = cu(vS, vLen, pos - 1), y = cu(vS, vLen, pos), c = a & 1 ? y : x; // before, after
-      if (a >= A_WORD ? (isWord(x) != isWord(y)) == (a == A_WORD) : c < 0 || (a >= A_LBEGIN && c == 10)) next = e + 1;
+      const x = at(pos - 1), y = at(pos), c = a & 1 ? y : x; // before, after
+      if (!(a >= A_WORD ? (isWord(x) != isWord(y)) == (a == A_WORD) : c < 0 || (a >= A_LBEGIN && c == 10))) continue;
     } else {
-      store<i32>(word(L, n), e);
-      memory.copy(word(caps, n * slots), work, <usize>slots << 2);
-      n++;
+      const t = L + <usize>(n++) * (vSlots + 4);
+      store<i32>(t, e);
+      memory.copy(t + 4, work, vSlots);
+      continue;
     }
-    if (next >= 0) { store<i32>(sp, next); sp += 4; }
+    store<i32>(sp, next); sp += 4;
   }
   return n;
 }
 
 /** Runs the VM over s from `start`; on success the match's slots are at vBest. */
-function run(prog: usize, size: i32, slots: i32, s: usize, len: i32, start: i32, full: bool): bool {
-  const m = word(prog, size);
-  vProg = prog; vSize = size; vSlots = slots; vS = s; vLen = len;
-  const list = <usize>(size * (slots + 1)) << 2;
-  vMark = m + 2 * list;
-  vWork = vMark + (<usize>size << 2);
-  vBest = vWork + (<usize>slots << 2);
-  vStack = vBest + (<usize>slots << 2);
-  const genAt = word(vStack, 3 * size + 1);
+function run(re: Regex, s: string, start: i32, full: bool): bool {
+  const prog = changetype<usize>(re.m), size = re.size, slots = <usize>re.groupCount << 3, len = s.length;
+  P = changetype<usize>(s); PL = len;
+  vProg = prog; vSlots = slots;
+  const genAt = word(prog, size);
+  vMark = genAt + 4;
+  vWork = word(vMark, size);
+  vBest = vWork + slots;
+  vStack = vBest + slots;
+  const rec = slots + 4;
+  let cl = word(vStack, 3 * size + 1), nl = cl + <usize>size * rec, cn = 0, matched = false;
   gen = load<i32>(genAt);
   if (gen > 1 << 30) { memory.fill(vMark, 0, <usize>size << 2); gen = 0; } // a run adds < 2^30
   const anchored = full || load<i32>(prog, 4) == ((A_BEGIN << 4) | ASSERT);
-  let cl = m, nl = m + list, cn = 0, matched = false;
   gen++;
   for (let pos = start; pos <= len; pos++) {
     if (!matched && (!anchored || pos == start)) {
-      memory.fill(vWork, 0xFF, <usize>slots << 2);
+      memory.fill(vWork, 0xFF, slots);
       cn = add(cl, cn, 0, pos);
     }
     gen++; // a fresh mark set for the next list (or to forget a dead start)
     if (cn == 0) { if (matched || anchored) break; continue; }
-    const ch = cu(s, len, pos), capsBase = cl + (<usize>size << 2);
+    const ch = at(pos);
     let nn = 0;
     for (let i = 0; i < cn; i++) {
-      const pc = load<i32>(word(cl, i)), w = load<i32>(word(prog, pc)), op = w & 15, a = w >> 4;
-      const caps = word(capsBase, i * slots);
+      const t = cl + <usize>i * rec, pc = load<i32>(t), w = load<i32>(word(prog, pc)), op = w & 15, a = w >> 4;
       if (op == MATCH) {
         if (full && pos != len) continue;
-        memory.copy(vBest, caps, <usize>slots << 2);
+        memory.copy(vBest, t + 4, slots);
         matched = true;
         break; // lower-priority threads are cut off
       }
       let ok = false, next = pc + 1;
-      if (op == CHAR) ok = ch == a;
-      else if (op == CHARI) ok = (ch | 32) == a;
+      if (op <= CHARI) ok = (ch | (op << 5)) == a;
       else if (op == ANY) ok = ch >= 0 && (a != 0 || ch != 10);
       else { // CLASS
         next += a >> 1;
@@ -516,7 +502,7 @@ function run(prog: usize, size: i32, slots: i32, s: usize, len: i32, start: i32,
         }
       }
       if (ok) {
-        memory.copy(vWork, caps, <usize>slots << 2);
+        memory.copy(vWork, t + 4, slots);
         nn = add(nl, nn, next, pos + 1);
       }
     }
@@ -531,7 +517,7 @@ export class Regex {
   readonly groupCount: i32;
 
   /** m: the program (size words), then the VM's scratch. */
-  constructor(private m: StaticArray<i32>, private size: i32, private names: string[]) {
+  constructor(readonly m: StaticArray<i32>, readonly size: i32, readonly names: string[]) {
     this.groupCount = names.length;
   }
 
@@ -539,12 +525,12 @@ export class Regex {
   groupIndex(name: string): i32 { return name.length == 0 ? -1 : this.names.indexOf(name); }
 
   /** Does the pattern match anywhere in s? */
-  test(s: string): bool { return this.run(s, 0, false); }
+  test(s: string): bool { return run(this, s, 0, false); }
   /** Does the pattern match the whole of s? */
-  fullMatch(s: string): bool { return this.run(s, 0, true); }
+  fullMatch(s: string): bool { return run(this, s, 0, true); }
   /** The leftmost-first match at or after `from`, or null. */
   exec(s: string, from: i32 = 0): RegexMatch | null {
-    if (from < 0 || from > s.length || !this.run(s, from, false)) return null;
+    if (from < 0 || from > s.length || !run(this, s, from, false)) return null;
     const slots = this.groupCount * 2, caps = newInts(slots);
     memory.copy(changetype<usize>(caps), vBest, <usize>slots << 2);
     return new RegexMatch(s, caps, this.names);
@@ -552,46 +538,41 @@ export class Regex {
 
   /** Replaces the first (or every, when all) match with the compiled replacement. */
   replace(s: string, r: Replacement, all: bool = true): string {
-    // Collects the output as spans — (start, end) of s, or (~start, end) of the template — in the
-    // compiler's word buffer, then copies them into one new string.
-    const prog = changetype<usize>(this.m), size = this.size, slots = this.groupCount * 2,
-      sp = changetype<usize>(s), len = s.length,
-      tp = changetype<usize>(r.t), parts = changetype<usize>(r.parts), pn = r.parts.length;
+    // Builds the output in the compiler's word buffer (as code units), then copies it out.
+    const sp = changetype<usize>(s), len = s.length, tp = changetype<usize>(r.t),
+      parts = changetype<usize>(r.parts), pn = r.parts.length;
     n = cap = 0;
     let pos = 0, last = 0;
-    while (pos <= len && run(prog, size, slots, sp, len, pos, false)) {
+    while (pos <= len && run(this, s, pos, false)) {
       const ms = load<i32>(vBest), me = load<i32>(vBest, 4);
-      put(last); put(ms);
+      text(sp, last, ms);
       for (let i = 0; i < pn; i += 2) {
         const x = load<i32>(word(parts, i)), y = load<i32>(word(parts, i + 1));
-        if (x >= 0) { put(~x); put(y); }
+        if (x >= 0) text(tp, x, y);
         else {
           const a = load<i32>(word(vBest, 2 * y)), b = load<i32>(word(vBest, 2 * y + 1));
-          if (a >= 0 && b >= 0) { put(a); put(b); }
+          if (a >= 0 && b >= 0) text(sp, a, b);
         }
       }
       last = me;
       pos = me == ms ? me + 1 : me;
       if (!all) break;
     }
-    if (n == 0) return changetype<string>(sp);
-    put(last); put(len);
-    let total = 0;
-    for (let i = 0; i < n; i += 2) { const x = load<i32>(word(C, i)); total += load<i32>(word(C, i + 1)) - (x < 0 ? ~x : x); }
-    const out = __new(<usize>total << 1, idof<string>());
-    let o = out;
-    for (let i = 0; i < n; i += 2) {
-      const x = load<i32>(word(C, i)), a = x < 0 ? ~x : x, k = <usize>(load<i32>(word(C, i + 1)) - a) << 1;
-      memory.copy(o, (x < 0 ? tp : sp) + (<usize>a << 1), k);
-      o += k;
-    }
+    if (pos == 0) return s; // no match
+    text(sp, last, len);
+    const k = <usize>n << 1, out = __new(k, idof<string>());
+    memory.copy(out, C, k);
     codeRef = null;
     return changetype<string>(out);
   }
+}
 
-  private run(s: string, start: i32, full: bool): bool {
-    return run(changetype<usize>(this.m), this.size, this.groupCount * 2, changetype<usize>(s), s.length, start, full);
-  }
+/** Appends code units [a, b) of the string at p to the buffer. */
+function text(p: usize, a: i32, b: i32): void {
+  const k = b - a;
+  room(k);
+  memory.copy(C + (<usize>n << 1), p + (<usize>a << 1), <usize>k << 1);
+  n += k;
 }
 
 /** A replacement template compiled against a Regex: literal spans of the template and groups. */
@@ -609,25 +590,24 @@ export class ReplacementResult {
 
 /** Parses "$1", "${1}", "${name}", "$$" in a template; unknown groups are errors. */
 export function compileReplacement(re: Regex, t: string): ReplacementResult {
-  P = changetype<usize>(t); PL = t.length;
-  pos = n = cap = 0; err = -1;
+  begin(t);
   let from = 0; // start of the pending literal
   while (pos < PL) {
-    if (peek() != 36 /* $ */) { pos++; continue; }
-    const i = pos, d = at(++pos);
+    if (!eat(36 /* $ */)) { pos++; continue; }
+    const i = pos - 1, d = peek();
     if (i > from) { put(from); put(i); }
     from = pos;
     if (d == 36) { pos++; continue; } // "$$": the second '$' starts the next literal
     let g: i32;
-    if (d == 123 /* { */) {
-      const ns = ++pos;
+    if (eat(123 /* { */)) {
+      const ns = pos;
       while (pos < PL && peek() != 125) pos++;
       if (pos >= PL) fail(E_UNTERMINATED, i);
-      g = readNum(P, PL, ns);
+      g = readNum(ns);
       if (numEnd != pos) g = re.groupIndex(t.substring(ns, pos));
       pos++;
     } else {
-      g = readNum(P, PL, pos);
+      g = readNum(pos);
       pos = numEnd;
       if (g < 0) fail(E_DOLLAR, i);
     }
@@ -635,10 +615,13 @@ export function compileReplacement(re: Regex, t: string): ReplacementResult {
     put(-1); put(g);
     from = pos;
   }
-  if (err >= 0) { codeRef = null; return new ReplacementResult(null, message(err), errAt); }
-  if (pos > from) { put(from); put(pos); }
-  const parts = newInts(n);
-  memory.copy(changetype<usize>(parts), C, <usize>n << 2);
+  let rep: Replacement | null = null;
+  if (err < 0) {
+    if (pos > from) { put(from); put(pos); }
+    const parts = newInts(n);
+    memory.copy(changetype<usize>(parts), C, <usize>n << 2);
+    rep = new Replacement(t, parts);
+  }
   codeRef = null;
-  return new ReplacementResult(new Replacement(t, parts), "", 0);
+  return new ReplacementResult(rep, rep ? "" : message(err), rep ? 0 : errAt);
 }
