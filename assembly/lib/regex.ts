@@ -59,8 +59,11 @@ function message(code: i32): string {
 // Static byte tables (memory.data, not strings: reading a string constant costs shadow-stack code).
 // \d, \w, \s as sorted range pairs: \d = [0,2), \w = [0,8), \s = [8,12): "09AZ__az\t\r  ".
 const SETS = memory.data<u8>([48, 57, 65, 90, 95, 95, 97, 122, 9, 13, 32, 32]);
-// \t \n \r \f \v: letter, code unit.
-const CTRL = memory.data<u8>([116, 9, 110, 10, 114, 13, 102, 12, 118, 11]);
+// What \ and a letter mean, for a to z: low nibble for the lower-case letter, high for the upper
+// case: 0 bad escape, 1 set, 2 hex, 3 backreference, 4 + kind an assertion (\A \z \b \B),
+// 6 Unicode class, 11 to 15 a control character + 2 (\t \n \v \f \r).
+const ESC = memory.data<u8>([0x40, 0x98, 0, 0x11, 0, 0x0E, 0, 0, 0, 0, 0x03, 0, 0, 0x0C, 0, 0x66, 0,
+  0x0F, 0x11, 0x0B, 0x02, 0x0D, 0x11, 0x02, 0, 0x05]);
 
 @inline function isDigit(c: i32): bool { return c >= 48 && c <= 57; }
 @inline function isLetter(c: i32): bool { c |= 32; return c >= 97 && c <= 122; }
@@ -127,7 +130,9 @@ function put(w: i32): void { room(1); store<i32>(word(C, n++), w); }
 function emit(op: i32, arg: i32): void { put((arg << 4) | op); }
 function range(lo: i32, hi: i32): void { put(lo | (hi << 16)); }
 /** Sets the CLASS header at h over the ranges after it. */
-function close(h: i32, neg: i32): void { store<i32>(word(C, h), ((((n - h - 1) << 1) | neg) << 4) | CLASS); }
+function close(h: i32, neg: i32): void { setw(h, CLASS, ((n - h - 1) << 1) | neg); }
+/** Sets word i of the buffer to an instruction. */
+function setw(i: i32, op: i32, arg: i32): void { store<i32>(word(C, i), (arg << 4) | op); }
 
 /** alternative ('|' alternative)*: SPLIT → B; A; JMP end; SPLIT → C; B; JMP end; C. */
 function alt(depth: i32): void {
@@ -142,14 +147,14 @@ function alt(depth: i32): void {
     room(2);
     const end = n;
     memory.copy(word(C, start + 1), word(C, start), <usize>(end - start) << 2);
-    store<i32>(word(C, start), ((end + 2 - start) << 4) | SPLIT);
-    store<i32>(word(C, end + 1), (jumps << 4) | JMP); // pending jumps are chained through their args
+    setw(start, SPLIT, end + 2 - start);
+    setw(end + 1, JMP, jumps); // pending jumps are chained through their args
     jumps = end + 1;
     start = n = end + 2;
   }
   while (jumps >= 0) {
     const prev = load<i32>(word(C, jumps)) >> 4;
-    store<i32>(word(C, jumps), ((n - jumps) << 4) | JMP);
+    setw(jumps, JMP, n - jumps);
     jumps = prev;
   }
 }
@@ -182,30 +187,22 @@ function quantifiers(a0: i32): void {
   }
 }
 
-/** Rewrites the piece [a0, n) as x{lo,hi} (hi -1: unbounded). */
+/** Rewrites the piece [a0, n) as x{lo,hi} (hi -1: unbounded): lo copies of x, then hi - lo optional
+ * ones (SPLIT → end; x); x+ loops back over its last copy, x* is L: SPLIT → end; x; JMP L. */
 function repeat(a0: i32, lo: i32, hi: i32, lazy: bool, q: i32): void {
-  const len = n - a0;
-  const size = hi < 0 ? (lo == 0 ? len + 2 : lo * len + 1) : lo * len + (hi - lo) * (len + 1);
-  if (a0 + size > MAX_PROGRAM) { fail(E_LARGE, q); return; }
+  const len = n - a0, e = hi < 0 ? max(lo, 1) : hi, size = e * (len + 1) - lo + <i32>(hi < 0), end = a0 + size;
+  if (end > MAX_PROGRAM) { fail(E_LARGE, q); return; }
   room(size);
-  const src = word(C, a0 + size), bytes = <usize>len << 2, skip = lazy ? SPLITJ : SPLIT;
+  const src = word(C, end), bytes = <usize>len << 2, skip = SPLIT + <i32>lazy;
   memory.copy(src, word(C, a0), bytes); // park the piece after the result
   let p = a0;
-  if (hi < 0 && lo == 0) { // x*: L: SPLIT → end; x; JMP L
-    store<i32>(word(C, p), ((len + 2) << 4) | skip);
-    memory.copy(word(C, p + 1), src, bytes);
-    p += len + 1;
-    store<i32>(word(C, p), (-(len + 1) << 4) | JMP);
-  } else {
-    for (let i = 0; i < lo; i++) { memory.copy(word(C, p), src, bytes); p += len; }
-    if (hi < 0) store<i32>(word(C, p), (-len << 4) | (lazy ? SPLIT : SPLITJ)); // x+: loop back
-    for (let i = lo; i < hi; i++) { // x?: SPLIT → end; x
-      store<i32>(word(C, p), ((a0 + size - p) << 4) | skip);
-      memory.copy(word(C, p + 1), src, bytes);
-      p += len + 1;
-    }
+  for (let i = 0; i < e; i++) {
+    if (i >= lo) { setw(p, skip, end - p); p++; }
+    memory.copy(word(C, p), src, bytes);
+    p += len;
   }
-  n = a0 + size;
+  if (hi < 0) setw(p, lo == 0 ? JMP : skip ^ 1, -len - <i32>(lo == 0));
+  n = end;
 }
 
 /** One atom; false when there is nothing to quantify (a flag group, or an error). */
@@ -233,44 +230,42 @@ function escape(inClass: bool): i32 {
   if (c >= 0) {
     pos++;
     e = E_ESCAPE;
-    if (l == 100 || l == 119 || l == 115) { // \d \w \s; upper case negates
-      const neg = c != l, h = n;
-      if (!inClass) put(0);
-      // the ranges of \d \w \s, or of their complement
-      let next = 0;
-      const complement = neg && inClass;
-      for (let i = l == 115 ? 8 : 0, e = l == 100 ? 2 : l == 119 ? 8 : 12; i < e; i += 2) {
-        const lo = byte(SETS, i), hi = byte(SETS, i + 1);
-        if (complement) range(next, lo - 1); else range(lo, hi); // (a set never starts at 0)
-        next = hi + 1;
+    if (isLetter(c)) {
+      const b = byte(ESC, l - 97), t = c == l ? b & 15 : b >> 4;
+      if (t > 10) return t - 2; // \t \n \v \f \r
+      if (t == 1) { // \d \w \s; upper case negates
+        const neg = c != l, h = n;
+        if (!inClass) put(0);
+        // the ranges of \d \w \s, or of their complement
+        let next = 0;
+        const complement = neg && inClass;
+        for (let i = l == 115 ? 8 : 0, e = l == 100 ? 2 : l == 119 ? 8 : 12; i < e; i += 2) {
+          const lo = byte(SETS, i), hi = byte(SETS, i + 1);
+          if (complement) range(next, lo - 1); else range(lo, hi); // (a set never starts at 0)
+          next = hi + 1;
+        }
+        if (complement) range(next, 0xFFFF);
+        if (!inClass) close(h, <i32>neg);
+        return -1;
       }
-      if (complement) range(next, 0xFFFF);
-      if (!inClass) close(h, <i32>neg);
-      return -1;
-    }
-    for (let i = 0; i < 10; i += 2) if (byte(CTRL, i) == c) return byte(CTRL, i + 1);
-    if (c == 120 /* x */ || c == 117 /* u */) {
-      // HH, {H…} (1 to 4 digits) or, for \u, HHHH
-      const braced = c == 120 && eat(123), want = c == 117 || braced ? 4 : 2;
-      let v = 0, k = 0;
-      for (; k < want; k++, pos++) {
-        const d = peek(), x = d | 32;
-        const h = isDigit(d) ? d - 48 : x >= 97 && x <= 102 ? x - 87 : -1;
-        if (h < 0) break;
-        v = (v << 4) | h;
+      if (t == 2) { // \xHH, \x{H…} (1 to 4 digits), \uHHHH
+        const braced = c == 120 && eat(123), want = c == 117 || braced ? 4 : 2;
+        let v = 0, k = 0;
+        for (; k < want; k++, pos++) {
+          const d = peek(), x = d | 32;
+          const h = isDigit(d) ? d - 48 : x >= 97 && x <= 102 ? x - 87 : -1;
+          if (h < 0) break;
+          v = (v << 4) | h;
+        }
+        if (braced ? k > 0 && eat(125) : k == want) return v;
       }
-      if (braced ? k > 0 && eat(125) : k == want) return v;
-    }
-    else if (c == 48 && !isDigit(peek())) return 0;
-    else if (isDigit(c) || c == 107 /* k */) e = E_BACKREF;
-    else if (l == 112 /* p P */) e = E_UNICODE;
-    else {
-      if (!inClass) {
-        const k = c == 98 ? A_WORD : c == 66 ? A_WORD + 1 : c == 65 ? A_BEGIN : c == 122 ? A_END : -1;
-        if (k >= 0) { emit(ASSERT, k); return -1; }
-      }
-      if (c < 128 && !isLetter(c)) return c; // escaped punctuation
-    }
+      else if (t == 3) e = E_BACKREF;
+      else if (t == 6) e = E_UNICODE;
+      else if (t >= 4 && !inClass) { emit(ASSERT, t - 4); return -1; } // \A \z \b \B
+    } else if (isDigit(c)) {
+      if (c == 48 && !isDigit(peek())) return 0;
+      e = E_BACKREF;
+    } else if (c < 128) return c; // escaped punctuation
   }
   fail(e, a);
   return -1;
@@ -362,11 +357,20 @@ function newGroup(ns: i32, ne: i32, a: i32): i32 {
   return -1;
 }
 
+/** What compileRegex (regex set on success) and compileReplacement (replacement set) return. */
 export class RegexResult {
-  constructor(public regex: Regex | null, public error: string, public offset: i32) {}
-  get ok(): bool { return this.regex !== null; }
+  constructor(public regex: Regex | null, public error: string, public offset: i32, public replacement: Replacement | null) {}
+  get ok(): bool { return (changetype<usize>(this.regex) | changetype<usize>(this.replacement)) != 0; }
   /** What and where, e.g. "missing ')' at 2". */
   get message(): string { return this.error + " at " + decimal(this.offset); }
+}
+export type ReplacementResult = RegexResult;
+
+/** The result of a compilation (err < 0: success, with re or rep). */
+function result(re: Regex | null, rep: Replacement | null): RegexResult {
+  codeRef = null;
+  const ok = err < 0;
+  return new RegexResult(re, ok ? "" : message(err), ok ? 0 : errAt, rep);
 }
 
 /** Compiles a pattern; on failure `error` names the problem and `offset` where it is. */
@@ -391,8 +395,7 @@ export function compileRegex(s: string): RegexResult {
     memory.copy(changetype<usize>(m), C, <usize>n << 2);
     re = new Regex(m, n, names);
   }
-  codeRef = null;
-  return new RegexResult(re, re ? "" : message(err), re ? 0 : errAt);
+  return result(re, null);
 }
 
 export class RegexMatch {
@@ -581,13 +584,6 @@ export class Replacement {
   constructor(readonly t: string, readonly parts: StaticArray<i32>) {}
 }
 
-export class ReplacementResult {
-  constructor(public replacement: Replacement | null, public error: string, public offset: i32) {}
-  get ok(): bool { return this.replacement !== null; }
-  /** What and where, e.g. "unknown group at 3". */
-  get message(): string { return this.error + " at " + decimal(this.offset); }
-}
-
 /** Parses "$1", "${1}", "${name}", "$$" in a template; unknown groups are errors. */
 export function compileReplacement(re: Regex, t: string): ReplacementResult {
   begin(t);
@@ -622,6 +618,5 @@ export function compileReplacement(re: Regex, t: string): ReplacementResult {
     memory.copy(changetype<usize>(parts), C, <usize>n << 2);
     rep = new Replacement(t, parts);
   }
-  codeRef = null;
-  return new ReplacementResult(rep, rep ? "" : message(err), rep ? 0 : errAt);
+  return result(null, rep);
 }
