@@ -65,8 +65,8 @@ const SETS = memory.data<u8>([48, 57, 65, 90, 95, 95, 97, 122, 9, 13, 32, 32]);
 const ESC = memory.data<u8>([0x40, 0x98, 0, 0x11, 0, 0x0E, 0, 0, 0, 0, 0x03, 0, 0, 0x0C, 0, 0x66, 0,
   0x0F, 0x11, 0x0B, 0x02, 0x0D, 0x11, 0x02, 0, 0x05]);
 
-@inline function isDigit(c: i32): bool { return c >= 48 && c <= 57; }
-@inline function isLetter(c: i32): bool { c |= 32; return c >= 97 && c <= 122; }
+@inline function isDigit(c: i32): bool { return <u32>(c - 48) < 10; }
+@inline function isLetter(c: i32): bool { return <u32>((c | 32) - 97) < 26; }
 function isWord(c: i32): bool { return isLetter(c) || isDigit(c) || c == 95; }
 @inline function word(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 @inline function byte(p: usize, i: i32): i32 { return load<u8>(p + <usize>i); }
@@ -83,8 +83,7 @@ let cap: i32 = 0;          // codeRef's length
 let err: i32 = -1;
 let errAt: i32 = 0;
 let numEnd: i32 = 0;
-// compiler only
-let pattern: string = "";  // keeps the pattern alive while P points into it
+// compiler only (P is the pattern, which the caller keeps alive)
 let flags: i32 = 0;
 let names: string[] = [];  // names[i] of group i ("" when unnamed)
 let qmin: i32 = 0;
@@ -93,6 +92,8 @@ let qmax: i32 = 0;
 /** Code unit i of the text, or -1 outside it. */
 function at(i: i32): i32 { return <u32>i < <u32>PL ? <i32>load<u16>(P + (<usize>i << 1)) : -1; }
 function peek(): i32 { return at(pos); }
+/** The code unit at pos (-1 at the end); moves past it. */
+function next(): i32 { return at(pos++); }
 /** Skips c if it is next. */
 function eat(c: i32): bool {
   if (peek() != c) return false;
@@ -125,6 +126,12 @@ function room(k: i32): void {
     codeRef = d;
     C = changetype<usize>(d);
   }
+}
+/** A new array of k words that starts with the buffer's n. */
+function take(k: i32): StaticArray<i32> {
+  const a = newInts(k);
+  memory.copy(changetype<usize>(a), C, <usize>n << 2);
+  return a;
 }
 function put(w: i32): void { room(1); store<i32>(word(C, n++), w); }
 function emit(op: i32, arg: i32): void { put((arg << 4) | op); }
@@ -207,12 +214,11 @@ function repeat(a0: i32, lo: i32, hi: i32, lazy: bool, q: i32): void {
 
 /** One atom; false when there is nothing to quantify (a flag group, or an error). */
 function atom(depth: i32): bool {
-  const a = pos, c = peek();
-  if (c == 40 /* ( */) return group(depth);
-  if (c == 91 /* [ */) return klass();
+  const a = pos;
   if (quantifier()) return fail(E_NOTHING, a);
-  pos++;
-  const f = flags;
+  const c = next(), f = flags;
+  if (c == 40 /* ( */) return group(depth, a);
+  if (c == 91 /* [ */) return klass(a);
   if (c == 46 /* . */) emit(ANY, f & F_S);
   else if (c == 94 /* ^ */ || c == 36 /* $ */) emit(ASSERT, <i32>(c == 36) | ((f & F_M) >> 1));
   else {
@@ -225,10 +231,9 @@ function atom(depth: i32): bool {
 
 /** After '\': returns the code unit, or -1 when it emitted a set or an assertion (or failed). */
 function escape(inClass: bool): i32 {
-  const a = pos - 1, c = peek(), l = c | 32;
+  const a = pos - 1, c = next(), l = c | 32;
   let e = E_TRAILING;
   if (c >= 0) {
-    pos++;
     e = E_ESCAPE;
     if (isLetter(c)) {
       const b = byte(ESC, l - 97), t = c == l ? b & 15 : b >> 4;
@@ -251,11 +256,12 @@ function escape(inClass: bool): i32 {
       if (t == 2) { // \xHH, \x{H…} (1 to 4 digits), \uHHHH
         const braced = c == 120 && eat(123), want = c == 117 || braced ? 4 : 2;
         let v = 0, k = 0;
-        for (; k < want; k++, pos++) {
+        for (; k < want; k++) {
           const d = peek(), x = d | 32;
-          const h = isDigit(d) ? d - 48 : x >= 97 && x <= 102 ? x - 87 : -1;
+          const h = isDigit(d) ? d - 48 : <u32>(x - 97) < 6 ? x - 87 : -1;
           if (h < 0) break;
           v = (v << 4) | h;
+          next();
         }
         if (braced ? k > 0 && eat(125) : k == want) return v;
       }
@@ -273,26 +279,25 @@ function escape(inClass: bool): i32 {
 
 /** A char (or escape) inside [ ]: its code unit, or -1 when a set was added (or on error). */
 function classChar(): i32 {
-  const c = peek();
-  pos++;
+  const c = next();
   return c == 92 ? escape(true) : c;
 }
 
-function klass(): bool {
-  const a = pos++, h = n;
+function klass(a: i32): bool {
+  const h = n;
   put(0);
-  const neg = <i32>eat(94 /* ^ */);
-  for (let first = true; ; first = false) {
+  const neg = <i32>eat(94 /* ^ */), s = pos;
+  while (true) {
     const c = peek(), i = pos;
     if (c < 0) return fail(E_NOBRACKET, a);
-    if (c == 93 && !first) break;
+    if (c == 93 && i > s) break; // a ']' first is a literal
     if (c == 91 && at(i + 1) == 58) return fail(E_POSIX, i);
     const lo = classChar();
     if (lo < 0) continue;
     let hi = lo;
     const d = at(pos + 1);
     if (peek() == 45 /* - */ && d != 93 && d >= 0) {
-      pos++;
+      next();
       hi = classChar();
       if (hi < lo) return fail(E_RANGE, i);
     }
@@ -304,26 +309,27 @@ function klass(): bool {
       }
     }
   }
-  pos++;
+  next();
   close(h, neg);
   return true;
 }
 
-function group(depth: i32): bool {
-  const a = pos++, saved = flags;
+function group(depth: i32, a: i32): bool {
+  const saved = flags;
   let g = -1;
   if (eat(63 /* ? */)) {
-    const c = peek(), d = at(pos + 1);
-    const e = c == 61 || c == 33 || (c == 60 && (d == 61 || d == 33)) ? E_LOOK
+    const c = peek(), d = at(pos + 1), l = c == 60 ? d : c; // (?= (?! (?<= (?<!
+    const e = l == 61 || l == 33 ? E_LOOK
       : c == 62 ? E_ATOMIC : c == 40 ? E_COND : c == 80 && d != 60 ? E_NAME : -1;
     if (e >= 0) return fail(e, a);
     if (c == 80 /* P */ || c == 60 /* < */) {
       pos += 1 + <i32>(c == 80);
       const ns = pos;
       let x: i32;
-      while (isLetter(x = peek()) || x == 95 || (pos > ns && isDigit(x))) pos++;
+      while (isWord(x = peek()) && (pos > ns || !isDigit(x))) next();
       if (pos == ns || x != 62) return fail(E_NAME, a);
-      g = newGroup(ns, pos++, a);
+      g = newGroup(ns, pos, a);
+      next();
     } else { // flags: (?i) (?-i) (?i:…) (?:…)
       let on = true, f = flags, x: i32;
       while (true) {
@@ -332,9 +338,9 @@ function group(depth: i32): bool {
         if (bit != 0) f = on ? f | bit : f & ~bit;
         else if (x == 45 && on) on = false;
         else break;
-        pos++;
+        next();
       }
-      pos++;
+      next();
       flags = f;
       if (x == 41) return false; // (?i): for the rest of the enclosing group
       if (x != 58) return fail(E_FLAG, pos - 1);
@@ -350,7 +356,7 @@ function group(depth: i32): bool {
 
 /** A new capture group named pattern[ns, ne) ("" when ns == ne); its index, or -1 on error. */
 function newGroup(ns: i32, ne: i32, a: i32): i32 {
-  const name = pattern.substring(ns, ne);
+  const name = changetype<string>(P).substring(ns, ne);
   if (names.length > 100) fail(E_GROUPS, a);
   else if (ne > ns && names.includes(name)) fail(E_DUPNAME, a);
   else { names.push(name); return names.length - 1; }
@@ -375,7 +381,6 @@ function result(re: Regex | null, rep: Replacement | null): RegexResult {
 
 /** Compiles a pattern; on failure `error` names the problem and `offset` where it is. */
 export function compileRegex(s: string): RegexResult {
-  pattern = s;
   begin(s);
   flags = 0;
   names = [""];
@@ -386,14 +391,12 @@ export function compileRegex(s: string): RegexResult {
   emit(SAVE, 1);
   emit(MATCH, 0);
   if (n > MAX_PROGRAM) fail(E_LARGE, 0);
-  pattern = "";
   let re: Regex | null = null;
   if (err < 0) {
     // The program, then the VM's scratch (see run()): the mark generation, n marks, work and best
     // slots, a stack of 3n + 1, two thread lists of n threads (pc and slots each).
-    const slots = names.length * 2, m = newInts(n * (2 * slots + 7) + 2 * slots + 2);
-    memory.copy(changetype<usize>(m), C, <usize>n << 2);
-    re = new Regex(m, n, names);
+    const slots = names.length * 2;
+    re = new Regex(take(n * (2 * slots + 7) + 2 * slots + 2), n, names);
   }
   return result(re, null);
 }
@@ -543,19 +546,16 @@ export class Regex {
   replace(s: string, r: Replacement, all: bool = true): string {
     // Builds the output in the compiler's word buffer (as code units), then copies it out.
     const sp = changetype<usize>(s), len = s.length, tp = changetype<usize>(r.t),
-      parts = changetype<usize>(r.parts), pn = r.parts.length;
+      parts = changetype<usize>(r.parts), pe = word(parts, r.parts.length);
     n = cap = 0;
     let pos = 0, last = 0;
     while (pos <= len && run(this, s, pos, false)) {
       const ms = load<i32>(vBest), me = load<i32>(vBest, 4);
       text(sp, last, ms);
-      for (let i = 0; i < pn; i += 2) {
-        const x = load<i32>(word(parts, i)), y = load<i32>(word(parts, i + 1));
-        if (x >= 0) text(tp, x, y);
-        else {
-          const a = load<i32>(word(vBest, 2 * y)), b = load<i32>(word(vBest, 2 * y + 1));
-          if (a >= 0 && b >= 0) text(sp, a, b);
-        }
+      for (let q = parts; q < pe; q += 8) {
+        let x = load<i32>(q), y = load<i32>(q, 4), p = tp;
+        if (x < 0) { x = load<i32>(word(vBest, ~x)); y = load<i32>(word(vBest, ~y)); p = sp; }
+        if ((x | y) >= 0) text(p, x, y); // (a group that did not take part adds nothing)
       }
       last = me;
       pos = me == ms ? me + 1 : me;
@@ -580,7 +580,7 @@ function text(p: usize, a: i32, b: i32): void {
 
 /** A replacement template compiled against a Regex: literal spans of the template and groups. */
 export class Replacement {
-  // word pairs: (start, end) of a literal span of t, or (-1, group)
+  // word pairs: (start, end) of a literal span of t, or (~slot, ~slot) of a group's start and end
   constructor(readonly t: string, readonly parts: StaticArray<i32>) {}
 }
 
@@ -588,35 +588,32 @@ export class Replacement {
 export function compileReplacement(re: Regex, t: string): ReplacementResult {
   begin(t);
   let from = 0; // start of the pending literal
-  while (pos < PL) {
-    if (!eat(36 /* $ */)) { pos++; continue; }
-    const i = pos - 1, d = peek();
+  while (true) {
+    const i = pos, c = next();
+    if (c >= 0 && c != 36 /* $ */) continue;
     if (i > from) { put(from); put(i); }
+    if (c < 0) break;
     from = pos;
-    if (d == 36) { pos++; continue; } // "$$": the second '$' starts the next literal
+    if (eat(36)) continue; // "$$": the second '$' starts the next literal
     let g: i32;
     if (eat(123 /* { */)) {
       const ns = pos;
-      while (pos < PL && peek() != 125) pos++;
-      if (pos >= PL) fail(E_UNTERMINATED, i);
+      while (peek() != 125) if (next() < 0) { fail(E_UNTERMINATED, i); break; }
       g = readNum(ns);
-      if (numEnd != pos) g = re.groupIndex(t.substring(ns, pos));
-      pos++;
+      if (numEnd != pos) g = re.names.indexOf(t.substring(ns, pos));
+      next();
     } else {
       g = readNum(pos);
       pos = numEnd;
       if (g < 0) fail(E_DOLLAR, i);
     }
-    if (g < 0 || g >= re.groupCount) fail(E_UNKNOWN, i);
-    put(-1); put(g);
+    if (<u32>g >= <u32>re.groupCount) fail(E_UNKNOWN, i);
+    put(~(2 * g)); put(~(2 * g + 1));
     from = pos;
   }
   let rep: Replacement | null = null;
   if (err < 0) {
-    if (pos > from) { put(from); put(pos); }
-    const parts = newInts(n);
-    memory.copy(changetype<usize>(parts), C, <usize>n << 2);
-    rep = new Replacement(t, parts);
+    rep = new Replacement(t, take(n));
   }
   return result(null, rep);
 }
