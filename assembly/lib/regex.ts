@@ -393,10 +393,10 @@ export function compileRegex(s: string): RegexResult {
   if (n > MAX_PROGRAM) fail(E_LARGE, 0);
   let re: Regex | null = null;
   if (err < 0) {
-    // The program, then the VM's scratch (see run()): the mark generation, n marks, work and best
+    // The program, then the VM's scratch (see run()): the mark generation, n marks, the best
     // slots, a stack of 3n + 1, two thread lists of n threads (pc and slots each).
     const slots = names.length * 2;
-    re = new Regex(take(n * (2 * slots + 7) + 2 * slots + 2), n, names);
+    re = new Regex(take(n * (2 * slots + 6) + slots + 2), n, names);
   }
   return result(re, null);
 }
@@ -420,13 +420,13 @@ let gen: i32 = 0;        // mark generation of this run's regex
 let vProg: usize = 0;
 let vSlots: usize = 0;   // bytes of a thread's slots
 let vMark: usize = 0;
-let vWork: usize = 0;
 let vBest: usize = 0;    // the match's slots after a successful run
 let vStack: usize = 0;
 
-/** Adds the thread at pc0, and all it reaches without input, to the list at L (n threads). */
-function add(L: usize, n: i32, pc0: i32, pos: i32): i32 {
-  const work = vWork, base = vStack;
+/** Adds the thread at pc0 with the slots at work, and all it reaches without input, to the list
+ * at L (n threads). work is used as scratch but left as it was. */
+function add(L: usize, n: i32, pc0: i32, pos: i32, work: usize): i32 {
+  const base = vStack;
   let sp = base;
   store<i32>(sp, pc0); sp += 4;
   while (sp > base) {
@@ -468,8 +468,7 @@ function run(re: Regex, s: string, start: i32, full: bool): bool {
   vProg = prog; vSlots = slots;
   const genAt = word(prog, size);
   vMark = genAt + 4;
-  vWork = word(vMark, size);
-  vBest = vWork + slots;
+  vBest = word(vMark, size);
   vStack = vBest + slots;
   const rec = slots + 4;
   let cl = word(vStack, 3 * size + 1), nl = cl + <usize>size * rec, cn = 0, matched = false;
@@ -479,8 +478,8 @@ function run(re: Regex, s: string, start: i32, full: bool): bool {
   gen++;
   for (let pos = start; pos <= len; pos++) {
     if (!matched && (!anchored || pos == start)) {
-      memory.fill(vWork, 0xFF, slots);
-      cn = add(cl, cn, 0, pos);
+      memory.fill(vBest, 0xFF, slots); // (vBest is free until a match)
+      cn = add(cl, cn, 0, pos, vBest);
     }
     gen++; // a fresh mark set for the next list (or to forget a dead start)
     if (cn == 0) { if (matched || anchored) break; continue; }
@@ -507,10 +506,7 @@ function run(re: Regex, s: string, start: i32, full: bool): bool {
           ok = ok != ((a & 1) != 0);
         }
       }
-      if (ok) {
-        memory.copy(vWork, t + 4, slots);
-        nn = add(nl, nn, next, pos + 1);
-      }
+      if (ok) nn = add(nl, nn, next, pos + 1, t + 4);
     }
     const t = cl; cl = nl; nl = t; cn = nn;
     if (matched && cn == 0) break;
