@@ -222,9 +222,8 @@ function atom(depth: i32): bool {
   if (c == 46 /* . */) emit(ANY, f & F_S);
   else if (c == 94 /* ^ */ || c == 36 /* $ */) emit(ASSERT, <i32>(c == 36) | ((f & F_M) >> 1));
   else {
-    const v = c == 92 ? escape(false) : c;
-    const fold = (f & F_I) != 0 && isLetter(v);
-    if (v >= 0) emit(fold ? CHARI : CHAR, fold ? v | 32 : v);
+    const v = c == 92 ? escape(false) : c, fold = <i32>((f & F_I) != 0 && isLetter(v)); // CHARI : CHAR
+    if (v >= 0) emit(fold, v | (fold << 5));
   }
   return true;
 }
@@ -415,101 +414,93 @@ export class RegexMatch {
   named(name: string): string | null { return this.group(this.names.indexOf(name)); }
 }
 
-// ---- VM state of the current run (module globals); the input is P, PL ----
-let gen: i32 = 0;        // mark generation of this run's regex
-let vProg: usize = 0;
-let vSlots: usize = 0;   // bytes of a thread's slots
-let vMark: usize = 0;
-let vBest: usize = 0;    // the match's slots after a successful run
-let vStack: usize = 0;
-
-/** Adds the thread at pc0 with the slots at work, and all it reaches without input, to the list
- * at L (n threads). work is used as scratch but left as it was. */
-function add(L: usize, n: i32, pc0: i32, pos: i32, work: usize): i32 {
-  const base = vStack;
-  let sp = base;
-  store<i32>(sp, pc0); sp += 4;
-  while (sp > base) {
-    sp -= 4;
-    const e = load<i32>(sp);
-    if (e < 0) { sp -= 4; store<i32>(word(work, -e - 1), load<i32>(sp)); continue; } // undo a SAVE
-    const mk = word(vMark, e);
-    if (load<i32>(mk) == gen) continue;
-    store<i32>(mk, gen);
-    const w = load<i32>(word(vProg, e)), op = w & 15, a = w >> 4;
-    let next = e + 1;
-    if (op == JMP) next += a - 1;
-    else if (op >= SPLIT) {
-      store<i32>(sp, op == SPLIT ? e + a : next); sp += 4;
-      if (op != SPLIT) next = e + a;
-    } else if (op == SAVE) {
-      const slot = word(work, a);
-      store<i32>(sp, load<i32>(slot));
-      store<i32>(sp, -a - 1, 4); sp += 8;
-      store<i32>(slot, pos);
-    } else if (op == ASSERT) {
-      const x = at(pos - 1), y = at(pos), c = a & 1 ? y : x; // before, after
-      if (!(a >= A_WORD ? (isWord(x) != isWord(y)) == (a == A_WORD) : c < 0 || (a >= A_LBEGIN && c == 10))) continue;
-    } else {
-      const t = L + <usize>(n++) * (vSlots + 4);
-      store<i32>(t, e);
-      memory.copy(t + 4, work, vSlots);
-      continue;
-    }
-    store<i32>(sp, next); sp += 4;
-  }
-  return n;
-}
+let vBest: usize = 0; // the match's slots after a successful run()
 
 /** Runs the VM over s from `start`; on success the match's slots are at vBest. */
 function run(re: Regex, s: string, start: i32, full: bool): bool {
+  // m: the program, the mark generation, a mark per pc, the best slots, a stack of 3 × size + 1,
+  // two thread lists of size threads (pc, slots).
   const prog = changetype<usize>(re.m), size = re.size, slots = <usize>re.groupCount << 3, len = s.length;
   P = changetype<usize>(s); PL = len;
-  vProg = prog; vSlots = slots;
-  const genAt = word(prog, size);
-  vMark = genAt + 4;
-  vBest = word(vMark, size);
-  vStack = vBest + slots;
-  const rec = slots + 4;
-  let cl = word(vStack, 3 * size + 1), nl = cl + <usize>size * rec, cn = 0, matched = false;
-  gen = load<i32>(genAt);
-  if (gen > 1 << 30) { memory.fill(vMark, 0, <usize>size << 2); gen = 0; } // a run adds < 2^30
+  const genAt = word(prog, size), marks = genAt + 4, best = word(marks, size), base = best + slots, rec = slots + 4;
+  vBest = best;
+  let cl = word(base, 3 * size + 1), nl = cl + <usize>size * rec, cn = 0, matched = false, gen = load<i32>(genAt);
+  if (gen > 1 << 30) { memory.fill(marks, 0, <usize>size << 2); gen = 0; } // a run adds < 2^30
   const anchored = full || load<i32>(prog, 4) == ((A_BEGIN << 4) | ASSERT);
-  gen++;
-  for (let pos = start; pos <= len; pos++) {
-    if (!matched && (!anchored || pos == start)) {
-      memory.fill(vBest, 0xFF, slots); // (vBest is free until a match)
-      cn = add(cl, cn, 0, pos, vBest);
-    }
-    gen++; // a fresh mark set for the next list (or to forget a dead start)
-    if (cn == 0) { if (matched || anchored) break; continue; }
+  // Step the threads waiting at pos (in priority order), then a new thread starting at pos + 1,
+  // into the list for pos + 1; each adds what it reaches without input (a fresh mark generation
+  // per list, so each pc is added once per position).
+  for (let pos = start - 1; pos <= len; pos++) {
     const ch = at(pos);
     let nn = 0;
-    for (let i = 0; i < cn; i++) {
-      const t = cl + <usize>i * rec, pc = load<i32>(t), w = load<i32>(word(prog, pc)), op = w & 15, a = w >> 4;
-      if (op == MATCH) {
-        if (full && pos != len) continue;
-        memory.copy(vBest, t + 4, slots);
-        matched = true;
-        break; // lower-priority threads are cut off
-      }
-      let ok = false, next = pc + 1;
-      if (op <= CHARI) ok = (ch | (op << 5)) == a;
-      else if (op == ANY) ok = ch >= 0 && (a != 0 || ch != 10);
-      else { // CLASS
-        next += a >> 1;
-        if (ch >= 0) {
-          for (let r = pc + 1; r < next; r++) {
-            const x = load<i32>(word(prog, r));
-            if (ch >= (x & 0xFFFF) && ch <= (x >>> 16)) { ok = true; break; }
+    gen++;
+    for (let i = 0; i <= cn; i++) {
+      const t = cl + <usize>i * rec;
+      let ok = true, next = 0, work = best;
+      if (i == cn) { // the new start
+        if (matched || (anchored && pos >= start) || pos >= len) break;
+        memory.fill(best, 0xFF, slots); // (best is free until a match)
+      } else {
+        const pc = load<i32>(t), w = load<i32>(word(prog, pc)), op = w & 15, a = w >> 4;
+        if (op == MATCH) {
+          if (full && pos != len) continue;
+          memory.copy(best, t + 4, slots);
+          matched = true;
+          break; // lower-priority threads are cut off
+        }
+        next = pc + 1;
+        work = t + 4;
+        if (op <= CHARI) ok = (ch | (op << 5)) == a;
+        else if (op == ANY) ok = ch >= 0 && (a != 0 || ch != 10);
+        else { // CLASS
+          next += a >> 1;
+          ok = false;
+          if (ch >= 0) {
+            for (let r = pc + 1; r < next; r++) {
+              const x = load<i32>(word(prog, r));
+              if (ch >= (x & 0xFFFF) && ch <= (x >>> 16)) { ok = true; break; }
+            }
+            ok = ok != ((a & 1) != 0);
           }
-          ok = ok != ((a & 1) != 0);
         }
       }
-      if (ok) nn = add(nl, nn, next, pos + 1, t + 4);
+      if (!ok) continue;
+      // Add the thread at next with the slots at work (used as scratch, restored by the undo
+      // entries on the stack) and all it reaches.
+      let sp = base;
+      store<i32>(sp, next); sp += 4;
+      while (sp > base) {
+        sp -= 4;
+        const e = load<i32>(sp);
+        if (e < 0) { sp -= 4; store<i32>(word(work, -e - 1), load<i32>(sp)); continue; } // undo a SAVE
+        const mk = word(marks, e);
+        if (load<i32>(mk) == gen) continue;
+        store<i32>(mk, gen);
+        const w = load<i32>(word(prog, e)), op = w & 15, a = w >> 4;
+        let nx = e + 1;
+        if (op == JMP) nx += a - 1;
+        else if (op >= SPLIT) {
+          store<i32>(sp, op == SPLIT ? e + a : nx); sp += 4;
+          if (op != SPLIT) nx = e + a;
+        } else if (op == SAVE) {
+          const slot = word(work, a);
+          store<i32>(sp, load<i32>(slot));
+          store<i32>(sp, -a - 1, 4); sp += 8;
+          store<i32>(slot, pos + 1);
+        } else if (op == ASSERT) {
+          const y = at(pos + 1), c = a & 1 ? y : ch; // before, after
+          if (!(a >= A_WORD ? (isWord(ch) != isWord(y)) == (a == A_WORD) : c < 0 || (a >= A_LBEGIN && c == 10))) continue;
+        } else { // a thread waits here
+          const u = nl + <usize>(nn++) * rec;
+          store<i32>(u, e);
+          memory.copy(u + 4, work, slots);
+          continue;
+        }
+        store<i32>(sp, nx); sp += 4;
+      }
     }
     const t = cl; cl = nl; nl = t; cn = nn;
-    if (matched && cn == 0) break;
+    if (cn == 0 && (matched || anchored)) break;
   }
   store<i32>(genAt, gen);
   return matched;
