@@ -102,7 +102,7 @@ function eat(c: i32): bool {
 }
 function begin(s: string): void {
   P = changetype<usize>(s); PL = s.length;
-  pos = n = cap = 0; err = -1;
+  pos = n = cap = errAt = 0; err = -1;
 }
 /** Decimal digits at i (capped at 100000), or -1 if none; numEnd is where they stop. */
 function readNum(i: i32): i32 {
@@ -330,12 +330,12 @@ function group(depth: i32, a: i32): bool {
       g = newGroup(ns, pos, a);
       next();
     } else { // flags: (?i) (?-i) (?i:…) (?:…)
-      let on = true, f = flags, x: i32;
+      let off = 0, f = flags, x: i32; // off: -1 after '-'
       while (true) {
         x = peek();
         const bit = x == 105 ? F_I : x == 115 ? F_S : x == 109 ? F_M : 0;
-        if (bit != 0) f = on ? f | bit : f & ~bit;
-        else if (x == 45 && on) on = false;
+        if (bit != 0) f = (f | bit) ^ (bit & off);
+        else if (x == 45 && off == 0) off = -1;
         else break;
         next();
       }
@@ -345,7 +345,6 @@ function group(depth: i32, a: i32): bool {
       if (x != 58) return fail(E_FLAG, pos - 1);
     }
   } else g = newGroup(0, 0, a);
-  if (g >= 0) emit(SAVE, g * 2);
   alt(depth + 1);
   flags = saved;
   if (!eat(41)) return fail(E_NOCLOSE, a);
@@ -353,12 +352,12 @@ function group(depth: i32, a: i32): bool {
   return true;
 }
 
-/** A new capture group named pattern[ns, ne) ("" when ns == ne); its index, or -1 on error. */
+/** A new capture group named pattern[ns, ne) ("" when ns == ne), opened by a SAVE; its index, or -1 on error. */
 function newGroup(ns: i32, ne: i32, a: i32): i32 {
   const name = changetype<string>(P).substring(ns, ne);
   if (names.length > 100) fail(E_GROUPS, a);
   else if (ne > ns && names.includes(name)) fail(E_DUPNAME, a);
-  else { names.push(name); return names.length - 1; }
+  else { const g = names.push(name) - 1; emit(SAVE, g * 2); return g; } // opens it
   return -1;
 }
 
@@ -375,7 +374,7 @@ export type ReplacementResult = RegexResult;
 function result(re: Regex | null, rep: Replacement | null): RegexResult {
   codeRef = null;
   const ok = err < 0;
-  return new RegexResult(re, ok ? "" : message(err), ok ? 0 : errAt, rep);
+  return new RegexResult(re, ok ? "" : message(err), errAt, rep);
 }
 
 /** Compiles a pattern; on failure `error` names the problem and `offset` where it is. */
@@ -454,14 +453,12 @@ function run(re: Regex, s: string, start: i32, full: bool): bool {
         else if (op == ANY) ok = ch >= 0 && (a != 0 || ch != 10);
         else { // CLASS
           next += a >> 1;
-          ok = false;
-          if (ch >= 0) {
-            for (let r = pc + 1; r < next; r++) {
-              const x = load<i32>(word(prog, r));
-              if (ch >= (x & 0xFFFF) && ch <= (x >>> 16)) { ok = true; break; }
-            }
-            ok = ok != ((a & 1) != 0);
+          let r = pc + 1;
+          for (; r < next; r++) {
+            const x = load<i32>(word(prog, r));
+            if (ch >= (x & 0xFFFF) && ch <= (x >>> 16)) break;
           }
+          ok = ch >= 0 && (r < next) != ((a & 1) != 0);
         }
       }
       if (!ok) continue;
