@@ -185,10 +185,9 @@ function quantifiers(a0: i32): void {
   for (let seen = false; ; seen = true) {
     const q = pos;
     if (!quantifier()) return;
-    if (seen) { fail(E_REPEATED, q); return; }
-    const lo = qmin, hi = qmax;
-    if (lo > 1000 || hi > 1000) { fail(E_COUNT, q); return; }
-    if (hi >= 0 && hi < lo) { fail(E_RANGE, q); return; }
+    const lo = qmin, hi = qmax; // (hi -1: unbounded)
+    const e = seen ? E_REPEATED : max(lo, hi) > 1000 ? E_COUNT : <u32>hi < <u32>lo ? E_RANGE : -1;
+    if (e >= 0) { fail(e, q); return; }
     if (peek() == 43) { fail(E_POSSESSIVE, pos); return; }
     repeat(a0, lo, hi, eat(63), q);
   }

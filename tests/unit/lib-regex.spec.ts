@@ -221,6 +221,77 @@ describe("regex: refused at compile time", () => {
   });
 });
 
+describe("regex: edge cases of the dialect", () => {
+  it("knows exactly which escapes exist", () => {
+    expect(first("\\t\\n\\r\\f\\v", "x\t\n\r\f\vy")).toBe("\t\n\r\f\v");
+    expect(re("a\\0b").test("a\0b")).toBe(true);
+    expect(err("\\01")).toBe("backreferences are not supported");
+    expect(err("\\a")).toBe("bad escape");
+    expect(err("\\Z")).toBe("bad escape");
+    expect(err("\\K")).toBe("bad escape");
+    expect(err("\\X41")).toBe("bad escape");
+    expect(err("\\U0041")).toBe("bad escape");
+    expect(err("\\T")).toBe("bad escape");
+    expect(err("[\\b]")).toBe("bad escape");
+    expect(err("[\\A]")).toBe("bad escape");
+    expect(err("\\x{}")).toBe("bad escape");
+    expect(err("\\x{12345}")).toBe("bad escape");
+    expect(err("\\u004")).toBe("bad escape");
+    expect(err("\\é")).toBe("bad escape");
+    expect(first("\\x{2d}+", "a--b")).toBe("--");
+    expect(first("\\-\\#\\ ", "x-# y")).toBe("-# ");
+    expect(err("\\P{L}")).toBe("Unicode classes are not supported");
+  });
+  it("negates sets inside and outside classes alike", () => {
+    expect(first("\\D+", "12ab 34")).toBe("ab ");
+    expect(first("[\\D]+", "12ab 34")).toBe("ab ");
+    expect(first("[\\W]+", "ab-+cd")).toBe("-+");
+    expect(first("[\\S]+", "  xy  ")).toBe("xy");
+    expect(re("[^\\d]").test("")).toBe(false);
+    expect(re("a[^b]").test("a")).toBe(false);
+    expect(first("(?i)[^a-c]+", "ABCxyzABC")).toBe("xyz");
+    expect(first("[\\d-z]+", "9-z")).toBe("9-z");
+    expect(err("[a-\\d]")).toBe("bad range");
+  });
+  it("parses group names and flags strictly", () => {
+    expect(re("(?<_a1>x)").groupIndex("_a1")).toBe(1);
+    expect(err("(?P>x)")).toBe("bad group name");
+    expect(err("(?<>x)")).toBe("bad group name");
+    expect(err("(?P<a-b>x)")).toBe("bad group name");
+    expect(re("(?-)a").test("a")).toBe(true);
+    expect(err("(?--i)a")).toBe("bad group flag");
+    expect(compileRegex("a(?i-x)").offset).toBe(5);
+    expect(re("(?i-i)a").test("A")).toBe(false);
+    expect(re("(?s-s:.)").test("\n")).toBe(false);
+    expect(err("(?")).toBe("bad group flag");
+  });
+  it("looks at the text before the start of an exec", () => {
+    expect(re("\\bb").exec("ab", 1)).toBeNull();
+    expect(re("\\Bb").exec("ab", 1)!.start).toBe(1);
+    expect(re("(?m)^b").exec("a\nb", 2)!.start).toBe(2);
+    expect(re("x*").exec("ab", 2)!.start).toBe(2);
+  });
+  it("keeps leftmost-first priorities with loops and alternations", () => {
+    expect(re("(a|ab)(c|bcd)(d*)").exec("abcd")!.group(3)).toBe("");
+    expect(re("(a*)*").exec("b")!.group(1)).toBeNull();
+    expect(re("(a*)+").exec("b")!.group(1)).toBe("");
+    expect(re("(a|b)*?c").exec("abc")!.group(1)).toBe("b");
+    expect(re("(?:a{2,3}){2}").exec("aaaaaaa")!.group(0)).toBe("aaaaaa");
+    expect(sub("(a)|b", "ab", "[$1]")).toBe("[a][]");
+    expect(sub("a|", "baac", "-")).toBe("-b---c-");
+    expect(sub("${x}", "x", "y")).toBe("x");
+  });
+  it("refuses replacement references precisely", () => {
+    const r = re("(a)(?<n1>b)");
+    expect(compileReplacement(r, "${01}").ok).toBe(true);
+    expect(compileReplacement(r, "${}").error).toBe("unknown group");
+    expect(compileReplacement(r, "${1a}").error).toBe("unknown group");
+    expect(compileReplacement(r, "$").offset).toBe(0);
+    expect(compileReplacement(r, "a$$$").error).toBe("'$' needs a group or '$'");
+    expect(compileReplacement(r, "x${n1").offset).toBe(1);
+  });
+});
+
 describe("regex: no catastrophic backtracking (correctness; timing lives in the benchmarks)", () => {
   it("answers pathological patterns correctly on long inputs", () => {
     const s = "a".repeat(3000) + "!";
