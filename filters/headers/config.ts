@@ -11,6 +11,7 @@ import { Source, Template, TemplateResolver, parseTemplate } from "../../assembl
 import { isValidHeaderName, isWritableHeaderValue, lowerAscii } from "../../assembly/lib/http";
 import { HeaderPair } from "../../assembly/lib/headerPair";
 import { Msg, msg } from "../../assembly/lib/messages";
+import { RequestOptions } from "../../assembly/lib/request";
 
 export const enum Op {
   Set, Append, SetIfAbsent, Remove, Rename, Copy, Replace, Dedupe,
@@ -50,6 +51,8 @@ export class Rule {
   ops: Operation[] = [];
   /** Response rules: whether anything must be evaluated during the request phase. */
   usesRequest: bool = false;
+  /** Response rules that use the request: the capture slot that records whether that part held. */
+  slot: i32 = -1;
 }
 
 export class HeadersConfig {
@@ -58,13 +61,16 @@ export class HeadersConfig {
   /** Request headers written from templates: any inbound copy is removed first. */
   owned: string[] = [];
   maxValueBytes: i32 = 8192;
-  trustedHops: i32 = 0;
+  /** trusted_hops, for the request view. */
+  options: RequestOptions = new RequestOptions();
   /** Some template needs the client IP (a property read per request). */
   needsClientIp: bool = false;
   /** Number of capture slots response rules need. */
   slots: i32 = 0;
-  /** Whether the request phase has anything to do (request rules, or response rules that use the request). */
-  requestPhase: bool = false;
+  /** Some response rule uses the request (a condition or a template): the request phase captures it. */
+  captures: bool = false;
+  /** Some rule reads the request through a view (conditions, templates, path and query operations). */
+  needsView: bool = false;
 }
 
 const MATCH_EXTRA: string[] = ["consumer", "claims"];
@@ -80,11 +86,9 @@ export function parseConfig(bytes: ArrayBuffer, problems: Problems): HeadersConf
   if (root === null) return null;
   root.rejectUnknown(FIELD_NAMES, ROOT_FIELDS);
   cfg.maxValueBytes = <i32>root.optionalInt("max_value_bytes", 8192, 1, 65536);
-  cfg.trustedHops = <i32>root.optionalInt("trusted_hops", 0, 0, 10);
+  cfg.options.trustedHops = <i32>root.optionalInt("trusted_hops", 0, 0, 10);
   parseRules(root, "request", false, cfg);
   parseRules(root, "response", true, cfg);
-  cfg.requestPhase = cfg.request.length > 0;
-  for (let i = 0; i < cfg.response.length; i++) if (unchecked(cfg.response[i]).usesRequest) cfg.requestPhase = true;
   return problems.ok ? cfg : null;
 }
 
@@ -104,12 +108,19 @@ function parseRules(root: ConfigObject, key: string, response: bool, cfg: Header
       for (let k = 0; k < ops.length; k++) {
         const op = parseOp(unchecked(ops[k]), response, cfg);
         if (op === null) continue;
-        if (response && op.value !== null && op.constant === null) { op.slot = cfg.slots++; rule.usesRequest = true; }
+        const templated = op.value !== null && op.constant === null;
+        if (response) { if (templated) { op.slot = cfg.slots++; rule.usesRequest = true; } }
+        else if (templated || op.op >= Op.QuerySet && op.op <= Op.PathRegex) cfg.needsView = true;
         rule.ops.push(op);
       }
     }
-    if (response) cfg.response.push(rule);
-    else cfg.request.push(rule);
+    if (response) {
+      if (rule.usesRequest) { rule.slot = cfg.slots++; cfg.captures = cfg.needsView = true; }
+      cfg.response.push(rule);
+    } else {
+      if (rule.match !== null || rule.consumer !== null || rule.claims.length > 0) cfg.needsView = true;
+      cfg.request.push(rule);
+    }
   }
 }
 

@@ -10,26 +10,24 @@ import {
   log, registerRootContext, requestHeaders, responseHeaders,
 } from "../../assembly/sdk";
 import { Problems } from "../../assembly/lib/configReader";
-import { RequestOptions, RequestView } from "../../assembly/lib/request";
-import { HeadersConfig, Op, Rule, parseConfig } from "./config";
+import { RequestView } from "../../assembly/lib/request";
+import { HeadersConfig, Rule, parseConfig } from "./config";
 import { entries, first, mirror, remove, share } from "./mirror";
 import { HeadersResolver, applied, applyOp, beginPhase, flushPath, rejected, requestHolds, skipRule, skipped } from "./apply";
 export * from "../../assembly/sdk/exports/core";
 
 const EMPTY_VIEW = new RequestView();
+/** Template sources for the request being handled (one phase runs at a time). */
+const resolver = new HeadersResolver(EMPTY_VIEW);
+
+// How HeadersStream#run treats the rules it is given.
+const enum Mode { Request, Capture, Response }
 
 class HeadersRoot extends RootContext {
   config: HeadersConfig = new HeadersConfig();
-  options: RequestOptions = new RequestOptions();
   applied: Counter | null = null;
   skipped: Counter | null = null;
   rejected: Counter | null = null;
-  /** Some response rule uses the request (a condition or a template): the request phase captures it. */
-  captures: bool = false;
-  /** Some request rule has a condition, a template or a path/query operation: the phase builds a request view. */
-  needsView: bool = false;
-  /** Template sources for the request being handled (one phase runs at a time). */
-  resolver: HeadersResolver = new HeadersResolver(EMPTY_VIEW);
 
   onConfigure(configuration: ArrayBuffer): bool {
     const problems = new Problems();
@@ -39,13 +37,6 @@ class HeadersRoot extends RootContext {
       return false;
     }
     this.config = cfg;
-    let captures = false;
-    for (let i = 0; i < cfg.response.length; i++) if (unchecked(cfg.response[i]).usesRequest) captures = true;
-    this.captures = captures;
-    this.needsView = captures || needsRequestView(cfg.request);
-    const o = new RequestOptions();
-    o.trustedHops = cfg.trustedHops;
-    this.options = o;
     if (this.applied === null) {
       this.applied = new Counter("wasmgate.headers.ops_applied");
       this.skipped = new Counter("wasmgate.headers.rules_skipped");
@@ -67,10 +58,11 @@ class HeadersRoot extends RootContext {
 }
 
 class HeadersStream extends StreamContext {
-  /** Response rules: whether the request-side part of each rule's condition held. */
-  held: i32[] | null = null;
-  /** Response rules: template values captured during the request phase, by slot. */
-  captured: string[] | null = null;
+  /**
+   * Response rules, by slot (config.ts): "" where a rule's request-side condition held (null where
+   * it did not), and the template values captured during the request phase.
+   */
+  captured: Array<string | null> | null = null;
   /** What this stream did so far (counted in onDone). */
   applied: i32 = 0;
   skipped: i32 = 0;
@@ -80,9 +72,9 @@ class HeadersStream extends StreamContext {
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const cfg = this.plugin.config;
-    if (!cfg.requestPhase) return FilterHeadersStatus.Continue;
+    if (cfg.request.length == 0 && !cfg.captures) return FilterHeadersStatus.Continue;
     mirror(requestHeaders);
-    const needsView = this.plugin.needsView;
+    const needsView = cfg.needsView;
     // Read the map first when the view needs it anyway, or when owned headers are stripped (an
     // absent one then costs no host call); otherwise operations read it only if they must.
     if (needsView || cfg.owned.length > 0) entries();
@@ -90,44 +82,56 @@ class HeadersStream extends StreamContext {
     let view = EMPTY_VIEW;
     if (needsView) {
       const peer = cfg.needsClientIp ? getPropertyString(["source", "address"]) : null;
-      view = RequestView.over(null, null, null, share(), peer !== null ? peer : "", this.plugin.options);
+      view = RequestView.over(null, null, null, share(), peer !== null ? peer : "", cfg.options);
     }
-    const resolver = this.plugin.resolver;
     resolver.request = view;
     beginPhase(needsView ? view : null, cfg.maxValueBytes);
-
-    const rules = cfg.request;
-    for (let i = 0, n = rules.length; i < n; i++) {
-      const rule = unchecked(rules[i]);
-      if (!requestHolds(rule, view)) { skipRule(); continue; }
-      for (let k = 0, nk = rule.ops.length; k < nk; k++) {
-        const op = unchecked(rule.ops[k]);
-        const c = op.constant, t = op.value;
-        applyOp(op, c !== null ? c : t !== null ? t.render(resolver) : null);
-      }
-    }
+    this.run(cfg.request, Mode.Request, view);
     flushPath();
-
-    const resp = cfg.response;
-    if (this.plugin.captures) {
-      const held = new Array<i32>(resp.length);
-      const captured = new Array<string>(cfg.slots);
-      for (let i = 0, n = resp.length; i < n; i++) {
-        const rule = unchecked(resp[i]);
-        const ok = !rule.usesRequest || requestHolds(rule, view);
-        unchecked(held[i] = <i32>ok);
-        if (!ok) continue;
-        for (let k = 0, nk = rule.ops.length; k < nk; k++) {
-          const op = unchecked(rule.ops[k]);
-          const t = op.value; // set whenever slot is (config.ts)
-          if (op.slot >= 0 && t !== null) unchecked(captured[op.slot] = t.render(resolver));
-        }
-      }
-      this.held = held;
-      this.captured = captured;
+    if (cfg.captures) {
+      this.captured = new Array<string | null>(cfg.slots);
+      this.run(cfg.response, Mode.Capture, view);
     }
     this.tally();
     return FilterHeadersStatus.Continue;
+  }
+
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const cfg = this.plugin.config;
+    const rules = cfg.response;
+    if (rules.length == 0) return FilterHeadersStatus.Continue;
+    mirror(responseHeaders);
+    beginPhase(null, cfg.maxValueBytes);
+    this.run(rules, Mode.Response, EMPTY_VIEW);
+    this.tally();
+    return FilterHeadersStatus.Continue;
+  }
+
+  /**
+   * Runs `rules`: applies the operations of each rule whose condition holds (Request, Response),
+   * or records the request-side part of response rules (Capture).
+   */
+  run(rules: Rule[], mode: Mode, view: RequestView): void {
+    const captured = this.captured;
+    for (let i = 0, n = rules.length; i < n; i++) {
+      const rule = unchecked(rules[i]);
+      if (mode == Mode.Capture) {
+        if (!rule.usesRequest || !requestHolds(rule, view)) continue;
+        unchecked(changetype<Array<string | null>>(captured)[rule.slot] = "");
+      } else if (!(mode == Mode.Response ? responseHolds(rule, captured) : requestHolds(rule, view))) { skipRule(); continue; }
+      for (let k = 0, nk = rule.ops.length; k < nk; k++) {
+        const op = unchecked(rule.ops[k]);
+        const c = op.constant, t = op.value, slot = op.slot;
+        if (mode == Mode.Capture) {
+          // value is set whenever slot is (config.ts)
+          if (slot >= 0 && t !== null) unchecked(changetype<Array<string | null>>(captured)[slot] = t.render(resolver));
+          continue;
+        }
+        applyOp(op, c !== null ? c
+          : mode == Mode.Response ? (slot >= 0 && captured !== null ? unchecked(captured[slot]) : null)
+          : t !== null ? t.render(resolver) : null);
+      }
+    }
   }
 
   /** Adds the phase that just ran to this stream's counts. */
@@ -139,27 +143,6 @@ class HeadersStream extends StreamContext {
 
   onDone(): void {
     if (this.applied + this.skipped + this.rejected > 0) this.plugin.count(this);
-  }
-
-  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
-    const cfg = this.plugin.config;
-    const rules = cfg.response;
-    if (rules.length == 0) return FilterHeadersStatus.Continue;
-    mirror(responseHeaders);
-    beginPhase(null, cfg.maxValueBytes);
-    const held = this.held;
-    const captured = this.captured;
-    for (let i = 0, n = rules.length; i < n; i++) {
-      const rule = unchecked(rules[i]);
-      if (!responseHolds(rule, held, i)) { skipRule(); continue; }
-      for (let k = 0, nk = rule.ops.length; k < nk; k++) {
-        const op = unchecked(rule.ops[k]);
-        const c = op.constant;
-        applyOp(op, c !== null ? c : (op.slot >= 0 && captured !== null ? <string | null>unchecked(captured[op.slot]) : null));
-      }
-    }
-    this.tally();
-    return FilterHeadersStatus.Continue;
   }
 }
 
@@ -174,10 +157,10 @@ function parseStatusCode(s: string): i32 {
   return n;
 }
 
-function responseHolds(rule: Rule, held: i32[] | null, i: i32): bool {
+function responseHolds(rule: Rule, captured: Array<string | null> | null): bool {
   // A rule that needs the request cannot hold when the request phase did not run (a local reply
-  // sent before this filter saw the request).
-  if (rule.usesRequest && (held === null || !unchecked(held[i]))) return false;
+  // sent before this filter saw the request), or when its request-side condition did not hold.
+  if (rule.usesRequest && (captured === null || unchecked(captured[rule.slot]) === null)) return false;
   const st = rule.status;
   if (st.length > 0) {
     const status = parseStatusCode(str(first(":status")));
@@ -200,16 +183,3 @@ function bump(c: Counter | null, n: i32): void {
 function str(s: string | null): string { return s !== null ? s : ""; }
 
 registerRootContext((id: u32): RootContext => new HeadersRoot(id));
-
-/** Whether request rules read the request through a view (conditions, templates, path and query operations). */
-function needsRequestView(rules: Rule[]): bool {
-  for (let i = 0, n = rules.length; i < n; i++) {
-    const r = unchecked(rules[i]);
-    if (r.match !== null || r.consumer !== null || r.claims.length > 0) return true;
-    for (let k = 0, nk = r.ops.length; k < nk; k++) {
-      const op = unchecked(r.ops[k]);
-      if ((op.value !== null && op.constant === null) || op.op >= Op.QuerySet && op.op <= Op.PathRegex) return true;
-    }
-  }
-  return false;
-}
