@@ -119,9 +119,8 @@ const NO_PARAMS: QueryParam[] = [];
 export function applyOp(op: Operation, value: string | null): void {
   const name = op.name;
   const k = op.op;
-  if (k <= Op.SetIfAbsent || k == Op.QuerySet || k == Op.QueryAdd || k == Op.Host) {
-    if (value === null || !isWritableHeaderValue(value, maxBytes)) { rejected++; return; }
-  }
+  // The operations that write a value have one (set, append, set_if_absent, query_set, query_add, host).
+  if (op.value !== null && (value === null || !isWritableHeaderValue(value, maxBytes))) { rejected++; return; }
   const v = value !== null ? value : "";
   // The query parameters for query operations (an empty array, never allocated, for the others).
   let ps = NO_PARAMS;
@@ -130,6 +129,8 @@ export function applyOp(op: Operation, value: string | null): void {
     if (q === null) { rejected++; return; }
     ps = q;
   }
+  // The values of the header for rename, copy, replace and dedupe (read only by those: null for the others).
+  const vals = k >= Op.Rename && k <= Op.Dedupe ? all(name) : changetype<string[]>(0);
   switch (k) {
     case Op.Set: set(name, v, op.pair); break;
     case Op.Append: add(name, v, op.pair); break;
@@ -152,7 +153,6 @@ export function applyOp(op: Operation, value: string | null): void {
     }
     case Op.Rename:
     case Op.Copy: {
-      const vals = all(name);
       if (vals.length == 0 || op.to == name) break;
       if (!allSafe(vals, maxBytes)) { rejected++; return; }
       if (k == Op.Rename) remove(name);
@@ -161,7 +161,6 @@ export function applyOp(op: Operation, value: string | null): void {
       break;
     }
     case Op.Replace: {
-      const vals = all(name);
       let changed = false;
       for (let i = 0; i < vals.length; i++) {
         const before = unchecked(vals[i]);
@@ -175,7 +174,6 @@ export function applyOp(op: Operation, value: string | null): void {
       break;
     }
     case Op.Dedupe: {
-      const vals = all(name);
       const items = op.split ? splitCommas(vals) : vals;
       const kept = dedupe(items, op.keep);
       if (kept.length == vals.length && !op.split) break;
@@ -183,32 +181,27 @@ export function applyOp(op: Operation, value: string | null): void {
       setAll(name, kept);
       break;
     }
-    case Op.QuerySet: {
+    case Op.QuerySet:
+    case Op.QueryAdd:
+    case Op.QueryRemove:
+    case Op.QueryRename: {
+      // query_set writes the first parameter named `name` and drops the others; query_remove drops
+      // them all; query_rename renames them all; query_add keeps them. set and add append the
+      // parameter when none was written.
       let w = 0;
       let placed = false;
       for (let i = 0, n = ps.length; i < n; i++) {
         const p = unchecked(ps[i]);
-        if (p.name == name) { if (placed) continue; unchecked(ps[w++] = new QueryParam(name, v)); placed = true; continue; }
-        unchecked(ps[w++] = p);
-      }
-      ps.length = w;
-      if (!placed) ps.push(new QueryParam(name, v));
-      break;
-    }
-    case Op.QueryAdd: ps.push(new QueryParam(name, v)); break;
-    case Op.QueryRemove:
-    case Op.QueryRename: {
-      let w = 0;
-      for (let i = 0, n = ps.length; i < n; i++) {
-        const p = unchecked(ps[i]);
-        if (p.name == name) {
-          if (k == Op.QueryRemove) continue;
-          unchecked(ps[w++] = new QueryParam(op.to, p.value, p.bare));
+        if (p.name == name && k != Op.QueryAdd) {
+          if (k == Op.QueryRemove || placed) continue;
+          unchecked(ps[w++] = k == Op.QuerySet ? new QueryParam(name, v) : new QueryParam(op.to, p.value, p.bare));
+          placed = k == Op.QuerySet;
           continue;
         }
         unchecked(ps[w++] = p);
       }
       ps.length = w;
+      if (!placed && k <= Op.QueryAdd) ps.push(new QueryParam(name, v));
       break;
     }
     case Op.PathPrefix:
@@ -269,12 +262,18 @@ function dedupe(items: string[], keep: Keep): string[] {
   return out;
 }
 
+/** Whether code unit `c` is in the ASCII set given as a 128-bit mask (`lo`: units 0–63, `hi`: 64–127). */
+function inSet(c: i32, lo: u64, hi: u64): bool {
+  return <u32>c < 128 && ((c < 64 ? lo : hi) >> (<u64>c & 63) & 1) != 0;
+}
+
 /** An origin-form path: "/" then RFC 3986 pchar, "/" and "?" (query) — no spaces, controls, '#'. */
 function isPath(p: string, maxBytes: i32): bool {
   if (p.length == 0 || p.charCodeAt(0) != 47 || p.length > maxBytes) return false;
   for (let i = 0, n = p.length; i < n; i++) {
+    // refused: controls, space, DEL, non-ASCII and " # < > \ ^ ` { | }
     const c = p.charCodeAt(i);
-    if (c <= 32 || c >= 127 || c == 35 /* # */ || c == 34 || c == 60 || c == 62 || c == 92 || c == 94 || c == 96 || c == 123 || c == 124 || c == 125) return false;
+    if (c >= 127 || inSet(c, 0x5000000DFFFFFFFF, 0xB800000150000000)) return false;
   }
   return true;
 }
@@ -283,12 +282,8 @@ function isPath(p: string, maxBytes: i32): bool {
 function isHost(h: string): bool {
   const n = h.length;
   if (n == 0 || n > 255) return false;
-  for (let i = 0; i < n; i++) {
-    const c = h.charCodeAt(i);
-    const l = c | 0x20;
-    if ((l >= 97 && l <= 122) || (c >= 48 && c <= 58) || c == 45 || c == 46 || c == 95 || c == 91 || c == 93) continue;
-    return false;
-  }
+  // letters, digits, ":", "-", ".", "_", "[", "]"
+  for (let i = 0; i < n; i++) if (!inSet(h.charCodeAt(i), 0x07FF600000000000, 0x07FFFFFEAFFFFFFE)) return false;
   return true;
 }
 

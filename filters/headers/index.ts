@@ -59,10 +59,11 @@ class HeadersRoot extends RootContext {
 
 class HeadersStream extends StreamContext {
   /**
-   * Response rules, by slot (config.ts): "" where a rule's request-side condition held (null where
-   * it did not), and the template values captured during the request phase.
+   * Response rules, by slot (config.ts): "" where a rule's request-side condition held (a null
+   * entry where it did not: read with unchecked, and tested with isNull), and the template values
+   * captured during the request phase.
    */
-  captured: Array<string | null> | null = null;
+  captured: string[] | null = null;
   /** What this stream did so far (counted in onDone). */
   applied: i32 = 0;
   skipped: i32 = 0;
@@ -89,7 +90,7 @@ class HeadersStream extends StreamContext {
     this.run(cfg.request, Mode.Request, view);
     flushPath();
     if (cfg.captures) {
-      this.captured = new Array<string | null>(cfg.slots);
+      this.captured = new Array<string>(cfg.slots);
       this.run(cfg.response, Mode.Capture, view);
     }
     this.tally();
@@ -117,14 +118,14 @@ class HeadersStream extends StreamContext {
       const rule = unchecked(rules[i]);
       if (mode == Mode.Capture) {
         if (!rule.usesRequest || !requestHolds(rule, view)) continue;
-        unchecked(changetype<Array<string | null>>(captured)[rule.slot] = "");
+        unchecked(changetype<string[]>(captured)[rule.slot] = "");
       } else if (!(mode == Mode.Response ? responseHolds(rule, captured) : requestHolds(rule, view))) { skipRule(); continue; }
       for (let k = 0, nk = rule.ops.length; k < nk; k++) {
         const op = unchecked(rule.ops[k]);
         const c = op.constant, t = op.value, slot = op.slot;
         if (mode == Mode.Capture) {
           // value is set whenever slot is (config.ts)
-          if (slot >= 0 && t !== null) unchecked(changetype<Array<string | null>>(captured)[slot] = t.render(resolver));
+          if (slot >= 0 && t !== null) unchecked(changetype<string[]>(captured)[slot] = t.render(resolver));
           continue;
         }
         applyOp(op, c !== null ? c
@@ -157,10 +158,10 @@ function parseStatusCode(s: string): i32 {
   return n;
 }
 
-function responseHolds(rule: Rule, captured: Array<string | null> | null): bool {
+function responseHolds(rule: Rule, captured: string[] | null): bool {
   // A rule that needs the request cannot hold when the request phase did not run (a local reply
   // sent before this filter saw the request), or when its request-side condition did not hold.
-  if (rule.usesRequest && (captured === null || unchecked(captured[rule.slot]) === null)) return false;
+  if (rule.usesRequest && (captured === null || isNull(unchecked(captured[rule.slot])))) return false;
   const st = rule.status;
   if (st.length > 0) {
     const status = parseStatusCode(str(first(":status")));
@@ -179,6 +180,9 @@ function responseHolds(rule: Rule, captured: Array<string | null> | null): bool 
 function bump(c: Counter | null, n: i32): void {
   if (n > 0 && c !== null) c.increment(n);
 }
+
+/** Whether an entry of a holey string[] is absent. */
+@inline function isNull(s: string): bool { return changetype<usize>(s) == 0; }
 
 function str(s: string | null): string { return s !== null ? s : ""; }
 

@@ -33,7 +33,8 @@ export function first(name: string): string | null { return entries().first(name
 /** Every value of `name`, in order. */
 export function all(name: string): string[] { return entries().all(name); }
 
-export function has(name: string): bool { return entries().has(name); }
+/** Whether `name` is present (as first(): one shared scan, not a second copy of it). */
+export function has(name: string): bool { return first(name) !== null; }
 
 /** Removes every entry of `name`. */
 export function remove(name: string): void {
@@ -43,17 +44,20 @@ export function remove(name: string): void {
 }
 
 /** Sets `name` to one value; `made`, when given, is that entry made once at configure time (kept, not copied). */
-export function set(name: string, value: string, made: HeaderPair | null = null): void {
-  map.set(name, value);
-  const l = list;
-  if (l !== null) l.setPair(made !== null ? made : new HeaderPair(name, value));
-}
+export function set(name: string, value: string, made: HeaderPair | null = null): void { write(name, value, made, true); }
 
 /** Adds an entry (Envoy joins it with "," into an existing inline header such as x-forwarded-for). */
-export function add(name: string, value: string, made: HeaderPair | null = null): void {
-  map.add(name, value);
+export function add(name: string, value: string, made: HeaderPair | null = null): void { write(name, value, made, false); }
+
+/** set (`replace`: the entries of `name` are removed first) or add. */
+function write(name: string, value: string, made: HeaderPair | null, replace: bool): void {
+  if (replace) map.set(name, value);
+  else map.add(name, value);
   const l = list;
-  if (l !== null) l.addPair(made !== null ? made : new HeaderPair(name, value));
+  if (l !== null) {
+    if (replace) l.remove(name);
+    l.addPair(made !== null ? made : new HeaderPair(name, value));
+  }
 }
 
 /** Replaces every entry of `name` with `values`, in order (removes it when empty). */
