@@ -255,8 +255,7 @@ function splitCommas(vals: string[]): string[] {
 
 function dedupe(items: string[], keep: Keep): string[] {
   if (items.length <= 1) return items;
-  if (keep == Keep.First) return [unchecked(items[0])];
-  if (keep == Keep.Last) return [unchecked(items[items.length - 1])];
+  if (keep != Keep.Unique) return [unchecked(items[keep == Keep.First ? 0 : items.length - 1])];
   const out: string[] = [];
   for (let i = 0; i < items.length; i++) { const s = unchecked(items[i]); if (!out.includes(s)) out.push(s); }
   return out;
@@ -270,11 +269,8 @@ function inSet(c: i32, lo: u64, hi: u64): bool {
 /** An origin-form path: "/" then RFC 3986 pchar, "/" and "?" (query) — no spaces, controls, '#'. */
 function isPath(p: string, maxBytes: i32): bool {
   if (p.length == 0 || p.charCodeAt(0) != 47 || p.length > maxBytes) return false;
-  for (let i = 0, n = p.length; i < n; i++) {
-    // refused: controls, space, DEL, non-ASCII and " # < > \ ^ ` { | }
-    const c = p.charCodeAt(i);
-    if (c >= 127 || inSet(c, 0x5000000DFFFFFFFF, 0xB800000150000000)) return false;
-  }
+  // "/" and RFC 3986 pchar and "?": printable ASCII except space, " # < > \ ^ ` { | }
+  for (let i = 0, n = p.length; i < n; i++) if (!inSet(p.charCodeAt(i), 0xAFFFFFF200000000, 0x47FFFFFEAFFFFFFF)) return false;
   return true;
 }
 

@@ -27,10 +27,9 @@ export class Operation {
   to: string = "";
   /** remove by pattern (name is "" then). */
   names: StringMatcher | null = null;
-  /** The value template; `constant` holds its text when it has no variables. */
+  /** The value template. */
   value: Template | null = null;
-  constant: string | null = null;
-  /** set/append/set_if_absent with a constant value: the header entry, made once. */
+  /** A template without variables: its text, as the entry (name, text) that set/append/set_if_absent write (made once). */
   pair: HeaderPair | null = null;
   regex: Regex | null = null;
   replacement: Replacement | null = null;
@@ -108,7 +107,7 @@ function parseRules(root: ConfigObject, key: string, response: bool, cfg: Header
       for (let k = 0; k < ops.length; k++) {
         const op = parseOp(unchecked(ops[k]), response, cfg);
         if (op === null) continue;
-        const templated = op.value !== null && op.constant === null;
+        const templated = op.value !== null && op.pair === null;
         if (response) { if (templated) { op.slot = cfg.slots++; rule.usesRequest = true; } }
         else if (templated || op.op >= Op.QuerySet && op.op <= Op.PathRegex) cfg.needsView = true;
         rule.ops.push(op);
@@ -203,10 +202,7 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
     } else op.name = headerName(o, "header");
   }
   if (mask & F.Param) op.name = o.requiredNonEmpty("param");
-  if (mask & F.To) {
-    op.to = k == Op.Rename || k == Op.Copy ? headerName(o, "to") : o.requiredString("to");
-    if (k == Op.QueryRename && op.to.length == 0) o.fail("to", msg(Msg.MustNotBeEmpty));
-  }
+  if (mask & F.To) op.to = k == Op.Rename || k == Op.Copy ? headerName(o, "to") : k == Op.QueryRename ? o.requiredNonEmpty("to") : o.requiredString("to");
   if (mask & F.Value) parseValue(o, op, cfg);
   if (k == Op.PathPrefix) {
     op.name = o.requiredString("prefix");
@@ -235,12 +231,10 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
     // A header written from request values is owned: an inbound copy is removed first, unless the
     // config says the client's value is wanted ("inbound": "keep"). A literal value owns its header
     // only when the config says "inbound": "strip".
-    const inbound = o.optionalString("inbound", op.constant === null ? "strip" : "keep");
+    const inbound = o.optionalString("inbound", op.pair === null ? "strip" : "keep");
     if (response && o.has("inbound")) o.fail("inbound", msg(Msg.RequestOnly));
     else if (inbound != "strip" && inbound != "keep") o.fail("inbound", msg(Msg.MustBeStripOrKeep));
     else if (!response && inbound == "strip" && op.name.length > 0 && !cfg.owned.includes(op.name)) cfg.owned.push(op.name);
-    const c = op.constant;
-    if (c !== null) op.pair = new HeaderPair(op.name, c); // written as it is, nothing made per request
   }
   return problems.list.length == before ? op : null;
 }
@@ -272,7 +266,7 @@ function parseValue(o: ConfigObject, op: Operation, cfg: HeadersConfig): void {
   if (tpl.isConstant) {
     const s = tpl.render(CONSTANT);
     if (!isWritableHeaderValue(s, cfg.maxValueBytes)) o.fail("value", msg(Msg.BadConstantValue));
-    op.constant = s;
+    op.pair = new HeaderPair(op.name, s); // written as it is, nothing made per request
   }
   if (tpl.usesSource(Source.ClientIp)) cfg.needsClientIp = true;
 }

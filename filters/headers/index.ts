@@ -122,13 +122,13 @@ class HeadersStream extends StreamContext {
       } else if (!(mode == Mode.Response ? responseHolds(rule, captured) : requestHolds(rule, view))) { skipRule(); continue; }
       for (let k = 0, nk = rule.ops.length; k < nk; k++) {
         const op = unchecked(rule.ops[k]);
-        const c = op.constant, t = op.value, slot = op.slot;
+        const c = op.pair, t = op.value, slot = op.slot;
         if (mode == Mode.Capture) {
           // value is set whenever slot is (config.ts)
           if (slot >= 0 && t !== null) unchecked(changetype<string[]>(captured)[slot] = t.render(resolver));
           continue;
         }
-        applyOp(op, c !== null ? c
+        applyOp(op, c !== null ? c.value
           : mode == Mode.Response ? (slot >= 0 && captured !== null ? unchecked(captured[slot]) : null)
           : t !== null ? t.render(resolver) : null);
       }
