@@ -18,14 +18,24 @@ export const CLAIM_PROPERTY_PREFIX = "wasmgate_claim.";
 export class HeadersResolver extends RequestResolver {
   resolve(source: Source, arg: string): string | null {
     switch (source) {
-      case Source.Consumer: return getPropertyString([CONSUMER_PROPERTY]);
-      case Source.Claim: return getPropertyString([CLAIM_PROPERTY_PREFIX + arg]);
+      case Source.Consumer: return consumer();
+      case Source.Claim: return claim(arg);
       case Source.Property: return getPropertyString(splitOn(arg, 46 /* . */));
       case Source.RequestId: return this.request.header("x-request-id");
     }
     return super.resolve(source, arg);
   }
 }
+
+/** The consumer the auth filter published, or null. */
+function consumer(): string | null { return getPropertyString([CONSUMER_PROPERTY]); }
+
+/** A claim the auth filter published, or null. */
+function claim(name: string): string | null { return getPropertyString([CLAIM_PROPERTY_PREFIX + name]); }
+
+/** Template sources for the request being handled (one phase runs at a time; index.ts sets the request). */
+export const EMPTY_VIEW = new RequestView();
+export const resolver = new HeadersResolver(EMPTY_VIEW);
 
 /** `s` split at every `sep` unit (as String#split with a one-character separator). */
 export function splitOn(s: string, sep: i32): string[] {
@@ -42,11 +52,11 @@ export function requestHolds(rule: Rule, view: RequestView): bool {
   const m = rule.match;
   if (m !== null && !m.matches(view)) return false;
   const c = rule.consumer;
-  if (c !== null && !c.matches(getPropertyString([CONSUMER_PROPERTY]))) return false;
+  if (c !== null && !c.matches(consumer())) return false;
   const cl = rule.claims;
   for (let i = 0, n = cl.length; i < n; i++) {
     const nm = unchecked(cl[i]);
-    if (!nm.matcher.matches(getPropertyString([CLAIM_PROPERTY_PREFIX + nm.name]))) return false;
+    if (!nm.matcher.matches(claim(nm.name))) return false;
   }
   return true;
 }
@@ -240,14 +250,10 @@ function allSafe(vals: string[], maxBytes: i32): bool {
 function splitCommas(vals: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < vals.length; i++) {
-    const v = unchecked(vals[i]);
-    let start = 0;
-    while (start <= v.length) {
-      let c = v.indexOf(",", start);
-      if (c < 0) c = v.length;
-      const item = v.substring(start, c).trim();
+    const items = splitOn(unchecked(vals[i]), 44 /* , */);
+    for (let k = 0; k < items.length; k++) {
+      const item = unchecked(items[k]).trim();
       if (item.length > 0) out.push(item);
-      start = c + 1;
     }
   }
   return out;

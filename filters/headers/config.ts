@@ -7,7 +7,8 @@ import {
   NamedMatcher, RequestMatcher, StringMatcher, parseNamed, parseRequestMatcher, parseStringMatcher,
 } from "../../assembly/lib/matcher";
 import { Regex, Replacement, compileRegex, compileReplacement } from "../../assembly/lib/regex";
-import { Source, Template, TemplateResolver, parseTemplate } from "../../assembly/lib/template";
+import { Source, Template, parseTemplate } from "../../assembly/lib/template";
+import { resolver } from "./apply";
 import { isValidHeaderName, isWritableHeaderValue, lowerAscii } from "../../assembly/lib/http";
 import { HeaderPair } from "../../assembly/lib/headerPair";
 import { Msg, msg } from "../../assembly/lib/messages";
@@ -232,9 +233,10 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
     // config says the client's value is wanted ("inbound": "keep"). A literal value owns its header
     // only when the config says "inbound": "strip".
     const inbound = o.optionalString("inbound", op.pair === null ? "strip" : "keep");
-    if (response && o.has("inbound")) o.fail("inbound", msg(Msg.RequestOnly));
-    else if (inbound != "strip" && inbound != "keep") o.fail("inbound", msg(Msg.MustBeStripOrKeep));
-    else if (!response && inbound == "strip" && op.name.length > 0 && !cfg.owned.includes(op.name)) cfg.owned.push(op.name);
+    const strip = inbound == "strip";
+    if (response) { if (o.has("inbound")) o.fail("inbound", msg(Msg.RequestOnly)); }
+    else if (!strip && inbound != "keep") o.fail("inbound", msg(Msg.MustBeStripOrKeep));
+    else if (strip && op.name.length > 0 && !cfg.owned.includes(op.name)) cfg.owned.push(op.name);
   }
   return problems.list.length == before ? op : null;
 }
@@ -264,14 +266,10 @@ function parseValue(o: ConfigObject, op: Operation, cfg: HeadersConfig): void {
   const tpl = changetype<Template>(t.template);
   op.value = tpl;
   if (tpl.isConstant) {
-    const s = tpl.render(CONSTANT);
+    const s = tpl.render(resolver); // a constant never asks the resolver
     if (!isWritableHeaderValue(s, cfg.maxValueBytes)) o.fail("value", msg(Msg.BadConstantValue));
     op.pair = new HeaderPair(op.name, s); // written as it is, nothing made per request
   }
   if (tpl.usesSource(Source.ClientIp)) cfg.needsClientIp = true;
 }
 
-class ConstantResolver extends TemplateResolver {
-  resolve(source: Source, arg: string): string | null { return null; }
-}
-const CONSTANT = new ConstantResolver();

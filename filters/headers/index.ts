@@ -13,12 +13,9 @@ import { Problems } from "../../assembly/lib/configReader";
 import { RequestView } from "../../assembly/lib/request";
 import { HeadersConfig, Rule, parseConfig } from "./config";
 import { entries, first, mirror, remove, share } from "./mirror";
-import { HeadersResolver, applied, applyOp, beginPhase, flushPath, rejected, requestHolds, skipRule, skipped } from "./apply";
+import { EMPTY_VIEW, applied, applyOp, beginPhase, flushPath, rejected, requestHolds, resolver, skipRule, skipped } from "./apply";
 export * from "../../assembly/sdk/exports/core";
 
-const EMPTY_VIEW = new RequestView();
-/** Template sources for the request being handled (one phase runs at a time). */
-const resolver = new HeadersResolver(EMPTY_VIEW);
 
 // How HeadersStream#run treats the rules it is given.
 const enum Mode { Request, Capture, Response }
