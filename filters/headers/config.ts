@@ -49,7 +49,8 @@ export class Rule {
   status: i32[] = [];
   responseHeaders: NamedMatcher[] = [];
   ops: Operation[] = [];
-  /** Response rules: whether anything must be evaluated during the request phase. */
+  /** Whether the rule reads the request (a condition, a template, a query or path operation); for
+   *  response rules, what must be evaluated during the request phase. */
   usesRequest: bool = false;
   /** Response rules that use the request: the capture slot that records whether that part held. */
   slot: i32 = -1;
@@ -100,27 +101,28 @@ function parseRules(root: ConfigObject, key: string, response: bool, cfg: Header
     r.rejectUnknown(FIELD_NAMES, RULE_FIELDS);
     r.optionalString("name", "");
     const rule = new Rule();
-    const mv = r.obj.get("match");
-    if (mv !== null) parseMatch(r, response, rule);
+    if (r.has("match")) parseMatch(r, response, rule);
     const ops = r.objectArray("ops", true);
     if (ops !== null) {
       if (ops.length == 0) r.fail("ops", msg(Msg.MustNotBeEmpty));
       for (let k = 0; k < ops.length; k++) {
         const op = parseOp(unchecked(ops[k]), response, cfg);
         if (op === null) continue;
-        const templated = op.value !== null && op.pair === null;
-        if (response) { if (templated) { op.slot = cfg.slots++; rule.usesRequest = true; } }
-        else if (templated || op.op >= Op.QuerySet && op.op <= Op.PathRegex) cfg.needsView = true;
+        // A template is rendered from the request (in the request phase, for response rules);
+        // query and path operations (request rules only) read it too.
+        if (op.value !== null && op.pair === null) {
+          if (response) op.slot = cfg.slots++;
+          rule.usesRequest = true;
+        }
+        if (op.op >= Op.QuerySet && op.op <= Op.PathRegex) rule.usesRequest = true;
         rule.ops.push(op);
       }
     }
-    if (response) {
-      if (rule.usesRequest) { rule.slot = cfg.slots++; cfg.captures = cfg.needsView = true; }
-      cfg.response.push(rule);
-    } else {
-      if (rule.match !== null || rule.consumer !== null || rule.claims.length > 0) cfg.needsView = true;
-      cfg.request.push(rule);
+    if (rule.usesRequest) {
+      cfg.needsView = true;
+      if (response) { rule.slot = cfg.slots++; cfg.captures = true; }
     }
+    (response ? cfg.response : cfg.request).push(rule);
   }
 }
 
@@ -136,9 +138,9 @@ function parseMatch(r: ConfigObject, response: bool, rule: Rule): void {
     rule.responseHeaders = parseNamed(m, "response_headers", true);
     const st = m.array("status");
     if (st !== null) parseStatus(st, m.at("status"), problems, rule.status);
-    const match = rule.match;
-    rule.usesRequest = rule.consumer !== null || rule.claims.length > 0 || (match !== null && !isEmpty(match));
   }
+  const match = rule.match;
+  rule.usesRequest = rule.consumer !== null || rule.claims.length > 0 || (match !== null && !isEmpty(match));
 }
 
 function isEmpty(m: RequestMatcher): bool {

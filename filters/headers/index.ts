@@ -120,14 +120,13 @@ class HeadersStream extends StreamContext {
       for (let k = 0, nk = rule.ops.length; k < nk; k++) {
         const op = unchecked(rule.ops[k]);
         const c = op.pair, t = op.value, slot = op.slot;
-        if (mode == Mode.Capture) {
-          // value is set whenever slot is (config.ts)
-          if (slot >= 0 && t !== null) unchecked(changetype<string[]>(captured)[slot] = t.render(resolver));
-          continue;
-        }
-        applyOp(op, c !== null ? c.value
+        // The value: a constant, the one captured for a response rule, or the template rendered now
+        // (a response rule's template has a slot: config.ts).
+        const value = c !== null ? c.value
           : mode == Mode.Response ? (slot >= 0 && captured !== null ? unchecked(captured[slot]) : null)
-          : t !== null ? t.render(resolver) : null);
+          : t !== null ? t.render(resolver) : null;
+        if (mode != Mode.Capture) applyOp(op, value);
+        else if (slot >= 0) unchecked(changetype<string[]>(captured)[slot] = changetype<string>(value));
       }
     }
   }
