@@ -8,7 +8,7 @@ import { ParsedQuery, QueryParam, parseQuery, serializeQuery } from "../../assem
 import { MatchKind, segmentPrefix } from "../../assembly/lib/matcher";
 import { Keep, Op, Operation, Rule, isReserved } from "./config";
 import { isWritableHeaderValue } from "../../assembly/lib/http";
-import { add, all, entries, has, remove, set, setAll } from "./mirror";
+import { add, all, entries, has, remove, set, setAll, write } from "./mirror";
 
 /** Where the auth filter publishes identity (filter state, read with proxy_get_property). */
 export const CONSUMER_PROPERTY = "wasmgate_consumer";
@@ -123,8 +123,6 @@ export function flushPath(): void {
   set(":path", p);
 }
 
-const NO_PARAMS: QueryParam[] = [];
-
 /** Applies one operation; `value` is the rendered template (null when the operation has none or it failed). */
 export function applyOp(op: Operation, value: string | null): void {
   const name = op.name;
@@ -132,22 +130,13 @@ export function applyOp(op: Operation, value: string | null): void {
   // The operations that write a value have one (set, append, set_if_absent, query_set, query_add, host).
   if (op.value !== null && (value === null || !isWritableHeaderValue(value, maxBytes))) { rejected++; return; }
   const v = value !== null ? value : "";
-  // The query parameters for query operations (an empty array, never allocated, for the others).
-  let ps = NO_PARAMS;
-  if (k >= Op.QuerySet && k <= Op.QueryRename) {
-    const q = params();
-    if (q === null) { rejected++; return; }
-    ps = q;
-  }
-  // The values of the header for rename, copy, replace and dedupe (read only by those: null for the others).
-  const vals = k >= Op.Rename && k <= Op.Dedupe ? all(name) : changetype<string[]>(0);
-  switch (k) {
-    case Op.Set: set(name, v, op.pair); break;
-    case Op.Append: add(name, v, op.pair); break;
-    case Op.SetIfAbsent: if (!has(name)) add(name, v, op.pair); break;
-    case Op.Remove: {
-      const names = op.names;
-      if (names === null) { remove(name); break; }
+  // Operations by Op value ranges (an if chain is smaller than the switch's dispatch).
+  if (k <= Op.SetIfAbsent) {
+    if (k != Op.SetIfAbsent || !has(name)) write(name, v, op.pair, k == Op.Set);
+  } else if (k == Op.Remove) {
+    const names = op.names;
+    if (names === null) remove(name);
+    else {
       const l = entries();
       const at = l.now;
       // A plain prefix (the common "x-internal-") is tested on the bytes; other matchers see the name.
@@ -159,18 +148,17 @@ export function applyOp(op: Operation, value: string | null): void {
         const h = l.nameAt(i);
         if (h.charCodeAt(0) != 58 /* : */ && !isReserved(h) && names.matches(h)) remove(h);
       }
-      break;
     }
-    case Op.Rename:
-    case Op.Copy: {
-      if (vals.length == 0 || op.to == name) break;
-      if (!allSafe(vals, maxBytes)) { rejected++; return; }
-      if (k == Op.Rename) remove(name);
-      if (op.overwrite) setAll(op.to, vals);
-      else for (let i = 0; i < vals.length; i++) add(op.to, unchecked(vals[i]));
-      break;
-    }
-    case Op.Replace: {
+  } else if (k <= Op.Dedupe) {
+    const vals = all(name);
+    if (k <= Op.Copy) {
+      if (vals.length > 0 && op.to != name) { // nothing to move is still applied
+        if (!allSafe(vals, maxBytes)) { rejected++; return; }
+        if (k == Op.Rename) remove(name);
+        if (op.overwrite) setAll(op.to, vals);
+        else for (let i = 0; i < vals.length; i++) add(op.to, unchecked(vals[i]));
+      }
+    } else if (k == Op.Replace) {
       let changed = false;
       for (let i = 0; i < vals.length; i++) {
         const before = unchecked(vals[i]);
@@ -181,61 +169,52 @@ export function applyOp(op: Operation, value: string | null): void {
         changed = true;
       }
       if (changed) setAll(name, vals);
-      break;
-    }
-    case Op.Dedupe: {
+    } else {
       const items = op.split ? splitCommas(vals) : vals;
       const kept = dedupe(items, op.keep);
-      if (kept.length == vals.length && !op.split) break;
-      if (!allSafe(kept, maxBytes)) { rejected++; return; }
-      setAll(name, kept);
-      break;
-    }
-    case Op.QuerySet:
-    case Op.QueryAdd:
-    case Op.QueryRemove:
-    case Op.QueryRename: {
-      // query_set writes the first parameter named `name` and drops the others; query_remove drops
-      // them all; query_rename renames them all; query_add keeps them. set and add append the
-      // parameter when none was written.
-      let w = 0;
-      let placed = false;
-      for (let i = 0, n = ps.length; i < n; i++) {
-        const p = unchecked(ps[i]);
-        if (p.name == name && k != Op.QueryAdd) {
-          if (k == Op.QueryRemove || placed) continue;
-          unchecked(ps[w++] = k == Op.QuerySet ? new QueryParam(name, v) : new QueryParam(op.to, p.value, p.bare));
-          placed = k == Op.QuerySet;
-          continue;
-        }
-        unchecked(ps[w++] = p);
+      if (kept.length != vals.length || op.split) { // nothing dropped is still applied
+        if (!allSafe(kept, maxBytes)) { rejected++; return; }
+        setAll(name, kept);
       }
-      ps.length = w;
-      if (!placed && k <= Op.QueryAdd) ps.push(new QueryParam(name, v));
-      break;
     }
-    case Op.PathPrefix:
-    case Op.PathRegex: {
-      const rv = view;
-      const p = pathDirty ? path : rv !== null ? rv.path : "";
-      if (p.length == 0) { rejected++; return; } // a path that could not be canonicalised is never rewritten
-      let out = p;
-      if (k == Op.PathPrefix) {
-        if (!segmentPrefix(p, name)) break;
+  } else if (k <= Op.QueryRename) {
+    // query_set writes the first parameter named `name` and drops the others; query_remove drops
+    // them all; query_rename renames them all; query_add keeps them. set and add append the
+    // parameter when none was written.
+    const ps = params();
+    if (ps === null) { rejected++; return; }
+    let w = 0;
+    let placed = false;
+    for (let i = 0, n = ps.length; i < n; i++) {
+      const p = unchecked(ps[i]);
+      if (p.name == name && k != Op.QueryAdd) {
+        if (k == Op.QueryRemove || placed) continue;
+        unchecked(ps[w++] = k == Op.QuerySet ? new QueryParam(name, v) : new QueryParam(op.to, p.value, p.bare));
+        placed = k == Op.QuerySet;
+        continue;
+      }
+      unchecked(ps[w++] = p);
+    }
+    ps.length = w;
+    if (!placed && k <= Op.QueryAdd) ps.push(new QueryParam(name, v));
+  } else if (k <= Op.PathRegex) {
+    const rv = view;
+    const p = pathDirty ? path : rv !== null ? rv.path : "";
+    if (p.length == 0) { rejected++; return; } // a path that could not be canonicalised is never rewritten
+    let out = p;
+    if (k == Op.PathPrefix) {
+      if (segmentPrefix(p, name)) { // a path outside the prefix is left as it is (still applied)
         let rest = p.substring(name.length);
         const to = op.to;
         if (to.endsWith("/") && rest.startsWith("/")) rest = rest.substring(1);
         out = to + rest;
         if (out.length == 0 || out.charCodeAt(0) != 47) out = "/" + out;
-      } else out = replaceWith(op, p);
-      if (out != p) { path = out; pathDirty = true; }
-      break;
-    }
-    case Op.Host: {
-      if (!isHost(v)) { rejected++; return; }
-      set(":authority", v);
-      break;
-    }
+      }
+    } else out = replaceWith(op, p);
+    if (out != p) { path = out; pathDirty = true; }
+  } else {
+    if (!isHost(v)) { rejected++; return; }
+    set(":authority", v);
   }
   applied++;
 }

@@ -21,7 +21,8 @@ export * from "../../assembly/sdk/exports/core";
 const enum Mode { Request, Capture, Response }
 
 class HeadersRoot extends RootContext {
-  config: HeadersConfig = new HeadersConfig();
+  /** null until configured (a stream then does nothing, as with an empty configuration). */
+  config: HeadersConfig | null = null;
   applied: Counter | null = null;
   skipped: Counter | null = null;
   rejected: Counter | null = null;
@@ -70,7 +71,7 @@ class HeadersStream extends StreamContext {
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const cfg = this.plugin.config;
-    if (cfg.request.length == 0 && !cfg.captures) return FilterHeadersStatus.Continue;
+    if (cfg === null || cfg.request.length == 0 && !cfg.captures) return FilterHeadersStatus.Continue;
     mirror(requestHeaders);
     const needsView = cfg.needsView;
     // Read the map first when the view needs it anyway, or when owned headers are stripped (an
@@ -96,8 +97,8 @@ class HeadersStream extends StreamContext {
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const cfg = this.plugin.config;
+    if (cfg === null || cfg.response.length == 0) return FilterHeadersStatus.Continue;
     const rules = cfg.response;
-    if (rules.length == 0) return FilterHeadersStatus.Continue;
     mirror(responseHeaders);
     beginPhase(null, cfg.maxValueBytes);
     this.run(rules, Mode.Response, EMPTY_VIEW);

@@ -50,7 +50,7 @@ export function set(name: string, value: string, made: HeaderPair | null = null)
 export function add(name: string, value: string, made: HeaderPair | null = null): void { write(name, value, made, false); }
 
 /** set (`replace`: the entries of `name` are removed first) or add. */
-function write(name: string, value: string, made: HeaderPair | null, replace: bool): void {
+export function write(name: string, value: string, made: HeaderPair | null, replace: bool): void {
   if (replace) map.set(name, value);
   else map.add(name, value);
   const l = list;
