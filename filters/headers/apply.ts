@@ -204,11 +204,12 @@ export function applyOp(op: Operation, value: string | null): void {
     let out = p;
     if (k == Op.PathPrefix) {
       if (segmentPrefix(p, name)) { // a path outside the prefix is left as it is (still applied)
-        let rest = p.substring(name.length);
+        // (charCodeAt is -1 out of range: an empty string starts and ends with no "/")
+        let rest = p.substring(name.length, p.length);
         const to = op.to;
-        if (to.endsWith("/") && rest.startsWith("/")) rest = rest.substring(1);
+        if (to.charCodeAt(to.length - 1) == 47 && rest.charCodeAt(0) == 47) rest = rest.substring(1, rest.length);
         out = to + rest;
-        if (out.length == 0 || out.charCodeAt(0) != 47) out = "/" + out;
+        if (out.charCodeAt(0) != 47) out = "/" + out;
       }
     } else out = replaceWith(op, p);
     if (out != p) { path = out; pathDirty = true; }
@@ -253,7 +254,7 @@ function inSet(c: i32, lo: u64, hi: u64): bool {
 
 /** An origin-form path: "/" then RFC 3986 pchar, "/" and "?" (query) — no spaces, controls, '#'. */
 function isPath(p: string, maxBytes: i32): bool {
-  if (p.length == 0 || p.charCodeAt(0) != 47 || p.length > maxBytes) return false;
+  if (p.charCodeAt(0) != 47 || p.length > maxBytes) return false; // (-1 when empty)
   // "/" and RFC 3986 pchar and "?": printable ASCII except space, " # < > \ ^ ` { | }
   for (let i = 0, n = p.length; i < n; i++) if (!inSet(p.charCodeAt(i), 0xAFFFFFF200000000, 0x47FFFFFEAFFFFFFF)) return false;
   return true;
