@@ -160,11 +160,12 @@ function responseHolds(rule: Rule, captured: string[] | null): bool {
   // sent before this filter saw the request), or when its request-side condition did not hold.
   if (rule.usesRequest && (captured === null || isNull(unchecked(captured[rule.slot])))) return false;
   const st = rule.status;
-  if (st.length > 0) {
+  const ns = st.length;
+  if (ns > 0) {
     const status = parseStatusCode(str(first(":status")));
-    let any = false;
-    for (let k = 0; k < st.length; k += 2) if (status >= unchecked(st[k]) && status <= unchecked(st[k + 1])) { any = true; break; }
-    if (!any) return false;
+    let k = 0;
+    while (k < ns && (status < unchecked(st[k]) || status > unchecked(st[k + 1]))) k += 2;
+    if (k >= ns) return false; // in none of the ranges
   }
   const hs = rule.responseHeaders;
   for (let k = 0, n = hs.length; k < n; k++) {
