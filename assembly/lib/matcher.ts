@@ -23,17 +23,16 @@
 // Parse errors name their path: "config.rules[2].match.path.prefix: must start with /".
 
 import { JsonKind, JsonValue } from "./json";
-import { ConfigObject, Problems, keyPath } from "./configReader";
+import { ConfigObject, Problems, itemPath } from "./configReader";
 import { compileRegex, Regex } from "./regex";
 import { RequestView } from "./request";
 import { isValidHeaderName, lowerAscii } from "./http";
-import { decimal } from "./decimal";
 import { Msg, msg } from "./messages";
 
-export const enum MatchKind { Exact, Prefix, Suffix, Contains, Regex, Present, Absent }
+/** What a StringMatcher tests. SegmentPrefix is a path matcher's segment-aware prefix. */
+export const enum MatchKind { Exact, Prefix, Suffix, Contains, Regex, Present, Absent, SegmentPrefix }
 
-const STRING_KINDS: string[] = ["exact", "prefix", "suffix", "contains", "regex", "present", "absent"];
-
+/** A string matcher: a value condition (or a path condition, see parsePathMatcher). */
 export class StringMatcher {
   kind: MatchKind = MatchKind.Exact;
   value: string = "";
@@ -44,43 +43,28 @@ export class StringMatcher {
   static exact(v: string): StringMatcher { const m = new StringMatcher(); m.value = v; return m; }
 
   /** v: the value, or null when absent. */
-  matches(v: string | null): bool { return this.raw(v) != this.invert; }
-
-  private raw(v: string | null): bool {
-    if (v === null) return this.kind == MatchKind.Absent;
-    if (this.kind == MatchKind.Present) return true;
-    if (this.kind == MatchKind.Absent) return false;
-    if (this.kind == MatchKind.Regex) { const r = this.regex; return r !== null && r.fullMatch(v); }
-    const s = this.ignoreCase ? lowerAscii(v) : v;
-    const x = this.value;
-    switch (this.kind) {
-      case MatchKind.Exact: return s == x;
-      case MatchKind.Prefix: return s.startsWith(x);
-      case MatchKind.Suffix: return s.endsWith(x);
-      case MatchKind.Contains: return s.includes(x);
+  matches(v: string | null): bool {
+    const k = this.kind;
+    let r: bool;
+    if (changetype<usize>(v) == 0) r = k == MatchKind.Absent;
+    else if (k == MatchKind.Regex) { const re = this.regex; r = re !== null && re.fullMatch(changetype<string>(v)); }
+    else if (k == MatchKind.Present || k == MatchKind.Absent) r = k == MatchKind.Present;
+    else {
+      const s = this.ignoreCase ? lowerAscii(changetype<string>(v)) : changetype<string>(v);
+      const x = this.value;
+      if (k == MatchKind.Exact) r = s == x;
+      else if (k == MatchKind.Prefix) r = s.startsWith(x);
+      else if (k == MatchKind.Suffix) r = s.endsWith(x);
+      else if (k == MatchKind.Contains) r = s.includes(x);
+      else r = segmentPrefix(s, x);
     }
-    return false;
+    return r != this.invert;
   }
 }
 
-export const enum PathKind { Exact, Prefix, Suffix, Regex }
-
-export class PathMatcher {
-  kind: PathKind = PathKind.Prefix;
-  value: string = "/";
-  ignoreCase: bool = false;
-  regex: Regex | null = null;
-
-  matches(path: string): bool {
-    if (path.length == 0) return false; // refused path
-    if (this.kind == PathKind.Regex) { const r = this.regex; return r !== null && r.fullMatch(path); }
-    const p = this.ignoreCase ? lowerAscii(path) : path;
-    const x = this.value;
-    if (this.kind == PathKind.Exact) return p == x;
-    if (this.kind == PathKind.Suffix) return p.endsWith(x);
-    return segmentPrefix(p, x);
-  }
-}
+/** A path condition is a StringMatcher of kind Exact, SegmentPrefix, Suffix or Regex (never
+ *  inverted); RequestMatcher refuses an empty (refused) path before asking it. */
+export type PathMatcher = StringMatcher;
 
 /** "/api" matches "/api", "/api/…" (and "/api?…" never occurs: the query is split off). */
 export function segmentPrefix(path: string, prefix: string): bool {
@@ -103,76 +87,88 @@ export class RequestMatcher {
 
   matches(r: RequestView): bool {
     const p = this.path;
-    if (p !== null && !p.matches(r.path)) return false;
+    if (p !== null) {
+      const s = r.path;
+      if (s.length == 0 || !p.matches(s)) return false; // "": a refused path matches no path condition
+    }
     const ms = this.methods;
     if (ms !== null && !ms.includes(r.method)) return false;
     const h = this.host;
     if (h !== null && !h.matches(r.host)) return false;
-    for (let i = 0, n = this.headers.length; i < n; i++) {
-      const m = unchecked(this.headers[i]);
+    let ns = this.headers;
+    for (let i = 0, n = ns.length; i < n; i++) {
+      const m = unchecked(ns[i]);
       if (!m.matcher.matches(r.header(m.name))) return false;
     }
-    for (let i = 0, n = this.query.length; i < n; i++) {
-      const m = unchecked(this.query[i]);
+    ns = this.query;
+    for (let i = 0, n = ns.length; i < n; i++) {
+      const m = unchecked(ns[i]);
       if (!m.matcher.matches(r.queryParam(m.name))) return false;
     }
     return true;
   }
 }
 
-function compileFull(pattern: string, ignoreCase: bool, path: string, problems: Problems): Regex | null {
-  const r = compileRegex(ignoreCase ? "(?i:" + pattern + ")" : pattern);
-  if (!r.ok) problems.add(path, msg(Msg.InvalidRegex) + r.error);
-  return r.regex;
-}
+// The keys of a string matcher object; the first seven are the kinds (index = MatchKind). A path
+// matcher takes exact, prefix, suffix, regex and ignore_case (the bits of PATH_KEYS).
+const KEYS: string[] = ["exact", "prefix", "suffix", "contains", "regex", "present", "absent", "ignore_case", "invert"];
+const STRING_KINDS = 0x7F, PATH_KINDS = 0x17, PATH_KEYS = 0x97;
+const STRING = 0, PATH = 1, HOST = 2;
 
 /** A string matcher from a string (exact) or an object; null (and a problem) when invalid. */
 export function parseStringMatcher(v: JsonValue, path: string, problems: Problems): StringMatcher | null {
-  if (v.kind == JsonKind.String) return StringMatcher.exact(v.str);
-  const c = ConfigObject.root(v, path, problems);
-  if (c === null) return null;
-  const before = problems.list.length;
-  c.rejectUnknown(["exact", "prefix", "suffix", "contains", "regex", "present", "absent", "ignore_case", "invert"]);
-  const k = c.oneOf(STRING_KINDS);
-  const m = new StringMatcher();
-  m.ignoreCase = c.optionalBool("ignore_case", false);
-  m.invert = c.optionalBool("invert", false);
-  if (k < 0) return null;
-  m.kind = <MatchKind>k;
-  const key = unchecked(STRING_KINDS[k]);
-  if (m.kind == MatchKind.Present || m.kind == MatchKind.Absent) {
-    if (!c.requiredBool(key) && problems.list.length == before) c.fail(key, msg(Msg.MustBeTrue));
-  } else {
-    const s = c.requiredString(key);
-    if (m.kind == MatchKind.Regex) m.regex = compileFull(s, m.ignoreCase, c.at(key), problems);
-    else m.value = m.ignoreCase ? lowerAscii(s) : s;
-  }
-  return problems.list.length == before ? m : null;
+  return parseMatcher(v, path, problems, STRING);
 }
 
-const PATH_KINDS: string[] = ["exact", "prefix", "suffix", "regex"];
-
+/** A path matcher object; null (and a problem) when invalid. */
 export function parsePathMatcher(v: JsonValue, path: string, problems: Problems): PathMatcher | null {
+  return parseMatcher(v, path, problems, PATH);
+}
+
+function parseMatcher(v: JsonValue, path: string, problems: Problems, mode: i32): StringMatcher | null {
+  const m = new StringMatcher();
+  let s = v.str;
+  if (v.kind == JsonKind.String && mode != PATH) {
+    if (mode == HOST) { // "api.example.com", or "*.example.com": any subdomain (suffix ".example.com")
+      s = lowerAscii(s);
+      const wild = s.startsWith("*.") ? 1 : 0;
+      if (s.length == 0) { problems.add(path, msg(Msg.MustNotBeEmpty)); return null; }
+      if (s.indexOf("*", wild) >= 0) { problems.add(path, msg(Msg.BadWildcard)); return null; }
+      if (wild) { m.kind = MatchKind.Suffix; s = s.substring(1); }
+    }
+    m.value = s;
+    return m;
+  }
   const c = ConfigObject.root(v, path, problems);
   if (c === null) return null;
   const before = problems.list.length;
-  c.rejectUnknown(["exact", "prefix", "suffix", "regex", "ignore_case"]);
-  const k = c.oneOf(PATH_KINDS);
-  const m = new PathMatcher();
-  m.ignoreCase = c.optionalBool("ignore_case", false);
+  const forPath = mode == PATH;
+  c.rejectUnknown(KEYS, forPath ? PATH_KEYS : -1);
+  let k = c.oneOf(KEYS, forPath ? PATH_KINDS : STRING_KINDS);
+  const ic = m.ignoreCase = c.optionalBool("ignore_case", false);
+  if (!forPath) m.invert = c.optionalBool("invert", false);
   if (k < 0) return null;
-  m.kind = <PathKind>k;
-  const key = unchecked(PATH_KINDS[k]);
-  const s = c.obj.getString(key);
-  if (s === null) { c.fail(key, msg(Msg.MustBeString)); return null; }
-  if (m.kind == PathKind.Regex) m.regex = compileFull(s, m.ignoreCase, c.at(key), problems);
-  else if (m.kind == PathKind.Suffix) {
-    if (s.length == 0) c.fail(key, msg(Msg.MustNotBeEmpty));
-    m.value = m.ignoreCase ? lowerAscii(s) : s;
-  } else {
-    if (!s.startsWith("/")) c.fail(key, msg(Msg.MustStartWithSlash));
-    m.value = m.ignoreCase ? lowerAscii(s) : s;
-  }
+  const key = unchecked(KEYS[k]);
+  s = "";
+  if (k == MatchKind.Present || k == MatchKind.Absent) {
+    if (!c.requiredBool(key) && problems.list.length == before) c.fail(key, msg(Msg.MustBeTrue));
+  } else if (forPath) {
+    const ps = c.obj.getString(key);
+    if (ps === null) { c.fail(key, msg(Msg.MustBeString)); return null; }
+    s = ps;
+    if (k == MatchKind.Suffix) {
+      if (s.length == 0) c.fail(key, msg(Msg.MustNotBeEmpty));
+    } else if (k != MatchKind.Regex) {
+      if (!s.startsWith("/")) c.fail(key, msg(Msg.MustStartWithSlash));
+      if (k == MatchKind.Prefix) k = MatchKind.SegmentPrefix;
+    }
+  } else s = c.requiredString(key);
+  m.kind = <MatchKind>k;
+  if (k == MatchKind.Regex) {
+    const r = compileRegex(ic ? "(?i:" + s + ")" : s);
+    if (!r.ok) problems.add(c.at(key), msg(Msg.InvalidRegex) + r.error);
+    m.regex = r.regex;
+  } else m.value = ic || mode == HOST ? lowerAscii(s) : s;
   return problems.list.length == before ? m : null;
 }
 
@@ -181,11 +177,12 @@ export function parseNamed(c: ConfigObject, key: string, headerNames: bool): Nam
   const out: NamedMatcher[] = [];
   const o = c.object(key);
   if (o === null) return out;
-  for (let i = 0; i < o.obj.keys.length; i++) {
-    const name = unchecked(o.obj.keys[i]);
+  const keys = o.obj.keys;
+  for (let i = 0; i < keys.length; i++) {
+    const name = unchecked(keys[i]);
     const p = o.at(name);
     if (headerNames && !isValidHeaderName(name)) { c.problems.add(p, msg(Msg.NotAHeaderName)); continue; }
-    const m = parseStringMatcher(unchecked(o.obj.values[i]), p, c.problems);
+    const m = parseMatcher(unchecked(o.obj.values[i]), p, c.problems, STRING);
     if (m !== null) out.push(new NamedMatcher(headerNames ? lowerAscii(name) : name, m));
   }
   return out;
@@ -202,53 +199,23 @@ export function parseRequestMatcher(v: JsonValue | null, path: string, problems:
   const c = ConfigObject.root(v, path, problems);
   if (c === null) return null;
   const before = problems.list.length;
-  let keys = REQUEST_KEYS;
-  if (extraKeys !== null) { // REQUEST_KEYS + extraKeys (no Array#concat: it is code of its own)
-    keys = [];
-    for (let i = 0; i < REQUEST_KEYS.length; i++) keys.push(unchecked(REQUEST_KEYS[i]));
-    for (let i = 0; i < extraKeys.length; i++) keys.push(unchecked(extraKeys[i]));
-  }
-  c.rejectUnknown(keys);
+  c.rejectUnknown(REQUEST_KEYS, -1, extraKeys);
   const m = new RequestMatcher();
   const pv = c.obj.get("path");
-  if (pv !== null) m.path = parsePathMatcher(pv, c.at("path"), problems);
+  if (pv !== null) m.path = parseMatcher(pv, c.at("path"), problems, PATH);
   const methods = c.stringArray("methods");
   if (methods !== null) {
     for (let i = 0; i < methods.length; i++) {
-      const meth = unchecked(methods[i]);
-      if (!isValidHeaderName(meth) || hasLowerAscii(meth)) {
-        problems.add(keyPath(path, "methods") + "[" + decimal(i) + "]", msg(Msg.MustBeMethodName));
-      }
+      const s = unchecked(methods[i]);
+      let bad = !isValidHeaderName(s);
+      for (let j = 0; j < s.length; j++) if (<u32>(s.charCodeAt(j) - 97) < 26) bad = true; // lower-case
+      if (bad) problems.add(itemPath(c.at("methods"), i), msg(Msg.MustBeMethodName));
     }
     m.methods = methods;
   }
   const hv = c.obj.get("host");
-  if (hv !== null) m.host = parseHost(hv, c.at("host"), problems);
+  if (hv !== null) m.host = parseMatcher(hv, c.at("host"), problems, HOST);
   m.headers = parseNamed(c, "headers", true);
   m.query = parseNamed(c, "query", false);
   return problems.list.length == before ? m : null;
-}
-
-function parseHost(v: JsonValue, path: string, problems: Problems): StringMatcher | null {
-  if (v.kind != JsonKind.String) {
-    const m = parseStringMatcher(v, path, problems);
-    if (m !== null && m.kind != MatchKind.Regex) m.value = lowerAscii(m.value);
-    return m;
-  }
-  const h = lowerAscii(v.str);
-  if (h.length == 0) { problems.add(path, msg(Msg.MustNotBeEmpty)); return null; }
-  if (h.startsWith("*.") && !h.substring(1).includes("*")) { // wildcard subdomain: suffix ".example.com"
-    const m = new StringMatcher();
-    m.kind = MatchKind.Suffix;
-    m.value = h.substring(1);
-    return m;
-  }
-  if (h.includes("*")) { problems.add(path, msg(Msg.BadWildcard)); return null; }
-  return StringMatcher.exact(h);
-}
-
-/** Whether `s` has an ASCII lower-case letter (String#toUpperCase would pull in Unicode tables). */
-function hasLowerAscii(s: string): bool {
-  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c >= 97 && c <= 122) return true; }
-  return false;
 }
