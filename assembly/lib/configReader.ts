@@ -16,6 +16,7 @@
 import { JsonKind, JsonObject, JsonValue, jsonKindName } from "./json";
 import { decimal } from "./decimal";
 import { Msg, msg } from "./messages";
+import { compareImpl } from "util/string";
 
 export class Problems {
   list: string[] = [];
@@ -36,13 +37,11 @@ export function keyPath(path: string, key: string): string { return path + "." +
  *  is), or -1. */
 export function listIndex(list: string, s: string): i32 {
   const n = s.length, len = list.length;
-  let k = 0, j = 0; // j: units of s matched by the current name so far, -1 once it differs
-  for (let i = 0; i <= len; i++) {
-    const c = i < len ? <i32>list.charCodeAt(i) : 44;
-    if (c == 44 /* , */) {
-      if (j == n) return k;
-      k++; j = 0; i++; // and the space after the comma
-    } else if (j >= 0) j = j < n && <i32>s.charCodeAt(j) == c ? j + 1 : -1;
+  for (let k = 0, at = 0; at <= len; k++) {
+    let end = list.indexOf(",", at);
+    if (end < 0) end = len;
+    if (end - at == n && compareImpl(list, at, s, 0, n) == 0) return k;
+    at = end + 2; // past ", "
   }
   return -1;
 }

@@ -294,12 +294,13 @@ function value(depth: i32): JsonValue | null {
     v.num = number();
     if (errCode != 0) return null;
   } else {
+    // true, false or null: the next four code units as one u64 (false: "fals" and then 'e').
     const w = pos + 4 <= len ? load<u64>(base + (<usize>pos << 1)) : 0;
-    if (w == FALS4 && ch(pos + 4) == 0x65 /* e */) pos++;
-    else if (w != TRUE4 && w != NULL4) return fail(UNEXPECTED, pos);
-    pos += 4;
-    if (w != NULL4) v.kind = JsonKind.Bool;
-    v.bool = w == TRUE4;
+    let k = w == TRUE4 ? 1 : w == NULL4 ? 0 : w == FALS4 && ch(pos + 4) == 0x65 ? 2 : -1;
+    if (k < 0) return fail(UNEXPECTED, pos);
+    pos += 4 + (k >> 1);
+    v.kind = k != 0 ? JsonKind.Bool : JsonKind.Null;
+    v.bool = k == 1;
   }
   return v;
 }

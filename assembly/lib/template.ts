@@ -20,13 +20,15 @@ import { isSafeHeaderValue, isValidHeaderName, lowerAscii } from "./http";
 import { joinStrings } from "./join";
 import { decimal } from "./decimal";
 import { Msg, msg } from "./messages";
+import { listIndex } from "./configReader";
 
 export const enum Source {
   Literal = 0, ClientIp, Path, Method, Host, Consumer, RequestId, Header, Query, Cookie, Claim, Property,
 }
 
-const NAMES: string[] = ["", "client_ip", "path", "method", "host", "consumer", "request_id",
-  "header", "query", "cookie", "claim", "property"];
+// The source names in Source order from ClientIp (one text, not an array of strings: each string
+// costs bytes of its own; see listIndex).
+const NAMES = "client_ip, path, method, host, consumer, request_id, header, query, cookie, claim, property";
 const FIRST_WITH_ARG: i32 = 7;
 
 export abstract class TemplateResolver {
@@ -39,16 +41,18 @@ export class RequestResolver extends TemplateResolver {
   constructor(public request: RequestView) { super(); }
   resolve(source: Source, arg: string): string | null {
     const r = this.request;
+    let v: string;
     switch (source) {
-      case Source.ClientIp: return r.clientIp.length > 0 ? r.clientIp : null;
-      case Source.Path: return r.path.length > 0 ? r.path : null;
+      case Source.ClientIp: v = r.clientIp; break;
+      case Source.Path: v = r.path; break;
       case Source.Method: return r.method;
       case Source.Host: return r.host;
       case Source.Header: return r.header(arg);
       case Source.Query: return r.queryParam(arg);
       case Source.Cookie: return r.cookie(arg);
+      default: return null;
     }
-    return null;
+    return v.length > 0 ? v : null; // "": no client address, or a refused path
   }
 }
 
@@ -82,7 +86,7 @@ export class Template {
   private value(p: TemplatePart, resolver: TemplateResolver): string {
     if (p.source == Source.Literal) return p.arg;
     const v = resolver.resolve(p.source, p.arg);
-    return v !== null ? v : p.fallback;
+    return changetype<usize>(v) != 0 ? changetype<string>(v) : p.fallback;
   }
 }
 
@@ -91,47 +95,47 @@ export class TemplateResult {
   get ok(): bool { return this.template !== null; }
 }
 
-function fail(msg: string): TemplateResult { return new TemplateResult(null, msg); }
+function fail(text: string): TemplateResult { return new TemplateResult(null, text); }
+/** "'<x><text of m><tail>" */
+function failQuoted(x: string, m: Msg, tail: string = ""): TemplateResult { return fail("'" + x + msg(m) + tail); }
 
 export function parseTemplate(s: string): TemplateResult {
   const t = new Template();
+  const parts = t.parts;
   let lit = "";
   let i = 0;
   const n = s.length;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c != 36) {
-      let j = s.indexOf("$", i);
-      if (j < 0) j = n;
-      lit += s.substring(i, j);
-      i = j;
-      continue;
-    }
-    const d = i + 1 < n ? <i32>s.charCodeAt(i + 1) : -1;
-    if (d == 36) { lit += "$"; i += 2; continue; }
-    if (d != 123) return fail(msg(Msg.TemplateDollarAt) + decimal(i) + msg(Msg.TemplateDollarMustStart));
-    const close = s.indexOf("}", i + 2);
-    if (close < 0) return fail(msg(Msg.TemplateUnterminated) + decimal(i));
-    let body = s.substring(i + 2, close);
+  while (true) {
+    let j = s.indexOf("$", i);
+    if (j < 0) j = n;
+    lit += s.substring(i, j);
+    if (j == n) break;
+    const d = s.charCodeAt(j + 1); // -1 past the end
+    i = j + 2;
+    if (d == 36) { lit += "$"; continue; }
+    if (d != 123) return fail(msg(Msg.TemplateDollarAt) + decimal(j) + msg(Msg.TemplateDollarMustStart));
+    const close = s.indexOf("}", i);
+    if (close < 0) return fail(msg(Msg.TemplateUnterminated) + decimal(j));
+    let body = s.substring(i, close);
+    i = close + 1;
     let fallback = "";
     const bar = body.indexOf("|");
     if (bar >= 0) { fallback = body.substring(bar + 1); body = body.substring(0, bar); }
     const colon = body.indexOf(":");
-    const name = colon >= 0 ? body.substring(0, colon) : body;
-    const arg = colon >= 0 ? body.substring(colon + 1) : "";
-    const k = NAMES.indexOf(name);
+    let name = body, arg = "";
+    if (colon >= 0) { name = body.substring(0, colon); arg = body.substring(colon + 1); }
+    const k = listIndex(NAMES, name) + 1;
     if (k <= 0) return fail(msg(Msg.TemplateUnknownSource) + name + msg(Msg.TemplateIn) + body + "}'");
-    if (k >= FIRST_WITH_ARG && arg.length == 0) return fail("'" + name + msg(Msg.TemplateNeedsArgument) + name + ":…}");
-    if (k < FIRST_WITH_ARG && colon >= 0) return fail("'" + name + msg(Msg.TemplateTakesNoArgument));
-    let a = arg;
+    if (k >= FIRST_WITH_ARG) {
+      if (arg.length == 0) return failQuoted(name, Msg.TemplateNeedsArgument, name + ":…}");
+    } else if (colon >= 0) return failQuoted(name, Msg.TemplateTakesNoArgument);
     if (k == Source.Header) {
-      if (!isValidHeaderName(arg)) return fail("'" + arg + msg(Msg.TemplateNotAHeaderName));
-      a = lowerAscii(arg);
+      if (!isValidHeaderName(arg)) return failQuoted(arg, Msg.TemplateNotAHeaderName);
+      arg = lowerAscii(arg);
     }
-    if (lit.length > 0) { t.parts.push(new TemplatePart(Source.Literal, lit, "")); lit = ""; }
-    t.parts.push(new TemplatePart(<Source>k, a, fallback));
-    i = close + 1;
+    if (lit.length > 0) { parts.push(new TemplatePart(Source.Literal, lit, "")); lit = ""; }
+    parts.push(new TemplatePart(<Source>k, arg, fallback));
   }
-  if (lit.length > 0 || t.parts.length == 0) t.parts.push(new TemplatePart(Source.Literal, lit, ""));
+  if (lit.length > 0 || parts.length == 0) parts.push(new TemplatePart(Source.Literal, lit, ""));
   return new TemplateResult(t, "");
 }
