@@ -392,8 +392,8 @@ function pow10(k: i32): f64 {
 /** A number at pos; on error records it and returns 0. */
 function number(): f64 {
   const start = pos;
-  let i = start;
-  if (ch(i) == 0x2D) i++;
+  const neg = ch(start) == 0x2D;
+  let i = start + <i32>neg;
   mant = 0;
   exp10 = 0;
   const intAt = i;
@@ -425,7 +425,7 @@ function number(): f64 {
   if (!ok) fail(BAD_NUMBER, start);
   else if (n == Infinity) fail(OUT_OF_RANGE, start);
   pos = i;
-  return ch(start) == 0x2D ? -n : n;
+  return neg ? -n : n;
 }
 
 /** Four hex digits at i, or -1. */
@@ -440,6 +440,9 @@ function hex4(i: i32): i32 {
   }
   return v;
 }
+
+// \b \f \n \r \t: 8 + 1 at nibble 0 ('b'), 12 + 1 at 2 ('f'), 10 + 1 at 6 ('n'), 13 + 1 at 8 ('r'), 9 + 1 at 9 ('t').
+const ESC4: u64 = 0x9 | 0xD << 8 | 0xB << 24 | <u64>0xE << 32 | <u64>0xA << 36;
 
 /** Parses a string at pos (which is at the opening quote). On error records it and returns "". */
 function str(): string {
@@ -469,12 +472,10 @@ function str(): string {
         c = hex4(i);
         i += 4;
       } else if (e == 0x22 || e == 0x5C || e == 0x2F) c = e;
-      else if (e == 0x62) c = 0x08;
-      else if (e == 0x66) c = 0x0C;
-      else if (e == 0x6E) c = 0x0A;
-      else if (e == 0x72) c = 0x0D;
-      else if (e == 0x74) c = 0x09;
-      else c = -1;
+      else { // b f n r t: k = e - 'b' is even and below 19; nibble k/2 of ESC4 is the unit + 1
+        const k = <u32>(e - 0x62);
+        c = k < 19 && (k & 1) == 0 ? <i32>(ESC4 >> (<u64>k << 1) & 15) - 1 : -1;
+      }
       if (c < 0) { code = BAD_ESCAPE; break; }
     }
     // A low surrogate must follow a high one of the same form, and only a high one.

@@ -108,6 +108,9 @@ describe("parseJson: rejects malformed input with an offset", () => {
     expect(bad("\"" + String.fromCharCode(0xD83D) + "\\ude00\"")).toBe("unpaired surrogate");
     expect(bad("\"\\ud83d" + String.fromCharCode(0xDE00) + "\"")).toBe("unpaired surrogate");
     expect(bad("\"\\u00G0\"")).toBe("bad escape");
+    expect(ok("\"\\b\\f\\n\\r\\t\\/\\\\\\\"\"").str).toBe("\b\f\n\r\t/\\\"");
+    const letters = "acdeghijklmopqsvwxyzBFNRTU0'";
+    for (let i = 0; i < letters.length; i++) expect(bad("\"\\" + letters.charAt(i) + "\"")).toBe("bad escape");
     expect(ok("\"\\uD83D\\uDE00\\u0000\"").str).toBe("😀" + String.fromCharCode(0));
   });
   it("says where the error is", () => {
@@ -314,6 +317,10 @@ describe("string lists", () => {
     expect(listIndex(l, "hos")).toBe(-1);
     expect(listIndex(l, "")).toBe(-1);
     expect(listIndex(l, "set, append")).toBe(-1);
+    expect(listIndex("", "")).toBe(0);
+    expect(listIndex("a, ", "")).toBe(1);
+    expect(listIndex("a,b", "b")).toBe(-1); // items are separated by ", "
+    expect(listIndex("client_ip, path", "path")).toBe(1);
   });
   it("listItem reads item i of \"a|b|c\"", () => {
     expect(listItem("a|bc||d", 0)).toBe("a");

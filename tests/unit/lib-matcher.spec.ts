@@ -194,6 +194,23 @@ describe("matchers", () => {
     expect(m.matches(req("GET", "/", "h", [new HeaderPair("x-a", ""), new HeaderPair("x-b", "other")]))).toBe(true);
     expect(m.matches(req("GET", "/", "h", []))).toBe(false);
   });
+  it("a refused path matches no path condition, not even a regex that matches \"\"", () => {
+    const any = matcher("{\"path\":{\"regex\":\".*\"}}");
+    expect(any.matches(req("GET", "/x"))).toBe(true);
+    expect(any.matches(req("GET", "/a\u0000b"))).toBe(false);
+    expect(matcher("{\"path\":{\"suffix\":\"b\"}}").matches(req("GET", "/a\u0000b"))).toBe(false);
+  });
+  it("reads host wildcards and host string matchers in lower case", () => {
+    const star = matcher("{\"host\":\"*.\"}");
+    expect(star.matches(req("GET", "/", "a."))).toBe(false); // the host is normalised without the trailing dot
+    const m = matcher("{\"host\":{\"prefix\":\"API.\"}}");
+    expect(m.matches(req("GET", "/", "api.example.com"))).toBe(true);
+    const re = matcher("{\"host\":{\"regex\":\"API\\\\..*\"}}");
+    expect(re.matches(req("GET", "/", "api.example.com"))).toBe(false); // a regex is not lower-cased
+    expect(problem("{\"host\":\"*x.com\"}")).toBe("config.rules[2].match.host: a wildcard is only allowed as a leading \"*.\"");
+    expect(problem("{\"host\":\"*.a*\"}")).toBe("config.rules[2].match.host: a wildcard is only allowed as a leading \"*.\"");
+    expect(problem("{\"host\":\"\"}")).toBe("config.rules[2].match.host: must not be empty");
+  });
   it("an empty matcher matches everything", () => {
     expect(matcher("{}").matches(req("DELETE", "/x"))).toBe(true);
   });
@@ -216,5 +233,15 @@ describe("matcher config errors name their path", () => {
     expect(problem("{\"headers\":{\"x\":{\"exact\":\"a\",\"ignore_cas\":true}}}")).toBe("config.rules[2].match.headers.x.ignore_cas: unknown field");
     expect(problem("{\"query\":{\"x\":5}}")).toBe("config.rules[2].match.query.x: must be an object, not number");
     expect(problem("[]")).toBe("config.rules[2].match: must be an object, not array");
+    expect(problem("{\"path\":\"/a\"}")).toBe("config.rules[2].match.path: must be an object, not string");
+    expect(problem("{\"path\":{\"suffix\":\"\"}}")).toBe("config.rules[2].match.path.suffix: must not be empty");
+    expect(problem("{\"path\":{\"contains\":\"/a\"}}")).toBe("config.rules[2].match.path.contains: unknown field");
+    expect(problem("{\"path\":{\"prefix\":\"/a\",\"invert\":5}}")).toBe("config.rules[2].match.path.invert: unknown field");
+    expect(problem("{\"path\":{\"exact\":\"/a\",\"ignore_case\":1}}")).toBe("config.rules[2].match.path.ignore_case: must be a boolean, not number");
+    expect(problem("{\"headers\":{\"x\":{\"present\":true,\"absent\":true}}}")).toBe("config.rules[2].match.headers.x: only one of exact, prefix, suffix, contains, regex, present, absent may be set");
+    expect(problem("{\"headers\":{\"x\":{\"invert\":true}}}")).toBe("config.rules[2].match.headers.x: needs one of exact, prefix, suffix, contains, regex, present, absent");
+    expect(problem("{\"headers\":{\"x\":{\"exact\":1}}}")).toBe("config.rules[2].match.headers.x.exact: must be a string, not number");
+    expect(problem("{\"methods\":[\"get\",5]}")).toBe("config.rules[2].match.methods[1]: must be a string, not number");
+    expect(problem("{\"query\":{\"q\":{\"regex\":\"(\"}}}")).toBe("config.rules[2].match.query.q.regex: invalid regex: missing ')'");
   });
 });

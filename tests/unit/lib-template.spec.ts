@@ -66,5 +66,14 @@ describe("templates", () => {
     expect(parseTemplate("${header:bad name}").error).toBe("'bad name' is not a valid header name");
     expect(parseTemplate("${}").ok).toBe(false);
     expect(parseTemplate("${:x}").ok).toBe(false);
+    expect(parseTemplate("${:x}").error).toBe("unknown source '' in '${:x}'");
+    expect(parseTemplate("${nope:a|b}").error).toBe("unknown source 'nope' in '${nope:a}'");
+    expect(parseTemplate("${Path}").error).toBe("unknown source 'Path' in '${Path}'");
+    expect(parseTemplate("${path, method}").error).toBe("unknown source 'path, method' in '${path, method}'");
+    expect(parseTemplate("${property}").error).toBe("'property' needs an argument, as in ${property:…}");
+    expect(parseTemplate("${request_id:}").error).toBe("'request_id' takes no argument");
+    expect(parseTemplate("$").error).toBe("'$' at 0 must start '${' or be written '$$'");
+    expect(parseTemplate("a$$b$${x}").template!.render(new RequestResolver(view()))).toBe("a$b${x}");
+    expect(parseTemplate("${header:X-A|d|e}").template!.render(new RequestResolver(view()))).toBe("d|e");
   });
 });
