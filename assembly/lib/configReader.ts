@@ -31,7 +31,10 @@ export class Problems {
 /** "config.rules" + 2 → "config.rules[2]" */
 export function itemPath(path: string, index: i32): string { return path + "[" + decimal(index) + "]"; }
 /** "config" + "rules" → "config.rules" */
-export function keyPath(path: string, key: string): string { return path + "." + key; }
+export function keyPath(path: string, key: string): string {
+  // (Written so that it is not inlined at each of its many call sites: a call is smaller.)
+  return path.length | key.length ? path + "." + key : ".";
+}
 
 /** The index of `s` among the names of `list`, written "a, b, c" (so it can also be shown as it
  *  is), or -1. */

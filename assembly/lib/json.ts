@@ -327,7 +327,7 @@ function container(depth: i32, isObject: bool): JsonValue | null {
       if (errCode != 0) return null;
       skipWs();
       if (ch(pos) != 0x3A /* : */) return fail(UNEXPECTED, pos);
-      if (seen(obj.keys, key, id)) { dupKey = key; return fail(DUPLICATE, keyAt); }
+      if (seen(key, id)) { dupKey = key; return fail(DUPLICATE, keyAt); }
       pos++;
     }
     const v = value(depth);
@@ -342,9 +342,10 @@ function container(depth: i32, isObject: bool): JsonValue | null {
   }
 }
 
-/** Whether key is already among keys (the members of object id); if not, records it as the
- *  next one. */
-function seen(keys: string[], key: string, id: i32): bool {
+/** Whether key is already a key of object id; if not, records it. The table holds (id, key)
+ *  pairs, the key as a raw pointer: it lives only during the parse, and the keys stay reachable
+ *  from the tree being built. */
+function seen(key: string, id: i32): bool {
   const p = changetype<usize>(key);
   let h: u32 = 2166136261; // FNV-1a over the UTF-16 code units
   for (let i = 0, n = key.length; i < n; i++) h = (h ^ <u32>load<u16>(p + (<usize>i << 1))) * 16777619;
@@ -355,10 +356,10 @@ function seen(keys: string[], key: string, id: i32): bool {
     const owner = load<i32>(e);
     if (owner == 0) {
       store<i32>(e, id);
-      store<i32>(e, keys.length, 4);
+      store<usize>(e, p, 4);
       return false;
     }
-    if (owner == id && unchecked(keys[load<i32>(e, 4)]) == key) return true;
+    if (owner == id && changetype<string>(load<usize>(e, 4)) == key) return true;
     h++;
   }
 }
