@@ -131,7 +131,7 @@ function parseMatcher(v: JsonValue, path: string, problems: Problems, mode: i32)
   if (v.kind == JsonKind.String && mode != PATH) {
     if (mode == HOST) { // "api.example.com", or "*.example.com": any subdomain (suffix ".example.com")
       s = lowerAscii(s);
-      const wild = s.startsWith("*.") ? 1 : 0;
+      const wild = <i32>(s.charCodeAt(0) == 42 && s.charCodeAt(1) == 46); // "*."
       if (s.length == 0) { problems.add(path, msg(Msg.MustNotBeEmpty)); return null; }
       if (s.indexOf("*", wild) >= 0) { problems.add(path, msg(Msg.BadWildcard)); return null; }
       if (wild) { m.kind = MatchKind.Suffix; s = s.substring(1); }
