@@ -154,38 +154,40 @@ export const enum Msg {
   TemplateTakesNoArgument = 72,
   /** ' is not a valid header name */
   TemplateNotAHeaderName = 73,
+  /** client_ip, path, method, host, consumer, request_id, header, query, cookie, claim, property */
+  TemplateSources = 74,
   /** invalid JSON at  */
-  InvalidJsonAt = 74,
+  InvalidJsonAt = 75,
   /** must be a status 100-599 or "1xx"-"5xx" */
-  MustBeStatus = 75,
+  MustBeStatus = 76,
   /** set, append, set_if_absent, remove, rename, copy, replace, dedupe, query_set, query_add, query_remove, query_rename, path_prefix, path_regex, host */
-  OpNames = 76,
+  OpNames = 77,
   /** unique, first, last */
-  KeepNames = 77,
+  KeepNames = 78,
   /** is only allowed in request rules */
-  RequestOnly = 78,
+  RequestOnly = 79,
   /** unknown operation ' */
-  UnknownOperation = 79,
+  UnknownOperation = 80,
   /** ' (one of  */
-  OneOf = 80,
+  OneOf = 81,
   /** give either header or match, not both */
-  HeaderOrMatch = 81,
+  HeaderOrMatch = 82,
   /** must be empty or start with / */
-  MustBeEmptyOrStartWithSlash = 82,
+  MustBeEmptyOrStartWithSlash = 83,
   /** must be one of  */
-  MustBeOneOf = 83,
+  MustBeOneOf = 84,
   /** must be strip or keep */
-  MustBeStripOrKeep = 84,
+  MustBeStripOrKeep = 85,
   /** must be a header name (RFC 9110 token, not a pseudo-header) */
-  MustBeHeaderName = 85,
+  MustBeHeaderName = 86,
   /** ' is managed by Envoy */
-  ManagedByEnvoy = 86,
+  ManagedByEnvoy = 87,
   /** contains control characters or exceeds max_value_bytes */
-  BadConstantValue = 87,
+  BadConstantValue = 88,
 }
 
 /** Number of messages (Msg values are 0 … MSG_COUNT - 1). */
-export const MSG_COUNT = 88;
+export const MSG_COUNT = 89;
 
 // The texts, back to back (one line per message).
 const TEXT = memory.data<u8>([
@@ -263,6 +265,7 @@ const TEXT = memory.data<u8>([
   39, 32, 110, 101, 101, 100, 115, 32, 97, 110, 32, 97, 114, 103, 117, 109, 101, 110, 116, 44, 32, 97, 115, 32, 105, 110, 32, 36, 123, // TemplateNeedsArgument
   39, 32, 116, 97, 107, 101, 115, 32, 110, 111, 32, 97, 114, 103, 117, 109, 101, 110, 116, // TemplateTakesNoArgument
   39, 32, 105, 115, 32, 110, 111, 116, 32, 97, 32, 118, 97, 108, 105, 100, 32, 104, 101, 97, 100, 101, 114, 32, 110, 97, 109, 101, // TemplateNotAHeaderName
+  99, 108, 105, 101, 110, 116, 95, 105, 112, 44, 32, 112, 97, 116, 104, 44, 32, 109, 101, 116, 104, 111, 100, 44, 32, 104, 111, 115, 116, 44, 32, 99, 111, 110, 115, 117, 109, 101, 114, 44, 32, 114, 101, 113, 117, 101, 115, 116, 95, 105, 100, 44, 32, 104, 101, 97, 100, 101, 114, 44, 32, 113, 117, 101, 114, 121, 44, 32, 99, 111, 111, 107, 105, 101, 44, 32, 99, 108, 97, 105, 109, 44, 32, 112, 114, 111, 112, 101, 114, 116, 121, // TemplateSources
   105, 110, 118, 97, 108, 105, 100, 32, 74, 83, 79, 78, 32, 97, 116, 32, // InvalidJsonAt
   109, 117, 115, 116, 32, 98, 101, 32, 97, 32, 115, 116, 97, 116, 117, 115, 32, 49, 48, 48, 45, 53, 57, 57, 32, 111, 114, 32, 34, 49, 120, 120, 34, 45, 34, 53, 120, 120, 34, // MustBeStatus
   115, 101, 116, 44, 32, 97, 112, 112, 101, 110, 100, 44, 32, 115, 101, 116, 95, 105, 102, 95, 97, 98, 115, 101, 110, 116, 44, 32, 114, 101, 109, 111, 118, 101, 44, 32, 114, 101, 110, 97, 109, 101, 44, 32, 99, 111, 112, 121, 44, 32, 114, 101, 112, 108, 97, 99, 101, 44, 32, 100, 101, 100, 117, 112, 101, 44, 32, 113, 117, 101, 114, 121, 95, 115, 101, 116, 44, 32, 113, 117, 101, 114, 121, 95, 97, 100, 100, 44, 32, 113, 117, 101, 114, 121, 95, 114, 101, 109, 111, 118, 101, 44, 32, 113, 117, 101, 114, 121, 95, 114, 101, 110, 97, 109, 101, 44, 32, 112, 97, 116, 104, 95, 112, 114, 101, 102, 105, 120, 44, 32, 112, 97, 116, 104, 95, 114, 101, 103, 101, 120, 44, 32, 104, 111, 115, 116, // OpNames
@@ -284,8 +287,8 @@ const START = memory.data<u16>([
   221, 235, 255, 269, 285, 300, 316, 333, 350, 363, 387, 405, 425, 439, 452, 467,
   477, 496, 506, 524, 543, 560, 575, 593, 606, 610, 617, 623, 629, 634, 640, 646,
   657, 668, 678, 685, 691, 708, 724, 729, 742, 754, 765, 778, 793, 828, 844, 861,
-  887, 920, 964, 971, 1006, 1027, 1043, 1051, 1080, 1099, 1127, 1143, 1182, 1328, 1347, 1379,
-  1398, 1408, 1445, 1474, 1489, 1510, 1569, 1590, 1644,
+  887, 920, 964, 971, 1006, 1027, 1043, 1051, 1080, 1099, 1127, 1218, 1234, 1273, 1419, 1438,
+  1470, 1489, 1499, 1536, 1565, 1580, 1601, 1660, 1681, 1735,
 ]);
 
 /** The text of `m` as a new string. */

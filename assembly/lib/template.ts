@@ -26,9 +26,6 @@ export const enum Source {
   Literal = 0, ClientIp, Path, Method, Host, Consumer, RequestId, Header, Query, Cookie, Claim, Property,
 }
 
-// The source names in Source order from ClientIp (one text, not an array of strings: each string
-// costs bytes of its own; see listIndex).
-const NAMES = "client_ip, path, method, host, consumer, request_id, header, query, cookie, claim, property";
 const FIRST_WITH_ARG: i32 = 7;
 
 export abstract class TemplateResolver {
@@ -124,7 +121,7 @@ export function parseTemplate(s: string): TemplateResult {
     const colon = body.indexOf(":");
     let name = body, arg = "";
     if (colon >= 0) { name = body.substring(0, colon); arg = body.substring(colon + 1); }
-    const k = listIndex(NAMES, name) + 1;
+    const k = listIndex(msg(Msg.TemplateSources), name) + 1; // the names in Source order from ClientIp
     if (k <= 0) return fail(msg(Msg.TemplateUnknownSource) + name + msg(Msg.TemplateIn) + body + "}'");
     if (k >= FIRST_WITH_ARG) {
       if (arg.length == 0) return failQuoted(name, Msg.TemplateNeedsArgument, name + ":…}");
