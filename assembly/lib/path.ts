@@ -19,7 +19,7 @@
 // `;` path parameters are not interpreted ("/admin;x" stays as it is and a segment-aware
 // "/admin" prefix does not match it). Output is a string; input of any size never traps.
 
-import { escapeAt, escapeByte, isUnreserved } from "./percent";
+import { escapeAt, isUnreserved, putEscape } from "./percent";
 import { joinStrings } from "./join";
 
 export const enum EscapedSlashes { Keep = 0, Reject = 1, Unescape = 2 }
@@ -44,9 +44,18 @@ export class CanonicalPath {
 
 const DEFAULT_OPTIONS = new PathOptions();
 
-/** Canonicalises a :path value; see the header for the rules. */
-const NO_PARTS: string[] = [];
-
+/**
+ * Canonicalises a :path value; see the header for the rules.
+ *
+ * One pass over the path: each input unit (or escape) becomes its decoded unit(s), and every
+ * separator ('/' after decoding) closes a segment, which is then resolved against the output
+ * written so far — the same as decoding the whole path first and then running removeDotSegments
+ * on it (tests/unit/lib-path.spec.ts checks the two against each other). The output is
+ * "/" + the kept segments, each followed by '/', + the current segment; `seg` is where the current
+ * segment starts. While the output is still equal to the input (most paths), nothing is written:
+ * it is read from `raw` itself, and the buffer is made (with that prefix copied) at the first
+ * difference. The output is never longer than the input.
+ */
 export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPTIONS): CanonicalPath {
   const r = new CanonicalPath();
   const n = raw.length;
@@ -64,53 +73,89 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
     r.query = raw.substring(q + 1, end);
   }
   if (pathEnd == 0) { r.path = "/"; return r; }
-  if (raw.charCodeAt(0) == 42 /* * */ && pathEnd == 1) { r.path = "*"; return r; }
-  if (raw.charCodeAt(0) != 47 /* / */ && raw.charCodeAt(0) != 92) return refuse(r, "path must start with /");
+  const c0 = raw.charCodeAt(0);
+  if (c0 == 42 /* * */ && pathEnd == 1) { r.path = "*"; return r; }
+  if (c0 != 47 /* / */ && c0 != 92) return refuse(r, "path must start with /");
 
-  // Pass 1: escapes, backslashes, control characters → a decoded path (separators are '/').
-  let parts = NO_PARTS; // allocated at the first change (most paths have none)
-  let run = 0;
-  let changed = false;
-  for (let i = 0; i < pathEnd; i++) {
-    const c = raw.charCodeAt(i);
-    if (c < 0x20 || c == 0x7F) return refuse(r, "control character in path");
-    if (c == 92 /* \ */) {
-      if (options.backslash == Backslash.Reject) return refuse(r, "backslash in path");
-      if (options.backslash == Backslash.ToSlash) {
-        if (!changed) parts = new Array<string>();
-        parts.push(raw.substring(run, i)); parts.push("/"); run = i + 1; changed = true;
+  const backslash = options.backslash;
+  const mode = options.escapedSlashes;
+  const merge = options.mergeSlashes;
+  let mat = false;          // false while the output is raw's own units (read from raw)
+  let base = changetype<usize>(raw);
+  let o = 1;                // output length; the root '/' is unit 0
+  let seg = 1;              // start of the current segment in the output
+  if (c0 == 92) {
+    if (backslash == Backslash.Reject) return refuse(r, "backslash in path");
+    // ToSlash: the root is '/'. Keep: the path is refused below once the rest was checked;
+    // the output is then never used.
+    base = newBuffer(base, 0, pathEnd);
+    store<u16>(base, 47);
+    mat = true;
+  }
+  for (let i = 1; i <= pathEnd;) {
+    let u = 47;             // the decoded unit; the end of the path closes the last segment like a '/'
+    let esc = -1;           // >= 0: write this byte as "%XX" instead of u
+    let c = -1;
+    let adv = 1;
+    if (i < pathEnd) {
+      c = raw.charCodeAt(i);
+      u = c;
+      if (c < 0x20 || c == 0x7F) return refuse(r, "control character in path");
+      if (c == 92 /* \ */) {
+        if (backslash == Backslash.Reject) return refuse(r, "backslash in path");
+        if (backslash == Backslash.ToSlash) u = 47;
+      } else if (c == 37 /* % */) {
+        const v = escapeAt(raw, i);
+        if (v >= 0) { // not an escape: the '%' stays as it is
+          adv = 3;
+          if (isUnreserved(v)) u = v;
+          else if (v == 0x2F || v == 0x5C || v == 0) {
+            if (mode == EscapedSlashes.Reject || v == 0 && mode == EscapedSlashes.Unescape) {
+              return refuse(r, v == 0 ? "encoded NUL in path" : "encoded slash or backslash in path");
+            }
+            if (mode == EscapedSlashes.Unescape) {
+              if (v == 0x5C && backslash == Backslash.Reject) return refuse(r, "backslash in path");
+              u = v == 0x5C && backslash == Backslash.Keep ? 92 : 47;
+            } else esc = v;
+          } else esc = v;
+        }
       }
+    }
+    i += adv;
+    // A separator (or the end) closes the segment out[seg, o): "." and ".." are dropped (".."
+    // with the segment before it, if any), and so is an empty one when merging (not the last).
+    let drop = false;
+    if (u == 47) {
+      const len = o - seg;
+      drop = len > 0 && len < 3 && load<u16>(base + (<usize>seg << 1)) == 46
+        && load<u16>(base + (<usize>o << 1) - 2) == 46 || len == 0 && merge && c >= 0;
+      if (!drop && c < 0) break; // the end: the last segment stays
+    }
+    if (!mat && (drop || c != u || adv != 1)) { base = newBuffer(base, o, pathEnd); mat = true; }
+    if (drop) {
+      if (o - seg == 2 && seg > 1) { // "..": back to the start of the segment before it
+        seg--;
+        while (load<u16>(base + (<usize>seg << 1) - 2) != 47) seg--; // out[0] is '/'
+      }
+      o = seg;
       continue;
     }
-    if (c != 37 /* % */) continue;
-    const v = escapeAt(raw, i);
-    if (v < 0) continue; // not an escape: keep the '%' as it is
-    let rep: string;
-    if (isUnreserved(v)) rep = String.fromCharCode(v);
-    else if (v == 0x2F || v == 0x5C || v == 0) {
-      const mode = options.escapedSlashes;
-      if (mode == EscapedSlashes.Reject || v == 0 && mode == EscapedSlashes.Unescape) {
-        return refuse(r, v == 0 ? "encoded NUL in path" : "encoded slash or backslash in path");
-      }
-      if (mode == EscapedSlashes.Unescape) {
-        if (v == 0x5C && options.backslash == Backslash.Reject) return refuse(r, "backslash in path");
-        rep = v == 0x5C && options.backslash == Backslash.Keep ? "\\" : "/";
-      } else rep = escapeByte(v);
-    } else rep = escapeByte(v);
-    if (!changed) parts = new Array<string>();
-    parts.push(raw.substring(run, i));
-    parts.push(rep);
-    run = i + 3;
-    i += 2;
-    changed = true;
+    if (u == 47) seg = o + 1;
+    if (!mat) { o++; continue; } // the same unit as the input's
+    const at = base + (<usize>o << 1);
+    if (esc >= 0) { putEscape(at, esc); o += 3; }
+    else { store<u16>(at, <u16>u); o++; }
   }
-  let decoded: string;
-  if (changed) { parts.push(raw.substring(run, pathEnd)); decoded = joinStrings(parts); }
-  else decoded = raw.substring(0, pathEnd);
-  if (decoded.charCodeAt(0) != 47) return refuse(r, "path must start with /");
-
-  r.path = removeDotSegments(decoded, options.mergeSlashes);
+  if (c0 == 92 && backslash == Backslash.Keep) return refuse(r, "path must start with /");
+  r.path = mat ? changetype<string>(__renew(base, <usize>o << 1)) : raw.substring(0, pathEnd);
   return r;
+}
+
+/** A new string of cap units whose first `units` units are copied from src. */
+function newBuffer(src: usize, units: i32, cap: i32): usize {
+  const p = __new(<usize>cap << 1, idof<string>());
+  memory.copy(p, src, <usize>units << 1);
+  return p;
 }
 
 function refuse(r: CanonicalPath, msg: string): CanonicalPath {

@@ -10,14 +10,14 @@
 // Unlike the std decodeURIComponent (which aborts on "%E0%A4%A"), nothing here can trap.
 
 import { decodeUtf8At } from "./utf8";
+import { inAsciiSet } from "./http";
 
 /** Value of a hex digit, or -1. */
-// @ts-ignore: decorator
-@inline export function hexVal(c: i32): i32 {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 0x20;
-  if (l >= 97 && l <= 102) return l - 87;
-  return -1;
+export function hexVal(c: i32): i32 {
+  let d = c - 48;
+  if (<u32>d < 10) return d;
+  d = (c | 0x20) - 97;
+  return <u32>d < 6 ? d + 10 : -1;
 }
 
 /** Byte value of "%XX" at i (s[i] == '%'), or -1 if it is not a valid escape. */
@@ -25,19 +25,27 @@ export function escapeAt(s: string, i: i32): i32 {
   if (i + 2 >= s.length || s.charCodeAt(i) != 37) return -1;
   const h = hexVal(s.charCodeAt(i + 1));
   const l = hexVal(s.charCodeAt(i + 2));
-  return h < 0 || l < 0 ? -1 : (h << 4) | l;
+  return (h | l) < 0 ? -1 : (h << 4) | l;
 }
+
+// ALPHA DIGIT - . _ ~ as a bit set over ASCII (bit c & 7 of byte c >> 3), as http.ts's TOKEN.
+const UNRESERVED = memory.data<u8>([0, 0, 0, 0, 0, 96, 255, 3, 254, 255, 255, 135, 254, 255, 255, 71]);
 
 /** ALPHA / DIGIT / "-" / "." / "_" / "~" (RFC 3986 §2.3). */
 // @ts-ignore: decorator
-@inline export function isUnreserved(c: i32): bool {
-  const l = c | 0x20;
-  return (l >= 97 && l <= 122) || (c >= 48 && c <= 57) || c == 45 || c == 46 || c == 95 || c == 126;
-}
+@inline export function isUnreserved(c: i32): bool { return inAsciiSet(UNRESERVED, c); }
 
 /** Upper-case hex digit of v & 15 (the literal in the function: a module constant costs a global). */
 // @ts-ignore: decorator
-@inline function hexDigit(v: i32): u16 { return load<u16>(changetype<usize>("0123456789ABCDEF") + (<usize>(v & 15) << 1)); }
+@inline export function hexDigit(v: i32): u16 { return load<u16>(changetype<usize>("0123456789ABCDEF") + (<usize>(v & 15) << 1)); }
+
+/** Writes "%XX" (upper-case hex) for byte b as UTF-16 at o; returns the end. */
+export function putEscape(o: usize, b: i32): usize {
+  store<u16>(o, 37);
+  store<u16>(o, hexDigit(b >> 4), 2);
+  store<u16>(o, hexDigit(b), 4);
+  return o + 6;
+}
 
 /** Units of s that putUtf8 used (1, or 2 for a surrogate pair). */
 let used: i32 = 1;
@@ -49,11 +57,11 @@ let used: i32 = 1;
 function putUtf8(s: string, i: i32, o: usize): usize {
   let c = <u32>s.charCodeAt(i);
   used = 1;
-  if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.length) {
-    const d = <u32>s.charCodeAt(i + 1);
-    if (d >= 0xDC00 && d <= 0xDFFF) { c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00); used = 2; }
+  if ((c & 0xF800) == 0xD800) { // a surrogate: a high one followed by a low one, else U+FFFD
+    const d = <u32>s.charCodeAt(i + 1); // 0xFFFFFFFF past the end
+    if (c < 0xDC00 && (d & 0xFC00) == 0xDC00) { c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00); used = 2; }
+    else c = 0xFFFD;
   }
-  if (c >= 0xD800 && c <= 0xDFFF) c = 0xFFFD; // lone surrogate
   if (c < 0x80) { store<u8>(o, c); return o + 1; }
   // k continuation bytes after a lead byte with the marker for k
   const k = c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
@@ -74,8 +82,7 @@ function needsDecoding(s: string, plusAsSpace: bool): bool {
  *  UTF-8 (lossy, or null when strict and an escape is bad or the bytes are not UTF-8). */
 function decode(s: string, plusAsSpace: bool, strict: bool): string | null {
   const n = s.length;
-  const buf = changetype<ArrayBuffer>(__new(<usize>n * 3, idof<ArrayBuffer>())); // ≤ 3 bytes per unit
-  const base = changetype<usize>(buf);
+  const base = __new(<usize>n * 3, idof<ArrayBuffer>()); // ≤ 3 bytes per unit
   let o = base;
   for (let i = 0; i < n;) {
     const c = s.charCodeAt(i);
@@ -84,8 +91,8 @@ function decode(s: string, plusAsSpace: bool, strict: bool): string | null {
       if (v >= 0) { store<u8>(o++, v); i += 3; continue; }
       if (strict) return null;
     }
-    if (c < 0x80) { store<u8>(o++, c == 43 && plusAsSpace ? 32 : c); i++; continue; }
-    o = putUtf8(s, i, o);
+    if (c == 43 && plusAsSpace) { store<u8>(o++, 32); i++; continue; }
+    o = putUtf8(s, i, o); // ASCII too
     i += used;
   }
   return decodeUtf8At(base, <i32>(o - base), strict);
@@ -103,22 +110,26 @@ export function percentDecodeStrict(s: string, plusAsSpace: bool = false): strin
   return decode(s, plusAsSpace, true);
 }
 
-/** Whether c (a code unit or byte) stays as it is: unreserved, or ASCII and in `keep`. */
-function keeps(c: i32, keep: string): bool {
-  if (isUnreserved(c)) return true;
-  if (c < 0x80) for (let i = 0, n = keep.length; i < n; i++) if (<i32>keep.charCodeAt(i) == c) return true;
-  return false;
-}
-
 /** Percent-encodes every byte outside the unreserved set (and outside `keep`, ASCII only). */
-export function percentEncode(s: string, keep: string = ""): string {
+export function percentEncode(s: string, keep: string | null = null): string {
+  // The set of units kept: UNRESERVED plus keep's ASCII characters (non-ASCII is never kept).
+  // (keep is nullable so that a build whose callers never pass it has no loop for it.)
+  let set = UNRESERVED;
+  if (changetype<usize>(keep) != 0) {
+    set = memory.data(16);
+    memory.copy(set, UNRESERVED, 16);
+    for (let k = 0, m = keep.length; k < m; k++) {
+      const c = keep.charCodeAt(k);
+      const at = set + <usize>(c >> 3);
+      if (c < 0x80) store<u8>(at, <i32>load<u8>(at) | (<i32>1 << (c & 7)));
+    }
+  }
   const n = s.length;
   let i = 0;
-  while (i < n && keeps(s.charCodeAt(i), keep)) i++;
+  while (i < n && inAsciiSet(set, s.charCodeAt(i))) i++;
   if (i == n) return s;
   // Up to 4 bytes per 2 units, 3 per unit: at most 9 output units (%XX × 3) per input unit.
-  const out = changetype<string>(__new(<usize>n * 18, idof<string>()));
-  const base = changetype<usize>(out);
+  const base = __new(<usize>n * 18, idof<string>());
   memory.copy(base, changetype<usize>(s), <usize>i << 1);
   let o = base + (<usize>i << 1);
   const bytes = memory.data(4);
@@ -127,11 +138,8 @@ export function percentEncode(s: string, keep: string = ""): string {
     i += used;
     for (let p = bytes; p < end; p++) {
       const b = <i32>load<u8>(p);
-      if (keeps(b, keep)) { store<u16>(o, <u16>b); o += 2; continue; }
-      store<u16>(o, 37);
-      store<u16>(o, hexDigit(b >> 4), 2);
-      store<u16>(o, hexDigit(b), 4);
-      o += 6;
+      if (inAsciiSet(set, b)) { store<u16>(o, <u16>b); o += 2; }
+      else o = putEscape(o, b);
     }
   }
   return changetype<string>(__renew(base, o - base));
@@ -139,9 +147,7 @@ export function percentEncode(s: string, keep: string = ""): string {
 
 /** "%XX" with upper-case hex for a byte. */
 export function escapeByte(b: i32): string {
-  const out = changetype<usize>(__new(6, idof<string>()));
-  store<u16>(out, 37);
-  store<u16>(out, hexDigit(b >> 4), 2);
-  store<u16>(out, hexDigit(b), 4);
+  const out = __new(6, idof<string>());
+  putEscape(out, b);
   return changetype<string>(out);
 }

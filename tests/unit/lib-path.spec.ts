@@ -1,4 +1,4 @@
-import { percentDecode, percentDecodeStrict, percentEncode } from "../../assembly/lib/percent";
+import { percentDecode, percentDecodeStrict, percentEncode, escapeAt, escapeByte, isUnreserved, hexVal } from "../../assembly/lib/percent";
 import { canonicalizePath, PathOptions, EscapedSlashes, Backslash, removeDotSegments } from "../../assembly/lib/path";
 import { parseQuery, serializeQuery, QueryParam } from "../../assembly/lib/query";
 import { parseCookies, getCookie } from "../../assembly/lib/cookie";
@@ -11,6 +11,47 @@ function canon(p: string): string {
 function canonWith(p: string, o: PathOptions): string {
   const r = canonicalizePath(p, o);
   return r.ok ? r.path : "ERR:" + r.error;
+}
+
+// The two-pass model canonicalizePath must agree with: decode escapes and backslashes into a new
+// string (refusing what the options refuse), then removeDotSegments.
+function reference(raw: string, o: PathOptions): string {
+  let end = raw.length;
+  let q = -1;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c == 63) { if (q < 0) q = i; } else if (c == 35) { end = i; break; }
+  }
+  const pathEnd = q >= 0 && q < end ? q : end;
+  if (pathEnd == 0) return "/";
+  if (raw.charCodeAt(0) == 42 && pathEnd == 1) return "*";
+  if (raw.charCodeAt(0) != 47 && raw.charCodeAt(0) != 92) return "ERR:path must start with /";
+  let d = "";
+  for (let i = 0; i < pathEnd; i++) {
+    const c = raw.charCodeAt(i);
+    if (c < 0x20 || c == 0x7F) return "ERR:control character in path";
+    if (c == 92) {
+      if (o.backslash == Backslash.Reject) return "ERR:backslash in path";
+      d += o.backslash == Backslash.ToSlash ? "/" : "\\";
+      continue;
+    }
+    const v = c == 37 ? escapeAt(raw, i) : -1;
+    if (v < 0) { d += String.fromCharCode(c); continue; }
+    i += 2;
+    if (isUnreserved(v)) { d += String.fromCharCode(v); continue; }
+    if (v == 0x2F || v == 0x5C || v == 0) {
+      if (o.escapedSlashes == EscapedSlashes.Reject) return v == 0 ? "ERR:encoded NUL in path" : "ERR:encoded slash or backslash in path";
+      if (o.escapedSlashes == EscapedSlashes.Unescape) {
+        if (v == 0) return "ERR:encoded NUL in path";
+        if (v == 0x5C && o.backslash == Backslash.Reject) return "ERR:backslash in path";
+        d += v == 0x5C && o.backslash == Backslash.Keep ? "\\" : "/";
+        continue;
+      }
+    }
+    d += escapeByte(v);
+  }
+  if (d.charCodeAt(0) != 47) return "ERR:path must start with /";
+  return removeDotSegments(d, o.mergeSlashes);
 }
 
 describe("percent decoding", () => {
@@ -29,6 +70,10 @@ describe("percent decoding", () => {
     expect(percentDecode("%FF")).toBe("\uFFFD");
     expect(percentDecode("%C0%AF")).toBe("\uFFFD\uFFFD"); // overlong '/'
     expect(percentDecode("%00")).toBe("\u0000");
+    expect(percentDecode("%C3é%A9")).toBe("\uFFFDé\uFFFD"); // a literal character ends an escaped sequence
+    expect(percentDecode("x\ud800%41")).toBe("x\uFFFDA");
+    expect(percentDecode("%F0%9F%98")).toBe("\uFFFD");
+    expect(percentDecode("%ED%A0%80")).toBe("\uFFFD\uFFFD\uFFFD"); // an encoded surrogate
   });
   it("has a strict mode that reports failure", () => {
     expect(percentDecodeStrict("a%20b")).toBe("a b");
@@ -38,7 +83,27 @@ describe("percent decoding", () => {
     expect(percentDecodeStrict("%E0%A4%A")).toBeNull();
     expect(percentDecodeStrict("x+y", true)).toBe("x y");
   });
+  it("classifies hex digits and unreserved characters", () => {
+    for (let c = -1; c < 0x10000; c++) {
+      const l = c | 0x20;
+      const unres = (l >= 97 && l <= 122) || (c >= 48 && c <= 57) || c == 45 || c == 46 || c == 95 || c == 126;
+      if (isUnreserved(c) != unres) expect(c).toBe(-1);
+      const hex = c >= 48 && c <= 57 ? c - 48 : l >= 97 && l <= 102 ? l - 87 : -1;
+      if (hexVal(c) != hex) expect(c).toBe(-1);
+    }
+    expect(escapeAt("%2f", 0)).toBe(0x2F);
+    expect(escapeAt("%2", 0)).toBe(-1);
+    expect(escapeAt("x%Fg", 1)).toBe(-1);
+    expect(escapeAt("%ff", -1)).toBe(-1);
+    expect(escapeByte(0xAB)).toBe("%AB");
+    expect(escapeByte(0x05)).toBe("%05");
+  });
   it("encodes everything outside the unreserved set", () => {
+    expect(percentEncode("a\ud800b\udc00\ud83d\ude00")).toBe("a%EF%BF%BDb%EF%BF%BD%F0%9F%98%80"); // lone surrogates as U+FFFD
+    expect(percentEncode("\ud800")).toBe("%EF%BF%BD");
+    expect(percentEncode("é/x", "é/")).toBe("%C3%A9/x"); // only ASCII keep characters count
+    expect(percentEncode("safe-._~")).toBe("safe-._~");
+    expect(percentEncode("")).toBe("");
     expect(percentEncode("a b&c=d/é~._-")).toBe("a%20b%26c%3Dd%2F%C3%A9~._-");
     expect(percentEncode("a/b", "/")).toBe("a/b");
     expect(percentEncode("😀")).toBe("%F0%9F%98%80");
@@ -132,6 +197,64 @@ describe("canonicalizePath", () => {
   it("does not interpret ';' path parameters", () => {
     expect(canon("/admin;x=1/../y")).toBe("/y");
     expect(canon("/admin;jsessionid=1")).toBe("/admin;jsessionid=1");
+  });
+  it("resolves segments and escapes together in one pass", () => {
+    expect(canon("/a/%2e%2e/%2e/b")).toBe("/b");
+    expect(canon("/a/b/../../..")).toBe("/");
+    expect(canon("/a/b/../../../")).toBe("/");
+    expect(canon("/.%2E")).toBe("/");
+    expect(canon("/a/.%2E%2F")).toBe("/a/..%2F");
+    expect(canon("/%2e%2e%2fadmin")).toBe("/..%2Fadmin"); // %2F is no separator by default
+    expect(canon("/a%2F..%2Fb")).toBe("/a%2F..%2Fb");
+    expect(canon("/a%2fb%2F/./c")).toBe("/a%2Fb%2F/c");
+    expect(canon("/x/%41%42/..")).toBe("/x/");
+    expect(canon("/ab/.../..")).toBe("/ab/");
+    expect(canon("/a/..%2e")).toBe("/a/...");
+    expect(canon("\\\\")).toBe("/");
+    expect(canon("/a\\.\\b")).toBe("/a/b");
+    const keep = new PathOptions(); keep.mergeSlashes = false;
+    expect(canonWith("/a//b/..//c", keep)).toBe("/a///c");
+    expect(canonWith("///..", keep)).toBe("//");
+    expect(canonWith("/a/../../", keep)).toBe("/");
+    const kb = new PathOptions(); kb.backslash = Backslash.Keep;
+    expect(canonWith("\\a", kb)).toBe("ERR:path must start with /");
+    expect(canonWith("\\a\n", kb)).toBe("ERR:control character in path"); // checked before the start
+    expect(canonWith("/a\\..\\b", kb)).toBe("/a\\..\\b"); // kept backslashes are no separators
+    const un = new PathOptions(); un.escapedSlashes = EscapedSlashes.Unescape; un.backslash = Backslash.Keep;
+    expect(canonWith("/a%5C..%2F%2e%2e/b", un)).toBe("/b");
+    expect(canonWith("/a%5Cb", un)).toBe("/a\\b");
+    const ur = new PathOptions(); ur.escapedSlashes = EscapedSlashes.Unescape; ur.backslash = Backslash.Reject;
+    expect(canonWith("/a%5Cb", ur)).toBe("ERR:backslash in path");
+    expect(canonWith("/a%2Fb", ur)).toBe("/a/b");
+    const r = canonicalizePath("x?q#f");
+    expect(r.error).toBe("path must start with /");
+    expect(r.query).toBe("q");
+  });
+  it("agrees with decoding first and then removeDotSegments (random paths, every option)", () => {
+    const atoms: string[] = ["/", "/", "/", ".", ".", "..", "a", "%2e", "%2E", "%2f", "%2F", "%5c", "%5C", "%00",
+      "%41", "%7e", "%20", "%zz", "%", "%2", "\\", "?", "#", "\n", "\x7f", "é", ";", "*", "%3f"];
+    let seed: u32 = 12345;
+    let checked = 0;
+    for (let k = 0; k < 3000; k++) {
+      let p = "";
+      seed = seed * 1103515245 + 12345;
+      const len = <i32>((seed >> 16) % 10);
+      for (let j = 0; j < len; j++) {
+        seed = seed * 1103515245 + 12345;
+        p += atoms[<i32>((seed >> 16) % <u32>atoms.length)];
+      }
+      seed = seed * 1103515245 + 12345;
+      if ((seed >> 16) % 4 != 0) p = ((seed >> 18) % 4 != 0 ? "/" : "\\") + p;
+      for (let m = 0; m < 2; m++) for (let e = 0; e < 3; e++) for (let b = 0; b < 3; b++) {
+        const o = new PathOptions();
+        o.mergeSlashes = m == 0; o.escapedSlashes = <EscapedSlashes>e; o.backslash = <Backslash>b;
+        const want = reference(p, o);
+        const got = canonWith(p, o);
+        if (got != want) expect(p + " => " + got).toBe(p + " => " + want);
+        checked++;
+      }
+    }
+    expect(checked).toBe(54000);
   });
   it("handles huge hostile paths", () => {
     expect(canon("/" + "../".repeat(20000) + "x")).toBe("/x");
