@@ -13,18 +13,21 @@
 
 import { lastIndexOfUnit } from "./http";
 
-export function isIPv4(s: string): bool {
-  const n = s.length;
-  if (n < 7 || n > 15) return false;
+// The checks work on s[a, b), so that no substring is made for a candidate that is then refused.
+
+export function isIPv4(s: string): bool { return isIPv4At(s, 0, s.length); }
+
+function isIPv4At(s: string, a: i32, b: i32): bool {
+  if (<u32>(b - a - 7) > 8) return false; // 7..15 units
   let parts = 0, digits = 0, v = 0;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? <i32>s.charCodeAt(i) : 46;
+  for (let i = a; i <= b; i++) {
+    const c = i < b ? <i32>s.charCodeAt(i) : 46;
     if (c == 46) {
       if (digits == 0 || v > 255) return false;
       parts++; digits = 0; v = 0;
       continue;
     }
-    if (c < 48 || c > 57) return false;
+    if (<u32>(c - 48) > 9) return false;
     if (digits > 0 && v == 0) return false; // leading zero ("01") is ambiguous (octal)
     v = v * 10 + c - 48; digits++;
     if (digits > 3) return false;
@@ -32,16 +35,17 @@ export function isIPv4(s: string): bool {
   return parts == 4;
 }
 
-export function isIPv6(s: string): bool {
-  const n = s.length;
-  if (n < 2 || n > 45) return false;
+export function isIPv6(s: string): bool { return isIPv6At(s, 0, s.length); }
+
+function isIPv6At(s: string, a: i32, b: i32): bool {
+  if (<u32>(b - a - 2) > 43) return false; // 2..45 units
   let groups = 0, hex = 0, doubleColon = false;
-  let i = 0;
-  if (s.charCodeAt(0) == 58) { if (s.charCodeAt(1) != 58) return false; }
-  while (i < n) {
+  let i = a;
+  if (s.charCodeAt(a) == 58 && s.charCodeAt(a + 1) != 58) return false;
+  while (i < b) {
     const c = <i32>s.charCodeAt(i);
     if (c == 58) {
-      if (i + 1 < n && s.charCodeAt(i + 1) == 58) {
+      if (i + 1 < b && s.charCodeAt(i + 1) == 58) {
         if (doubleColon) return false;
         doubleColon = true;
         if (hex > 0) groups++;
@@ -50,18 +54,15 @@ export function isIPv6(s: string): bool {
       }
       if (hex == 0) return false;
       groups++; hex = 0; i++;
-      if (i == n) return false;
+      if (i == b) return false;
       continue;
     }
     if (c == 46) { // embedded IPv4 tail
-      let st = i - hex;
-      if (!isIPv4(s.substring(st))) return false;
+      if (!isIPv4At(s, i - hex, b)) return false;
       groups += 2; hex = 0;
-      i = n;
       break;
     }
-    const l = c | 0x20;
-    if (!((c >= 48 && c <= 57) || (l >= 97 && l <= 102))) return false;
+    if (<u32>(c - 48) > 9 && <u32>((c | 0x20) - 97) > 5) return false;
     hex++;
     if (hex > 4) return false;
     i++;
@@ -72,29 +73,29 @@ export function isIPv6(s: string): bool {
 
 /** "1.2.3.4:80" → "1.2.3.4", "[::1]:443" → "::1", "::1" → "::1"; "" when not an address. */
 export function stripPort(a: string): string {
-  let s = a.trim();
-  if (s.length > 0 && s.charCodeAt(0) == 91 /* [ */) {
+  const s = a.trim();
+  let b = s.length;
+  if (b > 0 && s.charCodeAt(0) == 91 /* [ */) {
     const close = s.indexOf("]");
     if (close < 0) return "";
-    const rest = s.substring(close + 1);
-    if (rest.length > 0 && !(rest.charCodeAt(0) == 58 && isPort(rest.substring(1)))) return "";
-    s = s.substring(1, close);
-    return isIPv6(s) ? s : "";
+    if (close + 1 < b && !(s.charCodeAt(close + 1) == 58 && isPort(s, close + 2, b))) return "";
+    return isIPv6At(s, 1, close) ? s.substring(1, close) : "";
   }
   const colon = s.indexOf(":");
   if (colon >= 0 && s.indexOf(":", colon + 1) < 0) { // exactly one colon: IPv4 with port
-    if (!isPort(s.substring(colon + 1))) return "";
-    s = s.substring(0, colon);
+    if (!isPort(s, colon + 1, b)) return "";
+    b = colon;
   }
-  return isIPv4(s) || isIPv6(s) ? s : "";
+  return isIPv4At(s, 0, b) || isIPv6At(s, 0, b) ? s.substring(0, b) : "";
 }
 
-function isPort(p: string): bool {
-  if (p.length == 0 || p.length > 5) return false;
+/** s[a, b) is 1–5 digits with a value up to 65535. */
+function isPort(s: string, a: i32, b: i32): bool {
+  if (<u32>(b - a - 1) > 4) return false;
   let v = 0;
-  for (let i = 0; i < p.length; i++) {
-    const c = p.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
+  for (let i = a; i < b; i++) {
+    const c = <i32>s.charCodeAt(i);
+    if (<u32>(c - 48) > 9) return false;
     v = v * 10 + c - 48;
   }
   return v <= 65535;
@@ -103,20 +104,19 @@ function isPort(p: string): bool {
 export const MAX_XFF_ENTRIES: i32 = 64;
 
 export function selectClientIp(peer: string, xff: string | null, trustedHops: i32): string {
-  const fallback = stripPort(peer);
-  if (trustedHops <= 0 || xff === null || trustedHops > MAX_XFF_ENTRIES) return fallback;
-  // walk from the right, counting entries
-  let end = xff.length;
-  let count = 0;
-  while (end >= 0 && count < MAX_XFF_ENTRIES) {
-    const comma = end > 0 ? lastIndexOfUnit(xff, 44 /* , */, end - 1) : -1;
-    count++;
-    if (count == trustedHops) {
-      const ip = stripPort(xff.substring(comma + 1, end));
-      return ip.length > 0 ? ip : fallback;
+  if (trustedHops > 0 && xff !== null && trustedHops <= MAX_XFF_ENTRIES) {
+    // walk from the right, counting entries (so at most MAX_XFF_ENTRIES are looked at)
+    let end = xff.length;
+    for (let count = 1; ; count++) {
+      const comma = end > 0 ? lastIndexOfUnit(xff, 44 /* , */, end - 1) : -1;
+      if (count == trustedHops) {
+        const ip = stripPort(xff.substring(comma + 1, end));
+        if (ip.length > 0) return ip;
+        break;
+      }
+      if (comma < 0) break;
+      end = comma;
     }
-    if (comma < 0) break;
-    end = comma;
   }
-  return fallback;
+  return stripPort(peer); // also when the entry is missing or not an address
 }

@@ -12,29 +12,36 @@ export class Cookie {
 
 export const DEFAULT_MAX_COOKIES: i32 = 128;
 
+/** Trims spaces and tabs off s[a, b): returns the new start, and sets trimmedEnd. */
+let trimmedEnd: i32 = 0;
+function trimWs(s: string, a: i32, b: i32): i32 {
+  while (a < b && isWs(s.charCodeAt(a))) a++;
+  while (b > a && isWs(s.charCodeAt(b - 1))) b--;
+  trimmedEnd = b;
+  return a;
+}
+
+// @ts-ignore: decorator
 @inline function isWs(c: i32): bool { return c == 32 || c == 9; }
 
-export function parseCookies(header: string, maxCookies: i32 = DEFAULT_MAX_COOKIES): Cookie[] {
+export function parseCookies(header: string, maxCookies: i32 = 128 /* DEFAULT_MAX_COOKIES */): Cookie[] {
   const out: Cookie[] = [];
   const n = header.length;
   let start = 0;
   while (start < n && out.length < maxCookies) {
     let semi = header.indexOf(";", start);
     if (semi < 0) semi = n;
-    let a = start, b = semi;
-    while (a < b && isWs(header.charCodeAt(a))) a++;
-    while (b > a && isWs(header.charCodeAt(b - 1))) b--;
-    let eq = a; // '=' within this piece only: searching past it made "; ; ; …" quadratic
-    while (eq < b && header.charCodeAt(eq) != 61) eq++;
-    if (eq < b) {
-      let ne = eq;
-      while (ne > a && isWs(header.charCodeAt(ne - 1))) ne--;
-      let vs = eq + 1;
-      while (vs < b && isWs(header.charCodeAt(vs))) vs++;
-      if (ne > a) {
-        let ve = b;
+    let eq = start; // '=' within this piece only: searching past it made "; ; ; …" quadratic
+    while (eq < semi && header.charCodeAt(eq) != 61) eq++;
+    if (eq < semi) {
+      // the name and the value, each trimmed (the same as trimming the piece, then each side of '=')
+      const na = trimWs(header, start, eq);
+      const ne = trimmedEnd;
+      if (ne > na) {
+        let vs = trimWs(header, eq + 1, semi);
+        let ve = trimmedEnd;
         if (ve - vs >= 2 && header.charCodeAt(vs) == 34 && header.charCodeAt(ve - 1) == 34) { vs++; ve--; }
-        out.push(new Cookie(header.substring(a, ne), header.substring(vs, ve)));
+        out.push(new Cookie(header.substring(na, ne), header.substring(vs, ve)));
       }
     }
     start = semi + 1;

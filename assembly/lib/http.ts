@@ -9,6 +9,8 @@
 //   surrogate — what a filter checks before every header write.
 // lowerAscii(s): ASCII lower-casing (header names, hosts), leaving other characters alone.
 
+import { newString } from "./join";
+
 // Token characters (ALPHA DIGIT and !#$%&'*+-.^_`|~): a bit set over ASCII, bit c & 7 of byte c >> 3.
 const TOKEN = memory.data<u8>([0, 0, 0, 0, 250, 108, 255, 3, 254, 255, 255, 199, 255, 255, 255, 87]);
 
@@ -31,28 +33,26 @@ export const DEFAULT_MAX_HEADER_VALUE: i32 = 8192;
 export function isSafeHeaderValue(s: string, maxLength: i32 = DEFAULT_MAX_HEADER_VALUE): bool {
   const n = s.length;
   if (n > maxLength) return false;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if ((c < 0x20 && c != 0x09) || c == 0x7F) return false;
-  }
+  for (let i = 0; i < n; i++) if (isControl(s.charCodeAt(i))) return false;
   return true;
 }
+
+/** A control character other than HTAB (U+0000–U+001F, U+007F): never in a header value. */
+function isControl(c: i32): bool { return (c < 0x20 && c != 0x09) || c == 0x7F; }
 
 export function lowerAscii(s: string): string {
   const n = s.length;
   let i = 0;
-  while (i < n) { const c = s.charCodeAt(i); if (c >= 65 && c <= 90) break; i++; }
+  while (i < n && <u32>(s.charCodeAt(i) - 65) > 25) i++; // not A-Z
   if (i == n) return s;
   // A copy edited in place (nothing else is allocated before it is returned).
-  const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
-  const base = changetype<usize>(out);
-  memory.copy(base, changetype<usize>(s), <usize>n << 1);
-  for (let k = i; k < n; k++) {
-    const at = base + (<usize>k << 1);
-    const c = <i32>load<u16>(at);
-    if (c >= 65 && c <= 90) store<u16>(at, <u16>(c | 0x20));
+  const out = newString(changetype<usize>(s), n, n);
+  for (; i < n; i++) {
+    const at = out + (<usize>i << 1);
+    const c = <u32>load<u16>(at);
+    if (c - 65 < 26) store<u16>(at, c | 0x20);
   }
-  return out;
+  return changetype<string>(out);
 }
 
 /** The last index at or before `from` of the UTF-16 unit `c` in `s`, or -1 (String#lastIndexOf for one unit). */
@@ -71,9 +71,10 @@ export function isWritableHeaderValue(s: string, maxBytes: i32): bool {
   if (n > maxBytes) return false;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if ((c < 0x20 && c != 0x09) || c == 0x7F) return false;
+    if (isControl(c)) return false;
     if ((c & 0xF800) == 0xD800) { // a surrogate: must be a high one followed by a low one
-      if (c >= 0xDC00 || i + 1 >= n || (s.charCodeAt(i + 1) & 0xFC00) != 0xDC00) return false;
+      // (charCodeAt past the end is -1, which is no low surrogate)
+      if (c >= 0xDC00 || (s.charCodeAt(i + 1) & 0xFC00) != 0xDC00) return false;
       i++;
     }
   }

@@ -19,3 +19,10 @@ export function joinStrings(parts: string[], sep: string = ""): string {
   }
   return changetype<string>(out);
 }
+
+/** A new string of `cap` units whose first `units` units are copied from `src`; returns its address. */
+export function newString(src: usize, units: i32, cap: i32): usize {
+  const p = __new(<usize>cap << 1, idof<string>());
+  memory.copy(p, src, <usize>units << 1);
+  return p;
+}

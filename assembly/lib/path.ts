@@ -20,7 +20,7 @@
 // "/admin" prefix does not match it). Output is a string; input of any size never traps.
 
 import { escapeAt, isUnreserved, putEscape } from "./percent";
-import { joinStrings } from "./join";
+import { joinStrings, newString } from "./join";
 
 export const enum EscapedSlashes { Keep = 0, Reject = 1, Unescape = 2 }
 export const enum Backslash { ToSlash = 0, Keep = 1, Reject = 2 }
@@ -88,37 +88,33 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
     if (backslash == Backslash.Reject) return refuse(r, "backslash in path");
     // ToSlash: the root is '/'. Keep: the path is refused below once the rest was checked;
     // the output is then never used.
-    base = newBuffer(base, 0, pathEnd);
+    base = newString(base, 0, pathEnd);
     store<u16>(base, 47);
     mat = true;
   }
   for (let i = 1; i <= pathEnd;) {
     let u = 47;             // the decoded unit; the end of the path closes the last segment like a '/'
-    let esc = -1;           // >= 0: write this byte as "%XX" instead of u
-    let c = -1;
+    let c = -1;             // the input unit (or the byte an escape decodes to, when that is used)
+    let v = -1;             // the byte of an escape
     let adv = 1;
     if (i < pathEnd) {
       c = raw.charCodeAt(i);
-      u = c;
       if (c < 0x20 || c == 0x7F) return refuse(r, "control character in path");
+      if (c == 37 /* % */ && (v = escapeAt(raw, i)) >= 0) { // else not an escape: the '%' stays as it is
+        adv = 3;
+        if (isUnreserved(v)) c = v;
+        else if (v == 0x2F || v == 0x5C || v == 0) {
+          if (mode == EscapedSlashes.Reject || v == 0 && mode == EscapedSlashes.Unescape) {
+            return refuse(r, v == 0 ? "encoded NUL in path" : "encoded slash or backslash in path");
+          }
+          if (mode == EscapedSlashes.Unescape) c = v; // then as a raw '/' or '\'
+        }
+        // otherwise c stays '%': the escape is written again, in upper case
+      }
+      u = c;
       if (c == 92 /* \ */) {
         if (backslash == Backslash.Reject) return refuse(r, "backslash in path");
         if (backslash == Backslash.ToSlash) u = 47;
-      } else if (c == 37 /* % */) {
-        const v = escapeAt(raw, i);
-        if (v >= 0) { // not an escape: the '%' stays as it is
-          adv = 3;
-          if (isUnreserved(v)) u = v;
-          else if (v == 0x2F || v == 0x5C || v == 0) {
-            if (mode == EscapedSlashes.Reject || v == 0 && mode == EscapedSlashes.Unescape) {
-              return refuse(r, v == 0 ? "encoded NUL in path" : "encoded slash or backslash in path");
-            }
-            if (mode == EscapedSlashes.Unescape) {
-              if (v == 0x5C && backslash == Backslash.Reject) return refuse(r, "backslash in path");
-              u = v == 0x5C && backslash == Backslash.Keep ? 92 : 47;
-            } else esc = v;
-          } else esc = v;
-        }
       }
     }
     i += adv;
@@ -131,7 +127,7 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
         && load<u16>(base + (<usize>o << 1) - 2) == 46 || len == 0 && merge && c >= 0;
       if (!drop && c < 0) break; // the end: the last segment stays
     }
-    if (!mat && (drop || c != u || adv != 1)) { base = newBuffer(base, o, pathEnd); mat = true; }
+    if (!mat && (drop || c != u || adv != 1)) { base = newString(base, o, pathEnd); mat = true; }
     if (drop) {
       if (o - seg == 2 && seg > 1) { // "..": back to the start of the segment before it
         seg--;
@@ -143,7 +139,7 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
     if (u == 47) seg = o + 1;
     if (!mat) { o++; continue; } // the same unit as the input's
     const at = base + (<usize>o << 1);
-    if (esc >= 0) { putEscape(at, esc); o += 3; }
+    if (u == 37 && adv == 3) { putEscape(at, v); o += 3; }
     else { store<u16>(at, <u16>u); o++; }
   }
   if (c0 == 92 && backslash == Backslash.Keep) return refuse(r, "path must start with /");
@@ -151,12 +147,6 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
   return r;
 }
 
-/** A new string of cap units whose first `units` units are copied from src. */
-function newBuffer(src: usize, units: i32, cap: i32): usize {
-  const p = __new(<usize>cap << 1, idof<string>());
-  memory.copy(p, src, <usize>units << 1);
-  return p;
-}
 
 function refuse(r: CanonicalPath, msg: string): CanonicalPath {
   r.error = msg;

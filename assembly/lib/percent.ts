@@ -82,7 +82,9 @@ function needsDecoding(s: string, plusAsSpace: bool): bool {
  *  UTF-8 (lossy, or null when strict and an escape is bad or the bytes are not UTF-8). */
 function decode(s: string, plusAsSpace: bool, strict: bool): string | null {
   const n = s.length;
-  const base = __new(<usize>n * 3, idof<ArrayBuffer>()); // ≤ 3 bytes per unit
+  // ≤ 3 bytes per unit; a managed local (rooted where the runtime needs it: decodeUtf8At allocates)
+  const buf = changetype<ArrayBuffer>(__new(<usize>n * 3, idof<ArrayBuffer>()));
+  const base = changetype<usize>(buf);
   let o = base;
   for (let i = 0; i < n;) {
     const c = s.charCodeAt(i);
@@ -95,7 +97,7 @@ function decode(s: string, plusAsSpace: bool, strict: bool): string | null {
     o = putUtf8(s, i, o); // ASCII too
     i += used;
   }
-  return decodeUtf8At(base, <i32>(o - base), strict);
+  return decodeUtf8At(changetype<usize>(buf), <i32>(o - base), strict);
 }
 
 /** Tolerant decode: never fails (bad escapes kept raw, bad UTF-8 → U+FFFD). */
@@ -129,7 +131,8 @@ export function percentEncode(s: string, keep: string | null = null): string {
   while (i < n && inAsciiSet(set, s.charCodeAt(i))) i++;
   if (i == n) return s;
   // Up to 4 bytes per 2 units, 3 per unit: at most 9 output units (%XX × 3) per input unit.
-  const base = __new(<usize>n * 18, idof<string>());
+  const out = changetype<string>(__new(<usize>n * 18, idof<string>()));
+  const base = changetype<usize>(out);
   memory.copy(base, changetype<usize>(s), <usize>i << 1);
   let o = base + (<usize>i << 1);
   const bytes = memory.data(4);

@@ -43,7 +43,7 @@ export class ParsedQuery {
 
 export const DEFAULT_MAX_PARAMS: i32 = 256;
 
-export function parseQuery(q: string, maxParams: i32 = DEFAULT_MAX_PARAMS): ParsedQuery {
+export function parseQuery(q: string, maxParams: i32 = 256 /* DEFAULT_MAX_PARAMS */): ParsedQuery {
   const r = new ParsedQuery();
   const n = q.length;
   let start = 0;
@@ -52,10 +52,12 @@ export function parseQuery(q: string, maxParams: i32 = DEFAULT_MAX_PARAMS): Pars
     if (amp < 0) amp = n;
     if (amp > start) {
       if (r.params.length >= maxParams) { r.truncated = true; break; }
-      const piece = q.substring(start, amp);
-      const eq = piece.indexOf("=");
-      if (eq < 0) r.params.push(new QueryParam(percentDecode(piece, true), "", true));
-      else r.params.push(new QueryParam(percentDecode(piece.substring(0, eq), true), percentDecode(piece.substring(eq + 1), true)));
+      let eq = start; // '=' within this piece only
+      while (eq < amp && q.charCodeAt(eq) != 61) eq++;
+      const name = percentDecode(q.substring(start, eq), true);
+      r.params.push(eq < amp
+        ? new QueryParam(name, percentDecode(q.substring(eq + 1, amp), true))
+        : new QueryParam(name, "", true));
     }
     start = amp + 1;
   }

@@ -36,32 +36,37 @@ const EMPTY_SOURCE: HeaderSource = new PairsSource([]);
 
 /** "Example.COM:8080" → "example.com"; "[::1]:80" → "[::1]"; "a.example." → "a.example". */
 export function normalizeHost(authority: string): string {
-  let h = authority;
-  if (h.length > 0 && h.charCodeAt(0) == 91) {
-    const close = h.indexOf("]");
-    h = close > 0 ? h.substring(0, close + 1) : h;
+  let e = authority.length;
+  if (e > 0 && authority.charCodeAt(0) == 91) {
+    const close = authority.indexOf("]");
+    if (close > 0) e = close + 1;
   } else {
-    const colon = lastIndexOfUnit(h, 58 /* : */, h.length - 1);
-    if (colon >= 0) h = h.substring(0, colon);
+    const colon = lastIndexOfUnit(authority, 58 /* : */, e - 1);
+    if (colon >= 0) e = colon;
   }
-  if (h.length > 1 && h.charCodeAt(h.length - 1) == 46) h = h.substring(0, h.length - 1);
-  return lowerAscii(h);
+  if (e > 1 && authority.charCodeAt(e - 1) == 46) e--;
+  return lowerAscii(authority.substring(0, e));
 }
+
+// A string field that was not worked out yet (`=== null` on a string compiles to a String.__eq call).
+// @ts-ignore: decorator
+@inline function unset(s: string | null): bool { return changetype<usize>(s) == 0; }
 
 export class RequestView {
   /** Where header lookups go (names in lower case). */
   source: HeaderSource = EMPTY_SOURCE;
   // :method, :path, :authority as given, or null: read from the source on first use.
-  private methodValue: string | null = null;
-  private rawPathValue: string | null = null;
-  private authorityValue: string | null = null;
+  // (The fields that start null have no initialiser: a new object is zeroed anyway.)
+  private methodValue: string | null;
+  private rawPathValue: string | null;
+  private authorityValue: string | null;
   private peerAddress: string = "";
   private options: RequestOptions = DEFAULT_REQUEST_OPTIONS;
-  private canonical: CanonicalPath | null = null;
-  private hostValue: string | null = null;
-  private clientIpValue: string | null = null;
-  private parsedQuery: ParsedQuery | null = null;
-  private parsedCookies: Cookie[] | null = null;
+  private canonical: CanonicalPath | null;
+  private hostValue: string | null;
+  private clientIpValue: string | null;
+  private parsedQuery: ParsedQuery | null;
+  private parsedCookies: Cookie[] | null;
 
   /**
    * Builds a view over an array of pairs. Header names are lower-cased here — unless `lowerCased`
@@ -101,19 +106,19 @@ export class RequestView {
 
   get method(): string {
     let m = this.methodValue;
-    if (m === null) { m = orEmpty(this.source.first(":method")); this.methodValue = m; }
-    return m;
+    if (unset(m)) { m = orEmpty(this.source.first(":method")); this.methodValue = m; }
+    return changetype<string>(m);
   }
   /** The ":path" header as received. */
   get rawPath(): string {
     let p = this.rawPathValue;
-    if (p === null) { p = orEmpty(this.source.first(":path")); this.rawPathValue = p; }
-    return p;
+    if (unset(p)) { p = orEmpty(this.source.first(":path")); this.rawPathValue = p; }
+    return changetype<string>(p);
   }
   private get authority(): string {
     let a = this.authorityValue;
-    if (a === null) { a = orEmpty(this.source.first(":authority")); this.authorityValue = a; }
-    return a;
+    if (unset(a)) { a = orEmpty(this.source.first(":authority")); this.authorityValue = a; }
+    return changetype<string>(a);
   }
 
   private get canonicalPath(): CanonicalPath {
@@ -128,21 +133,21 @@ export class RequestView {
   get rawQuery(): string { return this.canonicalPath.query; }
   get host(): string {
     let h = this.hostValue;
-    if (h === null) {
+    if (unset(h)) {
       let auth = this.authority;
-      if (auth.length == 0) { const x = this.header("host"); if (x !== null) auth = x; }
+      if (auth.length == 0) { const x = this.header("host"); if (!unset(x)) auth = changetype<string>(x); }
       h = normalizeHost(auth);
       this.hostValue = h;
     }
-    return h;
+    return changetype<string>(h);
   }
   get clientIp(): string {
     let ip = this.clientIpValue;
-    if (ip === null) {
+    if (unset(ip)) {
       ip = selectClientIp(this.peerAddress, this.header("x-forwarded-for"), this.options.trustedHops);
       this.clientIpValue = ip;
     }
-    return ip;
+    return changetype<string>(ip);
   }
 
   /** First value of a header (name in lower case), or null. */
@@ -163,4 +168,4 @@ export class RequestView {
   cookie(name: string): string | null { return getCookie(this.cookies, name); }
 }
 
-function orEmpty(s: string | null): string { return s !== null ? s : ""; }
+function orEmpty(s: string | null): string { return unset(s) ? "" : changetype<string>(s); }

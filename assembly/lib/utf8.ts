@@ -61,17 +61,12 @@ export function decodeUtf8At(p: usize, n: i32, strict: bool): string | null {
   while (i < n) {
     const c = <u32>load<u8>(p + <usize>i);
     if (c < 0x80) { store<u16>(o, <u16>c); o += 2; i++; continue; }
-    let need = 0;
-    let lo: u32 = 0x80, hi: u32 = 0xBF;
-    let cp: u32 = 0;
-    if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) {
-      need = 2; cp = c & 0x0F;
-      if (c == 0xE0) lo = 0xA0; else if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      need = 3; cp = c & 0x07;
-      if (c == 0xF0) lo = 0x90; else if (c == 0xF4) hi = 0x8F;
-    }
+    // the lead byte: continuation bytes it needs (0: never a lead), the bounds of the first of
+    // them (Table 3-7: E0 A0..BF, ED 80..9F, F0 90..BF, F4 80..8F) and its own bits of the code point
+    let need = c > 0xF4 ? 0 : <i32>(c >= 0xC2) + <i32>(c >= 0xE0) + <i32>(c >= 0xF0);
+    let lo: u32 = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    let hi: u32 = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    let cp: u32 = c & (0x3F >> need);
     // k: bytes of the sequence seen to be valid so far (the lead, then each continuation in range)
     let k = 1;
     while (k <= need && i + k < n) {
