@@ -19,18 +19,21 @@ export function isIPv4(s: string): bool { return isIPv4At(s, 0, s.length); }
 
 function isIPv4At(s: string, a: i32, b: i32): bool {
   if (<u32>(b - a - 7) > 8) return false; // 7..15 units
-  let parts = 0, digits = 0, v = 0;
+  let parts = 0;
+  let v = -1; // the value of the current part, -1 before its first digit
   for (let i = a; i <= b; i++) {
     const c = i < b ? <i32>s.charCodeAt(i) : 46;
     if (c == 46) {
-      if (digits == 0 || v > 255) return false;
-      parts++; digits = 0; v = 0;
+      if (v < 0) return false; // an empty part
+      parts++; v = -1;
       continue;
     }
-    if (<u32>(c - 48) > 9) return false;
-    if (digits > 0 && v == 0) return false; // leading zero ("01") is ambiguous (octal)
-    v = v * 10 + c - 48; digits++;
-    if (digits > 3) return false;
+    const d = c - 48;
+    // not a digit, or a digit after a leading zero ("01" is ambiguous: octal), or above 255
+    // (which also refuses more than 3 digits)
+    if (<u32>d > 9 || v == 0) return false;
+    v = (v < 0 ? 0 : v * 10) + d;
+    if (v > 255) return false;
   }
   return parts == 4;
 }

@@ -15,8 +15,11 @@ export const DEFAULT_MAX_COOKIES: i32 = 128;
 /** Trims spaces and tabs off s[a, b): returns the new start, and sets trimmedEnd. */
 let trimmedEnd: i32 = 0;
 function trimWs(s: string, a: i32, b: i32): i32 {
-  while (a < b && isWs(s.charCodeAt(a))) a++;
-  while (b > a && isWs(s.charCodeAt(b - 1))) b--;
+  while (a < b) {
+    if (isWs(s.charCodeAt(a))) a++;
+    else if (isWs(s.charCodeAt(b - 1))) b--;
+    else break;
+  }
   trimmedEnd = b;
   return a;
 }

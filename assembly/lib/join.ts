@@ -5,17 +5,19 @@
 export function joinStrings(parts: string[], sep: string = ""): string {
   const n = parts.length;
   if (n == 0) return "";
-  const sepLen = sep.length;
-  let total = sepLen * (n - 1);
-  for (let i = 0; i < n; i++) total += unchecked(parts[i]).length;
-  const out = __new(<usize>total << 1, idof<string>());
+  const sepBytes = <usize>sep.length << 1;
+  let total = sepBytes * <usize>(n - 1);
+  for (let i = 0; i < n; i++) total += <usize>unchecked(parts[i]).length << 1;
+  const out = __new(total, idof<string>());
   let o = out;
-  for (let i = 0; i < n; i++) {
-    if (i > 0 && sepLen > 0) { memory.copy(o, changetype<usize>(sep), <usize>sepLen << 1); o += <usize>sepLen << 1; }
+  for (let i = 0; ;) {
     const p = unchecked(parts[i]);
     const k = <usize>p.length << 1;
     memory.copy(o, changetype<usize>(p), k);
     o += k;
+    if (++i == n) break;
+    memory.copy(o, changetype<usize>(sep), sepBytes);
+    o += sepBytes;
   }
   return changetype<string>(out);
 }

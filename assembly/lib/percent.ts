@@ -62,12 +62,11 @@ function putUtf8(s: string, i: i32, o: usize): usize {
     if (c < 0xDC00 && (d & 0xFC00) == 0xDC00) { c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00); used = 2; }
     else c = 0xFFFD;
   }
-  if (c < 0x80) { store<u8>(o, c); return o + 1; }
-  // k continuation bytes after a lead byte with the marker for k
-  const k = c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
-  store<u8>(o, (0xFF00 >> (k + 1)) | (c >> (6 * k))); // 0xC0, 0xE0, 0xF0 (as a byte)
-  for (let j = 1; j <= k; j++) store<u8>(o + <usize>j, 0x80 | ((c >> (6 * (k - j))) & 63));
-  return o + 1 + <usize>k;
+  // k continuation bytes (written last to first, 6 bits each) after a lead byte with the marker for k
+  const k: usize = c < 0x80 ? 0 : c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
+  for (let p = o + k; p > o; p--) { store<u8>(p, 0x80 | (c & 63)); c >>= 6; }
+  store<u8>(o, k != 0 ? (0xFF00 >> <u32>(k + 1)) | c : c); // 0xC0, 0xE0, 0xF0 (as a byte) for k 1..3
+  return o + 1 + k;
 }
 
 function needsDecoding(s: string, plusAsSpace: bool): bool {

@@ -1,0 +1,190 @@
+// The per-request helpers behind RequestView: client-IP selection (clientIp.ts), header syntax
+// checks (http.ts), host normalisation (request.ts), UTF-8 decoding (utf8.ts), joining (join.ts).
+import { isIPv4, isIPv6, stripPort, selectClientIp } from "../../assembly/lib/clientIp";
+import { isTokenChar, isValidHeaderName, isSafeHeaderValue, isWritableHeaderValue, lowerAscii, lastIndexOfUnit } from "../../assembly/lib/http";
+import { normalizeHost, RequestView, RequestOptions, HeaderPair } from "../../assembly/lib/request";
+import { decodeUtf8Lossy, isWellFormedUtf8 } from "../../assembly/lib/utf8";
+import { joinStrings } from "../../assembly/lib/join";
+import { parseCookies, getCookie } from "../../assembly/lib/cookie";
+import { parseQuery } from "../../assembly/lib/query";
+
+function bytes(list: i32[]): Uint8Array {
+  const b = new Uint8Array(list.length);
+  for (let i = 0; i < list.length; i++) b[i] = <u8>list[i];
+  return b;
+}
+
+describe("client addresses", () => {
+  it("validates IPv4", () => {
+    expect(isIPv4("1.2.3.4")).toBe(true);
+    expect(isIPv4("0.0.0.0")).toBe(true);
+    expect(isIPv4("255.255.255.255")).toBe(true);
+    expect(isIPv4("10.0.0.10")).toBe(true);
+    expect(isIPv4("01.2.3.4")).toBe(false); // leading zero
+    expect(isIPv4("00.1.2.3")).toBe(false);
+    expect(isIPv4("1.2.3.256")).toBe(false);
+    expect(isIPv4("1000.2.3.4")).toBe(false);
+    expect(isIPv4("1.2.3")).toBe(false);
+    expect(isIPv4("1.2.3.4.5")).toBe(false);
+    expect(isIPv4("1..2.3")).toBe(false);
+    expect(isIPv4("1.2.3.")).toBe(false);
+    expect(isIPv4("1.2.3.4 ")).toBe(false);
+    expect(isIPv4("1.2.3.a")).toBe(false);
+    expect(isIPv4("111.222.233.2444")).toBe(false);
+  });
+  it("validates IPv6", () => {
+    expect(isIPv6("::1")).toBe(true);
+    expect(isIPv6("::")).toBe(true);
+    expect(isIPv6("2001:db8::1")).toBe(true);
+    expect(isIPv6("2001:DB8:0:0:0:0:0:1")).toBe(true);
+    expect(isIPv6("1:2:3:4:5:6:7:8")).toBe(true);
+    expect(isIPv6("::ffff:1.2.3.4")).toBe(true);
+    expect(isIPv6("1:2:3:4:5:6:1.2.3.4")).toBe(true);
+    expect(isIPv6("1:2:3:4:5:6:7:8:9")).toBe(false);
+    expect(isIPv6("1:2:3:4:5:6:7")).toBe(false);
+    expect(isIPv6("1::2::3")).toBe(false);
+    expect(isIPv6(":1")).toBe(false);
+    expect(isIPv6("1:")).toBe(false);
+    expect(isIPv6("12345::")).toBe(false);
+    expect(isIPv6("g::")).toBe(false);
+    expect(isIPv6("::ffff:1.2.3.256")).toBe(false);
+    expect(isIPv6("1.2.3.4")).toBe(false);
+  });
+  it("strips ports and brackets", () => {
+    expect(stripPort("1.2.3.4:80")).toBe("1.2.3.4");
+    expect(stripPort("1.2.3.4:65535")).toBe("1.2.3.4");
+    expect(stripPort("1.2.3.4:65536")).toBe("");
+    expect(stripPort("1.2.3.4:")).toBe("");
+    expect(stripPort("1.2.3.4:123456")).toBe("");
+    expect(stripPort("[::1]:443")).toBe("::1");
+    expect(stripPort("[::1]")).toBe("::1");
+    expect(stripPort("[::1]x")).toBe("");
+    expect(stripPort("[::1")).toBe("");
+    expect(stripPort("[1.2.3.4]")).toBe("");
+    expect(stripPort("::1")).toBe("::1");
+    expect(stripPort(" 10.0.0.1 ")).toBe("10.0.0.1");
+    expect(stripPort("\u00A010.0.0.1\u3000")).toBe("10.0.0.1"); // String#trim's white space
+    expect(stripPort("")).toBe("");
+    expect(stripPort("host:80")).toBe("");
+  });
+  it("selects the trusted x-forwarded-for entry, or the peer", () => {
+    const xff = "198.51.100.1, 203.0.113.7 ,[2001:db8::2]:8080";
+    expect(selectClientIp("10.0.0.1:5555", xff, 0)).toBe("10.0.0.1");
+    expect(selectClientIp("10.0.0.1:5555", xff, 1)).toBe("2001:db8::2");
+    expect(selectClientIp("10.0.0.1:5555", xff, 2)).toBe("203.0.113.7");
+    expect(selectClientIp("10.0.0.1:5555", xff, 3)).toBe("198.51.100.1");
+    expect(selectClientIp("10.0.0.1:5555", xff, 4)).toBe("10.0.0.1"); // list too short
+    expect(selectClientIp("10.0.0.1:5555", "forged, 1.2.3.4", 2)).toBe("10.0.0.1");
+    expect(selectClientIp("10.0.0.1:5555", null, 1)).toBe("10.0.0.1");
+    expect(selectClientIp("10.0.0.1", "1.2.3.4", 65)).toBe("10.0.0.1");
+    expect(selectClientIp("10.0.0.1", ",1.2.3.4", 2)).toBe("10.0.0.1"); // an empty entry
+    expect(selectClientIp("bad", "", 1)).toBe("");
+    expect(selectClientIp("10.0.0.1", "1.2.3.4,".repeat(70) + "5.6.7.8", 64)).toBe("1.2.3.4");
+  });
+});
+
+describe("header syntax", () => {
+  it("checks names and values", () => {
+    expect(isValidHeaderName("x-api-key")).toBe(true);
+    expect(isValidHeaderName("!#$%&'*+-.^_`|~09AZaz")).toBe(true);
+    expect(isValidHeaderName("")).toBe(false);
+    expect(isValidHeaderName("a b")).toBe(false);
+    expect(isValidHeaderName(":path")).toBe(false);
+    expect(isValidHeaderName("é")).toBe(false);
+    expect(isValidHeaderName("a".repeat(1024))).toBe(true);
+    expect(isValidHeaderName("a".repeat(1025))).toBe(false);
+    expect(isTokenChar(0x7F)).toBe(false);
+    expect(isTokenChar(-1)).toBe(false);
+    expect(isSafeHeaderValue("a\tb é")).toBe(true);
+    expect(isSafeHeaderValue("a\r\nb")).toBe(false);
+    expect(isSafeHeaderValue("\u007F")).toBe(false);
+    expect(isSafeHeaderValue("abc", 2)).toBe(false);
+    expect(isSafeHeaderValue("\uD800")).toBe(true); // counted in units, surrogates not checked
+    expect(isWritableHeaderValue("a\tb é", 100)).toBe(true);
+    expect(isWritableHeaderValue("a\nb", 100)).toBe(false);
+    expect(isWritableHeaderValue("\u0000", 100)).toBe(false);
+    expect(isWritableHeaderValue("x\uD83D\uDE00", 100)).toBe(true);
+    expect(isWritableHeaderValue("x\uD83D", 100)).toBe(false); // unpaired high surrogate at the end
+    expect(isWritableHeaderValue("\uD83Dx", 100)).toBe(false);
+    expect(isWritableHeaderValue("\uDE00\uD83D", 100)).toBe(false); // low before high
+    expect(isWritableHeaderValue("ééé", 6)).toBe(true); // UTF-8 bytes: 6
+    expect(isWritableHeaderValue("ééé", 5)).toBe(false);
+    expect(isWritableHeaderValue("\uD83D\uDE00", 4)).toBe(true);
+    expect(isWritableHeaderValue("\uD83D\uDE00", 3)).toBe(false);
+    expect(isWritableHeaderValue("abc", 2)).toBe(false);
+  });
+  it("lower-cases ASCII only", () => {
+    expect(lowerAscii("Content-TYPE")).toBe("content-type");
+    expect(lowerAscii("already")).toBe("already");
+    expect(lowerAscii("ÉA@[Z`")).toBe("Éa@[z`");
+    expect(lowerAscii("")).toBe("");
+    expect(lastIndexOfUnit("a,b,c", 44, 4)).toBe(3);
+    expect(lastIndexOfUnit("a,b,c", 44, 2)).toBe(1);
+    expect(lastIndexOfUnit("a,b,c", 44, 100)).toBe(3);
+    expect(lastIndexOfUnit("abc", 44, 2)).toBe(-1);
+    expect(lastIndexOfUnit("", 44, -1)).toBe(-1);
+  });
+  it("normalises hosts", () => {
+    expect(normalizeHost("Example.COM:8080")).toBe("example.com");
+    expect(normalizeHost("[::1]:80")).toBe("[::1]");
+    expect(normalizeHost("[::1]")).toBe("[::1]");
+    expect(normalizeHost("[::1")).toBe("[::1");
+    expect(normalizeHost("a.example.")).toBe("a.example");
+    expect(normalizeHost("a.example.:443")).toBe("a.example");
+    expect(normalizeHost(".")).toBe(".");
+    expect(normalizeHost("")).toBe("");
+    expect(normalizeHost(":80")).toBe("");
+    const v = RequestView.build("GET", "/", "", [new HeaderPair("Host", "WWW.X.ORG.:8080"), new HeaderPair("X-Forwarded-For", "1.2.3.4")],
+      "10.0.0.1:9", new RequestOptions());
+    expect(v.host).toBe("www.x.org");
+    expect(v.clientIp).toBe("10.0.0.1");
+    expect(v.method).toBe("GET");
+    expect(v.rawPath).toBe("/");
+  });
+});
+
+describe("UTF-8 and joining", () => {
+  it("decodes lead bytes by Unicode Table 3-7", () => {
+    expect(decodeUtf8Lossy(bytes([0xC2, 0xA9]))).toBe("©");
+    expect(decodeUtf8Lossy(bytes([0xC1, 0xBF]))).toBe("\uFFFD\uFFFD"); // overlong
+    expect(decodeUtf8Lossy(bytes([0xE0, 0x80, 0x80]))).toBe("\uFFFD\uFFFD\uFFFD");
+    expect(decodeUtf8Lossy(bytes([0xE0, 0xA0, 0x80]))).toBe("\u0800");
+    expect(decodeUtf8Lossy(bytes([0xED, 0x9F, 0xBF]))).toBe("\uD7FF");
+    expect(decodeUtf8Lossy(bytes([0xED, 0xA0, 0x80]))).toBe("\uFFFD\uFFFD\uFFFD"); // a surrogate
+    expect(decodeUtf8Lossy(bytes([0xEF, 0xBF, 0xBD]))).toBe("\uFFFD");
+    expect(decodeUtf8Lossy(bytes([0xF0, 0x90, 0x80, 0x80]))).toBe("\uD800\uDC00");
+    expect(decodeUtf8Lossy(bytes([0xF0, 0x8F, 0xBF, 0xBF]))).toBe("\uFFFD\uFFFD\uFFFD\uFFFD");
+    expect(decodeUtf8Lossy(bytes([0xF4, 0x8F, 0xBF, 0xBF]))).toBe("\uDBFF\uDFFF");
+    expect(decodeUtf8Lossy(bytes([0xF4, 0x90, 0x80, 0x80]))).toBe("\uFFFD\uFFFD\uFFFD\uFFFD");
+    expect(decodeUtf8Lossy(bytes([0xF5, 0x80]))).toBe("\uFFFD\uFFFD");
+    expect(decodeUtf8Lossy(bytes([0xF1, 0x80, 0x80, 0x41]))).toBe("\uFFFDA"); // truncated: one U+FFFD
+    expect(decodeUtf8Lossy(bytes([0xC2]))).toBe("\uFFFD");
+    expect(decodeUtf8Lossy(bytes([0xFF, 0xFE, 0x41]))).toBe("\uFFFD\uFFFDA");
+    expect(isWellFormedUtf8(bytes([0x41, 0xE2, 0x82, 0xAC]))).toBe(-1);
+    expect(isWellFormedUtf8(bytes([0x41, 0xE2, 0x82]))).toBe(1);
+  });
+  it("joins strings", () => {
+    expect(joinStrings([])).toBe("");
+    expect(joinStrings([], ", ")).toBe("");
+    expect(joinStrings(["a"], ", ")).toBe("a");
+    expect(joinStrings(["a", "", "b"], "; ")).toBe("a; ; b");
+    expect(joinStrings(["ab", "c"])).toBe("abc");
+    expect(joinStrings(["", ""], "")).toBe("");
+  });
+  it("trims cookie names and values on both sides", () => {
+    const c = parseCookies("\ta\t=\t b \t;c= \"\" ; d=\"x;y=\"z\"");
+    expect(getCookie(c, "a")).toBe("b");
+    expect(getCookie(c, "c")).toBe("");
+    expect(getCookie(c, "d")).toBe("\"x");
+    expect(getCookie(c, "y")).toBe("z");
+    expect(parseCookies(" \t ; \t= x").length).toBe(0);
+  });
+  it("splits query pieces at their first '='", () => {
+    const q = parseQuery("a=b=c&=x&y&%3D=1");
+    expect(q.params.length).toBe(4);
+    expect(q.get("a")).toBe("b=c");
+    expect(q.get("")).toBe("x");
+    expect(q.params[2].bare).toBe(true);
+    expect(q.get("=")).toBe("1");
+  });
+});
