@@ -132,10 +132,9 @@ export function percentEncode(s: string, keep: string | null = null): string {
   // Up to 4 bytes per 2 units, 3 per unit: at most 9 output units (%XX × 3) per input unit.
   const out = changetype<string>(__new(<usize>n * 18, idof<string>()));
   const base = changetype<usize>(out);
-  memory.copy(base, changetype<usize>(s), <usize>i << 1);
-  let o = base + (<usize>i << 1);
+  let o = base;
   const bytes = memory.data(4);
-  while (i < n) {
+  for (i = 0; i < n;) { // from the start again: the kept prefix goes through the same test
     const end = putUtf8(s, i, bytes);
     i += used;
     for (let p = bytes; p < end; p++) {

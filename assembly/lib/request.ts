@@ -105,20 +105,20 @@ export class RequestView {
   }
 
   get method(): string {
-    let m = this.methodValue;
-    if (unset(m)) { m = orEmpty(this.source.first(":method")); this.methodValue = m; }
-    return changetype<string>(m);
+    const m = pseudo(this.methodValue, this.source, ":method");
+    this.methodValue = m;
+    return m;
   }
   /** The ":path" header as received. */
   get rawPath(): string {
-    let p = this.rawPathValue;
-    if (unset(p)) { p = orEmpty(this.source.first(":path")); this.rawPathValue = p; }
-    return changetype<string>(p);
+    const p = pseudo(this.rawPathValue, this.source, ":path");
+    this.rawPathValue = p;
+    return p;
   }
   private get authority(): string {
-    let a = this.authorityValue;
-    if (unset(a)) { a = orEmpty(this.source.first(":authority")); this.authorityValue = a; }
-    return changetype<string>(a);
+    const a = pseudo(this.authorityValue, this.source, ":authority");
+    this.authorityValue = a;
+    return a;
   }
 
   private get canonicalPath(): CanonicalPath {
@@ -169,3 +169,8 @@ export class RequestView {
 }
 
 function orEmpty(s: string | null): string { return unset(s) ? "" : changetype<string>(s); }
+
+/** A pseudo-header's value as given (v), or else read from the source ("" when absent). */
+function pseudo(v: string | null, source: HeaderSource, name: string): string {
+  return unset(v) ? orEmpty(source.first(name)) : changetype<string>(v);
+}
