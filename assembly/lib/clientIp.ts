@@ -12,6 +12,7 @@
 // peer itself is not a valid address. Never traps; at most 64 x-forwarded-for entries are read.
 
 import { lastIndexOfUnit } from "./http";
+import { hexVal } from "./percent";
 
 // The checks work on s[a, b), so that no substring is made for a candidate that is then refused.
 
@@ -43,21 +44,19 @@ export function isIPv6(s: string): bool { return isIPv6At(s, 0, s.length); }
 function isIPv6At(s: string, a: i32, b: i32): bool {
   if (<u32>(b - a - 2) > 43) return false; // 2..45 units
   let groups = 0, hex = 0, doubleColon = false;
-  let i = a;
   if (s.charCodeAt(a) == 58 && s.charCodeAt(a + 1) != 58) return false;
-  while (i < b) {
+  for (let i = a; i < b; i++) {
     const c = <i32>s.charCodeAt(i);
     if (c == 58) {
       if (i + 1 < b && s.charCodeAt(i + 1) == 58) {
         if (doubleColon) return false;
         doubleColon = true;
         if (hex > 0) groups++;
-        hex = 0; i += 2;
+        hex = 0; i++;
         continue;
       }
-      if (hex == 0) return false;
-      groups++; hex = 0; i++;
-      if (i == b) return false;
+      if (hex == 0 || i + 1 == b) return false; // an empty group, or a ':' at the end
+      groups++; hex = 0;
       continue;
     }
     if (c == 46) { // embedded IPv4 tail
@@ -65,10 +64,7 @@ function isIPv6At(s: string, a: i32, b: i32): bool {
       groups += 2; hex = 0;
       break;
     }
-    if (<u32>(c - 48) > 9 && <u32>((c | 0x20) - 97) > 5) return false;
-    hex++;
-    if (hex > 4) return false;
-    i++;
+    if (hexVal(c) < 0 || ++hex > 4) return false;
   }
   if (hex > 0) groups++;
   return doubleColon ? groups <= 7 : groups == 8;
