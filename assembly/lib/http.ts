@@ -23,7 +23,7 @@ export function isTokenChar(c: i32): bool { return inAsciiSet(TOKEN, c); }
 
 export function isValidHeaderName(s: string): bool {
   const n = s.length;
-  if (n == 0 || n > 1024) return false;
+  if (<u32>(n - 1) >= 1024) return false; // 1..1024 units
   for (let i = 0; i < n; i++) if (!isTokenChar(s.charCodeAt(i))) return false;
   return true;
 }

@@ -69,23 +69,22 @@ function putUtf8(s: string, i: i32, o: usize): usize {
   return o + 1 + k;
 }
 
-function needsDecoding(s: string, plusAsSpace: bool): bool {
-  for (let i = 0, n = s.length; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c == 37 || (plusAsSpace && c == 43)) return true;
-  }
-  return false;
-}
-
 /** Decodes s to a string: its escapes and other characters as UTF-8 bytes, then those bytes as
- *  UTF-8 (lossy, or null when strict and an escape is bad or the bytes are not UTF-8). */
+ *  UTF-8 (lossy, or null when strict and an escape is bad or the bytes are not UTF-8). s itself
+ *  when it has no '%' (nor '+' with plusAsSpace). */
 function decode(s: string, plusAsSpace: bool, strict: bool): string | null {
   const n = s.length;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c == 37 || (plusAsSpace && c == 43)) break;
+  }
+  if (i == n) return s;
   // ≤ 3 bytes per unit; a managed local (rooted where the runtime needs it: decodeUtf8At allocates)
   const buf = changetype<ArrayBuffer>(__new(<usize>n * 3, idof<ArrayBuffer>()));
   const base = changetype<usize>(buf);
   let o = base;
-  for (let i = 0; i < n;) {
+  for (i = 0; i < n;) {
     const c = s.charCodeAt(i);
     if (c == 37) {
       const v = escapeAt(s, i);
@@ -101,13 +100,11 @@ function decode(s: string, plusAsSpace: bool, strict: bool): string | null {
 
 /** Tolerant decode: never fails (bad escapes kept raw, bad UTF-8 → U+FFFD). */
 export function percentDecode(s: string, plusAsSpace: bool = false): string {
-  if (!needsDecoding(s, plusAsSpace)) return s;
   return changetype<string>(decode(s, plusAsSpace, false));
 }
 
 /** Strict decode: null on a bad escape or when the decoded bytes are not well-formed UTF-8. */
 export function percentDecodeStrict(s: string, plusAsSpace: bool = false): string | null {
-  if (!needsDecoding(s, plusAsSpace)) return s;
   return decode(s, plusAsSpace, true);
 }
 
