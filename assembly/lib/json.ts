@@ -181,8 +181,8 @@ export function parseJsonBuffer(bytes: ArrayBuffer, maxDepth: i32 = DEFAULT_MAX_
 function parseUtf8(p: usize, n: i32, maxDepth: i32, maxLength: i32): JsonResult {
   if (n > maxLength) return new JsonResult(null, msg(Msg.JsonDocumentTooLarge), maxLength);
   const text = decodeUtf8At(p, n, true);
-  if (text === null) return new JsonResult(null, msg(Msg.JsonInvalidUtf8), utf8ErrorAt);
-  return parseJson(text, maxDepth, maxLength);
+  if (changetype<usize>(text) == 0) return new JsonResult(null, msg(Msg.JsonInvalidUtf8), utf8ErrorAt);
+  return parseJson(changetype<string>(text), maxDepth, maxLength);
 }
 
 // The parser's state lives in module globals (one parse at a time; wasm is single-threaded).

@@ -45,18 +45,21 @@ export class StringMatcher {
   /** v: the value, or null when absent. */
   matches(v: string | null): bool {
     const k = this.kind;
-    let r: bool;
-    if (changetype<usize>(v) == 0) r = k == MatchKind.Absent;
-    else if (k == MatchKind.Regex) { const re = this.regex; r = re !== null && re.fullMatch(changetype<string>(v)); }
-    else if (k == MatchKind.Present || k == MatchKind.Absent) r = k == MatchKind.Present;
-    else {
-      const s = this.ignoreCase ? lowerAscii(changetype<string>(v)) : changetype<string>(v);
-      const x = this.value;
-      if (k == MatchKind.Exact) r = s == x;
-      else if (k == MatchKind.Prefix) r = s.startsWith(x);
-      else if (k == MatchKind.Suffix) r = s.endsWith(x);
-      else if (k == MatchKind.Contains) r = s.includes(x);
-      else r = segmentPrefix(s, x);
+    let r = k == MatchKind.Absent; // an absent value
+    if (changetype<usize>(v) != 0) {
+      r = k == MatchKind.Present; // Present and Absent
+      if (k == MatchKind.Regex) { const re = this.regex; r = re !== null && re.fullMatch(changetype<string>(v)); }
+      else if (k != MatchKind.Present && k != MatchKind.Absent) {
+        const s = this.ignoreCase ? lowerAscii(changetype<string>(v)) : changetype<string>(v);
+        const x = this.value;
+        switch (k) {
+          case MatchKind.Exact: r = s == x; break;
+          case MatchKind.Prefix: r = s.startsWith(x); break;
+          case MatchKind.Suffix: r = s.endsWith(x); break;
+          case MatchKind.Contains: r = s.includes(x); break;
+          default: r = segmentPrefix(s, x); // SegmentPrefix
+        }
+      }
     }
     return r != this.invert;
   }
@@ -154,8 +157,8 @@ function parseMatcher(v: JsonValue, path: string, problems: Problems, mode: i32)
     if (!c.requiredBool(key) && problems.list.length == before) c.fail(key, msg(Msg.MustBeTrue));
   } else if (forPath) {
     const ps = c.obj.getString(key);
-    if (ps === null) { c.fail(key, msg(Msg.MustBeString)); return null; }
-    s = ps;
+    if (changetype<usize>(ps) == 0) { c.fail(key, msg(Msg.MustBeString)); return null; }
+    s = changetype<string>(ps);
     if (k == MatchKind.Suffix) {
       if (s.length == 0) c.fail(key, msg(Msg.MustNotBeEmpty));
     } else if (k != MatchKind.Regex) {
