@@ -138,56 +138,58 @@ export const enum Msg {
   MustBeMethodName = 64,
   /** a wildcard is only allowed as a leading "*." */
   BadWildcard = 65,
+  /** exact|prefix|suffix|contains|regex|present|absent|ignore_case|invert */
+  MatcherKeys = 66,
   /** '$' at  */
-  TemplateDollarAt = 66,
+  TemplateDollarAt = 67,
   /**  must start '${' or be written '$$' */
-  TemplateDollarMustStart = 67,
+  TemplateDollarMustStart = 68,
   /** unterminated '${' at  */
-  TemplateUnterminated = 68,
+  TemplateUnterminated = 69,
   /** unknown source ' */
-  TemplateUnknownSource = 69,
+  TemplateUnknownSource = 70,
   /** ' in '${ */
-  TemplateIn = 70,
+  TemplateIn = 71,
   /** ' needs an argument, as in ${ */
-  TemplateNeedsArgument = 71,
+  TemplateNeedsArgument = 72,
   /** ' takes no argument */
-  TemplateTakesNoArgument = 72,
+  TemplateTakesNoArgument = 73,
   /** ' is not a valid header name */
-  TemplateNotAHeaderName = 73,
+  TemplateNotAHeaderName = 74,
   /** client_ip, path, method, host, consumer, request_id, header, query, cookie, claim, property */
-  TemplateSources = 74,
+  TemplateSources = 75,
   /** invalid JSON at  */
-  InvalidJsonAt = 75,
+  InvalidJsonAt = 76,
   /** must be a status 100-599 or "1xx"-"5xx" */
-  MustBeStatus = 76,
+  MustBeStatus = 77,
   /** set, append, set_if_absent, remove, rename, copy, replace, dedupe, query_set, query_add, query_remove, query_rename, path_prefix, path_regex, host */
-  OpNames = 77,
+  OpNames = 78,
   /** unique, first, last */
-  KeepNames = 78,
+  KeepNames = 79,
   /** is only allowed in request rules */
-  RequestOnly = 79,
+  RequestOnly = 80,
   /** unknown operation ' */
-  UnknownOperation = 80,
+  UnknownOperation = 81,
   /** ' (one of  */
-  OneOf = 81,
+  OneOf = 82,
   /** give either header or match, not both */
-  HeaderOrMatch = 82,
+  HeaderOrMatch = 83,
   /** must be empty or start with / */
-  MustBeEmptyOrStartWithSlash = 83,
+  MustBeEmptyOrStartWithSlash = 84,
   /** must be one of  */
-  MustBeOneOf = 84,
+  MustBeOneOf = 85,
   /** must be strip or keep */
-  MustBeStripOrKeep = 85,
+  MustBeStripOrKeep = 86,
   /** must be a header name (RFC 9110 token, not a pseudo-header) */
-  MustBeHeaderName = 86,
+  MustBeHeaderName = 87,
   /** ' is managed by Envoy */
-  ManagedByEnvoy = 87,
+  ManagedByEnvoy = 88,
   /** contains control characters or exceeds max_value_bytes */
-  BadConstantValue = 88,
+  BadConstantValue = 89,
 }
 
 /** Number of messages (Msg values are 0 … MSG_COUNT - 1). */
-export const MSG_COUNT = 89;
+export const MSG_COUNT = 90;
 
 // The texts, back to back (one line per message).
 const TEXT = memory.data<u8>([
@@ -257,6 +259,7 @@ const TEXT = memory.data<u8>([
   105, 115, 32, 110, 111, 116, 32, 97, 32, 118, 97, 108, 105, 100, 32, 104, 101, 97, 100, 101, 114, 32, 110, 97, 109, 101, // NotAHeaderName
   109, 117, 115, 116, 32, 98, 101, 32, 97, 110, 32, 117, 112, 112, 101, 114, 45, 99, 97, 115, 101, 32, 109, 101, 116, 104, 111, 100, 32, 110, 97, 109, 101, // MustBeMethodName
   97, 32, 119, 105, 108, 100, 99, 97, 114, 100, 32, 105, 115, 32, 111, 110, 108, 121, 32, 97, 108, 108, 111, 119, 101, 100, 32, 97, 115, 32, 97, 32, 108, 101, 97, 100, 105, 110, 103, 32, 34, 42, 46, 34, // BadWildcard
+  101, 120, 97, 99, 116, 124, 112, 114, 101, 102, 105, 120, 124, 115, 117, 102, 102, 105, 120, 124, 99, 111, 110, 116, 97, 105, 110, 115, 124, 114, 101, 103, 101, 120, 124, 112, 114, 101, 115, 101, 110, 116, 124, 97, 98, 115, 101, 110, 116, 124, 105, 103, 110, 111, 114, 101, 95, 99, 97, 115, 101, 124, 105, 110, 118, 101, 114, 116, // MatcherKeys
   39, 36, 39, 32, 97, 116, 32, // TemplateDollarAt
   32, 109, 117, 115, 116, 32, 115, 116, 97, 114, 116, 32, 39, 36, 123, 39, 32, 111, 114, 32, 98, 101, 32, 119, 114, 105, 116, 116, 101, 110, 32, 39, 36, 36, 39, // TemplateDollarMustStart
   117, 110, 116, 101, 114, 109, 105, 110, 97, 116, 101, 100, 32, 39, 36, 123, 39, 32, 97, 116, 32, // TemplateUnterminated
@@ -287,8 +290,8 @@ const START = memory.data<u16>([
   221, 235, 255, 269, 285, 300, 316, 333, 350, 363, 387, 405, 425, 439, 452, 467,
   477, 496, 506, 524, 543, 560, 575, 593, 606, 610, 617, 623, 629, 634, 640, 646,
   657, 668, 678, 685, 691, 708, 724, 729, 742, 754, 765, 778, 793, 828, 844, 861,
-  887, 920, 964, 971, 1006, 1027, 1043, 1051, 1080, 1099, 1127, 1218, 1234, 1273, 1419, 1438,
-  1470, 1489, 1499, 1536, 1565, 1580, 1601, 1660, 1681, 1735,
+  887, 920, 964, 1032, 1039, 1074, 1095, 1111, 1119, 1148, 1167, 1195, 1286, 1302, 1341, 1487,
+  1506, 1538, 1557, 1567, 1604, 1633, 1648, 1669, 1728, 1749, 1803,
 ]);
 
 /** The text of `m` as a new string. */
