@@ -57,8 +57,8 @@ function message(code: i32): string {
 }
 
 // Static byte tables (memory.data, not strings: reading a string constant costs shadow-stack code).
-// \d, \w, \s as sorted range pairs: \d = [0,2), \w = [0,8), \s = [8,12): "09AZ__az\t\r  ".
-const SETS = memory.data<u8>([48, 57, 65, 90, 95, 95, 97, 122, 9, 13, 32, 32]);
+// \d (at 0), \w (at 3), \s (at 12) as sorted range pairs, each ended by a 0.
+const SETS = memory.data<u8>([48, 57, 0, 48, 57, 65, 90, 95, 95, 97, 122, 0, 9, 13, 32, 32, 0]);
 // What \ and a letter mean, for a to z: low nibble for the lower-case letter, high for the upper
 // case: 0 bad escape, 1 set, 2 hex, 3 backreference, 4 + kind an assertion (\A \z \b \B),
 // 6 Unicode class, 11 to 15 a control character + 2 (\t \n \v \f \r).
@@ -96,9 +96,9 @@ function peek(): i32 { return at(pos); }
 function next(): i32 { return at(pos++); }
 /** Skips c if it is next. */
 function eat(c: i32): bool {
-  if (peek() != c) return false;
-  pos++;
-  return true;
+  const r = peek() == c;
+  pos += <i32>r;
+  return r;
 }
 function begin(s: string): void {
   P = changetype<usize>(s); PL = s.length;
@@ -242,8 +242,8 @@ function escape(inClass: bool): i32 {
         // the ranges of \d \w \s, or of their complement
         let next = 0;
         const complement = neg && inClass;
-        for (let i = l == 115 ? 8 : 0, e = l == 100 ? 2 : l == 119 ? 8 : 12; i < e; i += 2) {
-          const lo = byte(SETS, i), hi = byte(SETS, i + 1);
+        for (let i = l == 100 ? 0 : l == 119 ? 3 : 12, lo = 0; (lo = byte(SETS, i)) != 0; i += 2) {
+          const hi = byte(SETS, i + 1);
           if (complement) range(next, lo - 1); else range(lo, hi); // (a set never starts at 0)
           next = hi + 1;
         }
@@ -474,10 +474,10 @@ function run(re: Regex, s: string, start: i32, full: bool): bool {
         store<i32>(mk, gen);
         const w = load<i32>(word(prog, e)), op = w & 15, a = w >> 4;
         let nx = e + 1;
-        if (op == JMP) nx += a - 1;
-        else if (op >= SPLIT) {
-          store<i32>(sp, op == SPLIT ? e + a : nx); sp += 4;
-          if (op != SPLIT) nx = e + a;
+        if (op >= JMP) {
+          const j = e + a;
+          if (op != JMP) { store<i32>(sp, op == SPLIT ? j : nx); sp += 4; } // the other way, for later
+          if (op != SPLIT) nx = j;
         } else if (op == SAVE) {
           const slot = word(work, a);
           store<i32>(sp, load<i32>(slot));
@@ -541,7 +541,7 @@ export class Regex {
         if ((x | y) >= 0) text(p, x, y); // (a group that did not take part adds nothing)
       }
       last = me;
-      pos = me == ms ? me + 1 : me;
+      pos = me + <i32>(me == ms);
       if (!all) break;
     }
     if (pos == 0) return s; // no match
