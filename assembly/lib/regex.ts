@@ -26,7 +26,9 @@
 //
 // Size: the compiler and the VM are written C-style — module globals and raw loads/stores instead
 // of objects — because in AssemblyScript every managed local or field access costs shadow-stack
-// code. Neither compiling nor matching is re-entrant (nothing in them calls back out).
+// code. The compiler, the template parser and the VM share one text cursor (P, PL, pos) and one
+// word buffer; compileRegex and compileReplacement both return a RegexResult (ReplacementResult
+// is the same class). Neither compiling nor matching is re-entrant (nothing in them calls back out).
 
 import { newInts } from "./json";
 import { Msg, msg } from "./messages";
@@ -120,9 +122,7 @@ function fail(e: i32, where: i32): bool {
 function room(k: i32): void {
   const need = n + k;
   if (need > cap) {
-    cap = need << 1;
-    const d = newInts(cap);
-    memory.copy(changetype<usize>(d), C, <usize>n << 2);
+    const d = take(cap = need << 1);
     codeRef = d;
     C = changetype<usize>(d);
   }
@@ -178,7 +178,7 @@ function quantifier(): bool {
     return true;
   }
   qmin = <i32>(c == 43); qmax = c == 63 ? 1 : -1;
-  return (c == 42 || c == 43 || c == 63) && eat(c); // * + ?
+  return (<u32>(c - 42) < 2 || c == 63) && eat(c); // * + ?
 }
 
 function quantifiers(a0: i32): void {
