@@ -155,9 +155,10 @@ function parseStatus(items: JsonValue[], path: string, problems: Problems, out: 
     let lo = -1;
     let hi = -1;
     if (v.kind == JsonKind.Number && v.num == Math.floor(v.num) && v.num >= 100 && v.num <= 599) lo = hi = <i32>v.num;
-    else if (v.kind == JsonKind.String && v.str.length == 3 && v.str.endsWith("xx")) {
-      const d = <i32>v.str.charCodeAt(0) - 48;
-      if (d >= 1 && d <= 5) { lo = d * 100; hi = lo + 99; }
+    else if (v.kind == JsonKind.String) {
+      const s = v.str; // "1xx"-"5xx"
+      const d = <i32>s.charCodeAt(0) - 48;
+      if (s.length == 3 && s.charCodeAt(1) == 120 && s.charCodeAt(2) == 120 && d >= 1 && d <= 5) { lo = d * 100; hi = lo + 99; }
     }
     if (lo < 0) { problems.add(itemPath(path, i), msg(Msg.MustBeStatus)); continue; }
     out.push(lo);
@@ -189,7 +190,8 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
   const name = o.requiredString("op");
   const k = listIndex(OP_NAMES, name);
   if (k < 0) {
-    if (problems.list.length == before) o.fail("op", msg(Msg.UnknownOperation) + name + msg(Msg.OneOf) + OP_NAMES + ")");
+    // (when "op" is missing or not a string, that problem is already the first: this one is never seen)
+    o.fail("op", msg(Msg.UnknownOperation) + name + msg(Msg.OneOf) + OP_NAMES + ")");
     return null;
   }
   const op = new Operation();
@@ -199,7 +201,8 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
   if (response && k >= Op.QuerySet) { o.fail("op", "'" + name + "' " + msg(Msg.RequestOnly)); return null; }
 
   if (mask & F.Header) {
-    if (k == Op.Remove && o.has("match")) {
+    // "match" is a field of remove only (rejectUnknown has already refused it elsewhere).
+    if (o.has("match")) {
       if (o.has("header")) o.fail("match", msg(Msg.HeaderOrMatch));
       op.names = parseStringMatcher(changetype<JsonValue>(o.obj.get("match")), o.at("match"), problems);
     } else op.name = headerName(o, "header");
@@ -253,7 +256,8 @@ export function isReserved(name: string): bool {
 function headerName(o: ConfigObject, key: string): string {
   const s = o.requiredString(key);
   if (!isValidHeaderName(s)) {
-    if (o.obj.getString(key) !== null) o.fail(key, msg(Msg.MustBeHeaderName));
+    // (after a missing or non-string value this second problem is never the one reported)
+    o.fail(key, msg(Msg.MustBeHeaderName));
     return "";
   }
   const name = lowerAscii(s);
@@ -267,11 +271,18 @@ function parseValue(o: ConfigObject, op: Operation, cfg: HeadersConfig): void {
   if (!t.ok) { o.fail("value", t.error); return; }
   const tpl = changetype<Template>(t.template);
   op.value = tpl;
-  if (tpl.isConstant) {
+  // One pass over the parts for isConstant and usesSource(ClientIp).
+  let constant = true;
+  const parts = tpl.parts;
+  for (let i = 0, n = parts.length; i < n; i++) {
+    const src = unchecked(parts[i]).source;
+    if (src != Source.Literal) constant = false;
+    if (src == Source.ClientIp) cfg.needsClientIp = true;
+  }
+  if (constant) {
     const s = tpl.render(resolver); // a constant never asks the resolver
     if (!isWritableHeaderValue(s, cfg.maxValueBytes)) o.fail("value", msg(Msg.BadConstantValue));
     op.pair = new HeaderPair(op.name, s); // written as it is, nothing made per request
   }
-  if (tpl.usesSource(Source.ClientIp)) cfg.needsClientIp = true;
 }
 
