@@ -108,13 +108,11 @@ function params(): QueryParam[] | null {
 export function flushPath(): void {
   const v = view;
   if (v === null || !pathDirty && query === null) return;
-  let p = v.rawPath;
-  if (pathDirty) {
-    p = path;
-    if (p.includes("?")) { rejected++; return; } // a rewrite may not smuggle in a query
-  } else {
-    const q = p.indexOf("?");
-    if (q >= 0) p = p.substring(0, q);
+  let p = pathDirty ? path : v.rawPath;
+  const q = p.indexOf("?");
+  if (q >= 0) {
+    if (pathDirty) { rejected++; return; } // a rewrite may not smuggle in a query
+    p = p.substring(0, q);
   }
   const qp = query;
   const qs = qp !== null ? serializeQuery(qp.params) : v.rawQuery;

@@ -124,7 +124,8 @@ class HeadersStream extends StreamContext {
         // The value: a constant, the one captured for a response rule, or the template rendered now
         // (a response rule's template has a slot: config.ts).
         const value = c !== null ? c.value
-          : mode == Mode.Response ? (slot >= 0 && captured !== null ? unchecked(captured[slot]) : null)
+          // (a slot means the rule uses the request: it held, so the request phase ran and captured)
+          : mode == Mode.Response ? (slot >= 0 ? unchecked(changetype<string[]>(captured)[slot]) : null)
           : t !== null ? t.render(resolver) : null;
         if (mode != Mode.Capture) applyOp(op, value);
         else if (slot >= 0) unchecked(changetype<string[]>(captured)[slot] = changetype<string>(value));
