@@ -141,7 +141,7 @@ class HeadersStream extends StreamContext {
   }
 
   onDone(): void {
-    if (this.applied + this.skipped + this.rejected > 0) this.plugin.count(this);
+    this.plugin.count(this); // (each counter only when its count is not 0)
   }
 }
 
