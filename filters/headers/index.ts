@@ -67,10 +67,16 @@ class HeadersStream extends StreamContext {
   skipped: i32 = 0;
   rejected: i32 = 0;
 
-  constructor(id: u32, readonly plugin: HeadersRoot) { super(id, plugin); }
+  /**
+   * The configuration this stream started with: both phases use it, so the captures of the request
+   * phase always fit the response rules that read them, even if the root were configured again.
+   */
+  readonly config: HeadersConfig | null;
+
+  constructor(id: u32, plugin: HeadersRoot) { super(id, plugin); this.config = plugin.config; }
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
-    const cfg = this.plugin.config;
+    const cfg = this.config;
     if (cfg === null || cfg.request.length == 0 && !cfg.captures) return FilterHeadersStatus.Continue;
     mirror(requestHeaders);
     const needsView = cfg.needsView;
@@ -96,7 +102,7 @@ class HeadersStream extends StreamContext {
   }
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
-    const cfg = this.plugin.config;
+    const cfg = this.config;
     if (cfg === null || cfg.response.length == 0) return FilterHeadersStatus.Continue;
     const rules = cfg.response;
     mirror(responseHeaders);
@@ -141,7 +147,7 @@ class HeadersStream extends StreamContext {
   }
 
   onDone(): void {
-    this.plugin.count(this); // (each counter only when its count is not 0)
+    changetype<HeadersRoot>(this.root).count(this); // (each counter only when its count is not 0)
   }
 }
 
