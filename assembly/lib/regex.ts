@@ -390,10 +390,7 @@ export function compileRegex(s: string): RegexResult {
   if (n > MAX_PROGRAM) fail(E_LARGE, 0);
   let re: Regex | null = null;
   if (err < 0) {
-    // The program, then the VM's scratch (see run()): the mark generation, n marks, the best
-    // slots, a stack of 3n + 1, two thread lists of n threads (pc and slots each).
-    const slots = names.length * 2;
-    re = new Regex(take(n * (2 * slots + 6) + slots + 2), n, names);
+    re = new Regex(take(programWords(n, names.length)), n, names);
   }
   return result(re, null);
 }
@@ -410,6 +407,17 @@ export class RegexMatch {
     return a < 0 || b < 0 ? null : this.input.substring(a, b);
   }
   named(name: string): string | null { return this.group(this.names.indexOf(name)); }
+}
+
+/**
+ * Words of a Regex's `m` for a program of `size` words and `groups` groups: the program, then the
+ * VM's scratch as run() lays it out — the mark generation (1), a mark per pc (size), the best slots
+ * (2 × groups), a stack of 3 × size + 1, and two thread lists of size threads, each thread a pc and
+ * its slots (1 + 2 × groups).
+ */
+export function programWords(size: i32, groups: i32): i32 {
+  const slots = 2 * groups;
+  return size + 1 + size + slots + (3 * size + 1) + 2 * size * (1 + slots);
 }
 
 let vBest: usize = 0; // the match's slots after a successful run()

@@ -1,4 +1,4 @@
-import { compileRegex, compileReplacement, Regex } from "../../assembly/lib/regex";
+import { compileRegex, compileReplacement, programWords, Regex } from "../../assembly/lib/regex";
 
 function re(p: string): Regex {
   const r = compileRegex(p);
@@ -302,6 +302,29 @@ describe("regex: no catastrophic backtracking (correctness; timing lives in the 
     expect(re("^(a+)+!$").test(s)).toBe(true);
     const m = re("^(a+)+$").exec("a".repeat(500))!;
     expect(m.group(0)!.length).toBe(500);
+  });
+  it("keeps the VM inside the regex's own memory when many threads are live (few groups)", () => {
+    // m is the program and then the VM's scratch (programWords). A layout one word per instruction
+    // short let these runs write past the end of m into the heap: the bytes after m must not change.
+    const cases = [
+      ["/.*" + "a".repeat(30), "/" + "a".repeat(100)],
+      [".*a{20}b", "a".repeat(100)],
+      ["(a{50})c", "a".repeat(120)],
+      ["[ab]{40}", "ab".repeat(80)],
+    ];
+    for (let i = 0; i < cases.length; i++) {
+      const guard = new StaticArray<u8>(64); // made before the regex, so taking the copy moves nothing
+      const r = re(cases[i][0]);
+      expect(r.m.length).toBe(programWords(r.size, r.groupCount));
+      const end = changetype<usize>(r.m) + (<usize>r.m.length << 2);
+      memory.copy(changetype<usize>(guard), end, 64);
+      r.fullMatch(cases[i][1]);
+      r.test(cases[i][1]);
+      r.exec(cases[i][1], 1);
+      let same = true;
+      for (let k = 0; k < 64; k++) if (load<u8>(end + k) != guard[k]) same = false;
+      expect(same).toBe(true, "bytes after m changed: " + cases[i][0]);
+    }
   });
   it("survives empty loops", () => {
     expect(first("(a*)*", "aaa")).toBe("aaa");
