@@ -39,6 +39,8 @@ export class StringMatcher {
   ignoreCase: bool = false;
   invert: bool = false;
   regex: Regex | null = null;
+  /** A path condition (parsePathMatcher): "" — a path the canonicaliser refused — matches nothing. */
+  forPath: bool = false;
 
   static exact(v: string): StringMatcher { const m = new StringMatcher(); m.value = v; return m; }
 
@@ -47,6 +49,7 @@ export class StringMatcher {
     const k = this.kind;
     let r = k == MatchKind.Absent; // an absent value
     if (changetype<usize>(v) != 0) {
+      if (this.forPath && changetype<string>(v).length == 0) return false;
       r = k == MatchKind.Present; // Present and Absent
       if (k == MatchKind.Regex) { const re = this.regex; r = re !== null && re.fullMatch(changetype<string>(v)); }
       else if (k != MatchKind.Present && k != MatchKind.Absent) {
@@ -66,7 +69,7 @@ export class StringMatcher {
 }
 
 /** A path condition is a StringMatcher of kind Exact, SegmentPrefix, Suffix or Regex (never
- *  inverted); RequestMatcher refuses an empty (refused) path before asking it. */
+ *  inverted) with forPath set: it matches no empty (refused) path, whatever its regex. */
 export type PathMatcher = StringMatcher;
 
 /** "/api" matches "/api", "/api/…" (and "/api?…" never occurs: the query is split off). */
@@ -90,10 +93,7 @@ export class RequestMatcher {
 
   matches(r: RequestView): bool {
     const p = this.path;
-    if (p !== null) {
-      const s = r.path;
-      if (s.length == 0 || !p.matches(s)) return false; // "": a refused path matches no path condition
-    }
+    if (p !== null && !p.matches(r.path)) return false; // (a refused path, "", matches none)
     const ms = this.methods;
     if (ms !== null && !ms.includes(r.method)) return false;
     const h = this.host;
@@ -147,7 +147,7 @@ function parseMatcher(v: JsonValue, path: string, problems: Problems, mode: i32)
   const c = ConfigObject.root(v, path, problems);
   if (c === null) return null;
   const before = problems.list.length;
-  const forPath = mode == PATH;
+  const forPath = m.forPath = mode == PATH;
   c.rejectUnknown(KEYS, forPath ? PATH_KEYS : -1);
   let k = c.oneOf(KEYS, forPath ? PATH_KINDS : STRING_KINDS);
   const ic = m.ignoreCase = c.optionalBool(unchecked(KEYS[7]), false); // ignore_case

@@ -1,7 +1,7 @@
 import { parseJson } from "../../assembly/lib/json";
 import { Problems } from "../../assembly/lib/configReader";
 import { RequestView, HeaderPair, RequestOptions, normalizeHost } from "../../assembly/lib/request";
-import { parseRequestMatcher, RequestMatcher, segmentPrefix } from "../../assembly/lib/matcher";
+import { parsePathMatcher, parseRequestMatcher, parseStringMatcher, RequestMatcher, segmentPrefix } from "../../assembly/lib/matcher";
 import { selectClientIp, stripPort, isIPv4, isIPv6 } from "../../assembly/lib/clientIp";
 import { isValidHeaderName, isSafeHeaderValue, lowerAscii } from "../../assembly/lib/http";
 
@@ -141,6 +141,19 @@ describe("matchers", () => {
     expect(slash.matches(req("GET", "/api"))).toBe(false);
     expect(matcher("{\"path\":{\"prefix\":\"/\"}}").matches(req("GET", "/anything"))).toBe(true);
     expect(segmentPrefix("/a/b", "/a/b")).toBe(true);
+  });
+  it("a path matcher on its own matches no refused (empty) path, even with a regex that matches \"\"", () => {
+    const regexes = ["{\"regex\":\".*\"}", "{\"regex\":\"(/.*)?\"}", "{\"regex\":\"(/public/.*)?\"}"];
+    for (let i = 0; i < regexes.length; i++) {
+      const p = new Problems();
+      const m = parsePathMatcher(parseJson(regexes[i]).value!, "config.path", p)!;
+      expect(p.ok).toBe(true);
+      expect(m.matches("")).toBe(false, regexes[i]);
+      expect(m.matches("/public/x")).toBe(true, regexes[i]);
+    }
+    // A value matcher is not a path matcher: "" is a value like any other.
+    const v = parseStringMatcher(parseJson("{\"regex\":\".*\"}").value!, "config.v", new Problems())!;
+    expect(v.matches("")).toBe(true);
   });
   it("sees through path tricks (the canonical path is matched)", () => {
     const admin = matcher("{\"path\":{\"prefix\":\"/admin\"}}");
