@@ -48,11 +48,15 @@ export function newInts(n: i32): StaticArray<i32> {
   return changetype<StaticArray<i32>>(a);
 }
 
-/** Item i of a '|'-separated list ("a|b|c"): tables of texts as one literal each, since every
- *  string constant costs bytes of its own in the module. */
+/** Item i of a '|'-separated list ("a|b|c"), or "" past its end: tables of texts as one literal
+ *  each, since every string constant costs bytes of its own in the module. */
 export function listItem(list: string, i: i32): string {
   let a = 0;
-  for (; i > 0; i--) a = list.indexOf("|", a) + 1;
+  for (; i > 0; i--) {
+    const q = list.indexOf("|", a);
+    if (q < 0) return "";
+    a = q + 1;
+  }
   const b = list.indexOf("|", a);
   return list.substring(a, b < 0 ? list.length : b);
 }
