@@ -533,8 +533,20 @@ export class Regex {
     return new RegexMatch(s, caps, this.names);
   }
 
-  /** Replaces the first (or every, when all) match with the compiled replacement. */
+  /**
+   * Replaces the first (or every, when all) match with the compiled replacement. A replacement
+   * compiled against another regex with more groups leaves s as it is.
+   */
   replace(s: string, r: Replacement, all: bool = true): string {
+    return changetype<string>(this.replaceAtMost(s, r, all, i32.MAX_VALUE));
+  }
+
+  /**
+   * replace(), or null as soon as the output passes `max` code units (so a hostile input cannot
+   * make it build a huge string: an empty match between every character of a long value, say).
+   */
+  replaceAtMost(s: string, r: Replacement, all: bool, max: i32): string | null {
+    if (r.groups > this.groupCount) return s; // its group slots are not this regex's
     // Builds the output in the compiler's word buffer (as code units), then copies it out.
     const sp = changetype<usize>(s), len = s.length, tp = changetype<usize>(r.t),
       parts = changetype<usize>(r.parts), pe = word(parts, r.parts.length);
@@ -550,10 +562,12 @@ export class Regex {
       }
       last = me;
       pos = me + <i32>(me == ms);
+      if (n > max) { codeRef = null; return null; }
       if (!all) break;
     }
     if (pos == 0) return s; // no match
     text(sp, last, len);
+    if (n > max) { codeRef = null; return null; }
     const k = <usize>n << 1, out = __new(k, idof<string>());
     memory.copy(out, C, k);
     codeRef = null;
@@ -572,7 +586,7 @@ function text(p: usize, a: i32, b: i32): void {
 /** A replacement template compiled against a Regex: literal spans of the template and groups. */
 export class Replacement {
   // word pairs: (start, end) of a literal span of t, or (~slot, ~slot) of a group's start and end
-  constructor(readonly t: string, readonly parts: StaticArray<i32>) {}
+  constructor(readonly t: string, readonly parts: StaticArray<i32>, readonly groups: i32) {}
 }
 
 /** Parses "$1", "${1}", "${name}", "$$" in a template; unknown groups are errors. */
@@ -604,7 +618,7 @@ export function compileReplacement(re: Regex, t: string): ReplacementResult {
   }
   let rep: Replacement | null = null;
   if (err < 0) {
-    rep = new Replacement(t, take(n));
+    rep = new Replacement(t, take(n), re.groupCount);
   }
   return result(null, rep);
 }

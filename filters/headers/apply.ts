@@ -160,9 +160,11 @@ export function applyOp(op: Operation, value: string | null): void {
       let changed = false;
       for (let i = 0; i < vals.length; i++) {
         const before = unchecked(vals[i]);
-        const after = replaceWith(op, before);
+        // (bounded: past both limits the output is longer than the value, so not equal to it, and
+        // longer than a write may be, so refused below in any case)
+        const after = replaceWith(op, before, max(maxBytes, before.length));
         if (after == before) continue;
-        if (!isWritableHeaderValue(after, maxBytes)) { rejected++; return; }
+        if (after === null || !isWritableHeaderValue(after, maxBytes)) { rejected++; return; }
         unchecked(vals[i] = after);
         changed = true;
       }
@@ -209,7 +211,13 @@ export function applyOp(op: Operation, value: string | null): void {
         out = to + rest;
         if (out.charCodeAt(0) != 47) out = "/" + out;
       }
-    } else out = replaceWith(op, p);
+    } else {
+      // (an intermediate path may exceed max_value_bytes if a later operation shortens it; only one
+      // over PATH_WORK code units and longer than the path it rewrites is refused here)
+      const r = replaceWith(op, p, max(PATH_WORK, p.length));
+      if (r === null) { rejected++; return; }
+      out = r;
+    }
     if (out != p) { path = out; pathDirty = true; }
   } else {
     if (!isHost(v)) { rejected++; return; }
@@ -267,8 +275,15 @@ function isHost(h: string): bool {
   return true;
 }
 
-/** The regex replacement of a replace or path_regex operation (both are set for those operations). */
-function replaceWith(op: Operation, s: string): string {
+/** Code units a path may reach between path operations (the final one is checked against max_value_bytes). */
+const PATH_WORK: i32 = 1 << 20;
+
+/**
+ * The regex replacement of a replace or path_regex operation (both are set for those operations),
+ * or null once it passes `bound` code units — never built in full, so a hostile value (an empty
+ * match between every character, say) cannot make a huge string.
+ */
+function replaceWith(op: Operation, s: string, bound: i32): string | null {
   const r = op.regex, rep = op.replacement;
-  return r !== null && rep !== null ? r.replace(s, rep) : s;
+  return r !== null && rep !== null ? r.replaceAtMost(s, rep, true, bound) : s;
 }

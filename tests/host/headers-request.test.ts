@@ -146,6 +146,16 @@ test("replace: every match in every entry of the header", async () => {
   assert.deepEqual(all(out.up, "x-ids"), ["n1 n2", "n3", "none"]);
 });
 
+test("replace: an output longer than max_value_bytes is a rejected write, the value kept (an empty match per character)", async () => {
+  const cfg = { max_value_bytes: 1024, request: [{ ops: [{ op: "replace", header: "x-long", regex: "x?", with: "--" }] }] };
+  const long = await run(cfg, { path: "/", headers: [["x-long", "a".repeat(600)]] });
+  assert.deepEqual(all(long.up, "x-long"), ["a".repeat(600)], "about 1,800 characters: refused, the value left as it was");
+  assert.deepEqual(long.counts, { applied: 0, skipped: 0, rejected: 1 });
+  const short = await run(cfg, { path: "/", headers: [["x-long", "ab"]] });
+  assert.deepEqual(all(short.up, "x-long"), ["--a--b--"]);
+  assert.deepEqual(short.counts, { applied: 1, skipped: 0, rejected: 0 });
+});
+
 test("dedupe: unique (default) keeps each distinct value once, in first-seen order", async () => {
   const out = await run(reqOps({ op: "dedupe", header: "x-a" }), { path: "/", headers: [["x-a", "b"], ["x-a", "a"], ["x-a", "b"], ["x-a", "c"], ["x-a", "a"]] });
   assert.deepEqual(all(out.up, "x-a"), ["b", "a", "c"]);

@@ -166,6 +166,31 @@ describe("regex: replace", () => {
   });
 });
 
+describe("regex: bounded replace and mismatched replacements", () => {
+  it("replaceAtMost gives the same output up to its bound and null past it", () => {
+    const r = re("");
+    const rep = compileReplacement(r, "<>").replacement!;
+    const s = "abc";
+    expect(r.replace(s, rep)).toBe("<>a<>b<>c<>");
+    expect(r.replaceAtMost(s, rep, true, 11)!).toBe("<>a<>b<>c<>");
+    expect(r.replaceAtMost(s, rep, true, 10)).toBeNull();
+    // An empty match around each of 60,000 characters would make 180,000: stopped at the bound.
+    expect(r.replaceAtMost("x".repeat(60000), rep, true, 8192)).toBeNull();
+    const one = re("b+");
+    expect(one.replaceAtMost("abbbc", compileReplacement(one, "[$0]").replacement!, true, 7)!).toBe("a[bbb]c");
+    expect(one.replaceAtMost("abbbc", compileReplacement(one, "[$0]").replacement!, true, 6)).toBeNull();
+    expect(one.replaceAtMost("xyz", compileReplacement(one, "[$0]").replacement!, true, 1)!).toBe("xyz"); // no match: s itself
+  });
+  it("a replacement compiled against a regex with more groups leaves the input as it is", () => {
+    const many = re("(a)(b)(c)");
+    const rep = compileReplacement(many, "$3$2$1").replacement!;
+    expect(many.replace("abc", rep)).toBe("cba");
+    const few = re("a");
+    expect(few.replace("xax", rep)).toBe("xax");
+    expect(few.replace("xax", compileReplacement(few, "[$0]").replacement!)).toBe("x[a]x");
+  });
+});
+
 describe("regex: refused at compile time", () => {
   it("names unsupported constructs", () => {
     expect(err("(a)\\1")).toBe("backreferences are not supported");
