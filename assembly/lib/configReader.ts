@@ -32,7 +32,8 @@ export class Problems {
 export function itemPath(path: string, index: i32): string { return path + "[" + decimal(index) + "]"; }
 /** "config" + "rules" → "config.rules" */
 export function keyPath(path: string, key: string): string {
-  // (Written so that it is not inlined at each of its many call sites: a call is smaller.)
+  // The same as path + "." + key; the branch is only there so that the optimiser does not inline it
+  // at each of its many call sites (a call is smaller).
   return path.length | key.length ? path + "." + key : ".";
 }
 

@@ -14,7 +14,8 @@ import { newString } from "./join";
 // Token characters (ALPHA DIGIT and !#$%&'*+-.^_`|~): a bit set over ASCII, bit c & 7 of byte c >> 3.
 const TOKEN = memory.data<u8>([0, 0, 0, 0, 250, 108, 255, 3, 254, 255, 255, 199, 255, 255, 255, 87]);
 
-/** Whether c is in a 128-bit set of ASCII units (bit c & 7 of byte c >> 3 at `set`); never for c >= 128. */
+/** Whether c is in a 128-bit set of ASCII units (bit c & 7 of byte c >> 3 at `set`); never for c >= 128.
+ *  Internal to the libraries: `set` is the address of static data (memory.data), not a string. */
 export function inAsciiSet(set: usize, c: i32): bool {
   return <u32>c < 128 && ((<i32>load<u8>(set + <usize>(c >> 3)) >> (c & 7)) & 1) != 0;
 }

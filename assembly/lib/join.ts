@@ -22,7 +22,9 @@ export function joinStrings(parts: string[], sep: string = ""): string {
   return changetype<string>(out);
 }
 
-/** A new string of `cap` units whose first `units` units are copied from `src`; returns its address. */
+/** A new string of `cap` units whose first `units` units are copied from `src`; returns its address.
+ *  Internal to the libraries (raw addresses): the result is an unreferenced managed object, valid
+ *  only until the current callback returns unless it is stored (changetype<string>) somewhere. */
 export function newString(src: usize, units: i32, cap: i32): usize {
   const p = __new(<usize>cap << 1, idof<string>());
   memory.copy(p, src, <usize>units << 1);

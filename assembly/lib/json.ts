@@ -199,7 +199,8 @@ let depthLimit: i32 = 0;
 let errCode: i32 = 0;
 let errAt: i32 = 0;
 let dupKey: string = "";
-// Duplicate-key check: an open-addressing table of (object id, key index) pairs for the whole
+// Duplicate-key check: an open-addressing table of (object id, key address) pairs — a raw pointer
+// to the key string, valid for the one parse (no collection runs inside a callback) — for the whole
 // document, sized once from the number of ':' outside strings (at least the number of members),
 // so it is never more than half full; its memory is proportional to the members.
 const NO_KEYS: StaticArray<i32> = [];

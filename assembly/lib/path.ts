@@ -154,7 +154,9 @@ function refuse(r: CanonicalPath, msg: string): CanonicalPath {
   return r;
 }
 
-/** Resolves "." and ".." (never above the root) and optionally merges "//". p starts with '/'. */
+/** Resolves "." and ".." (never above the root) and optionally merges "//". p starts with '/'.
+ *  canonicalizePath does this itself in its one pass; this simpler form is kept as the reference the
+ *  path spec checks it against (and for callers that have a decoded path already). */
 export function removeDotSegments(p: string, mergeSlashes: bool): string {
   if (!needsSegmentWork(p, mergeSlashes)) return p;
   const out = new Array<string>();

@@ -39,7 +39,8 @@ const UNRESERVED = memory.data<u8>([0, 0, 0, 0, 0, 96, 255, 3, 254, 255, 255, 13
 // @ts-ignore: decorator
 @inline export function hexDigit(v: i32): u16 { return load<u16>(changetype<usize>("0123456789ABCDEF") + (<usize>(v & 15) << 1)); }
 
-/** Writes "%XX" (upper-case hex) for byte b as UTF-16 at o; returns the end. */
+/** Writes "%XX" (upper-case hex) for byte b as UTF-16 at address o; returns the end. Internal to
+ *  the libraries: o must point into a buffer with room for three code units. */
 export function putEscape(o: usize, b: i32): usize {
   store<u16>(o, 37);
   store<u16>(o, hexDigit(b >> 4), 2);

@@ -360,7 +360,8 @@ function newGroup(ns: i32, ne: i32, a: i32): i32 {
   return -1;
 }
 
-/** What compileRegex (regex set on success) and compileReplacement (replacement set) return. */
+/** What compileRegex (regex set on success) and compileReplacement (replacement set) return: one
+ *  class for both, so a regex result's `replacement` and a replacement result's `regex` are null. */
 export class RegexResult {
   constructor(public regex: Regex | null, public error: string, public offset: i32, public replacement: Replacement | null) {}
   get ok(): bool { return (changetype<usize>(this.regex) | changetype<usize>(this.replacement)) != 0; }

@@ -49,7 +49,8 @@ export function set(name: string, value: string, made: HeaderPair | null = null)
 /** Adds an entry (Envoy joins it with "," into an existing inline header such as x-forwarded-for). */
 export function add(name: string, value: string, made: HeaderPair | null = null): void { write(name, value, made, false); }
 
-/** set (`replace`: the entries of `name` are removed first) or add. */
+/** set (`replace`: the entries of `name` are removed first, so the new one is at the end of the
+ *  list, as Envoy puts a replaced non-inline header) or add. */
 export function write(name: string, value: string, made: HeaderPair | null, replace: bool): void {
   if (replace) map.set(name, value);
   else map.add(name, value);
