@@ -3,7 +3,7 @@
 // Targets: filters/<name>/asconfig.json and examples/<name>/asconfig.json; with --all also the test
 // modules (tests/modules/*.wat through wabt, tests/modules/<name>/asconfig.json) into build/test/.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { checkEnvoyImports } from "../abi/imports-check.ts";
 
 export interface BuildTarget { name: string; config: string; outDir: string; checkImports: boolean }
@@ -23,6 +23,42 @@ export function discoverTargets(root: string, all: boolean): BuildTarget[] {
   ];
   if (all) targets.push(...asconfigTargets(root, "tests/modules", "build/test", false));
   return targets;
+}
+
+const HOOK_EXPORTS: Record<string, string> = {
+  onRequestBody: "proxy_on_request_body", onRequestTrailers: "proxy_on_request_trailers",
+  onResponseBody: "proxy_on_response_body", onResponseTrailers: "proxy_on_response_trailers",
+};
+
+/**
+ * Body and trailer hooks a filter's sources define whose callback the built module does not export
+ * (its entry file picked callback sets without sdk/exports/bodies): Envoy would never call them, so
+ * the filter would silently not see bodies — fail open. One message per hook; [] when all is well.
+ * The compiler drops such overrides without a word, so this reads the sources (every .ts file under
+ * `sourceDir`) for method definitions of those names.
+ */
+export function missingHookExports(sourceDir: string, exportNames: ReadonlySet<string>, label: string): string[] {
+  const found = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const d of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, d.name);
+      if (d.isDirectory()) { if (d.name !== "node_modules") walk(p); continue; }
+      if (!d.name.endsWith(".ts")) continue;
+      const text = readFileSync(p, "utf8");
+      for (const m of text.matchAll(/^[ \t]*(?:(?:public|override)\s+)*(on(?:Request|Response)(?:Body|Trailers))\s*\(/gm)) {
+        if (!found.has(m[1])) found.set(m[1], p);
+      }
+    }
+  };
+  walk(sourceDir);
+  const out: string[] = [];
+  for (const [hook, file] of found) {
+    const exp = HOOK_EXPORTS[hook];
+    if (!exportNames.has(exp)) {
+      out.push(`${label}: ${file} defines ${hook}, but the module does not export ${exp}, so Envoy would never call it (the filter would not see bodies): add export * from ".../assembly/sdk/exports/bodies" to its entry file`);
+    }
+  }
+  return out;
 }
 
 async function compileAs(root: string, t: BuildTarget, target: "release" | "debug"): Promise<string | null> {
@@ -75,7 +111,12 @@ export async function build(root: string, names: string[], all: boolean): Promis
     if (existsSync(out)) {
       const size = readFileSync(out).length;
       console.log(`built ${join(t.outDir, t.name + ".wasm")} (${size} bytes, ${Date.now() - started} ms)`);
-      if (t.checkImports) errors.push(...checkEnvoyImports(readFileSync(out), out));
+      if (t.checkImports) {
+        const bytes = readFileSync(out);
+        errors.push(...checkEnvoyImports(bytes, out));
+        const exportNames = new Set(WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => e.name));
+        errors.push(...missingHookExports(join(root, dirname(t.config)), exportNames, out));
+      }
     }
   }
   if (all && existsSync(join(root, "tests/modules"))) {
