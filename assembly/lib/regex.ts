@@ -560,10 +560,11 @@ export class Regex {
         let x = load<i32>(q), y = load<i32>(q, 4), p = tp;
         if (x < 0) { x = load<i32>(word(vBest, ~x)); y = load<i32>(word(vBest, ~y)); p = sp; }
         if ((x | y) >= 0) text(p, x, y); // (a group that did not take part adds nothing)
+        // (checked per part: one match of a template repeating "$0" could otherwise add many times s)
+        if (n > max) { codeRef = null; return null; }
       }
       last = me;
       pos = me + <i32>(me == ms);
-      if (n > max) { codeRef = null; return null; }
       if (!all) break;
     }
     if (pos == 0) return s; // no match

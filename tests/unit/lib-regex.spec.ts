@@ -180,6 +180,11 @@ describe("regex: bounded replace and mismatched replacements", () => {
     expect(one.replaceAtMost("abbbc", compileReplacement(one, "[$0]").replacement!, true, 7)!).toBe("a[bbb]c");
     expect(one.replaceAtMost("abbbc", compileReplacement(one, "[$0]").replacement!, true, 6)).toBeNull();
     expect(one.replaceAtMost("xyz", compileReplacement(one, "[$0]").replacement!, true, 1)!).toBe("xyz"); // no match: s itself
+    // One match, a template that repeats it: stopped within the match, not after it.
+    const whole = re("(?s).+");
+    const many = compileReplacement(whole, "$0".repeat(50)).replacement!;
+    expect(whole.replaceAtMost("y".repeat(1000), many, true, 5000)).toBeNull();
+    expect(whole.replaceAtMost("y".repeat(100), many, true, 5000)!.length).toBe(5000);
   });
   it("a replacement compiled against a regex with more groups leaves the input as it is", () => {
     const many = re("(a)(b)(c)");
