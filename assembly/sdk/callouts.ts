@@ -11,9 +11,8 @@ import { WasmResult } from "../abi/enums";
 import { HttpCallHandler, GrpcCallHandler, GrpcStreamHandler } from "./handlers";
 import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, lenOf, ptrOf, takeString } from "./memory";
 import { HeaderPair, serializePairs } from "./pairs";
-import { Exported, currentContextId, currentRootId, isExported } from "./state";
-import { LogLevel } from "../abi/enums";
-import { log } from "./log";
+import { currentContextId, currentRootId } from "./state";
+import { Exported, requireExported } from "./exportSets";
 import { IdTable } from "./idTable";
 
 /** Result of starting a callout: status Ok and the token, or the host's error status (token 0). */
@@ -35,16 +34,6 @@ export class PendingCallout {
 /** token → PendingCallout. The dispatcher removes entries when the final callback arrives. */
 export const pendingCallouts = new IdTable();
 
-/**
- * False (with an error log line) when the module does not export the callout callbacks
- * (abi/exports/callouts.ts): the response would have nowhere to go, so the callout is not started.
- */
-function calloutsExported(): bool {
-  if (isExported(Exported.Callouts)) return true;
-  log(LogLevel.Error, "sdk: callouts need the callout callbacks: export * from \".../assembly/sdk/exports/callouts\" in the filter's entry file");
-  return false;
-}
-
 /** The stream id a callout issued now should be delivered to (0 when issued from a root callback). */
 function issuingStream(): u32 {
   return currentContextId != currentRootId ? currentContextId : 0;
@@ -63,7 +52,7 @@ export function httpCall(
   cluster: string, headers: HeaderPair[], body: ArrayBuffer | null, trailers: HeaderPair[] | null,
   timeoutMs: u32, handler: HttpCallHandler | null,
 ): CalloutResult {
-  if (!calloutsExported()) return new CalloutResult(WasmResult.Unimplemented, 0);
+  if (!requireExported(Exported.Callouts)) return new CalloutResult(WasmResult.Unimplemented, 0);
   const up = String.UTF8.encode(cluster);
   const hs = serializePairs(headers);
   const ts = trailers !== null ? serializePairs(trailers) : null;
@@ -86,7 +75,7 @@ export function grpcCall(
   service: string, serviceName: string, method: string, metadata: HeaderPair[] | null,
   message: ArrayBuffer | null, timeoutMs: u32, handler: GrpcCallHandler | null,
 ): CalloutResult {
-  if (!calloutsExported()) return new CalloutResult(WasmResult.Unimplemented, 0);
+  if (!requireExported(Exported.Callouts)) return new CalloutResult(WasmResult.Unimplemented, 0);
   const svc = String.UTF8.encode(service);
   const sn = String.UTF8.encode(serviceName);
   const mn = String.UTF8.encode(method);
@@ -110,7 +99,7 @@ export function grpcStream(
   service: string, serviceName: string, method: string, metadata: HeaderPair[] | null,
   handler: GrpcStreamHandler,
 ): CalloutResult {
-  if (!calloutsExported()) return new CalloutResult(WasmResult.Unimplemented, 0);
+  if (!requireExported(Exported.Callouts)) return new CalloutResult(WasmResult.Unimplemented, 0);
   const svc = String.UTF8.encode(service);
   const sn = String.UTF8.encode(serviceName);
   const mn = String.UTF8.encode(method);

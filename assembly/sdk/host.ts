@@ -4,7 +4,7 @@ import {
   proxy_set_tick_period_milliseconds,
 } from "../abi/imports";
 import { WasmResult } from "../abi/enums";
-import { eventsExported } from "./sharedQueue";
+import { Exported, requireExported } from "./exportSets";
 import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, lenOf, ptrOf, takeBuffer } from "./memory";
 
 /** Wall-clock nanoseconds since the Unix epoch (not monotonic, not frozen per callback); 0 on failure. */
@@ -19,7 +19,7 @@ export function currentTimeNanos(): u64 {
  * the call; ticks fire in every worker VM independently. Call from a root callback (onConfigure…).
  */
 export function setTickPeriod(ms: u32): WasmResult {
-  if (!eventsExported()) return WasmResult.Unimplemented;
+  if (!requireExported(Exported.Events)) return WasmResult.Unimplemented;
   return <WasmResult>proxy_set_tick_period_milliseconds(ms);
 }
 

@@ -6,20 +6,8 @@ import {
   proxy_resolve_shared_queue,
 } from "../abi/imports";
 import { WasmResult } from "../abi/enums";
-import { LogLevel } from "../abi/enums";
-import { log } from "./log";
-import { Exported, isExported } from "./state";
+import { Exported, requireExported } from "./exportSets";
 import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, lenOf, ptrOf, takeBuffer } from "./memory";
-
-/**
- * False (with an error log line) when the module does not export the event callbacks
- * (abi/exports/events.ts): a tick or queue notification would have nowhere to go.
- */
-export function eventsExported(): bool {
-  if (isExported(Exported.Events)) return true;
-  log(LogLevel.Error, "sdk: ticks and shared queues need the event callbacks: export * from \".../assembly/sdk/exports/events\" in the filter's entry file");
-  return false;
-}
 
 /**
  * Registers (or re-registers, keeping items) the queue `name` in this vm_id and makes the calling
@@ -27,7 +15,7 @@ export function eventsExported(): bool {
  * callback (onConfigure or later), not from top-level code.
  */
 export function registerSharedQueue(name: string): u32 {
-  if (!eventsExported()) return 0;
+  if (!requireExported(Exported.Events)) return 0;
   const n = String.UTF8.encode(name);
   store<u32>(RET_AUX, 0);
   if (proxy_register_shared_queue(changetype<u32>(n), <u32>n.byteLength, RET_AUX) != WasmResult.Ok) return 0;

@@ -16,15 +16,3 @@ export function setCurrent(contextId: u32, rootId: u32): void {
 export function markHostReady(): void {
   hostReady = true;
 }
-
-/** Optional callback sets (abi/exports/*.ts) a module exports; each set's file marks itself at start. */
-export const enum Exported { Callouts = 1, Events = 2 }
-let exportedSets: u32 = 0;
-
-export function markExported(set: Exported): void {
-  exportedSets |= <u32>set;
-}
-
-export function isExported(set: Exported): bool {
-  return (exportedSets & <u32>set) != 0;
-}

@@ -180,7 +180,7 @@ describe("regex: bounded replace and mismatched replacements", () => {
     expect(one.replaceAtMost("abbbc", compileReplacement(one, "[$0]").replacement!, true, 7)!).toBe("a[bbb]c");
     expect(one.replaceAtMost("abbbc", compileReplacement(one, "[$0]").replacement!, true, 6)).toBeNull();
     expect(one.replaceAtMost("xyz", compileReplacement(one, "[$0]").replacement!, true, 1)!).toBe("xyz"); // no match: s itself
-    // One match, a template that repeats it: stopped within the match, not after it.
+    // One match and a template that repeats it: null past the bound, the whole output within it.
     const whole = re("(?s).+");
     const many = compileReplacement(whole, "$0".repeat(50)).replacement!;
     expect(whole.replaceAtMost("y".repeat(1000), many, true, 5000)).toBeNull();

@@ -14,6 +14,80 @@ function bytes(list: i32[]): Uint8Array {
   return b;
 }
 
+// (Moved from lib-matcher.spec.ts: these test clientIp.ts and http.ts, not the matchers.)
+describe("http syntax checks", () => {
+  it("validates header names as RFC 9110 tokens", () => {
+    expect(isValidHeaderName("x-user-id")).toBe(true);
+    expect(isValidHeaderName("X_Weird!#$%&'*+.^`|~9")).toBe(true);
+    expect(isValidHeaderName("")).toBe(false);
+    expect(isValidHeaderName("bad name")).toBe(false);
+    expect(isValidHeaderName("x:y")).toBe(false);
+    expect(isValidHeaderName(":path")).toBe(false);
+    expect(isValidHeaderName("x\r\ny")).toBe(false);
+    expect(isValidHeaderName("é")).toBe(false);
+  });
+  it("refuses header values that could inject", () => {
+    expect(isSafeHeaderValue("plain value\twith tab")).toBe(true);
+    expect(isSafeHeaderValue("é ok")).toBe(true);
+    expect(isSafeHeaderValue("a\r\nx-admin: true")).toBe(false);
+    expect(isSafeHeaderValue("a\nb")).toBe(false);
+    expect(isSafeHeaderValue("a\u0000b")).toBe(false);
+    expect(isSafeHeaderValue("a\u007fb")).toBe(false);
+    expect(isSafeHeaderValue("x".repeat(9000))).toBe(false);
+    expect(isSafeHeaderValue("x".repeat(10), 5)).toBe(false);
+    expect(lowerAscii("AbC-É")).toBe("abc-É");
+  });
+});
+
+describe("client IP", () => {
+  it("parses addresses", () => {
+    expect(isIPv4("192.168.0.1")).toBe(true);
+    expect(isIPv4("256.1.1.1")).toBe(false);
+    expect(isIPv4("01.1.1.1")).toBe(false);
+    expect(isIPv4("1.1.1")).toBe(false);
+    expect(isIPv4("1.1.1.1.")).toBe(false);
+    expect(isIPv6("::1")).toBe(true);
+    expect(isIPv6("2001:db8::8a2e:370:7334")).toBe(true);
+    expect(isIPv6("::ffff:10.0.0.1")).toBe(true);
+    expect(isIPv6("1:2:3:4:5:6:7:8")).toBe(true);
+    expect(isIPv6("1:2:3:4:5:6:7:8:9")).toBe(false);
+    expect(isIPv6("1::2::3")).toBe(false);
+    expect(isIPv6("12345::")).toBe(false);
+    expect(isIPv6("g::")).toBe(false);
+  });
+  it("strips ports", () => {
+    expect(stripPort("1.2.3.4:5678")).toBe("1.2.3.4");
+    expect(stripPort("[::1]:8080")).toBe("::1");
+    expect(stripPort("[2001:db8::1]")).toBe("2001:db8::1");
+    expect(stripPort("::1")).toBe("::1");
+    expect(stripPort(" 1.2.3.4 ")).toBe("1.2.3.4");
+    expect(stripPort("1.2.3.4:99999")).toBe("");
+    expect(stripPort("[::1")).toBe("");
+    expect(stripPort("[::1]x")).toBe("");
+    expect(stripPort("evil.example")).toBe("");
+    expect(stripPort("")).toBe("");
+  });
+  it("uses the peer unless hops are trusted", () => {
+    expect(selectClientIp("10.0.0.1:5555", "6.6.6.6", 0)).toBe("10.0.0.1");
+    expect(selectClientIp("10.0.0.1:5555", null, 1)).toBe("10.0.0.1");
+  });
+  it("counts trusted hops from the right of x-forwarded-for", () => {
+    const xff = "6.6.6.6, 203.0.113.7, 10.1.1.1";
+    expect(selectClientIp("10.0.0.1:1", xff, 1)).toBe("10.1.1.1");
+    expect(selectClientIp("10.0.0.1:1", xff, 2)).toBe("203.0.113.7");
+    expect(selectClientIp("10.0.0.1:1", xff, 3)).toBe("6.6.6.6");
+    expect(selectClientIp("10.0.0.1:1", xff, 4)).toBe("10.0.0.1"); // too short: peer
+    expect(selectClientIp("10.0.0.1:1", "[2001:db8::1]:443,1.2.3.4:80", 2)).toBe("2001:db8::1");
+  });
+  it("falls back to the peer on garbage", () => {
+    expect(selectClientIp("10.0.0.1:1", "1.1.1.1, not-an-ip", 1)).toBe("10.0.0.1");
+    expect(selectClientIp("10.0.0.1:1", "", 1)).toBe("10.0.0.1");
+    expect(selectClientIp("10.0.0.1:1", ",,,", 2)).toBe("10.0.0.1");
+    expect(selectClientIp("10.0.0.1:1", "1.1.1.1,".repeat(10000), 3)).toBe("1.1.1.1");
+    expect(selectClientIp("garbage", "x", 1)).toBe("");
+  });
+});
+
 describe("client addresses", () => {
   it("validates IPv4", () => {
     expect(isIPv4("1.2.3.4")).toBe(true);

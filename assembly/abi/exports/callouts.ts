@@ -3,7 +3,7 @@
 // would have nowhere to go), so importing this file is what marks them available.
 import * as d from "../../sdk/dispatcher";
 import { begin, endWork } from "../../sdk/gc";
-import { Exported, markExported } from "../../sdk/state";
+import { Exported, markExported } from "../../sdk/exportSets";
 
 markExported(Exported.Callouts);
 

@@ -3,7 +3,7 @@
 // with a log line) when these are not exported, so importing this file marks them available.
 import * as d from "../../sdk/dispatcher";
 import { begin, endWork } from "../../sdk/gc";
-import { Exported, markExported } from "../../sdk/state";
+import { Exported, markExported } from "../../sdk/exportSets";
 
 markExported(Exported.Events);
 
