@@ -34,6 +34,13 @@ if (b.status !== 0) {
   process.exit(1);
 }
 
+// The host and its tests type-check (tsx runs them without checking types). One check, counted.
+if (!only || only === "host") {
+  section("typecheck (tsc)");
+  const t = run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--noEmit"]);
+  if (t.status === 0) { totals.passed += 1; console.log("typecheck: no errors"); } else { totals.failed += 1; console.log("typecheck: failed"); }
+}
+
 // 2. as-pect unit specs.
 if (!only || only === "unit") {
   section("unit (as-pect)");

@@ -31,7 +31,7 @@ test("a stream's response phase uses the configuration its request phase capture
   const hooks = { ended: () => false, trapped: () => { throw new Error(`trapped: ${vm.failure}`); } };
   const reconfigure = (config: object) => {
     const bytes = Buffer.from(JSON.stringify(config));
-    root.plugin = { ...root.plugin, configuration: bytes };
+    (root as { plugin: typeof root.plugin }).plugin = { ...root.plugin, configuration: bytes }; // the test swaps the read-only field on purpose
     root.configuring = true;
     const ok = vm.call("proxy_on_configure", root.id, root.id, bytes.length);
     root.configuring = false;
