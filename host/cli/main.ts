@@ -10,6 +10,9 @@ usage:
   wasmgate build [name…] [--all]           compile filters/ and examples/ to build/<name>.wasm
   wasmgate run <module.wasm> --config <json|@file> --request <file> [options]
   wasmgate bench [<module.wasm> --config … --request …] [--json]
+  wasmgate validate <envoy.yaml> [--map ENVOY_PATH=DIR]…   check an Envoy bootstrap: Envoy's API schema,
+                                           chains and routes, and each Wasm filter's module with its config
+  wasmgate validate <config.json> --module <module.wasm>   one filter configuration
   wasmgate demo                            build output → a demo run of examples/custom-filter
 
 run/bench options:
@@ -27,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case "run": return (await import("./run.ts")).runCommand(rest);
     case "bench": return (await import("./bench.ts")).benchCommand(rest);
+    case "validate": return (await import("./validate.ts")).validateCommand(rest);
     case "demo": return (await import("./demo.ts")).demoCommand();
     case undefined: case "help": case "--help": case "-h":
       process.stdout.write(USAGE);

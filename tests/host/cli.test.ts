@@ -1,6 +1,7 @@
 // The CLI contracts of DESIGN.md §2 that users script against: `run` prints one JSON outcome (an array
 // with --repeat), exits non-zero with the plugin's own log line on a bad config; `bench --json` reports
-// the baseline (measured with the same request) beside each module.
+// the baseline (measured with the same request) beside each module; `validate` exits 0/1/2 (valid,
+// problems, usage) and shows the module's own line.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -93,4 +94,17 @@ test("bench suite: each module's ratio is against a baseline measured with its o
   for (const x of results) {
     if (x.name !== "baseline" && existsSync(`filters/${x.name}/bench/request.json`)) assert.equal(x.request, `filters/${x.name}/bench/request.json`);
   }
+});
+
+test("validate: exit 0 with what was checked, 1 with the module's own line, 2 on a usage error", () => {
+  const ok = cli("validate", "envoy/envoy.yaml", "--map", "/etc/envoy/wasm=build");
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /valid against Envoy's API schema/);
+  assert.match(ok.stdout, /envoy\/envoy\.yaml: valid\n$/);
+  const bad = cli("validate", "envoy/envoy-bad-config.yaml", "--map", "/etc/envoy/wasm=build");
+  assert.equal(bad.status, 1);
+  assert.match(bad.stdout, /^ {2}headers: config\.request\[0\]\.ops\[0\]\.op: unknown operation 'sett'/m);
+  const usage = cli("validate");
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /usage: wasmgate validate/);
 });
