@@ -12,6 +12,7 @@ usage:
   wasmgate bench [<module.wasm> --config … --request …] [--json]
   wasmgate validate <envoy.yaml> [--map ENVOY_PATH=DIR]…   check an Envoy bootstrap: Envoy's API schema,
                                            chains and routes, and each Wasm filter's module with its config
+  wasmgate validate <wasmplugin.yaml> [--module <module.wasm>]   an Istio WasmPlugin (and its pluginConfig)
   wasmgate validate <config.json> --module <module.wasm>   one filter configuration
   wasmgate demo                            build output → a demo run of examples/custom-filter
 

@@ -7,6 +7,7 @@ import { parseArgs, flag, UsageError } from "./options.ts";
 export async function validateCommand(argv: string[]): Promise<number> {
   try {
     const p = parseArgs(argv);
+    for (const k of p.flags.keys()) if (k !== "map" && k !== "module") throw new UsageError(`unknown option --${k}`);
     const [file, ...extra] = p.positional;
     if (file === undefined || extra.length > 0) throw new UsageError("validate takes one file");
     if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
@@ -18,12 +19,13 @@ export async function validateCommand(argv: string[]): Promise<number> {
     const { validateFile } = await import("../deploy/validate.ts");
     const r = validateFile(file, { map, module: flag(p, "module") });
     for (const n of r.notes) process.stdout.write(`ok    ${n}\n`);
+    for (const w of r.warnings) process.stdout.write(`warn  ${w}\n`);
     for (const e of r.errors) process.stdout.write(`error ${e}\n`);
     process.stdout.write(r.ok ? `${file}: valid\n` : `${file}: ${r.errors.length} problem(s)\n`);
     return r.ok ? 0 : 1;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`wasmgate validate: ${e.message}\nusage: wasmgate validate <envoy.yaml | config.json --module m.wasm> [--map ENVOY_PATH=DIR]…\n`);
+    process.stderr.write(`wasmgate validate: ${e.message}\nusage: wasmgate validate <envoy.yaml | wasmplugin.yaml | config.json> [--module m.wasm] [--map ENVOY_PATH=DIR]…\n`);
     return 2;
   }
 }

@@ -55,6 +55,50 @@ export interface EnvoyApi {
   type(nameOrUrl: string): protobuf.Type | null;
   /** Strict ProtoJSON parse of `json` as `typeName`; throws with protobufjs's message on the first problem. */
   parse(typeName: string, json: unknown): void;
+  /** The packed bytes of an Any given in ProtoJSON ({"@type": …, …}): what Any.value holds. */
+  packAny(json: unknown): Uint8Array;
+}
+
+// Types whose ProtoJSON form is not an object of fields (left as they are by protoNames).
+const SPECIAL_JSON = new Set(["google.protobuf.Any", "google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue",
+  "google.protobuf.Duration", "google.protobuf.Timestamp", "google.protobuf.FieldMask", "google.protobuf.DoubleValue",
+  "google.protobuf.FloatValue", "google.protobuf.Int64Value", "google.protobuf.UInt64Value", "google.protobuf.Int32Value",
+  "google.protobuf.UInt32Value", "google.protobuf.BoolValue", "google.protobuf.StringValue", "google.protobuf.BytesValue"]);
+
+/**
+ * A ProtoJSON value (already valid for `typeName`) with every field under its proto name: ProtoJSON
+ * also accepts the lowerCamelCase JSON names (staticResources, typedConfig), and so does Envoy, but
+ * the checks after the schema read the proto names. Any values are renamed by their own @type.
+ */
+export function protoNames(typeName: string, json: unknown): unknown {
+  const a = envoyApi();
+  const walk = (type: protobuf.Type, v: unknown): unknown => {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+    const full = type.fullName.replace(/^\./, "");
+    if (full === "google.protobuf.Any") {
+      const t = (v as Record<string, unknown>)["@type"];
+      const inner = typeof t === "string" ? a.type(t) : null;
+      if (inner === null || SPECIAL_JSON.has(inner.fullName.replace(/^\./, ""))) return v;
+      const { "@type": at, ...rest } = v as Record<string, unknown>;
+      return { "@type": at, ...(walk(inner, rest) as object) };
+    }
+    if (SPECIAL_JSON.has(full)) return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as object)) {
+      const f = type.fields[k] ?? type.fieldsArray.find((g) => g.jsonName === k);
+      if (f === undefined) { out[k] = x; continue; }
+      f.resolve();
+      const sub = f.resolvedType instanceof protobuf.Type ? f.resolvedType : null;
+      const conv = (y: unknown) => (sub === null ? y : walk(sub, y));
+      if (f.map && x !== null && typeof x === "object") out[f.name] = Object.fromEntries(Object.entries(x as object).map(([mk, mv]) => [mk, conv(mv)]));
+      else if (f.repeated && Array.isArray(x)) out[f.name] = x.map(conv);
+      else out[f.name] = conv(x);
+    }
+    return out;
+  };
+  const type = a.type(typeName);
+  if (type === null) throw new Error(`no such type ${typeName} in Envoy's API`);
+  return walk(type, json);
 }
 
 let api: EnvoyApi | null = null;
@@ -79,13 +123,12 @@ export function envoyApi(): EnvoyApi {
   };
   // The types a bootstrap always needs; typed_config types are loaded when a document names them.
   for (const f of ["envoy/config/bootstrap/v3/bootstrap.proto", "google/protobuf/wrappers.proto",
-    "google/protobuf/struct.proto", "envoy/extensions/wasm/v3/wasm.proto"]) load(f);
+    "google/protobuf/struct.proto", "google/protobuf/any.proto", "envoy/extensions/wasm/v3/wasm.proto"]) load(f);
 
   const typeOf = (nameOrUrl: string): protobuf.Type | null => {
     const name = nameOrUrl.replace(/^.*\//, "");
     const file = index.get(name) ?? index.get(name.replace(/\.[^.]+$/, "")); // a nested type: its parent's file
-    if (file === undefined) return null;
-    load(file);
+    if (file !== undefined) load(file); // (google.protobuf types are protobufjs's own, loaded already)
     try { return root.lookupType(name); } catch { return null; }
   };
   api = {
@@ -103,6 +146,12 @@ export function envoyApi(): EnvoyApi {
       const type = typeOf(typeName);
       if (type === null) throw new Error(`no such type ${typeName} in Envoy's API`);
       protojson.fromJson(type, json);
+    },
+    packAny(json: unknown) {
+      this.parse("google.protobuf.Any", json);
+      const anyType = typeOf("google.protobuf.Any")!;
+      const msg = protojson.fromJson(anyType, json) as unknown as { value?: Uint8Array };
+      return msg.value ?? new Uint8Array(0);
     },
   };
   return api;

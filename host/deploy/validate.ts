@@ -2,66 +2,116 @@
 //  - An Envoy bootstrap (YAML or JSON): Envoy's API schema, strictly (envoy-api.ts); then what the
 //    schema cannot say — a router last in every HTTP filter chain, filter names unique in a chain,
 //    routes naming clusters that exist — and then every HTTP Wasm filter's module, loaded in this host
-//    and given its configuration, root_id and vm configuration the way Envoy gives them: a
-//    configuration the module refuses is an error, with the module's own log lines.
-//  - A bare filter configuration (JSON) with --module: that module's on_configure.
-// Istio WasmPlugin files are refused for now: their checks come with the deployment work.
+//    and given its configuration, root_id, vm configuration and environment the way Envoy gives them: a
+//    configuration the module refuses is an error, with the module's own log lines. Disabled filters
+//    are configured too (Envoy creates their factories at start-up).
+//  - An Istio WasmPlugin: the API server's checks (wasmplugin.ts), then its pluginConfig through the
+//    module (--module, or a file:// url found locally).
+//  - A bare filter configuration with --module: that module's on_configure, given the file's bytes.
+// What is not checked is said in a warning (so "valid" is never read as more than it is).
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { parse } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { createHost, type LogRecord } from "../index.ts";
-import { envoyApi } from "./envoy-api.ts";
+import { envoyApi, protoNames } from "./envoy-api.ts";
+import { wasmPluginProblems } from "./wasmplugin.ts";
 
 const T = "type.googleapis.com/";
 const HCM = `${T}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`;
 const WASM = `${T}envoy.extensions.filters.http.wasm.v3.Wasm`;
 const ROUTER = `${T}envoy.extensions.filters.http.router.v3.Router`;
+const TYPED_STRUCTS = [`${T}xds.type.v3.TypedStruct`, `${T}udpa.type.v1.TypedStruct`];
+const OTHER_WASM = [`${T}envoy.extensions.filters.network.wasm.v3.Wasm`, `${T}envoy.extensions.access_loggers.wasm.v3.WasmAccessLog`];
 
 export interface ValidateOptions {
   /** Path prefixes as Envoy sees them → local directories (e.g. "/etc/envoy/wasm" → "build"). */
   map?: [string, string][];
-  /** For a bare filter configuration: the module to configure. */
+  /** For a bare filter configuration or a WasmPlugin: the module to configure. */
   module?: string;
   /** Relative paths (local filenames, --map targets) are taken from here. */
   cwd?: string;
 }
 
-export interface Report { ok: boolean; errors: string[]; notes: string[] }
+/** errors: what makes the file invalid; warnings: what was not (or could not be) checked; notes: what passed. */
+export interface Report { ok: boolean; errors: string[]; warnings: string[]; notes: string[] }
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Validate a file (see the top of this file). */
+/** Validate a file (see the top of this file). A YAML file may hold several documents (---). */
 export function validateFile(file: string, opts: ValidateOptions = {}): Report {
-  const r: Report = { ok: true, errors: [], notes: [] };
-  let doc: unknown;
-  try { doc = parse(readFileSync(file, "utf8")); } catch (e) { return fail(r, `${file}: not YAML/JSON: ${(e as Error).message}`); }
-  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return fail(r, `${file}: expected an object at the top`);
-  const d = doc as Json;
-  if (d.kind === "WasmPlugin") return fail(r, `${file}: Istio WasmPlugin checks are not implemented yet (they come with the deployment work)`);
-  if (opts.module !== undefined) return checkModule(r, file, { module: opts.module, config: readFileSync(file), name: "", rootId: "", vmId: "" }, opts);
-  if (!("static_resources" in d || "dynamic_resources" in d || "admin" in d || "node" in d)) {
-    return fail(r, `${file}: neither an Envoy bootstrap (no static_resources) nor a filter configuration given with --module`);
+  const r: Report = { ok: true, errors: [], warnings: [], notes: [] };
+  const text = readFileSync(file);
+  let docs: unknown[] | null = null;
+  try {
+    const all = parseAllDocuments(text.toString("utf8"));
+    if (all.every((d) => d.errors.length === 0)) docs = all.map((d) => d.toJS());
+  } catch { /* not YAML */ }
+  const wasmPlugins = (docs ?? []).filter((d) => (d as Json | null)?.kind === "WasmPlugin");
+  // With --module, a file that is not a WasmPlugin is the filter's own configuration: its bytes go to
+  // the module as they are (the module says what is wrong with them, however malformed).
+  if (opts.module !== undefined && wasmPlugins.length === 0) {
+    return checkModule(r, file, { module: opts.module, config: text, name: "", rootId: "", vmId: "" }, opts);
   }
-  return validateBootstrap(r, file, d, opts);
+  if (docs === null) return fail(r, `${file}: not YAML/JSON`);
+  docs.forEach((doc, i) => {
+    const where = docs.length > 1 ? `${file} (document ${i + 1})` : file;
+    if (doc === null || typeof doc !== "object" || Array.isArray(doc)) { fail(r, `${where}: expected an object at the top`); return; }
+    const d = doc as Json;
+    if (d.kind === "WasmPlugin") validateWasmPlugin(r, where, d, opts);
+    else if (["static_resources", "staticResources", "dynamic_resources", "dynamicResources", "admin", "node"].some((k) => k in d)) validateBootstrap(r, where, d, opts);
+    else if (typeof d.kind === "string") r.warnings.push(`${where}: a ${d.kind}: not checked`);
+    else fail(r, `${where}: neither an Envoy bootstrap (no static_resources), an Istio WasmPlugin, nor a filter configuration given with --module`);
+  });
+  return r;
 }
 
 function fail(r: Report, msg: string): Report { r.ok = false; r.errors.push(msg); return r; }
 
-function validateBootstrap(r: Report, file: string, d: Json, opts: ValidateOptions): Report {
-  try { envoyApi().parse("envoy.config.bootstrap.v3.Bootstrap", d); } catch (e) {
+/** A WasmPlugin: the API server's checks (wasmplugin.ts); then its pluginConfig through the module —
+ *  the one given with --module, or a file:// url found locally (through --map). */
+function validateWasmPlugin(r: Report, where: string, d: Json, opts: ValidateOptions): void {
+  const problems = wasmPluginProblems(d);
+  for (const p of problems) fail(r, `${where}: ${p}`);
+  if (problems.length > 0) return;
+  r.notes.push(`${where}: a valid WasmPlugin`);
+  const spec = d.spec as Json;
+  let module: string | undefined = opts.module;
+  if (module === undefined && /^file:\/\//.test(spec.url)) {
+    const path = spec.url.slice("file://".length);
+    const local = localPath(path, opts);
+    if (local === null) { fail(r, `${where}: spec.url: ${notFound(path, opts)}`); return; }
+    module = local;
+  }
+  if (module === undefined) { r.warnings.push(`${where}: pluginConfig not checked: give the module with --module <file.wasm>`); return; }
+  if (spec.type === "NETWORK") { r.warnings.push(`${where}: a NETWORK plugin: its module is not checked (the host runs HTTP filters)`); return; }
+  // What istiod gives Envoy: pluginConfig as JSON (nothing when empty), pluginName as root_id.
+  const config = spec.pluginConfig && Object.keys(spec.pluginConfig).length > 0 ? JSON.stringify(spec.pluginConfig) : "";
+  const env: Record<string, string> = {};
+  for (const e of spec.vmConfig?.env ?? []) if (e.valueFrom !== "HOST") env[e.name] = e.value ?? "";
+  checkModule(r, where, { module, config, name: `${d.metadata?.namespace ?? "default"}.${d.metadata.name}`, rootId: spec.pluginName ?? "", vmId: "", environment: env }, opts);
+}
+
+function validateBootstrap(r: Report, file: string, raw: Json, opts: ValidateOptions): Report {
+  let d: Json;
+  try {
+    envoyApi().parse("envoy.config.bootstrap.v3.Bootstrap", raw);
+    d = protoNames("envoy.config.bootstrap.v3.Bootstrap", raw) as Json; // camelCase names → the proto's
+  } catch (e) {
     return fail(r, `${file}: not a valid Envoy bootstrap: ${(e as Error).message}`);
   }
   r.notes.push(`${file}: valid against Envoy's API schema`);
   const sr: Json = d.static_resources ?? {};
   const clusters = new Set<string>((sr.clusters ?? []).map((c: Json) => c.name));
   const dynamicClusters = d.dynamic_resources?.cds_config !== undefined || d.dynamic_resources?.cds_resources_locator !== undefined;
+  if (d.dynamic_resources?.lds_config !== undefined) r.warnings.push(`${file}: listeners from LDS are not checked`);
   for (const l of sr.listeners ?? []) {
+    const where = `${file}: listener ${l.name ?? "(unnamed)"}`;
     const chains: Json[] = [...(l.filter_chains ?? []), ...(l.default_filter_chain ? [l.default_filter_chain] : [])];
     for (const chain of chains) {
       for (const f of chain.filters ?? []) {
-        if (f.typed_config?.["@type"] !== HCM) continue;
-        const where = `${file}: listener ${l.name ?? "(unnamed)"}`;
-        checkHcm(r, where, f.typed_config, clusters, dynamicClusters, opts);
+        const type = f.typed_config?.["@type"];
+        if (type === HCM) checkHcm(r, where, f.typed_config, clusters, dynamicClusters, opts);
+        else if (OTHER_WASM.includes(type)) r.warnings.push(`${where}: ${f.name}: a network Wasm filter: its module is not checked`);
       }
     }
   }
@@ -74,56 +124,81 @@ function checkHcm(r: Report, where: string, hcm: Json, clusters: Set<string>, dy
   filters.forEach((h, i) => {
     if (names.has(h.name)) fail(r, `${where}: http_filters[${i}]: the name '${h.name}' is used twice in this chain`);
     names.add(h.name);
-    const isRouter = h.typed_config?.["@type"] === ROUTER;
-    if (isRouter && i !== filters.length - 1) fail(r, `${where}: http_filters[${i}]: the router must be the last filter`);
   });
-  if (filters.length === 0 || filters[filters.length - 1].typed_config?.["@type"] !== ROUTER) {
+  const last = filters.length - 1;
+  const routerAt = filters.findIndex((h) => h.typed_config?.["@type"] === ROUTER);
+  if (routerAt < 0 && filters.length > 0 && filters[last].config_discovery === undefined) {
     fail(r, `${where}: http_filters: the last filter must be the router (envoy.filters.http.router)`);
+  } else if (routerAt >= 0 && routerAt !== last) {
+    fail(r, `${where}: http_filters[${routerAt}]: the router must be the last filter`);
+  } else if (routerAt === last && filters[last].disabled === true) {
+    fail(r, `${where}: http_filters[${last}]: the last (terminal) filter cannot be disabled`);
   }
+  if (hcm.rds !== undefined) r.warnings.push(`${where}: routes from RDS are not checked`);
   if (!dynamicClusters) {
     for (const vh of hcm.route_config?.virtual_hosts ?? []) {
       for (const [i, rt] of (vh.routes ?? []).entries()) {
-        const c = rt.route?.cluster;
-        if (c !== undefined && !clusters.has(c)) fail(r, `${where}: virtual host ${vh.name}: routes[${i}]: cluster '${c}' is not defined`);
+        const p = `${where}: virtual host ${vh.name}: routes[${i}]`;
+        const used: string[] = [];
+        if (rt.route?.cluster !== undefined) used.push(rt.route.cluster);
+        for (const w of rt.route?.weighted_clusters?.clusters ?? []) used.push(w.name);
+        for (const m of rt.route?.request_mirror_policies ?? []) if (m.cluster) used.push(m.cluster);
+        for (const c of used) if (!clusters.has(c)) fail(r, `${p}: cluster '${c}' is not defined`);
+        if (rt.route?.cluster_header !== undefined) r.warnings.push(`${p}: cluster_header: the cluster is chosen per request (not checked)`);
       }
     }
   }
   for (const h of filters) {
-    if (h.typed_config?.["@type"] !== WASM || h.disabled === true) continue;
-    checkWasmFilter(r, `${where}: ${h.name}`, h.typed_config.config ?? {}, opts);
+    const type = h.typed_config?.["@type"];
+    if (h.config_discovery !== undefined) r.warnings.push(`${where}: ${h.name}: configured by discovery (ECDS): not checked`);
+    else if (TYPED_STRUCTS.includes(type)) r.warnings.push(`${where}: ${h.name}: a TypedStruct configuration: not checked`);
+    else if (type === WASM) checkWasmFilter(r, `${where}: ${h.name}`, h.typed_config.config ?? {}, opts);
   }
 }
 
-/** The bytes Envoy hands the plugin for an Any (StringValue/BytesValue raw, Struct as JSON). */
-function anyBytes(a: Json | undefined): Buffer | string {
+/** The bytes Envoy hands the plugin for an Any: a StringValue's text and a BytesValue's bytes as they
+ *  are, anything else (a Struct too) as its protobuf encoding — Envoy's anyToBytes for Wasm
+ *  (source/extensions/common/wasm: StringValue, BytesValue, else any.value()). */
+function anyBytes(a: Json | undefined): Buffer {
   if (a === undefined) return Buffer.alloc(0);
   const t = a["@type"];
   if (t === `${T}google.protobuf.StringValue`) return Buffer.from(a.value ?? "", "utf8");
   if (t === `${T}google.protobuf.BytesValue`) return Buffer.from(a.value ?? "", "base64");
-  if (t === `${T}google.protobuf.Struct`) return Buffer.from(JSON.stringify(a.value ?? {}), "utf8");
-  throw new Error(`configuration of type ${t}: Envoy hands only StringValue, BytesValue and Struct to a plugin`);
+  return Buffer.from(envoyApi().packAny(a));
 }
 
 function checkWasmFilter(r: Report, where: string, c: Json, opts: ValidateOptions): void {
   const vm: Json = c.vm_config ?? {};
-  if (vm.runtime !== "envoy.wasm.runtime.v8") r.notes.push(`${where}: runtime ${vm.runtime ?? "(none)"}: Envoy's release images have only envoy.wasm.runtime.v8`);
+  if (vm.runtime !== "envoy.wasm.runtime.v8") r.warnings.push(`${where}: runtime ${vm.runtime ?? "(none)"}: Envoy's release images have only envoy.wasm.runtime.v8`);
   let module: string | Uint8Array;
-  if (vm.code?.local?.filename !== undefined) {
-    const local = localPath(vm.code.local.filename, opts);
-    if (local === null) { fail(r, `${where}: module ${vm.code.local.filename} not found here (map Envoy's path to a directory with --map ${dirOf(vm.code.local.filename)}=<dir>)`); return; }
-    module = local;
-  } else if (vm.code?.local?.inline_bytes !== undefined) {
-    module = Buffer.from(vm.code.local.inline_bytes, "base64");
+  const local = vm.code?.local ?? {};
+  if (local.filename !== undefined) {
+    const path = localPath(local.filename, opts);
+    if (path === null) { fail(r, `${where}: module ${notFound(local.filename, opts)}`); return; }
+    module = path;
+  } else if (local.inline_bytes !== undefined) {
+    module = Buffer.from(local.inline_bytes, "base64");
+  } else if (local.inline_string !== undefined) {
+    module = Buffer.from(local.inline_string, "utf8");
   } else {
-    r.notes.push(`${where}: remote or missing code: the module is not checked`);
+    r.warnings.push(`${where}: code from ${vm.code?.remote ? "a remote source" : local.environment_variable ? "an environment variable" : "nowhere"}: the module is not checked`);
     return;
   }
-  let config: Buffer | string, vmConfig: Buffer | string;
-  try { config = anyBytes(c.configuration); vmConfig = anyBytes(vm.configuration); } catch (e) { fail(r, `${where}: ${(e as Error).message}`); return; }
-  checkModule(r, where, { module, config, vmConfig, name: c.name ?? "", rootId: c.root_id ?? "", vmId: vm.vm_id ?? "" }, opts);
+  const config = anyBytes(c.configuration), vmConfig = anyBytes(vm.configuration);
+  const env: Record<string, string> = { ...(vm.environment_variables?.key_values ?? {}) };
+  for (const k of vm.environment_variables?.host_env_keys ?? []) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+  const struct = c.configuration?.["@type"] === `${T}google.protobuf.Struct`;
+  const before = r.errors.length;
+  checkModule(r, where, { module, config, vmConfig, environment: env, name: c.name ?? "", rootId: c.root_id ?? "", vmId: vm.vm_id ?? "" }, opts);
+  if (r.errors.length > before && struct) r.errors[r.errors.length - 1] += "\n  (Envoy hands a google.protobuf.Struct configuration to the plugin as protobuf bytes, not JSON: put the JSON in a google.protobuf.StringValue)";
+  if (c.capability_restriction_config !== undefined) r.warnings.push(`${where}: capability_restriction_config is not applied here`);
 }
 
-function dirOf(p: string): string { return p.replace(/\/[^/]*$/, "") || "/"; }
+function dirOf(p: string): string { return p.includes("/") ? p.replace(/\/[^/]*$/, "") || "/" : "."; }
+
+function notFound(p: string, opts: ValidateOptions): string {
+  return (opts.map ?? []).length > 0 ? `${p} not found here (not under any --map)` : `${p} not found here (map the proxy's path to a local directory with --map ${dirOf(p)}=<dir>)`;
+}
 
 function localPath(p: string, opts: ValidateOptions): string | null {
   const cwd = opts.cwd ?? process.cwd();
@@ -136,7 +211,7 @@ function localPath(p: string, opts: ValidateOptions): string | null {
 }
 
 interface ModuleCheck {
-  module: string | Uint8Array; config: Buffer | string; vmConfig?: Buffer | string;
+  module: string | Uint8Array; config: Buffer | string; vmConfig?: Buffer | string; environment?: Record<string, string>;
   name: string; rootId: string; vmId: string;
 }
 
@@ -144,7 +219,7 @@ function checkModule(r: Report, where: string, m: ModuleCheck, opts: ValidateOpt
   const module = typeof m.module === "string" ? localPath(m.module, opts) ?? m.module : m.module;
   const label = typeof m.module === "string" ? m.module : "inline module";
   try {
-    const host = createHost({ module, config: m.config, vmConfig: m.vmConfig, name: m.name, rootId: m.rootId, vmId: m.vmId });
+    const host = createHost({ module, config: m.config, vmConfig: m.vmConfig, environment: m.environment, name: m.name, rootId: m.rootId, vmId: m.vmId });
     host.close();
     r.notes.push(`${where}: ${label} accepted its configuration`);
   } catch (e) {

@@ -58,6 +58,26 @@ test("validate reports what Envoy would reject: typos, bad enums and durations, 
     assert.equal(r.ok, false, name);
     assert.match(r.errors.join("\n"), want, name);
   }
+  // A Struct configuration: Envoy hands the plugin its protobuf bytes, so the JSON filter refuses it.
+  const structDoc = parse(readFileSync(`${ROOT}envoy/envoy.yaml`, "utf8"));
+  const wasmCfg = structDoc.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0].typed_config.config;
+  wasmCfg.configuration = { "@type": "type.googleapis.com/google.protobuf.Struct", value: JSON.parse(wasmCfg.configuration.value) };
+  const ps = join(tmp, "struct.json");
+  writeFileSync(ps, JSON.stringify(structDoc));
+  const rs = validateFile(ps, opts);
+  assert.match(rs.errors.join("\n"), /headers: config: invalid JSON[\s\S]*as protobuf bytes, not JSON: put the JSON in a google\.protobuf\.StringValue/);
+  // A disabled filter is still configured by Envoy at start-up.
+  const pd = variant("disabled", "- name: wasmgate.headers\n", "- name: wasmgate.headers\n            disabled: true\n");
+  assert.equal(validateFile(pd, opts).ok, true);
+  writeFileSync(pd, readFileSync(pd, "utf8").replace(`"op": "set", "header": "x-gateway"`, `"op": "sett", "header": "x-gateway"`));
+  assert.match(validateFile(pd, opts).errors.join("\n"), /unknown operation 'sett'/);
+  // lowerCamelCase names (which Envoy accepts) are checked like the proto names.
+  const camel = JSON.stringify(parse(readFileSync(variant("camel-src", "route: { cluster: upstream }", "route: { cluster: upstreem }"), "utf8")))
+    .replace(/"static_resources"/g, '"staticResources"').replace(/"http_filters"/g, '"httpFilters"').replace(/"typed_config"/g, '"typedConfig"')
+    .replace(/"route_config"/g, '"routeConfig"').replace(/"virtual_hosts"/g, '"virtualHosts"');
+  const pc = join(tmp, "camel.json");
+  writeFileSync(pc, camel);
+  assert.match(validateFile(pc, opts).errors.join("\n"), /cluster 'upstreem' is not defined/);
   // The router must come last.
   const text = readFileSync(`${ROOT}envoy/envoy.yaml`, "utf8");
   const doc = parse(text);
@@ -86,17 +106,45 @@ test("the Envoy snippet in filters/headers/README.md is valid against Envoy's AP
   // (that the filter accepts the snippet's configuration is headers-schema.test.ts's "README Envoy configuration")
 });
 
-test("the Istio WasmPlugin snippet in filters/headers/README.md uses WasmPlugin's API version and enum values", () => {
+test("the Istio WasmPlugin snippet in filters/headers/README.md is a valid WasmPlugin whose pluginConfig the module accepts", () => {
   const md = readFileSync(`${ROOT}filters/headers/README.md`, "utf8");
   const block = md.slice(md.indexOf("\n## Istio\n")).match(/```yaml\n([\s\S]*?)```/);
   assert.ok(block, "a yaml block under ## Istio");
-  const doc = parse(block[1]);
-  assert.equal(doc.apiVersion, "extensions.istio.io/v1alpha1"); // the only version WasmPlugin has (research/deploy.md §1.1)
-  assert.equal(doc.kind, "WasmPlugin");
-  assert.ok(["UNSPECIFIED_PHASE", "AUTHN", "AUTHZ", "STATS"].includes(doc.spec.phase), doc.spec.phase);
-  assert.ok(["FAIL_CLOSE", "FAIL_OPEN", "FAIL_RELOAD"].includes(doc.spec.failStrategy), doc.spec.failStrategy);
-  assert.match(doc.spec.url, /^oci:\/\//);
-  // (that the filter accepts its pluginConfig is headers-schema.test.ts's "README Istio pluginConfig")
+  const p = join(tmp, "istio.yaml");
+  writeFileSync(p, block[1]);
+  const r = validateFile(p, { module: "build/headers.wasm", cwd: ROOT });
+  assert.deepEqual(r.errors, []);
+  assert.ok(r.notes.some((n) => n.includes("a valid WasmPlugin")) && r.notes.some((n) => n.includes("accepted its configuration")), r.notes.join("\n"));
+});
+
+test("validate: a WasmPlugin is checked as the API server and the module would", () => {
+  const base = {
+    apiVersion: "extensions.istio.io/v1alpha1", kind: "WasmPlugin", metadata: { name: "h", namespace: "istio-ingress" },
+    spec: { selector: { matchLabels: { istio: "ingressgateway" } }, url: "oci://r.example/h:1", pluginName: "h", phase: "STATS", pluginConfig: { request: [{ ops: [{ op: "set", header: "x-a", value: "1" }] }] } },
+  };
+  const check = (name: string, change: (d: any) => void, withModule = true) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const d = structuredClone(base);
+    change(d);
+    const p = join(tmp, `wp-${name}.json`);
+    writeFileSync(p, JSON.stringify(d));
+    return validateFile(p, withModule ? { module: "build/headers.wasm", cwd: ROOT } : { cwd: ROOT });
+  };
+  assert.deepEqual(check("good", () => {}).errors, []);
+  assert.match(check("nomodule", () => {}, false).warnings.join("\n"), /pluginConfig not checked/);
+  const bad: [string, (d: any) => void, RegExp][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+    ["version", (d) => { d.apiVersion = "extensions.istio.io/v1"; }, /apiVersion: must be extensions\.istio\.io\/v1alpha1/],
+    ["phase", (d) => { d.spec.phase = "AUTHENTICATION"; }, /spec\.phase: must be one of UNSPECIFIED_PHASE, AUTHN, AUTHZ, STATS/],
+    ["fail", (d) => { d.spec.failStrategy = "FAIL_CLOSED"; }, /spec\.failStrategy: must be one of FAIL_CLOSE, FAIL_OPEN, FAIL_RELOAD/],
+    ["unknown", (d) => { d.spec.pluginconfig = {}; }, /spec\.pluginconfig: unknown field/],
+    ["both", (d) => { d.spec.targetRefs = [{ kind: "Gateway", group: "gateway.networking.k8s.io", name: "gw" }]; }, /only one of targetRefs, targetRef or selector/],
+    ["wildcard", (d) => { d.spec.selector.matchLabels.app = "web-*"; }, /wildcard not allowed in label value match/],
+    ["sha", (d) => { d.spec.sha256 = "ABC"; }, /spec\.sha256: must be empty or 64 lower-case hex digits/],
+    ["scheme", (d) => { d.spec.url = "ftp://x/h.wasm"; }, /scheme must be oci, file, http or https/],
+    ["env", (d) => { d.spec.vmConfig = { env: [{ name: "A", valueFrom: "HOST", value: "1" }] }; }, /value may only be set when valueFrom is INLINE/],
+    ["port", (d) => { d.spec.match = [{ mode: "SERVER", ports: [{ number: 70000 }] }]; }, /spec\.match\[0\]\.ports\[0\]\.number: required: 1–65535/],
+    ["config", (d) => { d.spec.pluginConfig.request[0].ops[0].op = "sett"; }, /headers: config\.request\[0\]\.ops\[0\]\.op: unknown operation 'sett'/],
+  ];
+  for (const [name, change, want] of bad) assert.match(check(name, change).errors.join("\n"), want, name);
 });
 
 test("envoy/docker-compose.yml mounts the bootstraps and the build directory they refer to", () => {
