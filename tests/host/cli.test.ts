@@ -108,3 +108,15 @@ test("validate: exit 0 with what was checked, 1 with the module's own line, 2 on
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /usage: wasmgate validate/);
 });
+
+test("demo (what npm start shows): the headers filter rewrites the request and the response, then the custom filter", () => {
+  const r = cli("demo");
+  assert.equal(r.status, 0, r.stderr);
+  const upstream = r.stdout.slice(r.stdout.indexOf("upstream got"), r.stdout.indexOf("client got"));
+  assert.match(upstream, /^upstream got {3}GET \/v1\/orders\?expand=items&api-version=1\n/);
+  assert.match(upstream, /^ +x-user: alice$/m);
+  assert.match(upstream, /^ +x-token: t0k3n$/m);
+  assert.doesNotMatch(upstream, /^ +(x-internal-trace|authorization|x-user: mallory)/m);
+  assert.match(r.stdout.slice(r.stdout.indexOf("client got")), /^ +x-request-path: \/api\/v1\/orders$/m);
+  assert.match(r.stdout, /custom_filter\.denied":1/);
+});
