@@ -5,7 +5,9 @@ import { fileURLToPath } from "node:url";
 
 // The package's "exports" hides bin/asp.js from require.resolve; run its entry the way bin/asp.js does.
 const asp = fileURLToPath(new URL("../node_modules/@as-pect/cli/lib/test.js", import.meta.url));
-const r = spawnSync(process.execPath, ["--experimental-wasi-unstable-preview1", "--no-warnings", asp, ...process.argv.slice(2)], { encoding: "utf8", maxBuffer: 64 << 20 });
+// scripts/asp-alloc.mjs makes the specs use the modules' allocator (assembly/rt/alloc.ts).
+const preload = fileURLToPath(new URL("./asp-alloc.mjs", import.meta.url));
+const r = spawnSync(process.execPath, ["--experimental-wasi-unstable-preview1", "--no-warnings", "--import", preload, asp, ...process.argv.slice(2)], { encoding: "utf8", maxBuffer: 64 << 20 });
 const out = ((r.stdout ?? "") + (r.stderr ?? "")).replace(/\x1b\[[0-9;]*m/g, "");
 process.stdout.write(out.endsWith("\n") ? out : out + "\n");
 const m = out.match(/\[Tests\]:\s*(\d+)\s*\/\s*(\d+)/);

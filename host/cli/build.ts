@@ -61,8 +61,21 @@ export function missingHookExports(sourceDir: string, exportNames: ReadonlySet<s
   return out;
 }
 
+/**
+ * The memory manager of every AssemblyScript module built here: assembly/rt/alloc.ts replaces the
+ * standard library's TLSF (~lib/rt/tlsf) under the "minimal" runtime's mark & sweep — see that file
+ * for why. It goes in through the compiler's table of library sources, so the runtime stays "minimal"
+ * (a `--runtime <file>` would be compiled as the incremental runtime, with a shadow stack).
+ * scripts/asp-ci.mjs does the same for the as-pect specs. A plain `npx asc` still uses TLSF.
+ */
+export const ALLOCATOR_SOURCE = "assembly/rt/alloc.ts";
+export function useWasmgateAllocator(asc: { libraryFiles: Record<string, string> }, root: string): void {
+  asc.libraryFiles["rt/tlsf"] = readFileSync(join(root, ALLOCATOR_SOURCE), "utf8");
+}
+
 async function compileAs(root: string, t: BuildTarget, target: "release" | "debug"): Promise<string | null> {
   const asc = (await import("assemblyscript/asc")).default;
+  useWasmgateAllocator(asc, root);
   const suffix = target === "debug" ? ".debug" : "";
   const outFile = join(t.outDir, `${t.name}${suffix}.wasm`);
   const argv = ["--config", t.config, "--target", target, "-o", outFile];

@@ -1,0 +1,51 @@
+// Linear memory under wasmgate's allocator (assembly/rt/alloc.ts): blocks are never split or merged,
+// so memory a size class once took stays with that class. The heap must still be bounded — by the
+// sum of each class's peak — whatever mix of sizes the requests bring: here requests with one large
+// header value (1–30 KB, decoded, copied, templated and matched by a regex) alternate with requests
+// of many small headers, for thousands of requests, and linear memory must stop growing.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHost, type RequestSpec } from "../../host/index.ts";
+import { HEADERS_MODULE } from "./headers-helpers.ts";
+
+const CONFIG = {
+  request: [
+    { ops: [
+      { op: "copy", header: "x-big", to: "x-big-copy", overwrite: true },
+      { op: "set", header: "x-seen", value: "${header:x-big|none}/${header:x-s1|-}/${path}" },
+      { op: "replace", header: "x-big-copy", regex: "^(a+)b", with: "$1c" },
+      { op: "remove", match: { prefix: "x-s" } },
+    ] },
+  ],
+  response: [{ ops: [{ op: "set", header: "x-echo", value: "${header:x-big|small}" }] }],
+  max_value_bytes: 65536,
+};
+
+/** Request i: odd ones carry one large value (its size cycling through 1–30 KB), even ones 60 small headers. */
+function request(i: number): RequestSpec {
+  if (i % 2) {
+    const kb = 1 + ((i >> 1) % 30);
+    return { path: `/big/${i}`, headers: [["x-big", "a".repeat(kb * 1024 - 1) + "b"], ["x-s1", "v"]] };
+  }
+  const headers: [string, string][] = [];
+  for (let k = 0; k < 60; k++) headers.push([`x-s${k}`, `value-${k}-${i % 97}`]);
+  return { path: `/small/${i}?q=${i % 13}`, headers };
+}
+
+test("linear memory stops growing when requests with large header values alternate with requests of many small ones", async () => {
+  const h = createHost({ module: HEADERS_MODULE, config: CONFIG });
+  try {
+    const vm = h.filters[0].workers[0].vm!;
+    const pages: number[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const out = await h.request(request(i));
+      if (out.details === "wasm_fail_stream") throw new Error(`trap: ${out.logs.map((l) => l.message).join(" | ")}`);
+      if (i === 59) assert.equal(out.request?.headers.find(([k]) => k === "x-big-copy")?.[1], "a".repeat(30 * 1024 - 1) + "c", "copied and rewritten");
+      if (i % 500 === 499) pages.push(vm.memoryPages());
+    }
+    // Every size has come round many times by request 2,000 (30 sizes × 2 requests per cycle).
+    assert.equal(pages[pages.length - 1], pages[3], `pages per 500 requests: ${pages.join(" ")}`);
+  } finally {
+    h.close();
+  }
+});
