@@ -1,5 +1,5 @@
-// When garbage is collected. Modules are built with AssemblyScript's minimal runtime (TLSF + a
-// two-colour mark & sweep that runs only when called): unlike the incremental runtime it keeps no
+// When garbage is collected. Modules are built with AssemblyScript's minimal runtime (a
+// two-colour mark & sweep that runs only when called, over wasmgate's allocator assembly/rt/alloc.ts): unlike the incremental runtime it keeps no
 // shadow stack, which made every function that holds a reference larger and slower (a third of
 // the module and of the time per request, measured on the headers filter). Its rule is that
 // collection runs only when no reference lives on the wasm stack — so the SDK runs it here, at the

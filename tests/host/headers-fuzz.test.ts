@@ -48,8 +48,8 @@ test("fuzz: raw control characters, CR/LF and NUL in inbound header values and i
 });
 
 // ---------------------------------------------------------------------------------------------
-// Property 6: linear memory. AssemblyScript's allocator grows memory by at least its current size
-// (TLSF growMemory doubles), and the incremental GC frees garbage some requests later, so one more
+// Property 6: linear memory. The allocator grows memory by at least its current size (assembly/rt/
+// alloc.ts doubles it, as TLSF did), and the collector frees garbage some requests later, so one more
 // doubling after a warm-up is normal; a leak keeps doubling. Pages never shrink.
 
 /** Pages of worker 0's VM after each of `passes` passes over `specs`. */
