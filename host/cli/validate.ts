@@ -1,7 +1,7 @@
 // `wasmgate validate <file> [--map ENVOY_PATH=DIR]… [--module <module.wasm>]` (DESIGN.md §2; the checks
 // are in host/deploy/validate.ts). Prints what was checked and every problem; exit 0 when valid,
 // 1 when not, 2 on a usage error.
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { parseArgs, flag, UsageError } from "./options.ts";
 
 export async function validateCommand(argv: string[]): Promise<number> {
@@ -10,7 +10,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
     for (const k of p.flags.keys()) if (k !== "map" && k !== "module") throw new UsageError(`unknown option --${k}`);
     const [file, ...extra] = p.positional;
     if (file === undefined || extra.length > 0) throw new UsageError("validate takes one file");
-    if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+    if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`${file}: no such file`);
     const map: [string, string][] = (p.flags.get("map") ?? []).map((m) => {
       const eq = m.indexOf("=");
       if (eq <= 0) throw new UsageError(`--map expects ENVOY_PATH=DIR, got '${m}'`);
