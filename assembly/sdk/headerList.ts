@@ -118,32 +118,49 @@ export class HeaderList extends HeaderSource {
     return decodeUtf8(changetype<usize>(this.buf) + <usize>this.word(i, 2), <usize>this.word(i, 3));
   }
 
+  /**
+   * The first entry at or after `from` that is live at epoch `at` and named `name`, or -1. The
+   * length is compared first (one load), so most entries cost no call and no liveness test.
+   */
+  private find(name: string, from: i32, at: i32): i32 {
+    const m = name.length;
+    for (let i = from, n = this.n; i < n; i++) {
+      const len = this.word(i, 1);
+      if ((len == m || len < 0) && this.isLive(i, at) && this.isNamed(i, name)) return i;
+    }
+    return -1;
+  }
+
   /** First value of `name` at epoch `at`, or null. */
   firstAt(name: string, at: i32): string | null {
-    for (let i = 0, n = this.n; i < n; i++) if (this.isLive(i, at) && this.isNamed(i, name)) return this.valueAt(i);
-    return null;
+    const i = this.find(name, 0, at);
+    return i >= 0 ? this.valueAt(i) : null;
   }
 
   /** Every value of `name` at epoch `at`, in order. */
   allAt(name: string, at: i32): string[] {
     const out: string[] = [];
-    for (let i = 0, n = this.n; i < n; i++) if (this.isLive(i, at) && this.isNamed(i, name)) out.push(this.valueAt(i));
+    for (let i = this.find(name, 0, at); i >= 0; i = this.find(name, i + 1, at)) out.push(this.valueAt(i));
     return out;
   }
 
   first(name: string): string | null { return this.firstAt(name, this.epoch); }
   all(name: string): string[] { return this.allAt(name, this.epoch); }
-  has(name: string): bool {
+  has(name: string): bool { return this.find(name, 0, this.epoch) >= 0; }
+
+  /** Ends every entry of `name` live now at epoch `next` (not started here); whether there was one. */
+  private end(name: string, next: i32): bool {
     const at = this.epoch;
-    for (let i = 0, n = this.n; i < n; i++) if (this.isLive(i, at) && this.isNamed(i, name)) return true;
-    return false;
+    let i = this.find(name, 0, at);
+    const hit = i >= 0;
+    for (; i >= 0; i = this.find(name, i + 1, at)) this.setWord(i, 5, next);
+    return hit;
   }
 
   /** Removes every entry of `name` (a new epoch when there was one); whether there was one. */
   remove(name: string): bool {
-    const at = this.epoch, next = at + 1;
-    let hit = false;
-    for (let i = 0, n = this.n; i < n; i++) if (this.isLive(i, at) && this.isNamed(i, name)) { this.setWord(i, 5, next); hit = true; }
+    const next = this.epoch + 1;
+    const hit = this.end(name, next);
     if (hit) this.epoch = next;
     return hit;
   }
@@ -163,8 +180,8 @@ export class HeaderList extends HeaderSource {
 
   /** set() of a pair that is kept as it is. */
   setPair(p: HeaderPair): void {
-    const at = this.epoch, next = at + 1, name = p.name;
-    for (let i = 0, n = this.n; i < n; i++) if (this.isLive(i, at) && this.isNamed(i, name)) this.setWord(i, 5, next);
+    const next = this.epoch + 1;
+    this.end(p.name, next);
     this.append(p, next);
     this.epoch = next;
   }
