@@ -1,7 +1,7 @@
 // A header map read once from the host and then looked up without allocating: the pairs blob is
 // kept as bytes, names are compared byte for byte (Envoy's names are lower-case ASCII), and a
 // value is decoded to a string only when it is asked for. Entries the filter adds later are kept
-// beside the blob as strings.
+// beside the blob as strings (name and value side by side in one array: no object per entry).
 //
 // Every entry has a lifetime [born, died) in write epochs: each change advances the epoch, so a
 // snapshot taken at epoch e (a RequestView that must see the request as it arrived) keeps seeing
@@ -10,7 +10,7 @@ import { HeaderPair, HeaderSource } from "../lib/headerPair";
 import { decodeUtf8 } from "./utf8";
 import { zeroed } from "./idTable";
 
-/** Words per entry: name offset, name length (-1: an added entry, offset = its index in `added`), value offset, value length, born, died. */
+/** Words per entry: name offset, name length (-1: an added entry, offset = its name's index in `added`), value offset, value length, born, died. */
 // @ts-ignore: decorator
 @inline const W = 6;
 const ALIVE: i32 = i32.MAX_VALUE;
@@ -21,8 +21,10 @@ export class HeaderList extends HeaderSource {
   private buf: ArrayBuffer;
   private e: StaticArray<i32>;
   private n: i32 = 0;
-  /** Entries added by the filter (created by the first; entries with name length -1 index it). */
-  private added: HeaderPair[] | null = null;
+  /** Names and values of the entries added by the filter, name then value (created by the first;
+   *  entries with name length -1 index it); `nAdded` strings are used. */
+  private added: StaticArray<string> | null = null;
+  private nAdded: i32 = 0;
   private epoch: i32 = 0;
   /** The current write epoch (snapshots keep the one they were taken at). */
   get now(): i32 { return this.epoch; }
@@ -68,7 +70,7 @@ export class HeaderList extends HeaderSource {
   /** A list holding `pairs` (names as given). */
   static fromPairs(pairs: HeaderPair[]): HeaderList {
     const l = new HeaderList(new ArrayBuffer(0), pairs.length + 4);
-    for (let i = 0, n = pairs.length; i < n; i++) { const p = unchecked(pairs[i]); l.append(p, 0); }
+    for (let i = 0, n = pairs.length; i < n; i++) { const p = unchecked(pairs[i]); l.append(p.name, p.value, 0); }
     return l;
   }
 
@@ -83,7 +85,7 @@ export class HeaderList extends HeaderSource {
   /** Whether entry i is named `name` (lower-case ASCII). */
   isNamed(i: i32, name: string): bool {
     const len = this.word(i, 1);
-    if (len < 0) { const a = this.added; return a !== null && unchecked(a[this.word(i, 0)]).name == name; }
+    if (len < 0) return this.addedAt(this.word(i, 0)) == name;
     if (len != name.length) return false;
     const p = changetype<usize>(this.buf) + <usize>this.word(i, 0), q = changetype<usize>(name);
     for (let k = 0; k < len; k++) {
@@ -96,7 +98,7 @@ export class HeaderList extends HeaderSource {
   /** Whether entry i's name starts with `prefix` (ASCII), without decoding it. */
   nameStartsWith(i: i32, prefix: string): bool {
     const len = this.word(i, 1);
-    if (len < 0) { const a = this.added; return a !== null && unchecked(a[this.word(i, 0)]).name.startsWith(prefix); }
+    if (len < 0) return this.addedAt(this.word(i, 0)).startsWith(prefix);
     const m = prefix.length;
     if (m > len) return false;
     const p = changetype<usize>(this.buf) + <usize>this.word(i, 0), q = changetype<usize>(prefix);
@@ -107,14 +109,17 @@ export class HeaderList extends HeaderSource {
     return true;
   }
 
+  /** String k of `added` (an entry with name length -1 exists only once `added` holds its strings). */
+  @inline private addedAt(k: i32): string { return unchecked(changetype<StaticArray<string>>(this.added)[k]); }
+
   nameAt(i: i32): string {
     const len = this.word(i, 1);
-    if (len < 0) { const a = this.added; return a !== null ? unchecked(a[this.word(i, 0)]).name : ""; }
+    if (len < 0) return this.addedAt(this.word(i, 0));
     return decodeUtf8(changetype<usize>(this.buf) + <usize>this.word(i, 0), <usize>len);
   }
 
   valueAt(i: i32): string {
-    if (this.word(i, 1) < 0) { const a = this.added; return a !== null ? unchecked(a[this.word(i, 0)]).value : ""; }
+    if (this.word(i, 1) < 0) return this.addedAt(this.word(i, 0) + 1);
     return decodeUtf8(changetype<usize>(this.buf) + <usize>this.word(i, 2), <usize>this.word(i, 3));
   }
 
@@ -166,45 +171,53 @@ export class HeaderList extends HeaderSource {
   }
 
   /** Adds an entry at the end (a new epoch). */
-  add(name: string, value: string): void { this.addPair(new HeaderPair(name, value)); }
-
-  /** add() of a pair that is kept as it is (e.g. one made once from the configuration). */
-  addPair(p: HeaderPair): void {
+  add(name: string, value: string): void {
     const next = this.epoch + 1;
-    this.append(p, next);
+    this.append(name, value, next);
     this.epoch = next;
   }
 
   /** Replaces every entry of `name` with one at the end (one new epoch). */
-  set(name: string, value: string): void { this.setPair(new HeaderPair(name, value)); }
-
-  /** set() of a pair that is kept as it is. */
-  setPair(p: HeaderPair): void {
+  set(name: string, value: string): void {
     const next = this.epoch + 1;
-    this.end(p.name, next);
-    this.append(p, next);
+    this.end(name, next);
+    this.append(name, value, next);
     this.epoch = next;
   }
 
   /** The headers as they are now, unaffected by later changes. */
   snapshot(): HeaderSource { return new HeaderSnapshot(this, this.epoch); }
 
-  private append(p: HeaderPair, born: i32): void {
+  private append(name: string, value: string, born: i32): void {
     let a = this.added;
-    if (a === null) { a = []; this.added = a; }
-    const i = this.n;
-    if ((i + 1) * W > this.e.length) {
-      const grown = changetype<StaticArray<i32>>(zeroed(this.e.length * 2, idof<StaticArray<i32>>()));
-      memory.copy(changetype<usize>(grown), changetype<usize>(this.e), <usize>(i * W) << 2);
-      this.e = grown;
+    const k = this.nAdded;
+    if (a === null || k == a.length) { // (grown by hand: a StaticArray is one allocation, an Array two)
+      a = changetype<StaticArray<string>>(grown(changetype<usize>(a), k, k < 8 ? 8 : k << 1, idof<StaticArray<string>>()));
+      this.added = a;
     }
-    this.setWord(i, 0, a.length);
+    unchecked(a[k] = name);
+    unchecked(a[k + 1] = value);
+    this.nAdded = k + 2;
+    const i = this.n;
+    const e = this.e;
+    if ((i + 1) * W > e.length) this.e = changetype<StaticArray<i32>>(grown(changetype<usize>(e), i * W, e.length * 2, idof<StaticArray<i32>>()));
+    this.setWord(i, 0, k);
     this.setWord(i, 1, -1);
     this.setWord(i, 4, born);
     this.setWord(i, 5, ALIVE);
-    a.push(p);
     this.n = i + 1;
   }
+}
+
+/**
+ * A zeroed StaticArray of `n` 4-byte elements (class id `id`) starting with the first `keep` of
+ * `old`'s. References are copied without __link: the minimal runtime's __link does nothing, and it
+ * collects only between callbacks, marking from the roots.
+ */
+function grown(old: usize, keep: i32, n: i32, id: u32): usize {
+  const a = zeroed(n, id);
+  memory.copy(a, old, <usize>keep << 2);
+  return a;
 }
 
 /** A HeaderList as it was at one epoch. */

@@ -130,7 +130,7 @@ export function applyOp(op: Operation, value: string | null): void {
   const v = value !== null ? value : "";
   // Operations by Op value ranges (an if chain is smaller than the switch's dispatch).
   if (k <= Op.SetIfAbsent) {
-    if (k != Op.SetIfAbsent || !has(name)) write(name, v, op.pair, k == Op.Set);
+    if (k != Op.SetIfAbsent || !has(name)) write(name, v, k == Op.Set);
   } else if (k == Op.Remove) {
     const names = op.names;
     if (names === null) remove(name);

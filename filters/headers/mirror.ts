@@ -5,7 +5,7 @@
 // at once. It is an SDK HeaderList: the host's bytes, values decoded only when read, and snapshots
 // (share) that keep seeing the headers as they were. get_header_map_value would return only the
 // first of duplicates; the list keeps every entry, in order. Names are lower-case (Envoy's).
-import { HeaderList, HeaderMap, HeaderPair, HeaderSource, requestHeaders } from "../../assembly/sdk";
+import { HeaderList, HeaderMap, HeaderSource, requestHeaders } from "../../assembly/sdk";
 
 // One phase at a time: module state, not an object (smaller code).
 let map: HeaderMap = requestHeaders;
@@ -43,21 +43,21 @@ export function remove(name: string): void {
   map.remove(name);
 }
 
-/** Sets `name` to one value; `made`, when given, is that entry made once at configure time (kept, not copied). */
-export function set(name: string, value: string, made: HeaderPair | null = null): void { write(name, value, made, true); }
+/** Sets `name` to one value. */
+export function set(name: string, value: string): void { write(name, value, true); }
 
 /** Adds an entry (Envoy joins it with "," into an existing inline header such as x-forwarded-for). */
-export function add(name: string, value: string, made: HeaderPair | null = null): void { write(name, value, made, false); }
+export function add(name: string, value: string): void { write(name, value, false); }
 
 /** set (`replace`: the entries of `name` are removed first, so the new one is at the end of the
  *  list, as Envoy puts a replaced non-inline header) or add. */
-export function write(name: string, value: string, made: HeaderPair | null, replace: bool): void {
+export function write(name: string, value: string, replace: bool): void {
   if (replace) map.set(name, value);
   else map.add(name, value);
   const l = list;
   if (l !== null) {
-    if (replace) l.remove(name);
-    l.addPair(made !== null ? made : new HeaderPair(name, value));
+    if (replace) l.set(name, value);
+    else l.add(name, value);
   }
 }
 

@@ -100,6 +100,21 @@ describe("HeaderList: writes and snapshots", () => {
     expect(all[39]).toBe("39");
     expect(l.first("a")).toBe("0");
   });
+  it("keeps added names and values in step past the growth of the added strings", () => {
+    const l = sample();
+    for (let i = 0; i < 12; i++) l.add("x-n" + i.toString(), "v" + i.toString());
+    l.set("x-n3", "w");
+    expect(l.length).toBe(6 + 13);
+    expect(l.nameAt(6)).toBe("x-n0");
+    expect(l.nameAt(17)).toBe("x-n11");
+    expect(l.nameStartsWith(17, "x-n1")).toBe(true);
+    expect(l.nameStartsWith(15, "x-n1")).toBe(false); // x-n9
+    expect(l.valueAt(17)).toBe("v11");
+    expect(l.first("x-n3")).toBe("w");
+    expect(l.all("x-n3").length).toBe(1);
+    expect(l.first("x-n9")).toBe("v9");
+    expect(l.first("x-a")).toBe("first");
+  });
   it("removing an absent name starts no new epoch", () => {
     const l = sample();
     const before = l.now;
