@@ -70,13 +70,13 @@ export function lastIndexOfUnit(s: string, c: i32, from: i32): i32 {
 export function isWritableHeaderValue(s: string, maxBytes: i32): bool {
   const n = s.length;
   if (n > maxBytes) return false;
+  const p = changetype<usize>(s);
   for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
+    const c = <i32>load<u16>(p + (<usize>i << 1));
+    if (<u32>(c - 0x20) < 0x5F) continue; // printable ASCII (nearly every unit)
     if (isControl(c)) return false;
     if ((c & 0xF800) == 0xD800) { // a surrogate: must be a high one followed by a low one
-      // (charCodeAt past the end is -1, which is no low surrogate)
-      if (c >= 0xDC00 || (s.charCodeAt(i + 1) & 0xFC00) != 0xDC00) return false;
-      i++;
+      if (c >= 0xDC00 || ++i >= n || (<i32>load<u16>(p + (<usize>i << 1)) & 0xFC00) != 0xDC00) return false;
     }
   }
   return n * 3 <= maxBytes || String.UTF8.byteLength(s) <= maxBytes;

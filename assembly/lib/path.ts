@@ -62,7 +62,7 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
   let end = n;
   let q = -1;
   for (let i = 0; i < n; i++) {
-    const c = raw.charCodeAt(i);
+    const c = load<u16>(changetype<usize>(raw) + (<usize>i << 1));
     if (c == 63 /* ? */) { if (q < 0) q = i; }
     else if (c == 35 /* # */) { end = i; break; }
   }
@@ -73,7 +73,7 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
     r.query = raw.substring(q + 1, end);
   }
   if (pathEnd == 0) { r.path = "/"; return r; }
-  const c0 = raw.charCodeAt(0);
+  const c0 = <i32>load<u16>(changetype<usize>(raw)); // (pathEnd > 0: raw is not empty)
   if (c0 == 42 /* * */ && pathEnd == 1) { r.path = "*"; return r; }
   if (c0 != 47 /* / */ && c0 != 92) return refuse(r, "path must start with /");
 
@@ -98,7 +98,7 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
     let v = -1;             // the byte of an escape
     let adv = 1;
     if (i < pathEnd) {
-      c = raw.charCodeAt(i);
+      c = <i32>load<u16>(changetype<usize>(raw) + (<usize>i << 1));
       if (c < 0x20 || c == 0x7F) return refuse(r, "control character in path");
       if (c == 37 /* % */ && (v = escapeAt(raw, i)) >= 0) { // else not an escape: the '%' stays as it is
         adv = 3;

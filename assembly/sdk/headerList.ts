@@ -129,8 +129,9 @@ export class HeaderList extends HeaderSource {
    */
   private find(name: string, from: i32, at: i32): i32 {
     const m = name.length;
+    const e = changetype<usize>(this.e);
     for (let i = from, n = this.n; i < n; i++) {
-      const len = this.word(i, 1);
+      const len = load<i32>(e + (<usize>(i * W) << 2), 4);
       if ((len == m || len < 0) && this.isLive(i, at) && this.isNamed(i, name)) return i;
     }
     return -1;

@@ -9,12 +9,14 @@ import { decodeUtf8At } from "../lib/utf8";
 /** Decodes `len` bytes at `ptr`. ASCII is copied on a fast path. */
 export function decodeUtf8(ptr: usize, len: usize): string {
   if (len == 0) return "";
-  // ASCII (nearly every header): widen into a string of the exact size.
-  let i: usize = 0;
-  while (i < len && load<u8>(ptr + i) < 0x80) i++;
-  if (i < len) return changetype<string>(decodeUtf8At(ptr, <i32>len, false));
+  // ASCII (nearly every header): widened in one pass into a string of the exact size; at the first
+  // other byte the general decoder starts again (the string made so far is garbage).
   const s = __new(len << 1, idof<String>());
-  for (let k: usize = 0; k < len; k++) store<u16>(s + (k << 1), <u16>load<u8>(ptr + k));
+  for (let k: usize = 0; k < len; k++) {
+    const b = load<u8>(ptr + k);
+    if (b >= 0x80) return changetype<string>(decodeUtf8At(ptr, <i32>len, false));
+    store<u16>(s + (k << 1), <u16>b);
+  }
   return changetype<string>(s);
 }
 

@@ -186,6 +186,11 @@ describe("header syntax", () => {
     expect(isWritableHeaderValue("\uD83D\uDE00", 4)).toBe(true);
     expect(isWritableHeaderValue("\uD83D\uDE00", 3)).toBe(false);
     expect(isWritableHeaderValue("abc", 2)).toBe(false);
+    // the edges of the printable-ASCII fast path
+    expect(isWritableHeaderValue(" ~!", 100)).toBe(true);
+    expect(isWritableHeaderValue("a\u007F", 100)).toBe(false);
+    expect(isWritableHeaderValue("a\u001F", 100)).toBe(false);
+    expect(isWritableHeaderValue("\u0080\u00FF", 100)).toBe(true);
   });
   it("lower-cases ASCII only", () => {
     expect(lowerAscii("Content-TYPE")).toBe("content-type");
