@@ -18,8 +18,11 @@ const ALIVE: i32 = i32.MAX_VALUE;
 const MAX_PAIRS: u32 = 1 << 16;
 
 export class HeaderList extends HeaderSource {
+  /** One block: the host's bytes, then (from `off`, 4-byte aligned) the entries, W words each, */
   private buf: ArrayBuffer;
-  private e: StaticArray<i32>;
+  private off: i32;
+  /** … which start here (an address in `buf`, which holds the block: the collector never moves it). */
+  private e: usize;
   private n: i32 = 0;
   /** Names and values of the entries added by the filter, name then value (created by the first;
    *  entries with name length -1 index it); `nAdded` strings are used. */
@@ -29,10 +32,16 @@ export class HeaderList extends HeaderSource {
   /** The current write epoch (snapshots keep the one they were taken at). */
   get now(): i32 { return this.epoch; }
 
-  constructor(buf: ArrayBuffer, capacity: i32) {
+  /** A list over a copy of the `len` bytes at `ptr`, with room for `capacity` entries (none yet). */
+  private constructor(ptr: usize, len: usize, capacity: i32) {
     super();
-    this.buf = buf;
-    this.e = changetype<StaticArray<i32>>(zeroed((capacity < 4 ? 4 : capacity) * W, idof<StaticArray<i32>>()));
+    const off = (<i32>len + 3) & ~3;
+    // (not zeroed: nothing reads the padding, or an entry's words before they are written)
+    const buf = __new(<usize>off + (<usize>capacity * W << 2), idof<ArrayBuffer>());
+    memory.copy(buf, ptr, len);
+    this.buf = changetype<ArrayBuffer>(buf);
+    this.off = off;
+    this.e = buf + <usize>off;
   }
 
   /**
@@ -43,12 +52,10 @@ export class HeaderList extends HeaderSource {
   static fromBlob(ptr: usize, len: usize): HeaderList {
     let count: u32 = len >= 4 ? load<u32>(ptr) : 0;
     if (count > MAX_PAIRS || <u64>4 + <u64>count * 8 > <u64>len) count = 0;
-    const buf = new ArrayBuffer(<i32>len);
-    memory.copy(changetype<usize>(buf), ptr, len);
-    const l = new HeaderList(buf, <i32>count + 4);
+    const l = new HeaderList(ptr, len, <i32>count + 4);
     let data = <u64>4 + <u64>count * 8;
     const end = <u64>len;
-    const e = changetype<usize>(l.e);
+    const e = l.e;
     let i: u32 = 0;
     for (; i < count; i++) {
       const kl = <u64>load<u32>(ptr + 4 + <usize>i * 8);
@@ -69,39 +76,32 @@ export class HeaderList extends HeaderSource {
 
   /** A list holding `pairs` (names as given). */
   static fromPairs(pairs: HeaderPair[]): HeaderList {
-    const l = new HeaderList(new ArrayBuffer(0), pairs.length + 4);
+    const l = new HeaderList(0, 0, pairs.length + 4);
     for (let i = 0, n = pairs.length; i < n; i++) { const p = unchecked(pairs[i]); l.append(p.name, p.value, 0); }
     return l;
   }
 
   /** Entries ever held, removed ones included (test each with isLive). */
   get length(): i32 { return this.n; }
-  @inline private word(i: i32, k: i32): i32 { return load<i32>(changetype<usize>(this.e) + ((<usize>(i * W + k)) << 2)); }
-  @inline private setWord(i: i32, k: i32, v: i32): void { store<i32>(changetype<usize>(this.e) + ((<usize>(i * W + k)) << 2), v); }
+  @inline private word(i: i32, k: i32): i32 { return load<i32>(this.e + ((<usize>(i * W + k)) << 2)); }
+  @inline private setWord(i: i32, k: i32, v: i32): void { store<i32>(this.e + ((<usize>(i * W + k)) << 2), v); }
 
   /** Whether entry i is present at epoch `at`. */
   @inline isLive(i: i32, at: i32): bool { return this.word(i, 4) <= at && at < this.word(i, 5); }
 
   /** Whether entry i is named `name` (lower-case ASCII). */
-  isNamed(i: i32, name: string): bool {
-    const len = this.word(i, 1);
-    if (len < 0) return this.addedAt(this.word(i, 0)) == name;
-    if (len != name.length) return false;
-    const p = changetype<usize>(this.buf) + <usize>this.word(i, 0), q = changetype<usize>(name);
-    for (let k = 0; k < len; k++) {
-      const c = <u32>load<u16>(q + (<usize>k << 1));
-      if (c >= 0x80 || c != <u32>load<u8>(p + <usize>k)) return false;
-    }
-    return true;
-  }
+  isNamed(i: i32, name: string): bool { return this.nameHas(i, name, true); }
 
   /** Whether entry i's name starts with `prefix` (ASCII), without decoding it. */
-  nameStartsWith(i: i32, prefix: string): bool {
-    const len = this.word(i, 1);
-    if (len < 0) return this.addedAt(this.word(i, 0)).startsWith(prefix);
-    const m = prefix.length;
-    if (m > len) return false;
-    const p = changetype<usize>(this.buf) + <usize>this.word(i, 0), q = changetype<usize>(prefix);
+  nameStartsWith(i: i32, prefix: string): bool { return this.nameHas(i, prefix, false); }
+
+  /** Whether entry i's name starts with `s` (compared on the bytes; never equal to a non-ASCII
+   *  unit) and, when `whole`, is no longer. */
+  private nameHas(i: i32, s: string, whole: bool): bool {
+    const len = this.word(i, 1), m = s.length;
+    if (len < 0) { const a = this.addedAt(this.word(i, 0)); return (!whole || a.length == m) && a.startsWith(s); }
+    if (m > len || whole && m != len) return false;
+    const p = changetype<usize>(this.buf) + <usize>this.word(i, 0), q = changetype<usize>(s);
     for (let k = 0; k < m; k++) {
       const c = <u32>load<u16>(q + (<usize>k << 1));
       if (c >= 0x80 || c != <u32>load<u8>(p + <usize>k)) return false;
@@ -129,7 +129,7 @@ export class HeaderList extends HeaderSource {
    */
   private find(name: string, from: i32, at: i32): i32 {
     const m = name.length;
-    const e = changetype<usize>(this.e);
+    const e = this.e;
     for (let i = from, n = this.n; i < n; i++) {
       const len = load<i32>(e + (<usize>(i * W) << 2), 4);
       if ((len == m || len < 0) && this.isLive(i, at) && this.isNamed(i, name)) return i;
@@ -193,32 +193,30 @@ export class HeaderList extends HeaderSource {
     let a = this.added;
     const k = this.nAdded;
     if (a === null || k == a.length) { // (grown by hand: a StaticArray is one allocation, an Array two)
-      a = changetype<StaticArray<string>>(grown(changetype<usize>(a), k, k < 8 ? 8 : k << 1, idof<StaticArray<string>>()));
+      // (the references are copied without __link: the minimal runtime's does nothing, and it
+      // collects only between callbacks, marking from the roots)
+      const g = zeroed(k < 8 ? 8 : k << 1, idof<StaticArray<string>>());
+      memory.copy(g, changetype<usize>(a), <usize>k << 2);
+      a = changetype<StaticArray<string>>(g);
       this.added = a;
     }
     unchecked(a[k] = name);
     unchecked(a[k + 1] = value);
     this.nAdded = k + 2;
     const i = this.n;
-    const e = this.e;
-    if ((i + 1) * W > e.length) this.e = changetype<StaticArray<i32>>(grown(changetype<usize>(e), i * W, e.length * 2, idof<StaticArray<i32>>()));
+    const buf = this.buf, off = this.off, size = buf.byteLength;
+    if (off + ((i + 1) * W << 2) > size) { // twice the entries: a new block, the bytes copied with them
+      const g = __new(<usize>(size * 2 - off), idof<ArrayBuffer>());
+      memory.copy(g, changetype<usize>(buf), <usize>(off + (i * W << 2)));
+      this.buf = changetype<ArrayBuffer>(g);
+      this.e = g + <usize>off;
+    }
     this.setWord(i, 0, k);
     this.setWord(i, 1, -1);
     this.setWord(i, 4, born);
     this.setWord(i, 5, ALIVE);
     this.n = i + 1;
   }
-}
-
-/**
- * A zeroed StaticArray of `n` 4-byte elements (class id `id`) starting with the first `keep` of
- * `old`'s. References are copied without __link: the minimal runtime's __link does nothing, and it
- * collects only between callbacks, marking from the roots.
- */
-function grown(old: usize, keep: i32, n: i32, id: u32): usize {
-  const a = zeroed(n, id);
-  memory.copy(a, old, <usize>keep << 2);
-  return a;
 }
 
 /** A HeaderList as it was at one epoch. */

@@ -114,6 +114,17 @@ describe("HeaderList: writes and snapshots", () => {
     expect(l.all("x-n3").length).toBe(1);
     expect(l.first("x-n9")).toBe("v9");
     expect(l.first("x-a")).toBe("first");
+    // the entries moved to a bigger block with the host's bytes: names and values read from them still
+    expect(l.first(":path")).toBe("/a?b=1");
+    expect(l.nameAt(1)).toBe("x-internal-a");
+    expect(l.nameStartsWith(3, "x-internal-")).toBe(true);
+    expect(l.all("x-a").join("|")).toBe("first|second");
+    // an added name is matched whole by lookups, as a prefix by nameStartsWith
+    l.remove("x-n1");
+    expect(l.first("x-n1")).toBeNull();
+    expect(l.first("x-n10")).toBe("v10");
+    expect(l.has("x-n")).toBe(false);
+    expect(l.nameStartsWith(16, "x-n")).toBe(true);
   });
   it("removing an absent name starts no new epoch", () => {
     const l = sample();
