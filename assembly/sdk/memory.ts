@@ -1,5 +1,5 @@
 // Memory the host writes into. The host calls proxy_on_memory_allocate (re-entrantly, in the middle
-// of one of our host calls) for every non-empty buffer it returns; we hand out raw TLSF blocks that
+// of one of our host calls) for every non-empty buffer it returns; we hand out raw allocator blocks (__alloc) that
 // the GC never scans or frees, copy the bytes into a managed String/ArrayBuffer, and free the block.
 // An empty result is ptr 0 / size 0 and is never allocated. Out-params use static slots (no allocation).
 import { decodeUtf8 } from "./utf8";
