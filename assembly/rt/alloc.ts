@@ -12,11 +12,14 @@
 // payload; every block is a multiple of 16 bytes with a 16-byte aligned payload, exactly the layout
 // ~lib/rt/common.ts BLOCK describes. Blocks up to 256 bytes come in exact 16-byte classes; larger
 // ones are rounded up to a power of two. Each class has a LIFO free list (link in the payload's first
-// word); a class with an empty list takes a new block from the top of the heap, growing memory (at
-// least doubling it, like TLSF) when needed. Blocks never change class, so memory given to one class
-// stays with it: the heap is bounded by the sum over classes of each class's peak (live + garbage
-// awaiting collection), not by the peak of the total. tests/host/gc-stress.test.ts checks that
-// alternating large and small requests stop growing memory.
+// word); a class with an empty list takes a new block from the top of the heap, growing memory when
+// needed by what the block needs or 1 MiB (16 pages; less while the memory is smaller), whichever is
+// more. Blocks never change class, so memory given to one class stays with it: the heap is bounded by
+// the sum over classes of each class's peak (live + garbage awaiting collection), not by the peak of
+// the total. (TLSF doubled the memory on growth; with classes holding on to their memory that
+// overshoot compounds — up to 2× more pages in a review's adversarial patterns — hence the steps.)
+// tests/host/alloc-memory.test.ts checks that memory stops growing, within a cap, under mixes of
+// sizes; README.md "Toolchain" gives measured worst cases against TLSF.
 //
 // mmInfo = payload capacity (block size - 4), with bit 0 (FREE) set while the block is on a free list.
 // The runtime reads `mmInfo & ~3` as the payload size (tcms Object.size, itcms __renew); nothing
@@ -55,7 +58,7 @@ function carve(total: usize): usize {
   let pages = memory.size();
   if (end > <u64>pages << 16) {
     let needed = <i32>((end + 0xffff) >> 16) - pages;
-    if (memory.grow(max(pages, needed)) < 0 && memory.grow(needed) < 0) unreachable();
+    if (memory.grow(max(min(pages, 16), needed)) < 0 && memory.grow(needed) < 0) unreachable();
   }
   top = <usize>end;
   return block;

@@ -86,8 +86,12 @@ export class HeaderList extends HeaderSource {
   @inline private word(i: i32, k: i32): i32 { return load<i32>(this.e + ((<usize>(i * W + k)) << 2)); }
   @inline private setWord(i: i32, k: i32, v: i32): void { store<i32>(this.e + ((<usize>(i * W + k)) << 2), v); }
 
+  // Entry words past `length` are not initialised (the block is not zeroed), so the public accessors
+  // check the index: one outside [0, length) is never live, never named, and has an empty name and value.
+  @inline private inRange(i: i32): bool { return <u32>i < <u32>this.n; }
+
   /** Whether entry i is present at epoch `at`. */
-  @inline isLive(i: i32, at: i32): bool { return this.word(i, 4) <= at && at < this.word(i, 5); }
+  @inline isLive(i: i32, at: i32): bool { return this.inRange(i) && this.word(i, 4) <= at && at < this.word(i, 5); }
 
   /** Whether entry i is named `name` (lower-case ASCII). */
   isNamed(i: i32, name: string): bool { return this.nameHas(i, name, true); }
@@ -98,6 +102,7 @@ export class HeaderList extends HeaderSource {
   /** Whether entry i's name starts with `s` (compared on the bytes; never equal to a non-ASCII
    *  unit) and, when `whole`, is no longer. */
   private nameHas(i: i32, s: string, whole: bool): bool {
+    if (!this.inRange(i)) return false;
     const len = this.word(i, 1), m = s.length;
     if (len < 0) { const a = this.addedAt(this.word(i, 0)); return (!whole || a.length == m) && a.startsWith(s); }
     if (m > len || whole && m != len) return false;
@@ -113,12 +118,14 @@ export class HeaderList extends HeaderSource {
   @inline private addedAt(k: i32): string { return unchecked(changetype<StaticArray<string>>(this.added)[k]); }
 
   nameAt(i: i32): string {
+    if (!this.inRange(i)) return "";
     const len = this.word(i, 1);
     if (len < 0) return this.addedAt(this.word(i, 0));
     return decodeUtf8(changetype<usize>(this.buf) + <usize>this.word(i, 0), <usize>len);
   }
 
   valueAt(i: i32): string {
+    if (!this.inRange(i)) return "";
     if (this.word(i, 1) < 0) return this.addedAt(this.word(i, 0) + 1);
     return decodeUtf8(changetype<usize>(this.buf) + <usize>this.word(i, 2), <usize>this.word(i, 3));
   }

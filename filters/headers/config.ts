@@ -30,7 +30,7 @@ export class Operation {
   names: StringMatcher | null = null;
   /** The value template. */
   value: Template | null = null;
-  /** A template without variables: its text, as the entry (name, text) that set/append/set_if_absent write (made once). */
+  /** A template without variables: its text, made once (`pair.value`; `pair !== null` marks a constant value). */
   pair: HeaderPair | null = null;
   regex: Regex | null = null;
   replacement: Replacement | null = null;

@@ -49,3 +49,29 @@ test("linear memory stops growing when requests with large header values alterna
     h.close();
   }
 });
+
+// The allocator's worst known pattern (found in review): each window of 16 requests fills one small
+// size class (48–256-byte blocks) with ~128 KB of copied values, the next window another class, so
+// every class in turn peaks while the others hold their free blocks. Memory must stop growing, and
+// within a cap: 448 pages with 1 MiB growth steps (TLSF: 128; with the doubling growth TLSF used,
+// this allocator reached 1,024). The cap catches a return to doubling or a leak across classes.
+test("linear memory stops growing, under a cap, when successive windows of requests fill different small size classes", async () => {
+  const h = createHost({ module: HEADERS_MODULE, config: { request: [{ ops: [{ op: "copy", header: "x-big", to: "x-big-copy", overwrite: true }] }], max_value_bytes: 65536 } });
+  try {
+    const vm = h.filters[0].workers[0].vm!;
+    const pages: number[] = [];
+    for (let i = 0; i < 2 * 14 * 16; i++) {
+      const block = 16 * (3 + (Math.floor(i / 16) % 14)); // the class of this window: 48..256-byte blocks
+      const value = "a".repeat((block - 36) >> 1); // a UTF-16 string whose object just fits the block
+      const headers: [string, string][] = Array.from({ length: Math.floor((128 << 10) / block) }, () => ["x-big", value]);
+      const out = await h.request({ path: `/p/${i}`, headers });
+      if (out.details === "wasm_fail_stream") throw new Error(`trap: ${out.logs.map((l) => l.message).join(" | ")}`);
+      if (i % 32 === 31) pages.push(vm.memoryPages());
+    }
+    const last = pages[pages.length - 1];
+    assert.equal(last, pages[pages.length - 4], `still growing: pages per 32 requests ${pages.join(" ")}`);
+    assert.ok(last <= 512, `more than 512 pages (32 MiB): ${pages.join(" ")}`);
+  } finally {
+    h.close();
+  }
+});

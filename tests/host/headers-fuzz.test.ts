@@ -48,9 +48,10 @@ test("fuzz: raw control characters, CR/LF and NUL in inbound header values and i
 });
 
 // ---------------------------------------------------------------------------------------------
-// Property 6: linear memory. The allocator grows memory by at least its current size (assembly/rt/
-// alloc.ts doubles it, as TLSF did), and the collector frees garbage some requests later, so one more
-// doubling after a warm-up is normal; a leak keeps doubling. Pages never shrink.
+// Property 6: linear memory. The allocator grows memory in steps (assembly/rt/alloc.ts: up to 1 MiB or
+// the current size, or what a block needs), and the collector frees garbage some requests later, so
+// some growth after a warm-up is normal, but not past twice the warm size; a leak keeps growing.
+// Pages never shrink.
 
 /** Pages of worker 0's VM after each of `passes` passes over `specs`. */
 async function pagesPerPass(cfg: Config, specs: RequestSpec[], passes: number): Promise<number[]> {

@@ -92,6 +92,21 @@ describe("HeaderList: writes and snapshots", () => {
     expect(snap.first("x-late")).toBeNull();
     expect(l.first("accept")).toBe("changed");
   });
+  it("treats an index outside [0, length) as no entry (the entry table past length is not initialised)", () => {
+    const l = sample();
+    l.add("x-n", "v");
+    // indexes inside the table's capacity but past length, and negative ones
+    for (let i = l.length; i < l.length + 8; i++) {
+      expect(l.isLive(i, l.now)).toBe(false);
+      expect(l.isNamed(i, "")).toBe(false);
+      expect(l.nameStartsWith(i, "")).toBe(false);
+      expect(l.nameAt(i)).toBe("");
+      expect(l.valueAt(i)).toBe("");
+    }
+    expect(l.isLive(-1, l.now)).toBe(false);
+    expect(l.nameAt(-1)).toBe("");
+    expect(l.valueAt(-2)).toBe("");
+  });
   it("grows past its initial capacity", () => {
     const l = HeaderList.fromPairs([new HeaderPair("a", "0")]);
     for (let i = 1; i < 40; i++) l.add("a", i.toString());
