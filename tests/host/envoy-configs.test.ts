@@ -32,6 +32,17 @@ test("envoy/envoy.yaml is a valid bootstrap whose headers filter accepts its con
   assert.ok(r.notes.some((n) => n.includes("wasmgate.headers") && n.includes("accepted its configuration")), r.notes.join("\n"));
 });
 
+test("envoy/envoy-bench.yaml (npm run bench:envoy) is valid, and both modules accept their configurations", () => {
+  const r = validateFile(`${ROOT}envoy/envoy-bench.yaml`, opts);
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.notes.filter((n) => n.includes("accepted its configuration")).length, 2, r.notes.join("\n"));
+  // The headers listener runs the benchmark configuration of `npm run bench`.
+  const doc = parse(readFileSync(`${ROOT}envoy/envoy-bench.yaml`, "utf8"));
+  const headers = doc.static_resources.listeners.find((l: { name: string }) => l.name === "headers");
+  const cfg = headers.filter_chains[0].filters[0].typed_config.http_filters[0].typed_config.config.configuration.value;
+  assert.deepEqual(JSON.parse(cfg), JSON.parse(readFileSync(`${ROOT}filters/headers/bench/config.json`, "utf8")));
+});
+
 test("envoy/envoy-bad-config.yaml passes the schema, and the module refuses it with the line the file names", () => {
   const file = `${ROOT}envoy/envoy-bad-config.yaml`;
   const promised = readFileSync(file, "utf8").match(/^#\s+(headers: config\.\S+: .*?)\s*\(one of …\)$/m);
@@ -149,7 +160,7 @@ test("validate: a WasmPlugin is checked as the API server and the module would",
 
 test("envoy/docker-compose.yml mounts the bootstraps and the build directory they refer to", () => {
   const doc = parse(readFileSync(`${ROOT}envoy/docker-compose.yml`, "utf8"));
-  for (const [svc, file] of [["envoy", "envoy.yaml"], ["envoy-bad-config", "envoy-bad-config.yaml"]]) {
+  for (const [svc, file] of [["envoy", "envoy.yaml"], ["envoy-bad-config", "envoy-bad-config.yaml"], ["envoy-bench", "envoy-bench.yaml"]]) {
     const vols: string[] = doc.services[svc].volumes;
     assert.ok(vols.includes(`./${file}:/etc/envoy/envoy.yaml:ro`), `${svc} mounts ${file}`);
     assert.ok(vols.includes(`../build:${MOUNT}:ro`), `${svc} mounts ../build at ${MOUNT}`);
