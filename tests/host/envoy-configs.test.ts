@@ -30,6 +30,10 @@ test("envoy/envoy.yaml is a valid bootstrap whose headers filter accepts its con
   const r = validateFile(`${ROOT}envoy/envoy.yaml`, opts);
   assert.deepEqual(r.errors, []);
   assert.ok(r.notes.some((n) => n.includes("wasmgate.headers") && n.includes("accepted its configuration")), r.notes.join("\n"));
+  // … and it is the configuration the shared scenarios expect (tests/scenarios/headers.json).
+  const doc = parse(readFileSync(`${ROOT}envoy/envoy.yaml`, "utf8"));
+  const value = doc.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0].typed_config.config.configuration.value;
+  assert.deepEqual(JSON.parse(value), JSON.parse(readFileSync(`${ROOT}tests/scenarios/headers.json`, "utf8")).config);
 });
 
 test("envoy/envoy-bench.yaml (npm run bench:envoy) is valid, and both modules accept their configurations", () => {
