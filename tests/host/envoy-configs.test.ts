@@ -4,7 +4,7 @@
 // agrees is the docker-compose suite's job (tests/envoy).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -130,6 +130,18 @@ test("the Istio WasmPlugin snippet in filters/headers/README.md is a valid WasmP
   const r = validateFile(p, { module: "build/headers.wasm", cwd: ROOT });
   assert.deepEqual(r.errors, []);
   assert.ok(r.notes.some((n) => n.includes("a valid WasmPlugin")) && r.notes.some((n) => n.includes("accepted its configuration")), r.notes.join("\n"));
+});
+
+test("examples/istio/*.yaml are valid WasmPlugins whose pluginConfig the filter accepts", () => {
+  const dir = `${ROOT}examples/istio`;
+  const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
+  assert.ok(files.length > 0);
+  for (const f of files) {
+    const module = `build/${f.replace(/-wasmplugin\.yaml$/, "")}.wasm`; // <filter>-wasmplugin.yaml
+    const r = validateFile(join(dir, f), { module, cwd: ROOT });
+    assert.deepEqual(r.errors, [], f);
+    assert.ok(r.notes.some((n) => n.includes("accepted its configuration")), `${f}: ${r.notes.join("; ")}`);
+  }
 });
 
 test("validate: a WasmPlugin is checked as the API server and the module would", () => {
