@@ -93,14 +93,14 @@ else describe(SUITE, { timeout: 15 * 60_000 }, () => {
   for (const sc of SCENARIOS.cases) {
     test(`scenario (Envoy): ${sc.name}`, async () => {
       const names = Object.keys(sc.expect.metrics ?? {});
-      const before = await Promise.all(names.map(counter));
+      const start = await Promise.all(names.map(counter));
       const e = await send(sc.request.path, Object.fromEntries(sc.request.headers));
       const moved: Record<string, number> = {};
       for (const [i, name] of names.entries()) {
         // (the filter adds its counts in on_done, when the stream ends: poll briefly)
         let now = await counter(name);
-        for (let k = 0; k < 20 && now - before[i] !== sc.expect.metrics![name]; k++) { await new Promise((r) => setTimeout(r, 250)); now = await counter(name); }
-        moved[name] = now - before[i];
+        for (let k = 0; k < 20 && now - start[i] !== sc.expect.metrics![name]; k++) { await new Promise((r) => setTimeout(r, 250)); now = await counter(name); }
+        moved[name] = now - start[i];
       }
       checkScenario(sc, {
         status: e.status,
@@ -122,7 +122,7 @@ else describe(SUITE, { timeout: 15 * 60_000 }, () => {
   test("a bad configuration: Envoy refuses to start and its log names the field", () => {
     // If Envoy kept running despite the refusal, the run would be killed by the timeout: status null,
     // which must fail the test (not pass as "non-zero"), and the container is removed in any case.
-    const [cmd, ...pre] = cli as string[];
+    const cmd = (cli as string[])[0];
     try {
       const r = compose(["--profile", "bad-config", "run", "--rm", "--name", BAD_CONTAINER, "envoy-bad-config"], 90_000);
       const out = `${r.stdout}\n${r.stderr}`;
