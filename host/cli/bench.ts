@@ -15,7 +15,7 @@ import type { Vm } from "../vm/vm.ts";
 import { FilterRun } from "../envoy/filter-run.ts";
 import { HeaderMap } from "../envoy/header-map.ts";
 import type { StreamActions } from "../envoy/filter-stream.ts";
-import { flag, hostOptions, parseArgs, readRequest, UsageError } from "./options.ts";
+import { flag, HOST_OPTIONS, hostOptions, parseArgs, readRequest, rejectUnknown, UsageError } from "./options.ts";
 import { REPO_ROOT } from "./main.ts";
 
 export interface BenchResult {
@@ -176,6 +176,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   v8.setFlagsFromString("--no-liftoff");
   try {
     const p = parseArgs(argv);
+    rejectUnknown(p, [...HOST_OPTIONS, "requests", "json"]);
     const requests = Number(flag(p, "requests") ?? 50000);
     if (!Number.isInteger(requests) || requests < 1) throw new UsageError("--requests must be a positive integer");
     const baselineModule = join(REPO_ROOT, "build/baseline.wasm");

@@ -9,17 +9,21 @@ const USAGE = `wasmgate — proxy-wasm filters for Envoy, and a host that runs t
 usage:
   wasmgate build [name…] [--all]           compile filters/ and examples/ to build/<name>.wasm
   wasmgate run <module.wasm> --config <json|@file> --request <file> [options]
-  wasmgate bench [<module.wasm> --config … --request …] [--json]
+  wasmgate bench [<module.wasm> --config … --request …] [--requests N] [--json]
   wasmgate validate <envoy.yaml> [--map ENVOY_PATH=DIR]…   check an Envoy bootstrap: Envoy's API schema,
                                            chains and routes, and each Wasm filter's module with its config
-  wasmgate validate <wasmplugin.yaml> [--module <module.wasm>]   an Istio WasmPlugin (and its pluginConfig)
+  wasmgate validate <wasmplugin.yaml> [--module <module.wasm> | --map ENVOY_PATH=DIR]
+                                           an Istio WasmPlugin (and its pluginConfig)
   wasmgate validate <config.json> --module <module.wasm>   one filter configuration
-  wasmgate demo                            build output → a demo run of examples/custom-filter
+  wasmgate demo                            what npm start shows: one request through the headers
+                                           filter, then examples/custom-filter
 
 run/bench options:
   --root-id ID  --vm-id ID  --vm-config <json|@file>  --name NAME
   --cluster NAME=HOST:PORT (repeatable)  --envoy-version 1.32|1.34|1.35
-  --failure-policy FAIL_CLOSED|FAIL_OPEN|FAIL_RELOAD  --repeat N  --workers W
+  --failure-policy FAIL_CLOSED|FAIL_OPEN|FAIL_RELOAD  --fail-open  --allow-on-headers-stop-iteration
+  --log-level LEVEL
+run only: --repeat N  --workers W
 `;
 
 export async function main(argv: string[]): Promise<number> {

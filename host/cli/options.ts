@@ -32,6 +32,15 @@ export function parseArgs(argv: string[]): Parsed {
 
 export const flag = (p: Parsed, name: string): string | undefined => p.flags.get(name)?.at(-1);
 
+/** The options `run` and `bench` share (the plugin's Envoy-side settings and the request). */
+export const HOST_OPTIONS = ["config", "request", "vm-config", "name", "root-id", "vm-id", "cluster", "envoy-version",
+  "failure-policy", "fail-open", "allow-on-headers-stop-iteration", "log-level"];
+
+/** A usage error for any option not in `known` (a typo such as --confg must not be silently ignored). */
+export function rejectUnknown(p: Parsed, known: readonly string[]): void {
+  for (const k of p.flags.keys()) if (!known.includes(k)) throw new UsageError(`unknown option --${k}`);
+}
+
 /** "<json>" or "@file": the bytes exactly as given. */
 export function bytesArg(v: string | undefined): Uint8Array | undefined {
   if (v === undefined) return undefined;

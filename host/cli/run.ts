@@ -2,12 +2,13 @@
 // through the filter in the host; prints the outcome as JSON. `--repeat N [--workers W]` sends it N
 // times round-robin over W worker VMs and prints an array.
 import { createHost, ConfigError, LoadError, type LogRecord } from "../index.ts";
-import { flag, hostOptions, parseArgs, readRequest, UsageError } from "./options.ts";
+import { flag, HOST_OPTIONS, hostOptions, parseArgs, readRequest, rejectUnknown, UsageError } from "./options.ts";
 
 export async function runCommand(argv: string[]): Promise<number> {
   let host;
   try {
     const p = parseArgs(argv);
+    rejectUnknown(p, [...HOST_OPTIONS, "repeat", "workers"]);
     const module = p.positional[0];
     if (!module) throw new UsageError("usage: wasmgate run <module.wasm> --config <json|@file> --request <file> [options]");
     const spec = readRequest(p);
@@ -22,6 +23,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         response: r.response,
         localReply: r.localReply,
         details: r.details,
+        routeCacheCleared: r.routeCacheCleared,
         ...(r.reset ? { reset: true } : {}),
         ...(r.stalled ? { stalled: true } : {}),
         logs: r.logs,

@@ -120,3 +120,13 @@ test("demo (what npm start shows): the headers filter rewrites the request and t
   assert.match(r.stdout.slice(r.stdout.indexOf("client got")), /^ +x-request-path: \/api\/v1\/orders$/m);
   assert.match(r.stdout, /custom_filter\.denied":1/);
 });
+
+test("run and bench refuse an unknown option (a typo must not silently drop the configuration); run prints the route-cache clears", () => {
+  const typo = cli("run", "build/custom-filter.wasm", "--confg", config, "--request", reqFile);
+  assert.equal(typo.status, 1);
+  assert.match(typo.stderr, /unknown option --confg/);
+  assert.match(cli("bench", "--requestz", "10").stderr, /unknown option --requestz/);
+  const r = cli("run", "build/headers.wasm", "--config", JSON.stringify({ request: [{ ops: [{ op: "set", header: "x-a", value: "1" }, { op: "set", header: "x-b", value: "2" }] }] }), "--request", reqFile);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).routeCacheCleared, 2, "two request-header writes, two clears");
+});

@@ -1,6 +1,7 @@
-// `wasmgate validate` (host/deploy/validate.ts) and the Envoy files we ship, checked here without
-// Envoy: envoy/envoy.yaml and envoy/envoy-bad-config.yaml (the docker-compose suite's bootstraps),
-// envoy/docker-compose.yml, and the Envoy snippet in filters/headers/README.md. Whether Envoy itself
+// `wasmgate validate` (host/deploy/validate.ts) and the Envoy and Istio files we ship, checked here
+// without Envoy: envoy/envoy.yaml and envoy/envoy-bad-config.yaml (the docker-compose suite's
+// bootstraps), envoy/envoy-bench.yaml, envoy/docker-compose.yml, the Envoy and Istio snippets in
+// filters/headers/README.md, and examples/istio/*.yaml. Whether Envoy itself
 // agrees is the docker-compose suite's job (tests/envoy).
 import { test } from "node:test";
 import assert from "node:assert/strict";
