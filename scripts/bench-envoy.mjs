@@ -1,4 +1,5 @@
-// `npm run bench:envoy`: what the headers filter costs inside a real Envoy, where Docker is.
+// `npm run bench:envoy` (node --import tsx: it shares envoy/compose.ts with the Envoy suite): what the
+// headers filter costs inside a real Envoy, where Docker is.
 // envoy/docker-compose.yml's envoy-bench service runs one Envoy (one worker thread) with envoy/envoy-bench.yaml:
 // three listeners that answer the same request themselves (direct_response) — without Wasm, with the
 // empty baseline module (build/baseline.wasm), and with the headers filter on its benchmark
@@ -18,7 +19,7 @@
 // filter sees two more headers than in `npm run bench`: a real Envoy cost.
 // Options (env): ROUNDS (10), PER (10000 requests per batch), CONNECTIONS (8), ENVOY_IMAGE,
 // WASMGATE_ENVOY_BENCH_PROJECT (the compose project, default wasmgate-envoy-bench).
-import { spawnSync } from "node:child_process";
+import { composeCli, composeRunner } from "../envoy/compose.ts";
 import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
@@ -33,24 +34,13 @@ function positive(name, dflt) {
 const ROUNDS = positive("ROUNDS", 10), PER = positive("PER", 10000), CONNECTIONS = positive("CONNECTIONS", 8);
 const PORTS = { "no Wasm": 10020, "baseline module": 10021, "headers filter": 10022 }; // envoy/envoy-bench.yaml
 
-function composeCli() {
-  const ok = (cmd, args) => spawnSync(cmd, args, { stdio: "ignore", timeout: 20_000 }).status === 0;
-  const cli = ok("docker", ["compose", "version"]) ? ["docker", "compose"] : ok("docker-compose", ["version"]) ? ["docker-compose"] : null;
-  if (cli === null) return "Docker with compose is not installed";
-  if (!ok("docker", ["info"])) return "no Docker engine answers (`docker info` failed)";
-  return cli;
-}
-
 const cli = composeCli();
 if (typeof cli === "string") { console.log(`bench:envoy skipped: ${cli}`); process.exit(0); }
 for (const m of ["baseline.wasm", "headers.wasm"]) {
   if (!existsSync(`${ROOT}build/${m}`)) { console.error(`build/${m} is missing: run \`npm run build\` first`); process.exit(1); }
 }
 
-function compose(args, timeout = 600_000) {
-  const [cmd, ...pre] = cli;
-  return spawnSync(cmd, [...pre, "-p", PROJECT, "-f", `${ROOT}envoy/docker-compose.yml`, "--profile", "bench", ...args], { encoding: "utf8", timeout, maxBuffer: 64 << 20 });
-}
+const compose = composeRunner(cli, PROJECT, ["--profile", "bench"]);
 
 let ticksPerSecond = 100;
 /** Envoy's CPU time so far, in clock ticks: utime + stime of its process (pid 1 in the container), all

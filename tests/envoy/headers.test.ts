@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { checkScenario, loadScenarios } from "../scenarios/scenarios.ts";
+import { composeCli, composeRunner } from "../../envoy/compose.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PORT = process.env.WASMGATE_ENVOY_PORT ?? "10000";
@@ -19,23 +20,11 @@ const BAD_CONTAINER = `${PROJECT}-bad-config`;
 const FETCH_TIMEOUT = 10_000;
 const SCENARIOS = loadScenarios(`${ROOT}tests/scenarios/headers.json`);
 
-/** `docker compose`, or the older `docker-compose`; a string says why neither can run. */
-function composeCli(): string[] | string {
-  const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: "ignore", timeout: 20_000 }).status === 0;
-  const cli = ok("docker", ["compose", "version"]) ? ["docker", "compose"] : ok("docker-compose", ["version"]) ? ["docker-compose"] : null;
-  if (cli === null) return "Docker with compose is not installed (neither `docker compose` nor `docker-compose` runs)";
-  if (!ok("docker", ["info"])) return "no Docker engine answers (`docker info` failed)";
-  return cli;
-}
-
 const cli = composeCli();
 const skip = typeof cli === "string" ? cli
   : !existsSync(`${ROOT}build/headers.wasm`) ? "build/headers.wasm is missing (run `npm run build`)" : false;
 
-function compose(args: string[], timeoutMs = 600_000) {
-  const [cmd, ...pre] = cli as string[];
-  return spawnSync(cmd, [...pre, "-p", PROJECT, "-f", `${ROOT}envoy/docker-compose.yml`, ...args], { encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 << 20 });
-}
+const compose = typeof cli === "string" ? () => { throw new Error(cli); } : composeRunner(cli, PROJECT);
 
 const down = () => compose(["--profile", "bad-config", "down", "-v", "--remove-orphans"], 120_000);
 
