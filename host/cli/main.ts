@@ -12,9 +12,14 @@ usage:
   wasmgate bench [<module.wasm> --config … --request …] [--requests N] [--json]
   wasmgate validate <envoy.yaml> [--map ENVOY_PATH=DIR]…   check an Envoy bootstrap: Envoy's API schema,
                                            chains and routes, and each Wasm filter's module with its config
-  wasmgate validate <wasmplugin.yaml> [--module <module.wasm> | --map ENVOY_PATH=DIR]
-                                           an Istio WasmPlugin (and its pluginConfig)
+  wasmgate validate <wasmplugin.yaml> [--module <module.wasm> | --image <oci layout dir> | --map ENVOY_PATH=DIR]
+                                           an Istio WasmPlugin (and its pluginConfig; with --image, the
+                                           image wasmgate package wrote, checked against url and sha256)
   wasmgate validate <config.json> --module <module.wasm>   one filter configuration
+  wasmgate package <filter | module.wasm> [--out DIR] [--tag TAG] [--push REGISTRY/REPO[:TAG]] [--plain-http] [--json]
+                                           an OCI image Istio's WasmPlugin can pull (oci://…): an OCI
+                                           image layout in build/oci/<name>, optionally pushed; prints
+                                           the digest for the WasmPlugin's sha256
   wasmgate demo                            what npm start shows: one request through the headers
                                            filter, then examples/custom-filter
 
@@ -36,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     case "run": return (await import("./run.ts")).runCommand(rest);
     case "bench": return (await import("./bench.ts")).benchCommand(rest);
     case "validate": return (await import("./validate.ts")).validateCommand(rest);
+    case "package": return (await import("./package.ts")).packageCommand(rest);
     case "demo": return (await import("./demo.ts")).demoCommand();
     case undefined: case "help": case "--help": case "-h":
       process.stdout.write(USAGE);

@@ -15,6 +15,7 @@ import { parseAllDocuments } from "yaml";
 import { createHost, type LogRecord } from "../index.ts";
 import { envoyApi, protoNames } from "./envoy-api.ts";
 import { wasmPluginProblems } from "./wasmplugin.ts";
+import { moduleFromImage, parseRef, readLayout } from "./oci.ts";
 
 const T = "type.googleapis.com/";
 const HCM = `${T}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`;
@@ -28,6 +29,9 @@ export interface ValidateOptions {
   map?: [string, string][];
   /** For a bare filter configuration or a WasmPlugin: the module to configure. */
   module?: string;
+  /** For a WasmPlugin with an oci:// url: the OCI image layout `wasmgate package` wrote (its module
+   *  is configured, and spec.sha256 must be its digest). */
+  image?: string;
   /** Relative paths (local filenames, --map targets) are taken from here. */
   cwd?: string;
 }
@@ -75,8 +79,12 @@ function validateWasmPlugin(r: Report, where: string, d: Json, opts: ValidateOpt
   if (problems.length > 0) return;
   r.notes.push(`${where}: a valid WasmPlugin`);
   const spec = d.spec as Json;
-  let module: string | undefined = opts.module;
-  if (module === undefined && /^file:\/\//.test(spec.url)) {
+  let module: string | Uint8Array | undefined = opts.module;
+  if (opts.image !== undefined) {
+    const m = imageModule(r, where, spec, opts);
+    if (m === null) return;
+    module = m;
+  } else if (module === undefined && /^file:\/\//.test(spec.url)) {
     const path = spec.url.slice("file://".length);
     const local = localPath(path, opts);
     if (local === null) { fail(r, `${where}: spec.url: ${notFound(path, opts)}`); return; }
@@ -88,7 +96,31 @@ function validateWasmPlugin(r: Report, where: string, d: Json, opts: ValidateOpt
   const config = spec.pluginConfig && Object.keys(spec.pluginConfig).length > 0 ? JSON.stringify(spec.pluginConfig) : "";
   const env: Record<string, string> = {};
   for (const e of spec.vmConfig?.env ?? []) if (e.valueFrom !== "HOST") env[e.name] = e.value ?? "";
-  checkModule(r, where, { module, config, name: `${d.metadata?.namespace ?? "default"}.${d.metadata.name}`, rootId: spec.pluginName ?? "", vmId: "", environment: env }, opts);
+  checkModule(r, where, { module, config, name: `${d.metadata?.namespace ?? "default"}.${d.metadata.name}`, rootId: spec.pluginName ?? "", vmId: "", environment: env, label: `plugin.wasm of ${opts.image}` }, opts);
+}
+
+/** The module in the image layout given with --image, checked against the WasmPlugin's url and
+ *  sha256 the way Istio's agent checks what it pulled; null (and an error) when it does not fit. */
+function imageModule(r: Report, where: string, spec: Json, opts: ValidateOptions): Uint8Array | null {
+  if (!/^oci:\/\//.test(spec.url)) { fail(r, `${where}: --image: spec.url is not an oci:// image (${spec.url})`); return null; }
+  const dir = isAbsolute(opts.image!) ? opts.image! : join(opts.cwd ?? process.cwd(), opts.image!);
+  let tag: string | undefined;
+  try { tag = parseRef(spec.url).tag; } catch (e) { fail(r, `${where}: spec.url: ${(e as Error).message}`); return null; }
+  try {
+    const img = readLayout(dir, tag);
+    const module = moduleFromImage(img.manifest, img.blob);
+    const hex = img.digest.slice("sha256:".length);
+    if (spec.sha256 && spec.sha256 !== hex) {
+      fail(r, `${where}: spec.sha256 is ${spec.sha256}, but the image in ${opts.image}${tag ? ` tagged ${tag}` : ""} has digest ${hex}: Istio would refuse to load it`);
+      return null;
+    }
+    if (!spec.sha256) r.warnings.push(`${where}: spec.sha256 is not set: the image is not pinned (its digest is ${hex})`);
+    r.notes.push(`${where}: the image in ${opts.image}${tag ? ` tagged ${tag}` : ""} holds plugin.wasm as Istio reads it${spec.sha256 ? ", and its digest is spec.sha256" : ""}`);
+    return module;
+  } catch (e) {
+    fail(r, `${where}: --image: ${(e as Error).message}`);
+    return null;
+  }
 }
 
 function validateBootstrap(r: Report, file: string, raw: Json, opts: ValidateOptions): Report {
@@ -213,11 +245,13 @@ function localPath(p: string, opts: ValidateOptions): string | null {
 interface ModuleCheck {
   module: string | Uint8Array; config: Buffer | string; vmConfig?: Buffer | string; environment?: Record<string, string>;
   name: string; rootId: string; vmId: string;
+  /** How the report names an in-memory module (default "inline module"). */
+  label?: string;
 }
 
 function checkModule(r: Report, where: string, m: ModuleCheck, opts: ValidateOptions): Report {
   const module = typeof m.module === "string" ? localPath(m.module, opts) ?? m.module : m.module;
-  const label = typeof m.module === "string" ? m.module : "inline module";
+  const label = typeof m.module === "string" ? m.module : m.label ?? "inline module";
   try {
     const host = createHost({ module, config: m.config, vmConfig: m.vmConfig, environment: m.environment, name: m.name, rootId: m.rootId, vmId: m.vmId });
     host.close();

@@ -1,0 +1,310 @@
+// `wasmgate package` and host/deploy/oci.ts: the OCI image Istio's WasmPlugin pulls (research/deploy.md
+// §2). The image is read back the way Istio's agent reads it (moduleFromImage follows
+// istio/istio pkg/wasm/imagefetcher.go), its tar by the system's tar as an independent reader, and it
+// is pushed to a real registry — Debian's docker-registry (CNCF distribution), which .ci/run installs —
+// directly and behind a token-auth front like GHCR's or Docker Hub's. Without docker-registry on PATH
+// the registry tests skip, saying so.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { gunzipSync, gzipSync } from "node:zlib";
+import {
+  buildImage, findCredentials, MEDIA, moduleFromImage, parseRef, pushImage, readLayout, readTar, RegistryError, sha256, tarOneFile, writeLayout,
+} from "../../host/deploy/oci.ts";
+
+const cli = (...args: string[]) => spawnSync(process.execPath, ["bin/wasmgate.mjs", ...args], { encoding: "utf8" });
+const dir = mkdtempSync(join(tmpdir(), "wasmgate-oci-"));
+const MODULE = "build/headers.wasm";
+const wasm = new Uint8Array(readFileSync(MODULE));
+const blobsOf = (img: ReturnType<typeof buildImage>) => (d: string) => { const b = img.blobs.get(d); if (!b) throw new Error(`no blob ${d}`); return b; };
+
+test("the layer's tar holds plugin.wasm alone, as the system's tar reads it: 0644, owner 0:0, mtime 0", () => {
+  const tarFile = join(dir, "layer.tar");
+  writeFileSync(tarFile, tarOneFile("plugin.wasm", wasm));
+  const list = spawnSync("tar", ["-tvf", tarFile, "--numeric-owner"], { encoding: "utf8" });
+  assert.equal(list.status, 0, list.stderr);
+  assert.match(list.stdout.trim(), new RegExp(`^-rw-r--r-- 0/0 +${wasm.length} 1970-01-01 00:00 plugin\\.wasm$`));
+  const out = spawnSync("tar", ["-xOf", tarFile, "plugin.wasm"]);
+  assert.equal(out.status, 0);
+  assert.deepEqual(new Uint8Array(out.stdout), wasm);
+  // and a file whose size is a multiple of the block size, and an empty one
+  for (const n of [512, 0]) {
+    writeFileSync(tarFile, tarOneFile("plugin.wasm", new Uint8Array(n).fill(7)));
+    const r = spawnSync("tar", ["-xOf", tarFile, "plugin.wasm"]);
+    assert.equal(r.status, 0, String(r.stderr));
+    assert.equal(r.stdout.length, n);
+  }
+});
+
+test("the image is Istio's compat variant, and the same module always gives the same digest", () => {
+  const a = buildImage(wasm, { "org.opencontainers.image.title": "headers" });
+  const b = buildImage(new Uint8Array(wasm), { "org.opencontainers.image.title": "headers" });
+  assert.equal(a.digest, b.digest, "reproducible: a WasmPlugin's sha256 pins the module");
+  assert.deepEqual(a.manifest, b.manifest);
+  const changed = new Uint8Array(wasm); changed[changed.length - 1] ^= 1;
+  assert.notEqual(buildImage(changed).digest, buildImage(wasm).digest);
+
+  const m = JSON.parse(Buffer.from(a.manifest).toString());
+  assert.equal(m.schemaVersion, 2);
+  assert.equal(m.mediaType, MEDIA.manifest);
+  assert.equal(m.annotations["module.wasm.image/variant"], "compat");
+  assert.equal(m.layers.length, 1);
+  assert.equal(m.layers[0].mediaType, "application/vnd.oci.image.layer.v1.tar+gzip");
+  assert.equal(a.digest, sha256(a.manifest));
+  const config = JSON.parse(Buffer.from(a.blobs.get(m.config.digest)!).toString());
+  const tar = gunzipSync(a.blobs.get(m.layers[0].digest)!);
+  assert.deepEqual(config.rootfs, { type: "layers", diff_ids: [sha256(tar)] }, "diff_ids name the uncompressed layer");
+  assert.equal(m.config.size, a.blobs.get(m.config.digest)!.length);
+  assert.equal(m.layers[0].size, a.blobs.get(m.layers[0].digest)!.length);
+  assert.deepEqual(moduleFromImage(a.manifest, blobsOf(a)), wasm);
+});
+
+test("moduleFromImage refuses what Istio's agent refuses", () => {
+  const img = buildImage(wasm);
+  const m = JSON.parse(Buffer.from(img.manifest).toString());
+  const withLayer = (mediaType: string, bytes: Uint8Array, manifestType?: string) => {
+    const man = { ...m, ...(manifestType ? { mediaType: manifestType } : {}), layers: [{ mediaType, digest: sha256(bytes), size: bytes.length }] };
+    return () => moduleFromImage(Buffer.from(JSON.stringify(man)), () => bytes);
+  };
+  const gz = (name: string, data: Uint8Array) => new Uint8Array(gzipSync(tarOneFile(name, data)));
+  assert.throws(withLayer("application/vnd.oci.image.layer.v1.tar", tarOneFile("plugin.wasm", wasm)), /not application\/vnd\.oci\.image\.layer\.v1\.tar\+gzip/);
+  assert.throws(withLayer("application/vnd.oci.image.layer.v1.tar+zstd", gz("plugin.wasm", wasm)), /tar\+zstd/);
+  assert.throws(withLayer(MEDIA.layer, gz("plugin.wasm", wasm), "application/vnd.docker.distribution.manifest.v2+json"), /not application\/vnd\.docker\.image\.rootfs\.diff\.tar\.gzip/);
+  assert.throws(withLayer(MEDIA.layer, gz("filter.wasm", wasm)), /no plugin\.wasm/);
+  assert.throws(withLayer(MEDIA.layer, gz("plugin.wasm", Buffer.from("#!/bin/sh\necho hi\n"))), /not a Wasm module/);
+  assert.deepEqual(withLayer(MEDIA.layer, gz("x/plugin.wasm", wasm))(), wasm, "found by basename, as Istio does");
+  assert.deepEqual(withLayer("application/vnd.docker.image.rootfs.diff.tar.gzip", gz("plugin.wasm", wasm), "application/vnd.docker.distribution.manifest.v2+json")(), wasm);
+  const good = gz("plugin.wasm", wasm);
+  const man = { ...m, layers: [{ mediaType: MEDIA.layer, digest: sha256(good), size: good.length }] };
+  assert.throws(() => moduleFromImage(Buffer.from(JSON.stringify(man)), () => gz("plugin.wasm", new Uint8Array(16))), /do not match the digest/);
+});
+
+test("an OCI image layout: written, read back by tag, replaced in place, never written over other files", () => {
+  const out = join(dir, "layout");
+  const img = buildImage(wasm);
+  writeLayout(out, img, "0.1.0");
+  assert.deepEqual(JSON.parse(readFileSync(join(out, "oci-layout"), "utf8")), { imageLayoutVersion: "1.0.0" });
+  const index = JSON.parse(readFileSync(join(out, "index.json"), "utf8"));
+  assert.equal(index.manifests[0].digest, img.digest);
+  assert.equal(index.manifests[0].annotations["org.opencontainers.image.ref.name"], "0.1.0");
+  for (const f of readdirSync(join(out, "blobs", "sha256"))) assert.equal(sha256(readFileSync(join(out, "blobs", "sha256", f))), `sha256:${f}`);
+  const back = readLayout(out, "0.1.0");
+  assert.equal(back.digest, img.digest);
+  assert.deepEqual(moduleFromImage(back.manifest, back.blob), wasm);
+  assert.equal(readLayout(out).digest, img.digest, "the only image needs no tag");
+  assert.throws(() => readLayout(out, "0.2.0"), /no image tagged 0\.2\.0 \(tags: 0\.1\.0\)/);
+
+  const other = buildImage(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  writeLayout(out, other, "0.2.0");
+  assert.equal(readdirSync(join(out, "blobs", "sha256")).length, 3, "the old image's blobs are gone");
+  assert.equal(readLayout(out, "0.2.0").digest, other.digest);
+
+  const busy = join(dir, "busy");
+  mkdirSync(busy); writeFileSync(join(busy, "notes.txt"), "mine");
+  assert.throws(() => writeLayout(busy, img, "x"), /not empty and holds no OCI layout/);
+  assert.equal(readFileSync(join(busy, "notes.txt"), "utf8"), "mine");
+});
+
+test("image references: registry, repository and tag; digests and bad names refused", () => {
+  assert.deepEqual(parseRef("ghcr.io/acme/wasm/headers:0.1.0"), { registry: "ghcr.io", repository: "acme/wasm/headers", tag: "0.1.0" });
+  assert.deepEqual(parseRef("oci://localhost:5000/headers"), { registry: "localhost:5000", repository: "headers", tag: undefined });
+  assert.deepEqual(parseRef("[::1]:5000/a/b:v1"), { registry: "[::1]:5000", repository: "a/b", tag: "v1" });
+  assert.throws(() => parseRef("headers:0.1.0"), /REGISTRY\/REPOSITORY/);
+  assert.throws(() => parseRef("ghcr.io/Acme/headers"), /not a valid repository/);
+  assert.throws(() => parseRef("ghcr.io/acme/headers@sha256:" + "a".repeat(64)), /not a digest/);
+  assert.throws(() => parseRef("ghcr.io/acme/headers:-x"), /not a valid tag/);
+  assert.throws(() => parseRef("gh cr.io/acme/headers"), /not a registry/);
+});
+
+test("registry credentials come from the environment, else docker login's config.json", () => {
+  const cfg = (o: unknown) => () => JSON.stringify(o);
+  assert.deepEqual(findCredentials("r.io", { WASMGATE_REGISTRY_USERNAME: "u", WASMGATE_REGISTRY_PASSWORD: "p", HOME: "/h" }, () => { throw new Error("not read"); }), { username: "u", password: "p" });
+  const auth = Buffer.from("ci:s3:cret").toString("base64");
+  assert.deepEqual(findCredentials("r.io", { HOME: "/h" }, cfg({ auths: { "r.io": { auth } } })), { username: "ci", password: "s3:cret" });
+  assert.deepEqual(findCredentials("r.io", { HOME: "/h" }, cfg({ auths: { "https://r.io/v1/": { username: "a", password: "b" } } })), { username: "a", password: "b" });
+  assert.equal(findCredentials("other.io", { HOME: "/h" }, cfg({ auths: { "r.io": { auth } } })), null);
+  assert.equal(findCredentials("r.io", { HOME: "/h" }, cfg({ credsStore: "desktop" })), null, "credential helpers are not run");
+  let read = "";
+  findCredentials("r.io", { DOCKER_CONFIG: "/etc/dk", HOME: "/h" }, (p) => { read = p; return null; });
+  assert.equal(read, "/etc/dk/config.json");
+});
+
+// ---- a real registry ----
+
+const REGISTRY_BIN = ["/usr/bin/docker-registry", "/usr/sbin/docker-registry"].find(existsSync)
+  ?? (spawnSync("sh", ["-c", "command -v docker-registry"], { encoding: "utf8" }).stdout.trim() || null);
+const NO_REGISTRY = REGISTRY_BIN === null && "docker-registry is not installed (Debian package docker-registry; .ci/run installs it)";
+
+let registry: ChildProcess | null = null;
+let port = 0;
+after(() => { registry?.kill(); });
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const p = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return p;
+}
+async function startRegistry(): Promise<void> {
+  if (registry) return;
+  port = await freePort();
+  const conf = join(dir, "registry.yml");
+  writeFileSync(conf, `version: 0.1\nlog: { level: error }\nstorage: { filesystem: { rootdirectory: ${join(dir, "registry-data")} } }\nhttp: { addr: 127.0.0.1:${port} }\n`);
+  registry = spawn(REGISTRY_BIN!, ["serve", conf], { stdio: "ignore" });
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`http://127.0.0.1:${port}/v2/`)).status === 200) return; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("docker-registry did not come up in 10 s");
+}
+async function pull(repo: string, tag: string): Promise<{ digest: string | null; manifest: Uint8Array; blob: (d: string) => Promise<Uint8Array> }> {
+  const res = await fetch(`http://127.0.0.1:${port}/v2/${repo}/manifests/${tag}`, { headers: { accept: MEDIA.manifest } });
+  assert.equal(res.status, 200);
+  return {
+    digest: res.headers.get("docker-content-digest"),
+    manifest: new Uint8Array(await res.arrayBuffer()),
+    blob: async (d) => new Uint8Array(await (await fetch(`http://127.0.0.1:${port}/v2/${repo}/blobs/${d}`)).arrayBuffer()),
+  };
+}
+
+test("push to a registry: the registry stores the manifest under our digest, and the pulled image yields the module", { skip: NO_REGISTRY }, async () => {
+  await startRegistry();
+  const img = buildImage(wasm, { "org.opencontainers.image.title": "headers" });
+  const lines: string[] = [];
+  const d = await pushImage(img, { registry: `127.0.0.1:${port}`, repository: "wasmgate/headers", tag: "0.1.0" }, { log: (l) => lines.push(l) });
+  assert.equal(d, img.digest);
+  assert.equal(lines.filter((l) => l.endsWith("pushed (" + img.layer.size + " bytes)")).length, 1);
+  const got = await pull("wasmgate/headers", "0.1.0");
+  assert.equal(got.digest, img.digest);
+  assert.deepEqual(got.manifest, img.manifest);
+  const layer = await got.blob(img.layer.digest);
+  assert.deepEqual(moduleFromImage(got.manifest, () => layer), wasm);
+  // a second push uploads nothing
+  lines.length = 0;
+  await pushImage(img, { registry: `127.0.0.1:${port}`, repository: "wasmgate/headers", tag: "0.1.0" }, { log: (l) => lines.push(l) });
+  assert.deepEqual(lines.map((l) => l.replace(/sha256:\w+/, "D")), ["blob D already there", "blob D already there"]);
+});
+
+/** A token-auth front for the registry, as GHCR and Docker Hub have: 401 with a Bearer challenge, a
+ *  token endpoint that wants Basic credentials, then requests with the token are passed through. */
+async function tokenFront(user: string, pass: string): Promise<{ server: Server; url: string; tokenRequests: string[] }> {
+  const tokenRequests: string[] = [];
+  const server = createServer(async (req, res) => {
+    const self = `127.0.0.1:${(server.address() as { port: number }).port}`;
+    if (req.url!.startsWith("/token")) {
+      tokenRequests.push(req.url!);
+      const want = "Basic " + Buffer.from(`${user}:${pass}`).toString("base64");
+      if (req.headers.authorization !== want) { res.writeHead(401, { "content-type": "application/json" }); res.end(JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: "bad credentials" }] })); return; }
+      res.writeHead(200, { "content-type": "application/json" }); res.end(JSON.stringify({ token: "t0k3n" }));
+      return;
+    }
+    if (req.headers.authorization !== "Bearer t0k3n") {
+      res.writeHead(401, { "www-authenticate": `Bearer realm="http://${self}/token",service="front",scope="repository:x:pull"` });
+      res.end(); return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const up = await fetch(`http://127.0.0.1:${port}${req.url}`, { method: req.method, headers: { ...(req.headers["content-type"] ? { "content-type": String(req.headers["content-type"]) } : {}) }, body: chunks.length ? Buffer.concat(chunks) : undefined, redirect: "manual" });
+    const headers: Record<string, string> = {};
+    up.headers.forEach((v, k) => { if (k !== "content-length" && k !== "transfer-encoding") headers[k] = k === "location" ? v.replace(`127.0.0.1:${port}`, self) : v; });
+    res.writeHead(up.status, headers);
+    res.end(Buffer.from(await up.arrayBuffer()));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { server, url: `127.0.0.1:${(server.address() as { port: number }).port}`, tokenRequests };
+}
+
+test("push through a token-auth registry: the Bearer challenge is answered with the credentials; without them, a clear error", { skip: NO_REGISTRY }, async () => {
+  await startRegistry();
+  const front = await tokenFront("ci", "pw");
+  try {
+    const img = buildImage(wasm);
+    const ref = { registry: front.url, repository: "acme/headers", tag: "v1" };
+    await assert.rejects(pushImage(img, ref), (e: Error) => e instanceof RegistryError && /token request .* failed: 401 UNAUTHORIZED: bad credentials/.test(e.message));
+    await assert.rejects(pushImage(img, ref, { credentials: { username: "ci", password: "nope" } }), /401 UNAUTHORIZED/);
+    assert.equal(await pushImage(img, ref, { credentials: { username: "ci", password: "pw" } }), img.digest);
+    assert.match(front.tokenRequests.at(-1)!, /service=front/);
+    assert.match(decodeURIComponent(front.tokenRequests.at(-1)!), /scope=repository:acme\/headers:pull,push/);
+    assert.equal((await pull("acme/headers", "v1")).digest, img.digest);
+  } finally {
+    front.server.close();
+  }
+});
+
+test("push to a registry that is not there: an error naming it, not a crash", async () => {
+  const p = await freePort();
+  await assert.rejects(pushImage(buildImage(wasm), { registry: `127.0.0.1:${p}`, repository: "a", tag: "b" }), (e: Error) => e instanceof RegistryError && e.message.includes(`127.0.0.1:${p}`));
+});
+
+// ---- the CLI ----
+
+test("wasmgate package writes the layout and prints the digest for the WasmPlugin; validate --image checks url, sha256 and pluginConfig against it", () => {
+  const out = join(dir, "cli-layout");
+  const r = cli("package", MODULE, "--out", out, "--tag", "1.2.3", "--json");
+  assert.equal(r.status, 0, r.stderr);
+  const res = JSON.parse(r.stdout);
+  const back = readLayout(out, "1.2.3");
+  assert.equal(res.digest, back.digest);
+  assert.deepEqual(moduleFromImage(back.manifest, back.blob), wasm);
+
+  const plugin = (sha: string, tag: string, config: string) => {
+    const f = join(dir, `wp-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(f, `apiVersion: extensions.istio.io/v1alpha1\nkind: WasmPlugin\nmetadata: { name: h, namespace: istio-ingress }\nspec:\n  selector: { matchLabels: { istio: ingressgateway } }\n  url: oci://ghcr.io/acme/headers:${tag}\n  sha256: "${sha}"\n  pluginConfig: ${config}\n`);
+    return f;
+  };
+  const hex = back.digest.slice(7);
+  const good = '{ request: [ { ops: [ { op: set, header: x-a, value: b } ] } ] }';
+  let v = cli("validate", plugin(hex, "1.2.3", good), "--image", out);
+  assert.equal(v.status, 0, v.stdout + v.stderr);
+  assert.match(v.stdout, /holds plugin\.wasm as Istio reads it, and its digest is spec\.sha256/);
+  v = cli("validate", plugin("0".repeat(64), "1.2.3", good), "--image", out);
+  assert.equal(v.status, 1);
+  assert.match(v.stdout, new RegExp(`has digest ${hex}: Istio would refuse to load it`));
+  v = cli("validate", plugin(hex, "9.9.9", good), "--image", out);
+  assert.equal(v.status, 1);
+  assert.match(v.stdout, /no image tagged 9\.9\.9 \(tags: 1\.2\.3\)/);
+  v = cli("validate", plugin(hex, "1.2.3", '{ request: [ { ops: [ { op: set, header: x-a, valu: b } ] } ] }'), "--image", out);
+  assert.equal(v.status, 1);
+  assert.match(v.stdout, /headers: config\.request\[0\]\.ops\[0\]\.valu: unknown field/);
+  v = cli("validate", plugin(hex, "1.2.3", good), "--image", out, "--module", MODULE);
+  assert.equal(v.status, 2);
+});
+
+test("wasmgate package refuses what cannot ship, with exit 1 (the module) or 2 (usage)", () => {
+  const out = join(dir, "refused");
+  let r = cli("package", "build/test/load-no-marker.wasm", "--out", out);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /not a proxy-wasm module/);
+  assert.equal(existsSync(out), false, "nothing written");
+  const notWasm = join(dir, "x.wasm"); writeFileSync(notWasm, "hello");
+  r = cli("package", notWasm, "--out", out);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /not a valid Wasm module/);
+  assert.equal(cli("package", "nosuchfilter").status, 2);
+  assert.match(cli("package", MODULE, "--push", "headers:1").stderr, /REGISTRY\/REPOSITORY/);
+  assert.match(cli("package", MODULE, "--tag", "a", "--push", "r.io/x:b").stderr, /name two tags/);
+  assert.match(cli("package", MODULE, "--outt", "x").stderr, /unknown option --outt/);
+});
+
+test("wasmgate package --push: pushed, and the WasmPlugin lines printed", { skip: NO_REGISTRY }, async () => {
+  await startRegistry();
+  const out = join(dir, "cli-push");
+  const r = cli("package", MODULE, "--out", out, "--push", `127.0.0.1:${port}/wasmgate/cli:2.0.0`);
+  assert.equal(r.status, 0, r.stderr);
+  const digest = readLayout(out, "2.0.0").digest;
+  assert.match(r.stdout, new RegExp(`url: oci://127\\.0\\.0\\.1:${port}/wasmgate/cli:2\\.0\\.0\\n  sha256: "${digest.slice(7)}"`));
+  assert.equal((await pull("wasmgate/cli", "2.0.0")).digest, digest);
+});
+
+test("readTar reads what tarOneFile writes; names over 100 bytes are refused", () => {
+  const files = readTar(tarOneFile("plugin.wasm", wasm));
+  assert.equal(files.length, 1);
+  assert.equal(files[0].name, "plugin.wasm");
+  assert.deepEqual(files[0].data, wasm);
+  assert.throws(() => tarOneFile("a".repeat(101), wasm), /unsupported file name/);
+});
