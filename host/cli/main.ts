@@ -16,6 +16,10 @@ usage:
                                            an Istio WasmPlugin (and its pluginConfig; with --image, the
                                            image wasmgate package wrote, checked against url and sha256)
   wasmgate validate <config.json> --module <module.wasm>   one filter configuration
+  wasmgate serve [envoy.yaml] [--map ENVOY_PATH=DIR]… [--cluster NAME=HOST:PORT]… [--echo] [--address A] [--port-offset N]
+                                           a local gateway run from an Envoy bootstrap (listeners, routes,
+                                           clusters, Wasm filters); without a file: envoy/envoy.yaml with
+                                           build/ mapped and every cluster sent to a built-in echo upstream
   wasmgate package <filter | module.wasm> [--out DIR] [--tag TAG] [--push REGISTRY/REPO[:TAG]] [--plain-http] [--json]
                                            an OCI image Istio's WasmPlugin can pull (oci://…): an OCI
                                            image layout in build/oci/<name>, optionally pushed; prints
@@ -41,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     case "run": return (await import("./run.ts")).runCommand(rest);
     case "bench": return (await import("./bench.ts")).benchCommand(rest);
     case "validate": return (await import("./validate.ts")).validateCommand(rest);
+    case "serve": return (await import("./serve.ts")).serveCommand(rest);
     case "package": return (await import("./package.ts")).packageCommand(rest);
     case "demo": return (await import("./demo.ts")).demoCommand();
     case undefined: case "help": case "--help": case "-h":

@@ -7,7 +7,7 @@ export class UsageError extends Error {}
 
 export interface Parsed { positional: string[]; flags: Map<string, string[]> }
 
-const BOOLEAN_FLAGS = new Set(["json", "fail-open", "allow-on-headers-stop-iteration", "quiet"]);
+const BOOLEAN_FLAGS = new Set(["json", "fail-open", "allow-on-headers-stop-iteration", "quiet", "echo", "plain-http"]);
 
 export function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];

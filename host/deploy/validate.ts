@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { createHost, type LogRecord } from "../index.ts";
+import { createHost, type FilterOptions, type LogRecord } from "../index.ts";
 import { envoyApi, protoNames } from "./envoy-api.ts";
 import { wasmPluginProblems } from "./wasmplugin.ts";
 import { moduleFromImage, parseRef, readLayout } from "./oci.ts";
@@ -199,31 +199,56 @@ function anyBytes(a: Json | undefined): Buffer {
   return Buffer.from(envoyApi().packAny(a));
 }
 
-function checkWasmFilter(r: Report, where: string, c: Json, opts: ValidateOptions): void {
+/** What a Wasm filter's PluginConfig gives the plugin, as host filter options; or why it cannot be
+ *  run here (`error`: the module is missing; `unchecked`: code from a remote source, an environment
+ *  variable or nowhere). Shared by validate and serve. */
+export type WasmFilterSpec =
+  | { kind: "ok"; filter: FilterOptions & { module: string | Uint8Array }; struct: boolean; warnings: string[] }
+  | { kind: "error"; message: string }
+  | { kind: "unchecked"; message: string };
+
+export function wasmFilterSpec(c: Json, opts: ValidateOptions): WasmFilterSpec {
   const vm: Json = c.vm_config ?? {};
-  if (vm.runtime !== "envoy.wasm.runtime.v8") r.warnings.push(`${where}: runtime ${vm.runtime ?? "(none)"}: Envoy's release images have only envoy.wasm.runtime.v8`);
+  const warnings: string[] = [];
+  if (vm.runtime !== "envoy.wasm.runtime.v8") warnings.push(`runtime ${vm.runtime ?? "(none)"}: Envoy's release images have only envoy.wasm.runtime.v8`);
   let module: string | Uint8Array;
   const local = vm.code?.local ?? {};
   if (local.filename !== undefined) {
     const path = localPath(local.filename, opts);
-    if (path === null) { fail(r, `${where}: module ${notFound(local.filename, opts)}`); return; }
+    if (path === null) return { kind: "error", message: `module ${notFound(local.filename, opts)}` };
     module = path;
   } else if (local.inline_bytes !== undefined) {
     module = Buffer.from(local.inline_bytes, "base64");
   } else if (local.inline_string !== undefined) {
     module = Buffer.from(local.inline_string, "utf8");
   } else {
-    r.warnings.push(`${where}: code from ${vm.code?.remote ? "a remote source" : local.environment_variable ? "an environment variable" : "nowhere"}: the module is not checked`);
-    return;
+    return { kind: "unchecked", message: `code from ${vm.code?.remote ? "a remote source" : local.environment_variable ? "an environment variable" : "nowhere"}: the module is not checked` };
   }
-  const config = anyBytes(c.configuration), vmConfig = anyBytes(vm.configuration);
   const env: Record<string, string> = { ...(vm.environment_variables?.key_values ?? {}) };
   for (const k of vm.environment_variables?.host_env_keys ?? []) if (process.env[k] !== undefined) env[k] = process.env[k]!;
-  const struct = c.configuration?.["@type"] === `${T}google.protobuf.Struct`;
+  if (c.capability_restriction_config !== undefined) warnings.push("capability_restriction_config is not applied here");
+  const policy = c.failure_policy;
+  return {
+    kind: "ok", warnings, struct: c.configuration?.["@type"] === `${T}google.protobuf.Struct`,
+    filter: {
+      module, config: anyBytes(c.configuration), vmConfig: anyBytes(vm.configuration), environment: env,
+      name: c.name ?? "", rootId: c.root_id ?? "", vmId: vm.vm_id ?? "", failOpen: c.fail_open === true,
+      ...(policy === "FAIL_CLOSED" || policy === "FAIL_OPEN" || policy === "FAIL_RELOAD" ? { failurePolicy: policy } : {}),
+      allowOnHeadersStopIteration: c.allow_on_headers_stop_iteration === true,
+    },
+  };
+}
+
+function checkWasmFilter(r: Report, where: string, c: Json, opts: ValidateOptions): void {
+  const spec = wasmFilterSpec(c, opts);
+  if (spec.kind === "error") { fail(r, `${where}: ${spec.message}`); return; }
+  if (spec.kind === "unchecked") { r.warnings.push(`${where}: ${spec.message}`); return; }
+  const f = spec.filter;
+  for (const w of spec.warnings.filter((x) => x.startsWith("runtime"))) r.warnings.push(`${where}: ${w}`);
   const before = r.errors.length;
-  checkModule(r, where, { module, config, vmConfig, environment: env, name: c.name ?? "", rootId: c.root_id ?? "", vmId: vm.vm_id ?? "" }, opts);
-  if (r.errors.length > before && struct) r.errors[r.errors.length - 1] += "\n  (Envoy hands a google.protobuf.Struct configuration to the plugin as protobuf bytes, not JSON: put the JSON in a google.protobuf.StringValue)";
-  if (c.capability_restriction_config !== undefined) r.warnings.push(`${where}: capability_restriction_config is not applied here`);
+  checkModule(r, where, { module: f.module, config: f.config as Buffer, vmConfig: f.vmConfig as Buffer, environment: f.environment, name: f.name ?? "", rootId: f.rootId ?? "", vmId: f.vmId ?? "" }, opts);
+  if (r.errors.length > before && spec.struct) r.errors[r.errors.length - 1] += "\n  (Envoy hands a google.protobuf.Struct configuration to the plugin as protobuf bytes, not JSON: put the JSON in a google.protobuf.StringValue)";
+  for (const w of spec.warnings.filter((x) => !x.startsWith("runtime"))) r.warnings.push(`${where}: ${w}`);
 }
 
 function dirOf(p: string): string { return p.includes("/") ? p.replace(/\/[^/]*$/, "") || "/" : "."; }
@@ -232,7 +257,7 @@ function notFound(p: string, opts: ValidateOptions): string {
   return (opts.map ?? []).length > 0 ? `${p} not found here (not under any --map)` : `${p} not found here (map the proxy's path to a local directory with --map ${dirOf(p)}=<dir>)`;
 }
 
-function localPath(p: string, opts: ValidateOptions): string | null {
+export function localPath(p: string, opts: ValidateOptions): string | null {
   const cwd = opts.cwd ?? process.cwd();
   const abs = (x: string) => (isAbsolute(x) ? x : join(cwd, x));
   for (const [from, to] of opts.map ?? []) {

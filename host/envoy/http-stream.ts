@@ -58,6 +58,9 @@ export class HttpStream implements StreamActions {
   private phase: Direction = "request";
   private isGrpc = false;
   private stalled = false;
+  private awaitingUpstream = false;
+  /** The response body as bytes once run() has finished (the Outcome has it as UTF-8 text). */
+  responseBody: Buffer | null = null;
 
   constructor(slots: FilterSlot[], readonly info: StreamInfo, private readonly upstream: Upstream, private readonly opts: StreamOptions) {
     const hooks = { ended: () => this.end !== null, trapped: (r: FilterRun) => this.onTrap(r) };
@@ -226,7 +229,7 @@ export class HttpStream implements StreamActions {
   private watchStall(): () => void {
     const started = Date.now();
     const timer = setInterval(() => {
-      if (this.end) return;
+      if (this.end || this.awaitingUpstream) return; // the upstream's own timeout governs that wait
       const waiting = this.runs.filter((r) => r.live);
       const canResume = waiting.some((r) => r.vm!.callouts.size > 0 || [...r.vm!.contexts.values()].some((c) => c.kind === "root" && c.tickPeriodMs > 0));
       if (!canResume || Date.now() - started > this.opts.idleTimeoutMs) {
@@ -262,7 +265,13 @@ export class HttpStream implements StreamActions {
         forwarded = { headers: out.headers.pairs(), body: out.body.toString("utf8"), ...(out.trailers ? { trailers: out.trailers.pairs() } : {}) };
         this.info.finalRequestHeaders = out.headers;
         this.phase = "response";
-        const up = await this.upstream({ headers: out.headers.pairs(), body: out.body, trailers: out.trailers?.pairs() ?? null }, this.info);
+        this.awaitingUpstream = true;
+        let up: UpstreamResponse;
+        try {
+          up = await this.upstream({ headers: out.headers.pairs(), body: out.body, trailers: out.trailers?.pairs() ?? null }, this.info);
+        } finally {
+          this.awaitingUpstream = false;
+        }
         const rh = new HeaderMap("response", [[":status", String(up.status)], ...up.headers.filter(([k]) => k !== ":status")]);
         this.info.responseCode = up.status;
         this.info.responseCodeDetails = "via_upstream";
@@ -278,6 +287,7 @@ export class HttpStream implements StreamActions {
       this.info.finalResponseHeaders = response.headers;
       this.info.finalResponseTrailers = response.trailers;
       this.info.bytesSent = response.body.length;
+      this.responseBody = response.body;
     }
     this.info.endNs = nowNs();
     for (const r of this.runs) r.log(this.info, this.info.finalRequestHeaders);
