@@ -33,6 +33,7 @@ export async function packageCommand(argv: string[]): Promise<number> {
   let ref: ReturnType<typeof oci.parseRef> | undefined;
   try {
     ref = pushRef === undefined ? undefined : oci.parseRef(pushRef);
+    if (ref?.digest !== undefined) throw new Error(`${pushRef}: push to a tag, not a digest (the digest is printed after the push)`);
   } catch (e) {
     process.stderr.write(`wasmgate package: --push ${(e as Error).message}\n${USAGE}\n`);
     return 2;
@@ -70,7 +71,7 @@ export async function packageCommand(argv: string[]): Promise<number> {
   const problems = moduleProblems(wasm, modulePath);
   if (problems.length) { for (const x of problems) process.stderr.write(`wasmgate package: ${x}\n`); return 1; }
 
-  const image = oci.buildImage(wasm, { "org.opencontainers.image.title": name }); // the digest depends on the module and its name, not the tag
+  const image = oci.buildImage(wasm); // the digest depends on the module's bytes alone
   const out = flag(p, "out") ?? join(REPO_ROOT, "build", "oci", name);
   try {
     oci.writeLayout(out, image, tag);
@@ -79,9 +80,10 @@ export async function packageCommand(argv: string[]): Promise<number> {
     return 1;
   }
   const hex = image.digest.slice("sha256:".length);
-  const show = (f: string) => relative(process.cwd(), f) || ".";
-  say(`module   ${show(modulePath)} (${wasm.length} bytes, ${oci.sha256(wasm)})`);
-  say(`layout   ${show(out)} (tag ${tag})`);
+  // Paths as the user gave them; the defaults relative to where they run the command.
+  const show = (f: string, given: string | undefined) => given ?? (relative(process.cwd(), f) || ".");
+  say(`module   ${show(modulePath, target.endsWith(".wasm") ? target : undefined)} (${wasm.length} bytes, ${oci.sha256(wasm)})`);
+  say(`layout   ${show(out, flag(p, "out"))} (tag ${tag})`);
   say(`digest   ${image.digest}`);
   const result: Record<string, unknown> = { module: modulePath, moduleBytes: wasm.length, moduleSha256: oci.sha256(wasm), layout: out, tag, digest: image.digest, layerDigest: image.layer.digest };
   if (ref !== undefined) {

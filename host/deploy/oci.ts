@@ -5,12 +5,14 @@
 // artifact): one layer, application/vnd.oci.image.layer.v1.tar+gzip, holding a tar with a single
 // regular file `plugin.wasm` (the agent takes the first entry whose basename is plugin.wasm from the
 // LAST layer; an uncompressed or zstd layer is refused). The manifest is pushed as a single image
-// manifest, not an index (an index would be resolved by platform). Everything is deterministic — tar
-// mtime/uid/gid 0, gzip without a timestamp, JSON in a fixed key order — so the same module always
-// gives the same manifest digest, which is what a WasmPlugin's `sha256` pins.
+// manifest, not an index (an index would be resolved by platform). Everything is a function of the
+// module's bytes alone — tar mtime/uid/gid 0, JSON in a fixed key order, and gzip written here with
+// stored (uncompressed) deflate blocks, because a compressor's output changes with the zlib build
+// (Node's bundled zlib and a distribution's differ) — so the same module gives the same manifest
+// digest on any machine and Node version: the digest a WasmPlugin's `sha256` pins.
 import { createHash } from "node:crypto";
-import { gunzipSync, gzipSync } from "node:zlib";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const MEDIA = {
@@ -91,14 +93,50 @@ export function readTar(tar: Uint8Array): { name: string; type: string; data: Ui
 
 const json = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
 
+// ---- gzip with stored blocks (RFC 1952 around RFC 1951 BTYPE 00) ----
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+export function crc32(b: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A gzip member holding `data` in stored deflate blocks: the same bytes from any implementation. */
+export function gzipStored(data: Uint8Array): Uint8Array {
+  const blocks = Math.max(1, Math.ceil(data.length / 0xffff));
+  const out = new Uint8Array(10 + blocks * 5 + data.length + 8);
+  // magic, CM deflate, no flags, mtime 0, XFL 0, OS 255 (unknown)
+  out.set([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+  let p = 10;
+  for (let i = 0; i < blocks; i++) {
+    const chunk = data.subarray(i * 0xffff, Math.min(data.length, (i + 1) * 0xffff));
+    out[p++] = i === blocks - 1 ? 1 : 0; // BFINAL, BTYPE 00
+    out[p++] = chunk.length & 0xff; out[p++] = chunk.length >>> 8;
+    out[p++] = ~chunk.length & 0xff; out[p++] = (~chunk.length >>> 8) & 0xff;
+    out.set(chunk, p); p += chunk.length;
+  }
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  dv.setUint32(p, crc32(data), true);
+  dv.setUint32(p + 4, data.length >>> 0, true);
+  return out;
+}
+
 /**
  * The compat image of `wasm`. The config names linux/amd64: Istio ignores the config, and that is
  * what generic image tools accept when they unpack it (umoci refuses a non-Linux `os`).
  */
-export function buildImage(wasm: Uint8Array, annotations: Record<string, string> = {}): Image {
+export function buildImage(wasm: Uint8Array): Image {
   const tar = tarOneFile("plugin.wasm", wasm);
-  // gzip's header carries no name and mtime 0 (zlib's default), so the layer is reproducible.
-  const layerBytes = new Uint8Array(gzipSync(tar, { level: 9 }));
+  const layerBytes = gzipStored(tar);
   const configBytes = json({
     architecture: "amd64", os: "linux", config: {},
     rootfs: { type: "layers", diff_ids: [sha256(tar)] },
@@ -107,7 +145,7 @@ export function buildImage(wasm: Uint8Array, annotations: Record<string, string>
   const config: Descriptor = { mediaType: MEDIA.config, digest: sha256(configBytes), size: configBytes.length };
   const manifest = json({
     schemaVersion: 2, mediaType: MEDIA.manifest, config, layers: [layer],
-    annotations: { "module.wasm.image/variant": "compat", ...annotations },
+    annotations: { "module.wasm.image/variant": "compat" },
   });
   return {
     digest: sha256(manifest), manifest, layer, config,
@@ -143,41 +181,66 @@ export function moduleFromImage(manifest: Uint8Array, blob: (digest: string) => 
 
 // ---- OCI image layout (image-spec image-layout.md) ----
 
-/**
- * Writes `image` as an OCI image layout in `dir`, tagged `tag` (index.json's
- * org.opencontainers.image.ref.name). A directory that already holds a layout is replaced; any other
- * non-empty directory is refused.
- */
-export function writeLayout(dir: string, image: Image, tag: string): void {
-  if (existsSync(dir) && readdirSync(dir).length > 0) {
-    if (!existsSync(join(dir, "oci-layout"))) throw new Error(`${dir} is not empty and holds no OCI layout: refusing to write into it`);
-    for (const f of ["oci-layout", "index.json", "blobs"]) rmSync(join(dir, f), { recursive: true, force: true });
-  }
-  mkdirSync(join(dir, "blobs", "sha256"), { recursive: true });
-  const put = (digest: string, bytes: Uint8Array) => writeFileSync(join(dir, "blobs", "sha256", digest.slice(7)), bytes);
-  for (const [d, b] of image.blobs) put(d, b);
-  put(image.digest, image.manifest);
-  writeFileSync(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }) + "\n");
-  const index = {
-    schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
-    manifests: [{ mediaType: MEDIA.manifest, digest: image.digest, size: image.manifest.length, annotations: { "org.opencontainers.image.ref.name": tag } }],
-  };
-  writeFileSync(join(dir, "index.json"), JSON.stringify(index, null, 2) + "\n");
-}
+const INDEX = "application/vnd.oci.image.index.v1+json";
+const REF_NAME = "org.opencontainers.image.ref.name";
 
 /**
- * Reads an image back from an OCI image layout: the manifest tagged `tag` in index.json (or the only
- * one when no tag is asked for), checked against its digest, and a blob reader over blobs/.
+ * Writes `image` into the OCI image layout in `dir`, tagged `tag` (index.json's
+ * org.opencontainers.image.ref.name): a new layout, or an existing one where it replaces only the
+ * image of that tag — other images and their blobs stay; blobs no image refers to any more are
+ * removed. Any other non-empty directory is refused. index.json is replaced atomically.
  */
-export function readLayout(dir: string, tag?: string): { digest: string; manifest: Uint8Array; blob: (digest: string) => Uint8Array } {
+export function writeLayout(dir: string, image: Image, tag: string): void {
+  let manifests: Descriptor[] = [];
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    if (!existsSync(join(dir, "oci-layout"))) throw new Error(`${dir} is not empty and holds no OCI layout: refusing to write into it`);
+    if (existsSync(join(dir, "index.json"))) {
+      const index = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as { manifests?: Descriptor[] };
+      manifests = (index.manifests ?? []).filter((m) => m.annotations?.[REF_NAME] !== tag);
+    }
+  }
+  mkdirSync(join(dir, "blobs", "sha256"), { recursive: true });
+  const blobPath = (digest: string) => join(dir, "blobs", "sha256", digest.slice(7));
+  for (const [d, b] of image.blobs) writeFileSync(blobPath(d), b);
+  writeFileSync(blobPath(image.digest), image.manifest);
+  writeFileSync(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }) + "\n");
+  manifests.push({ mediaType: MEDIA.manifest, digest: image.digest, size: image.manifest.length, annotations: { [REF_NAME]: tag } });
+  const tmp = join(dir, `.index.json.${process.pid}`);
+  writeFileSync(tmp, JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests }, null, 2) + "\n");
+  renameSync(tmp, join(dir, "index.json"));
+  // Blobs no image refers to any more (the previous image of this tag). Only when every image's
+  // manifest could be read: a blob that cannot be accounted for is kept.
+  const used = new Set<string>();
+  const walk = (d: Descriptor): boolean => {
+    used.add(d.digest);
+    if (d.mediaType !== MEDIA.manifest && d.mediaType !== INDEX && d.mediaType !== "application/vnd.docker.distribution.manifest.v2+json") return true;
+    if (!/^sha256:[a-f0-9]{64}$/.test(d.digest) || !existsSync(blobPath(d.digest))) return false;
+    try {
+      const m = JSON.parse(readFileSync(blobPath(d.digest), "utf8")) as { config?: Descriptor; layers?: Descriptor[]; manifests?: Descriptor[] };
+      return [m.config, ...(m.layers ?? []), ...(m.manifests ?? [])].every((x) => x === undefined || walk(x));
+    } catch { return false; }
+  };
+  if (manifests.every(walk)) {
+    for (const f of readdirSync(join(dir, "blobs", "sha256"))) if (!used.has(`sha256:${f}`)) rmSync(join(dir, "blobs", "sha256", f));
+  }
+}
+
+/** What an image url names: a tag (Istio's default: latest) or a digest. */
+export type ImageSelector = { tag: string } | { digest: string };
+
+/**
+ * Reads an image back from an OCI image layout: the manifest with that tag (index.json's ref.name)
+ * or digest, checked against its digest, and a blob reader over blobs/.
+ */
+export function readLayout(dir: string, want: ImageSelector): { digest: string; manifest: Uint8Array; blob: (digest: string) => Uint8Array } {
   if (!existsSync(join(dir, "oci-layout")) || !existsSync(join(dir, "index.json"))) throw new Error(`${dir}: not an OCI image layout (no oci-layout and index.json)`);
   const index = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as { manifests?: Descriptor[] };
   const all = (index.manifests ?? []).filter((m) => m.mediaType === MEDIA.manifest);
-  const named = (m: Descriptor) => m.annotations?.["org.opencontainers.image.ref.name"];
-  const pick = tag === undefined ? (all.length === 1 ? all[0] : undefined) : all.find((m) => named(m) === tag);
+  const named = (m: Descriptor) => m.annotations?.[REF_NAME];
+  const pick = "tag" in want ? all.find((m) => named(m) === want.tag) : all.find((m) => m.digest === want.digest);
   if (pick === undefined) {
     const tags = all.map(named).filter(Boolean).join(", ") || "none";
-    throw new Error(tag === undefined ? `${dir}: ${all.length} image manifests, name one by its tag (tags: ${tags})` : `${dir}: no image tagged ${tag} (tags: ${tags})`);
+    throw new Error("tag" in want ? `${dir}: no image tagged ${want.tag} (tags: ${tags})` : `${dir}: no image with digest ${want.digest} (tags: ${tags})`);
   }
   const blob = (digest: string): Uint8Array => {
     if (!/^sha256:[a-f0-9]{64}$/.test(digest)) throw new Error(`${dir}: unsupported digest ${digest}`);
@@ -192,37 +255,45 @@ export function readLayout(dir: string, tag?: string): { digest: string; manifes
 
 // ---- references and pushing (OCI distribution spec) ----
 
-export interface ImageRef { registry: string; repository: string; /** undefined when the reference names none */ tag?: string }
+export interface ImageRef { registry: string; repository: string; /** undefined when the reference names none */ tag?: string; digest?: string }
 
 export const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const REPO = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::([0-9]{1,5}))?$/;
 
 /**
- * "registry[:port]/repo/path[:tag]" (an optional oci:// in front, as in a WasmPlugin url). The first
- * component is always the registry here — there is no Docker Hub default, since an Istio url names
- * its registry too. A digest reference (@sha256:…) cannot be pushed to.
+ * "registry[:port]/repo/path[:tag|@sha256:hex]" (an optional oci:// in front, as in a WasmPlugin url).
+ * The first component is always the registry: there is no Docker Hub default, since an Istio url
+ * names its registry too. Registry hosts compare case-insensitively and are kept lower-cased.
  */
 export function parseRef(ref: string): ImageRef {
   let r = ref.startsWith("oci://") ? ref.slice(6) : ref;
-  if (r.includes("@")) throw new Error(`${ref}: push to a tag, not a digest (the digest is printed after the push)`);
+  let digest: string | undefined;
+  const at = r.indexOf("@");
+  if (at >= 0) {
+    digest = r.slice(at + 1);
+    r = r.slice(0, at);
+    if (!/^sha256:[a-f0-9]{64}$/.test(digest)) throw new Error(`${ref}: '${digest}' is not a sha256 digest`);
+  }
   const slash = r.indexOf("/");
   if (slash <= 0) throw new Error(`${ref}: expected REGISTRY/REPOSITORY[:TAG], e.g. ghcr.io/acme/headers:0.1.0`);
-  const registry = r.slice(0, slash);
+  const registry = r.slice(0, slash).toLowerCase();
   r = r.slice(slash + 1);
   const colon = r.lastIndexOf(":");
   const tagged = colon >= 0 && colon > r.lastIndexOf("/");
   const tag = tagged ? r.slice(colon + 1) : undefined;
   const repository = tagged ? r.slice(0, colon) : r;
-  if (!/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/.test(registry)) throw new Error(`${ref}: '${registry}' is not a registry host[:port]`);
-  if (!REPO.test(repository)) throw new Error(`${ref}: '${repository}' is not a valid repository name (lower-case letters, digits, separators . _ - and /)`);
+  const host = HOST.exec(registry);
+  if (!host || (host[1] !== undefined && (Number(host[1]) < 1 || Number(host[1]) > 65535))) throw new Error(`${ref}: '${registry}' is not a registry host[:port]`);
+  if (!REPO.test(repository) || repository.length > 255) throw new Error(`${ref}: '${repository}' is not a valid repository name (lower-case letters, digits, separators . _ - and /; at most 255 characters)`);
   if (tag !== undefined && !TAG.test(tag)) throw new Error(`${ref}: '${tag}' is not a valid tag`);
-  return { registry, repository, tag };
+  return { registry, repository, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }
 
 /** Loopback registries are spoken to over plain HTTP (as docker and skopeo do for localhost). */
 export function isLoopback(registry: string): boolean {
   const host = registry.replace(/:[0-9]+$/, "");
-  return host === "localhost" || host === "[::1]" || /^127\./.test(host);
+  return host === "localhost" || host === "[::1]" || /^127(?:\.[0-9]{1,3}){3}$/.test(host);
 }
 
 export interface Credentials { username: string; password: string }
@@ -248,43 +319,72 @@ async function errorText(res: Response): Promise<string> {
   return body.slice(0, 200).trim();
 }
 
-/** Parses a WWW-Authenticate header: scheme and its auth-params. */
+/**
+ * The challenge to answer from a WWW-Authenticate header: its Bearer challenge when it offers one
+ * (a header may list several), else the first; scheme lower-cased, auth-params by lower-cased name.
+ */
 export function parseChallenge(h: string): { scheme: string; params: Record<string, string> } {
-  const m = /^\s*([A-Za-z]+)\s*(.*)$/.exec(h);
+  const bearer = /(?:^|,)\s*(Bearer)\s+/i.exec(h);
+  const from = bearer ? h.slice(bearer.index) : h;
+  const m = /^[\s,]*([A-Za-z]+)\s*(.*)$/.exec(from);
   if (!m) return { scheme: "", params: {} };
   const params: Record<string, string> = {};
-  const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g;
-  for (let x; (x = re.exec(m[2])) !== null;) params[x[1].toLowerCase()] = x[2] !== undefined ? x[2].replace(/\\(.)/g, "$1") : x[3];
+  const re = /\s*([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))\s*(,|$)/y;
+  re.lastIndex = 0;
+  const rest = m[2];
+  for (let x; (x = re.exec(rest)) !== null;) {
+    params[x[1].toLowerCase()] = x[2] !== undefined ? x[2].replace(/\\(.)/g, "$1") : x[3];
+    if (x[4] === "" || re.lastIndex >= rest.length) break;
+  }
   return { scheme: m[1].toLowerCase(), params };
 }
 
+const REQUEST_TIMEOUT_MS = 60_000;
+
 /**
  * Pushes `image` to `ref` with the distribution API: each blob (skipped when the registry has it),
- * then the manifest under the tag. Handles the registry's auth challenge — Basic, or Bearer with a
- * token from the realm it names (anonymous, or with the credentials) — as docker does. Returns the
- * digest the registry reports for the manifest, which must equal image.digest.
+ * then the manifest under the tag. Answers the registry's auth challenge as docker does — Basic, or
+ * Bearer with a token from the realm it names (anonymous, or with the credentials; an https realm
+ * unless the registry itself is plain HTTP). Credentials and tokens go only to the registry's own
+ * host (an upload Location elsewhere gets none). Returns the digest the registry reports for the
+ * manifest, which must equal image.digest.
  */
 export async function pushImage(image: Image, ref: ImageRef & { tag: string }, opts: PushOptions = {}): Promise<string> {
   const doFetch = opts.fetch ?? fetch;
   const log = opts.log ?? (() => {});
-  const base = `${opts.plainHttp || isLoopback(ref.registry) ? "http" : "https"}://${ref.registry}`;
+  const plain = opts.plainHttp || isLoopback(ref.registry);
+  const base = `${plain ? "http" : "https"}://${ref.registry}`;
+  const registryHost = new URL(base).host;
   const basic = opts.credentials && "Basic " + Buffer.from(`${opts.credentials.username}:${opts.credentials.password}`).toString("base64");
+  const hint = "set WASMGATE_REGISTRY_USERNAME and WASMGATE_REGISTRY_PASSWORD, or docker login (docker's credential helpers are not run)";
   let authorization: string | undefined;
 
+  const send = async (method: string, url: string | URL, init: { body?: Uint8Array; headers?: Record<string, string> } = {}): Promise<Response> => {
+    try {
+      return await doFetch(url, { method, body: init.body as Uint8Array<ArrayBuffer> | undefined, headers: init.headers, redirect: "follow", signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    } catch (e) {
+      const err = e as Error & { cause?: unknown };
+      throw new RegistryError(`${method} ${String(url)}: ${err.name === "TimeoutError" ? `no answer in ${REQUEST_TIMEOUT_MS / 1000} s` : err.cause ? String(err.cause) : err.message}`);
+    }
+  };
+  /** Takes the challenge of a 401; false when there is nothing new to try. */
   async function authorize(res: Response): Promise<boolean> {
     const c = parseChallenge(res.headers.get("www-authenticate") ?? "");
     if (c.scheme === "basic") {
-      if (!basic || authorization === basic) return false;
+      if (!basic) throw new RegistryError(`${ref.registry} requires credentials: ${hint}`);
+      if (authorization === basic) return false;
       authorization = basic;
       return true;
     }
     if (c.scheme !== "bearer" || !c.params.realm) return false;
-    const url = new URL(c.params.realm);
+    let url: URL;
+    try { url = new URL(c.params.realm); } catch { throw new RegistryError(`${ref.registry}: the token realm '${c.params.realm}' is not a URL`); }
+    if (url.protocol !== "https:" && !(plain && url.protocol === "http:")) throw new RegistryError(`${ref.registry}: refusing to send credentials to the token realm ${url.origin} over plain HTTP`);
     if (c.params.service) url.searchParams.set("service", c.params.service);
     url.searchParams.set("scope", `repository:${ref.repository}:pull,push`);
-    const t = await doFetch(url, { headers: basic ? { authorization: basic } : {} });
-    if (!t.ok) throw new RegistryError(`token request to ${url.origin}${url.pathname} failed: ${t.status} ${await errorText(t)}`);
-    const body = await t.json() as { token?: string; access_token?: string };
+    const t = await send("GET", url, { headers: basic ? { authorization: basic } : {} });
+    if (!t.ok) throw new RegistryError(`token request to ${url.origin}${url.pathname} failed: ${t.status} ${await errorText(t)}${t.status === 401 && !basic ? `: ${hint}` : ""}`);
+    const body = await t.json().catch(() => ({})) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (!token) throw new RegistryError(`token request to ${url.origin}${url.pathname} returned no token`);
     const next = `Bearer ${token}`;
@@ -294,25 +394,23 @@ export async function pushImage(image: Image, ref: ImageRef & { tag: string }, o
   }
   async function call(method: string, url: string, body?: Uint8Array, headers: Record<string, string> = {}): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
-      let res: Response;
-      try {
-        res = await doFetch(url, { method, body: body as Uint8Array<ArrayBuffer> | undefined, headers: { ...headers, ...(authorization ? { authorization } : {}) }, redirect: "follow" });
-      } catch (e) {
-        throw new RegistryError(`${method} ${url}: ${(e as Error).cause ? String((e as Error & { cause: unknown }).cause) : (e as Error).message}`);
-      }
-      if (res.status === 401 && attempt < 2) {
-        await res.arrayBuffer().catch(() => {});
-        if (await authorize(res)) continue;
-        throw new RegistryError(`${ref.registry} refused the credentials (401)${basic ? "" : ": set WASMGATE_REGISTRY_USERNAME and WASMGATE_REGISTRY_PASSWORD, or log in with docker login"}`);
-      }
-      return res;
+      const ours = new URL(url).host === registryHost;
+      const res = await send(method, url, { body, headers: { ...headers, ...(authorization && ours ? { authorization } : {}) } });
+      if (res.status !== 401 || !ours) return res;
+      await res.arrayBuffer().catch(() => {});
+      if (attempt < 2 && await authorize(res)) continue;
+      throw new RegistryError(`${ref.registry} refused ${basic ? "the credentials" : "the push without credentials"} (401 on ${method} ${new URL(url).pathname})${basic ? "" : `: ${hint}`}`);
     }
   }
+  const ok2xx = async (res: Response, what: string) => {
+    if (res.status < 200 || res.status > 299) throw new RegistryError(`${what}: ${res.status} ${await errorText(res)}`);
+    await res.arrayBuffer().catch(() => {});
+  };
   const repoUrl = `${base}/v2/${ref.repository}`;
-  const blobs: [string, Uint8Array][] = [...image.blobs];
-  for (const [digest, bytes] of blobs) {
+  for (const [digest, bytes] of image.blobs) {
     const head = await call("HEAD", `${repoUrl}/blobs/${digest}`);
     if (head.status === 200) { log(`blob ${digest} already there`); continue; }
+    if (head.status !== 404) throw new RegistryError(`checking for ${digest}: ${head.status} ${head.statusText}`);
     const start = await call("POST", `${repoUrl}/blobs/uploads/`);
     if (start.status !== 202) throw new RegistryError(`starting the upload of ${digest}: ${start.status} ${await errorText(start)}`);
     await start.arrayBuffer().catch(() => {});
@@ -320,15 +418,13 @@ export async function pushImage(image: Image, ref: ImageRef & { tag: string }, o
     if (!location) throw new RegistryError(`starting the upload of ${digest}: the registry gave no Location`);
     const put = new URL(location, base + "/");
     put.searchParams.set("digest", digest);
-    const done = await call("PUT", put.href, bytes, { "content-type": "application/octet-stream" });
-    if (done.status !== 201) throw new RegistryError(`uploading ${digest}: ${done.status} ${await errorText(done)}`);
-    await done.arrayBuffer().catch(() => {});
+    await ok2xx(await call("PUT", put.href, bytes, { "content-type": "application/octet-stream" }), `uploading ${digest}`);
     log(`blob ${digest} pushed (${bytes.length} bytes)`);
   }
   const res = await call("PUT", `${repoUrl}/manifests/${ref.tag}`, image.manifest, { "content-type": MEDIA.manifest });
-  if (res.status !== 201) throw new RegistryError(`pushing the manifest: ${res.status} ${await errorText(res)}`);
-  await res.arrayBuffer().catch(() => {});
-  const digest = res.headers.get("docker-content-digest") ?? image.digest;
+  const reported = res.headers.get("docker-content-digest");
+  await ok2xx(res, "pushing the manifest");
+  const digest = reported ?? image.digest;
   if (digest !== image.digest) throw new RegistryError(`the registry stored the manifest as ${digest}, not ${image.digest}`);
   return digest;
 }
@@ -346,7 +442,7 @@ export function findCredentials(registry: string, env: NodeJS.ProcessEnv, readCo
   let cfg: { auths?: Record<string, { auth?: string; username?: string; password?: string }> };
   try { cfg = JSON.parse(text); } catch { return null; }
   for (const [k, v] of Object.entries(cfg.auths ?? {})) {
-    if (k.replace(/^https?:\/\//, "").replace(/\/.*$/, "") !== registry) continue;
+    if (k.replace(/^https?:\/\//, "").replace(/\/.*$/, "").toLowerCase() !== registry.toLowerCase()) continue;
     if (v.username !== undefined) return { username: v.username, password: v.password ?? "" };
     if (v.auth) {
       const s = Buffer.from(v.auth, "base64").toString("utf8");

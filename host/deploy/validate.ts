@@ -15,7 +15,7 @@ import { parseAllDocuments } from "yaml";
 import { createHost, type FilterOptions, type LogRecord } from "../index.ts";
 import { envoyApi, protoNames } from "./envoy-api.ts";
 import { wasmPluginProblems } from "./wasmplugin.ts";
-import { moduleFromImage, parseRef, readLayout } from "./oci.ts";
+import { moduleFromImage, parseRef, readLayout, type ImageSelector } from "./oci.ts";
 
 const T = "type.googleapis.com/";
 const HCM = `${T}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`;
@@ -104,18 +104,23 @@ function validateWasmPlugin(r: Report, where: string, d: Json, opts: ValidateOpt
 function imageModule(r: Report, where: string, spec: Json, opts: ValidateOptions): Uint8Array | null {
   if (!/^oci:\/\//.test(spec.url)) { fail(r, `${where}: --image: spec.url is not an oci:// image (${spec.url})`); return null; }
   const dir = isAbsolute(opts.image!) ? opts.image! : join(opts.cwd ?? process.cwd(), opts.image!);
-  let tag: string | undefined;
-  try { tag = parseRef(spec.url).tag; } catch (e) { fail(r, `${where}: spec.url: ${(e as Error).message}`); return null; }
+  // What Istio pulls: the url's digest, else its tag, else "latest" (go-containerregistry's default).
+  let want: ImageSelector;
   try {
-    const img = readLayout(dir, tag);
+    const ref = parseRef(spec.url);
+    want = ref.digest !== undefined ? { digest: ref.digest } : { tag: ref.tag ?? "latest" };
+  } catch (e) { fail(r, `${where}: spec.url: ${(e as Error).message}`); return null; }
+  const named = "tag" in want ? ` tagged ${want.tag}` : ` with digest ${want.digest}`;
+  try {
+    const img = readLayout(dir, want);
     const module = moduleFromImage(img.manifest, img.blob);
     const hex = img.digest.slice("sha256:".length);
     if (spec.sha256 && spec.sha256 !== hex) {
-      fail(r, `${where}: spec.sha256 is ${spec.sha256}, but the image in ${opts.image}${tag ? ` tagged ${tag}` : ""} has digest ${hex}: Istio would refuse to load it`);
+      fail(r, `${where}: spec.sha256 is ${spec.sha256}, but the image in ${opts.image}${named} has digest ${hex}: Istio would refuse to load it`);
       return null;
     }
-    if (!spec.sha256) r.warnings.push(`${where}: spec.sha256 is not set: the image is not pinned (its digest is ${hex})`);
-    r.notes.push(`${where}: the image in ${opts.image}${tag ? ` tagged ${tag}` : ""} holds plugin.wasm as Istio reads it${spec.sha256 ? ", and its digest is spec.sha256" : ""}`);
+    if (!spec.sha256 && "tag" in want) r.warnings.push(`${where}: spec.sha256 is not set: the image is not pinned (its digest is ${hex})`);
+    r.notes.push(`${where}: the image in ${opts.image}${named} holds plugin.wasm as Istio reads it${spec.sha256 ? ", and its digest is spec.sha256" : ""}`);
     return module;
   } catch (e) {
     fail(r, `${where}: --image: ${(e as Error).message}`);

@@ -13,13 +13,14 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { gunzipSync, gzipSync } from "node:zlib";
 import {
-  buildImage, findCredentials, MEDIA, moduleFromImage, parseRef, pushImage, readLayout, readTar, RegistryError, sha256, tarOneFile, writeLayout,
+  buildImage, findCredentials, gzipStored, isLoopback, MEDIA, moduleFromImage, parseChallenge, parseRef, pushImage, readLayout, readTar, RegistryError, sha256, tarOneFile, writeLayout,
 } from "../../host/deploy/oci.ts";
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ["bin/wasmgate.mjs", ...args], { encoding: "utf8" });
 const dir = mkdtempSync(join(tmpdir(), "wasmgate-oci-"));
 const MODULE = "build/headers.wasm";
 const wasm = new Uint8Array(readFileSync(MODULE));
+const PINNED_TINY_DIGEST = "sha256:bd38a171593288dd896d109a95bd83aa7493b49d2251983fc1b6727b07fd01df";
 const blobsOf = (img: ReturnType<typeof buildImage>) => (d: string) => { const b = img.blobs.get(d); if (!b) throw new Error(`no blob ${d}`); return b; };
 
 test("the layer's tar holds plugin.wasm alone, as the system's tar reads it: 0644, owner 0:0, mtime 0", () => {
@@ -41,8 +42,8 @@ test("the layer's tar holds plugin.wasm alone, as the system's tar reads it: 064
 });
 
 test("the image is Istio's compat variant, and the same module always gives the same digest", () => {
-  const a = buildImage(wasm, { "org.opencontainers.image.title": "headers" });
-  const b = buildImage(new Uint8Array(wasm), { "org.opencontainers.image.title": "headers" });
+  const a = buildImage(wasm);
+  const b = buildImage(new Uint8Array(wasm));
   assert.equal(a.digest, b.digest, "reproducible: a WasmPlugin's sha256 pins the module");
   assert.deepEqual(a.manifest, b.manifest);
   const changed = new Uint8Array(wasm); changed[changed.length - 1] ^= 1;
@@ -61,6 +62,21 @@ test("the image is Istio's compat variant, and the same module always gives the 
   assert.equal(m.config.size, a.blobs.get(m.config.digest)!.length);
   assert.equal(m.layers[0].size, a.blobs.get(m.layers[0].digest)!.length);
   assert.deepEqual(moduleFromImage(a.manifest, blobsOf(a)), wasm);
+});
+
+test("the digest is a function of the module's bytes alone: pinned for a fixed module (no zlib, no clock, no name in it)", () => {
+  // The smallest valid module. Were the layer compressed by zlib, a Node or distribution upgrade
+  // could change this digest and every WasmPlugin sha256 pinned from it.
+  const tiny = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+  assert.equal(buildImage(tiny).digest, PINNED_TINY_DIGEST);
+  // the layer is a standard gzip stream: the system's gzip reads it, with the CRC checked
+  const f = join(dir, "stored.gz");
+  const big = new Uint8Array(200_000).map((_, i) => (i * 7) & 0xff); // several stored blocks
+  writeFileSync(f, gzipStored(big));
+  const g = spawnSync("gzip", ["-dc", f]);
+  assert.equal(g.status, 0, String(g.stderr));
+  assert.deepEqual(new Uint8Array(g.stdout), big);
+  assert.deepEqual(new Uint8Array(gunzipSync(gzipStored(new Uint8Array(0)))), new Uint8Array(0));
 });
 
 test("moduleFromImage refuses what Istio's agent refuses", () => {
@@ -83,7 +99,7 @@ test("moduleFromImage refuses what Istio's agent refuses", () => {
   assert.throws(() => moduleFromImage(Buffer.from(JSON.stringify(man)), () => gz("plugin.wasm", new Uint8Array(16))), /do not match the digest/);
 });
 
-test("an OCI image layout: written, read back by tag, replaced in place, never written over other files", () => {
+test("an OCI image layout: written, read back by tag or digest, a tag replaced without touching the other images, never written over other files", () => {
   const out = join(dir, "layout");
   const img = buildImage(wasm);
   writeLayout(out, img, "0.1.0");
@@ -92,16 +108,22 @@ test("an OCI image layout: written, read back by tag, replaced in place, never w
   assert.equal(index.manifests[0].digest, img.digest);
   assert.equal(index.manifests[0].annotations["org.opencontainers.image.ref.name"], "0.1.0");
   for (const f of readdirSync(join(out, "blobs", "sha256"))) assert.equal(sha256(readFileSync(join(out, "blobs", "sha256", f))), `sha256:${f}`);
-  const back = readLayout(out, "0.1.0");
+  const back = readLayout(out, { tag: "0.1.0" });
   assert.equal(back.digest, img.digest);
   assert.deepEqual(moduleFromImage(back.manifest, back.blob), wasm);
-  assert.equal(readLayout(out).digest, img.digest, "the only image needs no tag");
-  assert.throws(() => readLayout(out, "0.2.0"), /no image tagged 0\.2\.0 \(tags: 0\.1\.0\)/);
+  assert.equal(readLayout(out, { digest: img.digest }).digest, img.digest);
+  assert.throws(() => readLayout(out, { tag: "0.2.0" }), /no image tagged 0\.2\.0 \(tags: 0\.1\.0\)/);
 
-  const other = buildImage(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
-  writeLayout(out, other, "0.2.0");
-  assert.equal(readdirSync(join(out, "blobs", "sha256")).length, 3, "the old image's blobs are gone");
-  assert.equal(readLayout(out, "0.2.0").digest, other.digest);
+  const tiny = (n: number) => buildImage(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, n]));
+  writeLayout(out, tiny(1), "0.2.0");
+  assert.equal(readLayout(out, { tag: "0.1.0" }).digest, img.digest, "another tag's image stays");
+  assert.equal(readLayout(out, { tag: "0.2.0" }).digest, tiny(1).digest);
+  writeLayout(out, tiny(2), "0.2.0");
+  assert.equal(readLayout(out, { tag: "0.2.0" }).digest, tiny(2).digest, "the tag now names the new image");
+  assert.equal(readLayout(out, { tag: "0.1.0" }).digest, img.digest);
+  const blobs = readdirSync(join(out, "blobs", "sha256"));
+  assert.equal(blobs.includes(tiny(1).digest.slice(7)), false, "the replaced image's manifest is gone");
+  assert.equal(blobs.length, 6, "two images of three blobs each (manifest, config, layer)");
 
   const busy = join(dir, "busy");
   mkdirSync(busy); writeFileSync(join(busy, "notes.txt"), "mine");
@@ -109,15 +131,30 @@ test("an OCI image layout: written, read back by tag, replaced in place, never w
   assert.equal(readFileSync(join(busy, "notes.txt"), "utf8"), "mine");
 });
 
-test("image references: registry, repository and tag; digests and bad names refused", () => {
+test("image references: registry, repository, tag or digest; bad names refused", () => {
   assert.deepEqual(parseRef("ghcr.io/acme/wasm/headers:0.1.0"), { registry: "ghcr.io", repository: "acme/wasm/headers", tag: "0.1.0" });
-  assert.deepEqual(parseRef("oci://localhost:5000/headers"), { registry: "localhost:5000", repository: "headers", tag: undefined });
+  assert.deepEqual(parseRef("oci://localhost:5000/headers"), { registry: "localhost:5000", repository: "headers" });
   assert.deepEqual(parseRef("[::1]:5000/a/b:v1"), { registry: "[::1]:5000", repository: "a/b", tag: "v1" });
+  assert.deepEqual(parseRef("GHCR.io/acme/headers@sha256:" + "a".repeat(64)), { registry: "ghcr.io", repository: "acme/headers", digest: "sha256:" + "a".repeat(64) });
   assert.throws(() => parseRef("headers:0.1.0"), /REGISTRY\/REPOSITORY/);
   assert.throws(() => parseRef("ghcr.io/Acme/headers"), /not a valid repository/);
-  assert.throws(() => parseRef("ghcr.io/acme/headers@sha256:" + "a".repeat(64)), /not a digest/);
+  assert.throws(() => parseRef("ghcr.io/acme/headers@sha256:abc"), /not a sha256 digest/);
   assert.throws(() => parseRef("ghcr.io/acme/headers:-x"), /not a valid tag/);
   assert.throws(() => parseRef("gh cr.io/acme/headers"), /not a registry/);
+  assert.throws(() => parseRef("r.io:99999/acme/headers"), /not a registry/);
+  assert.throws(() => parseRef("-bad-/acme/headers"), /not a registry/);
+  assert.throws(() => parseRef("r.io/" + "a".repeat(256)), /at most 255/);
+  assert.equal(isLoopback("127.0.0.1:5000"), true);
+  assert.equal(isLoopback("localhost"), true);
+  assert.equal(isLoopback("[::1]:5000"), true);
+  assert.equal(isLoopback("127.example.com"), false, "a host name starting with 127. is not loopback");
+});
+
+test("auth challenges: Bearer preferred when a header offers several; quoted params with commas", () => {
+  assert.deepEqual(parseChallenge('Basic realm="r", Bearer realm="https://t.io/token",service="reg",scope="repository:a:pull,push"'),
+    { scheme: "bearer", params: { realm: "https://t.io/token", service: "reg", scope: "repository:a:pull,push" } });
+  assert.deepEqual(parseChallenge('Bearer realm="https://t.io/token", Basic realm="x"'), { scheme: "bearer", params: { realm: "https://t.io/token" } });
+  assert.deepEqual(parseChallenge('Basic realm="Registry Realm"'), { scheme: "basic", params: { realm: "Registry Realm" } });
 });
 
 test("registry credentials come from the environment, else docker login's config.json", () => {
@@ -135,9 +172,9 @@ test("registry credentials come from the environment, else docker login's config
 
 // ---- a real registry ----
 
-const REGISTRY_BIN = ["/usr/bin/docker-registry", "/usr/sbin/docker-registry"].find(existsSync)
+const REGISTRY_BIN = [process.env.WASMGATE_DOCKER_REGISTRY, "/usr/bin/docker-registry"].find((p) => p && existsSync(p))
   ?? (spawnSync("sh", ["-c", "command -v docker-registry"], { encoding: "utf8" }).stdout.trim() || null);
-const NO_REGISTRY = REGISTRY_BIN === null && "docker-registry is not installed (Debian package docker-registry; .ci/run installs it)";
+const NO_REGISTRY = REGISTRY_BIN === null && "no docker-registry binary (Debian package docker-registry; .ci/run unpacks it and sets WASMGATE_DOCKER_REGISTRY)";
 
 let registry: ChildProcess | null = null;
 let port = 0;
@@ -174,7 +211,7 @@ async function pull(repo: string, tag: string): Promise<{ digest: string | null;
 
 test("push to a registry: the registry stores the manifest under our digest, and the pulled image yields the module", { skip: NO_REGISTRY }, async () => {
   await startRegistry();
-  const img = buildImage(wasm, { "org.opencontainers.image.title": "headers" });
+  const img = buildImage(wasm);
   const lines: string[] = [];
   const d = await pushImage(img, { registry: `127.0.0.1:${port}`, repository: "wasmgate/headers", tag: "0.1.0" }, { log: (l) => lines.push(l) });
   assert.equal(d, img.digest);
@@ -236,6 +273,67 @@ test("push through a token-auth registry: the Bearer challenge is answered with 
   }
 });
 
+/** A registry in a fetch function: records every request with the Authorization it carried. */
+function mockRegistry(opts: { challenge?: (url: URL) => string | null; location?: string; headStatus?: number; token?: () => unknown }) {
+  const seen: { method: string; url: string; auth: string | null }[] = [];
+  const f = (async (input: string | URL, init: RequestInit = {}) => {
+    const url = new URL(String(input));
+    const auth = new Headers(init.headers).get("authorization");
+    const method = init.method ?? "GET";
+    seen.push({ method, url: url.href, auth });
+    if (url.pathname === "/token") return new Response(JSON.stringify(opts.token ? opts.token() : { token: "tok" }), { status: 200 });
+    const ch = opts.challenge?.(url);
+    if (ch && !auth) return new Response("", { status: 401, headers: { "www-authenticate": ch } });
+    if (method === "HEAD") return new Response(null, { status: opts.headStatus ?? 404 });
+    if (method === "POST") return new Response("", { status: 202, headers: { location: opts.location ?? "/v2/r/blobs/uploads/1?state=x" } });
+    if (method === "PUT" && url.pathname.includes("/manifests/")) return new Response("", { status: 201 });
+    return new Response("", { status: 201 });
+  }) as typeof fetch;
+  return { f, seen };
+}
+const REF = { registry: "reg.example.com", repository: "r", tag: "t" };
+
+test("push: credentials and tokens go only to the registry's host; a Basic challenge is answered; an http token realm is refused", async () => {
+  const creds = { username: "u", password: "p" };
+  const basic = "Basic " + Buffer.from("u:p").toString("base64");
+  // Basic challenge, and an upload Location on another host (a storage backend): no Authorization there.
+  let m = mockRegistry({ challenge: (u) => (u.host === "reg.example.com" ? 'Basic realm="reg"' : null), location: "https://storage.example.net/upload/1?sig=abc" });
+  assert.equal(await pushImage(buildImage(wasm), REF, { credentials: creds, fetch: m.f }), buildImage(wasm).digest);
+  assert.ok(m.seen.filter((x) => x.url.startsWith("https://reg.example.com/")).slice(1).every((x) => x.auth === basic), "the registry gets Basic after the challenge");
+  const foreign = m.seen.filter((x) => x.url.startsWith("https://storage.example.net/"));
+  assert.equal(foreign.length, 2, "both blobs uploaded to the Location");
+  assert.ok(foreign.every((x) => x.auth === null), "no credentials to another host");
+  assert.ok(foreign.every((x) => /[?&]sig=abc&digest=sha256%3A|[?&]sig=abc&digest=sha256:/.test(x.url)), "the Location's own query is kept");
+  // Basic without credentials: told what to set
+  m = mockRegistry({ challenge: () => 'Basic realm="reg"' });
+  await assert.rejects(pushImage(buildImage(wasm), REF, { fetch: m.f }), /requires credentials: set WASMGATE_REGISTRY_USERNAME/);
+  // Bearer with access_token (OAuth2 style)
+  m = mockRegistry({ challenge: (u) => (u.pathname === "/token" ? null : 'Bearer realm="https://reg.example.com/token",service="reg"'), token: () => ({ access_token: "a-t" }) });
+  await pushImage(buildImage(wasm), REF, { credentials: creds, fetch: m.f });
+  assert.ok(m.seen.some((x) => x.auth === "Bearer a-t"));
+  assert.equal(m.seen.find((x) => x.url.startsWith("https://reg.example.com/token"))!.auth, basic, "the token realm gets the credentials");
+  // an http realm for an https registry: the credentials would travel in clear
+  m = mockRegistry({ challenge: () => 'Bearer realm="http://auth.example.com/token"' });
+  await assert.rejects(pushImage(buildImage(wasm), REF, { credentials: creds, fetch: m.f }), /refusing to send credentials to the token realm http:\/\/auth\.example\.com over plain HTTP/);
+  assert.ok(!m.seen.some((x) => x.url.startsWith("http://auth.example.com")));
+});
+
+test("push: a registry that fails a HEAD, or keeps refusing fresh tokens, gives an error that says so", async () => {
+  let m = mockRegistry({ headStatus: 500 });
+  await assert.rejects(pushImage(buildImage(wasm), REF, { fetch: m.f }), /checking for sha256:[0-9a-f]{64}: 500/);
+  let n = 0;
+  const always = (async (input: string | URL) => {
+    const url = new URL(String(input));
+    if (url.pathname === "/token") return new Response(JSON.stringify({ token: `t${n++}` }));
+    return new Response("", { status: 401, headers: { "www-authenticate": 'Bearer realm="https://reg.example.com/token"' } });
+  }) as typeof fetch;
+  await assert.rejects(pushImage(buildImage(wasm), REF, { credentials: { username: "u", password: "p" }, fetch: always }), /reg\.example\.com refused the credentials \(401 on HEAD/);
+  assert.ok(n <= 3, `a bounded number of token requests (${n})`);
+  m = mockRegistry({});
+  assert.equal(await pushImage(buildImage(wasm), REF, { fetch: m.f }), buildImage(wasm).digest, "no challenge: anonymous push");
+  assert.ok(m.seen.every((x) => x.auth === null && x.url.startsWith("https://")), "https unless loopback");
+});
+
 test("push to a registry that is not there: an error naming it, not a crash", async () => {
   const p = await freePort();
   await assert.rejects(pushImage(buildImage(wasm), { registry: `127.0.0.1:${p}`, repository: "a", tag: "b" }), (e: Error) => e instanceof RegistryError && e.message.includes(`127.0.0.1:${p}`));
@@ -248,7 +346,7 @@ test("wasmgate package writes the layout and prints the digest for the WasmPlugi
   const r = cli("package", MODULE, "--out", out, "--tag", "1.2.3", "--json");
   assert.equal(r.status, 0, r.stderr);
   const res = JSON.parse(r.stdout);
-  const back = readLayout(out, "1.2.3");
+  const back = readLayout(out, { tag: "1.2.3" });
   assert.equal(res.digest, back.digest);
   assert.deepEqual(moduleFromImage(back.manifest, back.blob), wasm);
 
@@ -273,11 +371,23 @@ test("wasmgate package writes the layout and prints the digest for the WasmPlugi
   assert.match(v.stdout, /headers: config\.request\[0\]\.ops\[0\]\.valu: unknown field/);
   v = cli("validate", plugin(hex, "1.2.3", good), "--image", out, "--module", MODULE);
   assert.equal(v.status, 2);
+  // a digest url (Istio pins by it when sha256 is empty) and an untagged one (Istio pulls :latest)
+  const byDigest = join(dir, "wp-digest.yaml");
+  writeFileSync(byDigest, readFileSync(plugin(hex, "x", good), "utf8").replace(/url: .*/, `url: oci://ghcr.io/acme/headers@${back.digest}`).replace(/ {2}sha256: .*\n/, ""));
+  v = cli("validate", byDigest, "--image", out);
+  assert.equal(v.status, 0, v.stdout);
+  assert.match(v.stdout, /with digest sha256:/);
+  const untagged = join(dir, "wp-untagged.yaml");
+  writeFileSync(untagged, readFileSync(plugin(hex, "x", good), "utf8").replace(/url: .*/, "url: oci://ghcr.io/acme/headers"));
+  v = cli("validate", untagged, "--image", out);
+  assert.equal(v.status, 1);
+  assert.match(v.stdout, /no image tagged latest \(tags: 1\.2\.3\)/);
 });
 
 test("wasmgate package refuses what cannot ship, with exit 1 (the module) or 2 (usage)", () => {
   const out = join(dir, "refused");
-  let r = cli("package", "build/test/load-no-marker.wasm", "--out", out);
+  const plainWasm = join(dir, "plain.wasm"); writeFileSync(plainWasm, new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])); // valid, but not proxy-wasm
+  let r = cli("package", plainWasm, "--out", out);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /not a proxy-wasm module/);
   assert.equal(existsSync(out), false, "nothing written");
@@ -296,7 +406,7 @@ test("wasmgate package --push: pushed, and the WasmPlugin lines printed", { skip
   const out = join(dir, "cli-push");
   const r = cli("package", MODULE, "--out", out, "--push", `127.0.0.1:${port}/wasmgate/cli:2.0.0`);
   assert.equal(r.status, 0, r.stderr);
-  const digest = readLayout(out, "2.0.0").digest;
+  const digest = readLayout(out, { tag: "2.0.0" }).digest;
   assert.match(r.stdout, new RegExp(`url: oci://127\\.0\\.0\\.1:${port}/wasmgate/cli:2\\.0\\.0\\n  sha256: "${digest.slice(7)}"`));
   assert.equal((await pull("wasmgate/cli", "2.0.0")).digest, digest);
 });
