@@ -1,32 +1,43 @@
-// An Envoy header map as the Wasm host sees it (research/envoy-host-abi.md §3.4, pitfall 14):
-// lower-cased keys; pseudo-headers kept ahead of the rest; duplicates as separate entries; "inline"
-// headers (a fixed set Envoy stores in slots) join an added value onto the existing one with ","
-// ("; " for cookie) instead of adding an entry; replace drops every duplicate.
+// An Envoy header map as the Wasm host sees it (research/envoy-host-abi.md §3.4, pitfall 14), after
+// Envoy's HeaderMapImpl (source/common/http/header_map_impl.cc): lower-cased keys; pseudo-headers kept
+// ahead of the rest (HeaderList::insert); duplicates as separate entries; "inline" headers (a fixed set
+// Envoy stores in slots) join an added value onto the existing one with "," (insertByKey →
+// appendToHeader, which adds nothing for an empty value) instead of adding an entry. Replace is
+// setCopy = remove + addCopy: every duplicate goes and the new entry lands where an add would put it
+// (the end, or the end of the pseudo-headers), inline or not.
 import { utf8Length } from "../vm/utf8.ts";
 
 export type HeaderKind = "request" | "response" | "request-trailers" | "response-trailers" | "other";
 
+// envoy/http/header_map.h as of Envoy 1.33–1.36: INLINE_REQ_RESP_HEADERS, INLINE_REQ_HEADERS (plus
+// referer, which source/extensions/filters/common/expr/context.cc registers and every Wasm-enabled build
+// links), INLINE_RESP_HEADERS and INLINE_RESP_HEADERS_TRAILERS (registered for response headers too).
+// Other extensions linked into a build may register more; cookie is inline only when the bootstrap's
+// inline_headers asks for it (then it joins with "; "), which is not modelled.
 const REQ_RESP_INLINE = ["connection", "content-length", "content-type", "keep-alive", "proxy-connection", "proxy-status",
-  "x-request-id", "transfer-encoding", "upgrade", "via", "x-envoy-decorator-operation"];
+  "x-request-id", "transfer-encoding", "upgrade", "via", "x-envoy-decorator-operation", "x-envoy-attempt-count"];
 const REQUEST_INLINE = new Set([":authority", ":method", ":path", ":protocol", ":scheme", "x-client-trace-id",
   "x-envoy-downstream-service-cluster", "x-envoy-downstream-service-node", "x-envoy-expected-rq-timeout-ms",
   "x-envoy-external-address", "x-envoy-force-trace", "x-envoy-hedge-on-per-try-timeout", "x-envoy-internal",
   "x-envoy-ip-tags", "x-envoy-retry-on", "x-envoy-retry-grpc-on", "x-envoy-retriable-status-codes",
   "x-envoy-retriable-header-names", "x-envoy-original-path", "x-envoy-original-url", "x-envoy-upstream-alt-stat-name",
   "x-envoy-upstream-rq-timeout-alt-response", "expect", "x-forwarded-client-cert", "x-forwarded-for", "x-forwarded-host",
-  "x-forwarded-proto", "grpc-timeout", "te", "user-agent", "referer", "cookie", "x-envoy-attempt-count",
-  "x-envoy-max-retries", "x-envoy-upstream-rq-timeout-ms", "x-envoy-upstream-rq-per-try-timeout-ms", ...REQ_RESP_INLINE]);
+  "x-forwarded-proto", "grpc-timeout", "te", "user-agent", "referer", "x-envoy-max-retries",
+  "x-envoy-upstream-rq-timeout-ms", "x-envoy-upstream-rq-per-try-timeout-ms", "x-envoy-upstream-stream-duration-ms",
+  ...REQ_RESP_INLINE]);
+const RESPONSE_TRAILERS_INLINE = ["grpc-status", "grpc-message"];
 const RESPONSE_INLINE = new Set([":status", "date", "location", "server", "x-envoy-degraded", "x-envoy-immediate-health-check-fail",
   "x-envoy-ratelimited", "x-envoy-upstream-canary", "x-envoy-upstream-healthchecked-cluster", "x-envoy-upstream-service-time",
-  "x-envoy-overloaded", ...REQ_RESP_INLINE]);
-const RESPONSE_TRAILERS_INLINE = new Set(["grpc-status", "grpc-message"]);
+  ...REQ_RESP_INLINE, ...RESPONSE_TRAILERS_INLINE]);
+
+const RESPONSE_TRAILERS_INLINE_SET = new Set(RESPONSE_TRAILERS_INLINE);
 
 /** The headers Envoy keeps in inline slots for this kind of map (null: none). */
 export function inlineSet(kind: HeaderKind): ReadonlySet<string> | null {
   switch (kind) {
     case "request": return REQUEST_INLINE;
     case "response": return RESPONSE_INLINE;
-    case "response-trailers": return RESPONSE_TRAILERS_INLINE;
+    case "response-trailers": return RESPONSE_TRAILERS_INLINE_SET;
     default: return null;
   }
 }
@@ -46,9 +57,9 @@ export class HeaderMap {
   }
 
   private isInline(key: string): boolean { return this.inline !== null && this.inline.has(key); }
-  private indexOf(key: string, from = 0): number {
+  private indexOf(key: string): number {
     const e = this.entries;
-    for (let i = from; i < e.length; i++) if (e[i][0] === key) return i;
+    for (let i = 0; i < e.length; i++) if (e[i][0] === key) return i;
     return -1;
   }
 
@@ -71,8 +82,7 @@ export class HeaderMap {
       const i = this.indexOf(key);
       if (i >= 0) {
         const e = this.entries[i];
-        const delim = key === "cookie" ? "; " : ",";
-        e[1] = e[1] === "" ? value : e[1] + delim + value;
+        if (value !== "") e[1] = e[1] === "" ? value : e[1] + "," + value;
         return;
       }
     }
@@ -93,16 +103,10 @@ export class HeaderMap {
     for (let r = from; r < e.length; r++) if (e[r][0] !== key) e[w++] = e[r];
     e.length = w;
   }
-  /** proxy_replace_header_map_value: one entry remains (inline headers keep their slot). */
+  /** proxy_replace_header_map_value (setCopy = remove + addCopy): one entry remains, placed as a new one. */
   set(key: string, value: string): void {
     key = lower(key);
     const first = this.indexOf(key);
-    if (first >= 0 && this.isInline(key)) {
-      this.entries[first][1] = value;
-      const next = this.indexOf(key, first + 1);
-      if (next >= 0) this.removeFrom(key, next);
-      return;
-    }
     if (first >= 0) this.removeFrom(key, first);
     this.insert(key, value);
   }

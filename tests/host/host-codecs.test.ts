@@ -50,7 +50,8 @@ class RefHeaderMap {
     key = key.toLowerCase();
     if (this.isInline(key)) {
       const e = this.entries.find(([k]) => k === key);
-      if (e) { e[1] = e[1] === "" ? value : e[1] + (key === "cookie" ? "; " : ",") + value; return; }
+      // Envoy's appendToHeader: nothing for an empty value, no delimiter after an empty one.
+      if (e) { if (value !== "") e[1] = e[1] === "" ? value : e[1] + "," + value; return; }
     }
     this.insert(key, value);
   }
@@ -61,14 +62,8 @@ class RefHeaderMap {
       this.entries.splice(i, 0, [key, value]);
     } else this.entries.push([key, value]);
   }
-  set(key: string, value: string): void {
+  set(key: string, value: string): void { // Envoy's setCopy: remove + addCopy, inline or not
     key = key.toLowerCase();
-    const first = this.entries.findIndex(([k]) => k === key);
-    if (first >= 0 && this.isInline(key)) {
-      this.entries[first][1] = value;
-      this.entries = this.entries.filter(([k], i) => k !== key || i === first);
-      return;
-    }
     this.remove(key);
     this.insert(key, value);
   }

@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { host, mod, value, header } from "./helpers.ts";
+import { HeaderMap } from "../../host/envoy/header-map.ts";
 
 test("pitfall 2: request headers are unreadable in on_response_headers after Continue, readable again in on_log", async (t) => {
   const h = host(t, { module: mod("header-lifetime") });
@@ -52,4 +53,49 @@ test("pitfall 14: a malformed serialized map silently clears the header map", as
   const out = await h.request({ path: "/m", headers: [["x-op", "m"]] });
   assert.equal(value(out.logs, "set_malformed"), "0", "no error code");
   assert.deepEqual(out.request!.headers, []);
+});
+
+// The header map itself, against Envoy's HeaderMapImpl (source/common/http/header_map_impl.cc) and the
+// inline lists of envoy/http/header_map.h (INLINE_REQ_*, INLINE_RESP_*, INLINE_REQ_RESP_*,
+// INLINE_RESP_HEADERS_TRAILERS), as Envoy 1.33–1.36 has them. Context::{add,replace}HeaderMapValue
+// (source/extensions/common/wasm/context.cc) call addCopy / setCopy.
+test("header map: add of an empty value onto an existing inline header changes nothing (appendToHeader returns at empty data)", () => {
+  const m = new HeaderMap("request", [["x-forwarded-for", "10.0.0.1"], ["x-a", "1"]]);
+  m.add("x-forwarded-for", "");
+  assert.deepEqual(m.entries, [["x-forwarded-for", "10.0.0.1"], ["x-a", "1"]]);
+  m.add("x-a", ""); // not inline: a new (empty) entry
+  assert.deepEqual(m.entries, [["x-forwarded-for", "10.0.0.1"], ["x-a", "1"], ["x-a", ""]]);
+  const e = new HeaderMap("request", [["user-agent", ""]]);
+  e.add("user-agent", "u"); // an empty inline value takes the data without a delimiter
+  assert.deepEqual(e.entries, [["user-agent", "u"]]);
+});
+
+test("header map: replace of an inline header moves it to the end, as for any header (setCopy is remove + addCopy)", () => {
+  const m = new HeaderMap("request", [[":method", "GET"], [":path", "/"], [":authority", "a"], ["user-agent", "u"], ["x-a", "1"]]);
+  m.set("user-agent", "v");
+  assert.deepEqual(m.entries, [[":method", "GET"], [":path", "/"], [":authority", "a"], ["x-a", "1"], ["user-agent", "v"]]);
+  m.set(":path", "/b"); // a pseudo-header goes to the end of the pseudo-headers (HeaderList::insert)
+  assert.deepEqual(m.entries, [[":method", "GET"], [":authority", "a"], [":path", "/b"], ["x-a", "1"], ["user-agent", "v"]]);
+  const r = new HeaderMap("response", [[":status", "200"], ["server", "s"], ["x-b", "1"]]);
+  r.set("server", "ours");
+  assert.deepEqual(r.entries, [[":status", "200"], ["x-b", "1"], ["server", "ours"]]);
+});
+
+test("header map: the inline sets are Envoy's: cookie is not inline, referer is (registered by the CEL attributes Wasm links)", () => {
+  const joined = (kind: "request" | "response", name: string) => {
+    const m = new HeaderMap(kind, [[name, "1"], [name, "2"]]);
+    return m.getAll(name);
+  };
+  // cookie: a plain header unless bootstrap inline_headers registers it, so two adds are two entries.
+  assert.deepEqual(joined("request", "cookie"), ["1", "2"]);
+  // source/extensions/filters/common/expr/context.cc: referer_handle registers referer for request maps.
+  assert.deepEqual(joined("request", "referer"), ["1,2"]);
+  assert.deepEqual(joined("request", "x-envoy-upstream-stream-duration-ms"), ["1,2"]);
+  // INLINE_REQ_RESP_NUMERIC_HEADERS: x-envoy-attempt-count is inline in response maps too.
+  assert.deepEqual(joined("response", "x-envoy-attempt-count"), ["1,2"]);
+  // INLINE_RESP_HEADERS_TRAILERS is registered for response header maps as well as trailers.
+  assert.deepEqual(joined("response", "grpc-status"), ["1,2"]);
+  assert.deepEqual(joined("response", "grpc-message"), ["1,2"]);
+  // x-envoy-overloaded left the inline list (no longer in INLINE_RESP_STRING_HEADERS).
+  assert.deepEqual(joined("response", "x-envoy-overloaded"), ["1", "2"]);
 });
