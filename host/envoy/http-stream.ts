@@ -6,8 +6,11 @@
 //  - StopIterationAndBuffer makes the next body callback see the accumulated body; over the buffer
 //    limit Envoy answers 413 (request) or 500 (response);
 //  - send_local_response is deferred, forces Stop, and the reply then runs through the encoder
-//    callbacks of every filter that saw the request (a reply from the response phase goes out directly,
-//    or resets the stream once headers have gone downstream); gRPC requests get trailers-only replies;
+//    callbacks of every filter that saw the request: Envoy's FilterManager calls every encoder filter
+//    (commonEncodePrefix(nullptr) = encoder_filters_.begin()), but a Wasm Context without an in-VM
+//    context (its decodeHeaders never ran) returns Continue from encode* untouched (a reply from the
+//    response phase goes out directly, or resets the stream once headers have gone downstream); gRPC
+//    requests get trailers-only replies;
 //  - a trap fails the VM: the stream gets 503 wasm_fail_stream (unless the legacy fail_open is set);
 //  - at the end on_log, then on_done and on_delete, for every filter whose context exists.
 import { randomUUID } from "node:crypto";

@@ -222,8 +222,35 @@ test("a local reply from a later filter gets the response rules (their request c
   assert.equal(one(out.response.headers, "cache-control"), "no-store");
 });
 
-// README "Conditions"/index.ts: a response rule with a request condition cannot hold when the filter's
-// request phase never ran (a local reply sent before it saw the request).
-test("a response rule with a request condition is skipped for a local reply sent before the request phase",
-  { skip: "host: a local reply from an earlier filter runs only the encoder callbacks of filters that saw the request, so this filter's on_response_headers cannot be reached without its on_request_headers" },
-  () => {});
+// A local reply from an EARLIER filter: Envoy's FilterManager does run every encoder filter for it
+// (sendLocalReplyViaFilterChain → encodeHeaders(nullptr, …) → commonEncodePrefix returns
+// encoder_filters_.begin(), source/common/http/filter_manager.cc), so this filter's encodeHeaders is
+// called although its decodeHeaders never was. But the Wasm filter is Common::Wasm::Context, whose
+// encodeHeaders/encodeData/encodeTrailers return Continue at once while !in_vm_context_created_
+// (source/extensions/common/wasm/context.cc; the flag is set only by ContextBase::onCreate, which
+// decodeHeaders calls, proxy-wasm-cpp-host src/context.cc): on_response_headers never runs, so no
+// response rule runs — not even one without conditions — and none is counted. Context::log then
+// creates the context (onCreate) for on_log, and onDestroy gives on_done and on_delete.
+test("a local reply from an earlier filter reaches none of this filter's response rules (no context: Envoy skips its encoder callbacks)", { skip: existsSync(CUSTOM) ? false : "build/custom-filter.wasm missing" }, async (t) => {
+  const h = createHost({ filters: [
+    { module: CUSTOM, config: { deny: ["/admin"] } },
+    { module: HEADERS_MODULE, config: { response: [
+      { ops: [{ op: "set", header: "x-always", value: "1" }] },
+      { match: { path: { prefix: "/admin" } }, ops: [{ op: "set", header: "x-denied-path", value: "${path}" }] },
+      { match: { status: ["4xx"] }, ops: [{ op: "set", header: "cache-control", value: "no-store" }] },
+    ] } },
+  ] });
+  t.after(() => h.close());
+  const out = await h.request({ path: "/admin/users" });
+  assert.equal(out.forwarded, false);
+  assert.equal(out.localReply, true);
+  assert.equal(out.response.status, 403);
+  assert.equal(one(out.response.headers, "x-always"), undefined, "on_response_headers did not run");
+  assert.equal(one(out.response.headers, "x-denied-path"), undefined);
+  assert.equal(one(out.response.headers, "cache-control"), undefined);
+  const m = out.metrics as Record<string, number>;
+  for (const k of ["ops_applied", "rules_skipped", "writes_rejected"]) assert.equal(m[`wasmgate.headers.${k}`] ?? 0, 0, k);
+  // The same filter after the one that denies, once it has seen the request, does run them.
+  const ok = await h.request({ path: "/ok" });
+  assert.equal(one(ok.response.headers, "x-always"), "1");
+});
