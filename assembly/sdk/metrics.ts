@@ -1,6 +1,8 @@
 // Metrics: counters, gauges and histograms, process-wide aggregates across worker VMs.
 // Define them once per VM in RootContext.onConfigure (NOT in top-level code: host calls are not
-// allowed during _initialize). Envoy shows them without the "wasmcustom." prefix. Every operation
+// allowed during _initialize). Envoy stores them as "wasmcustom.<name>" (Context::defineMetric): so they
+// appear in /stats text and stats sinks; only /stats/prometheus drops the namespace (and the "envoy_"
+// prefix): wasmcustom.a.b → a_b. Every operation
 // returns a status and never traps; a metric whose definition failed answers BadArgument/NotFound.
 import { proxy_define_metric, proxy_get_metric, proxy_increment_metric, proxy_record_metric } from "../abi/imports";
 import { MetricType, WasmResult } from "../abi/enums";
