@@ -110,6 +110,11 @@ export class HeaderMap {
     if (first >= 0) this.removeFrom(key, first);
     this.insert(key, value);
   }
+  /** Envoy's typed inline setters (setStatus, setContentLength, …): the value changes in place, else a new entry. */
+  setInline(key: string, value: string): void {
+    const i = this.indexOf(key);
+    if (i >= 0) this.entries[i][1] = value; else this.insert(key, value);
+  }
   remove(key: string): void {
     key = lower(key);
     const first = this.indexOf(key);

@@ -316,22 +316,7 @@ export class HttpStream implements StreamActions {
     this.info.responseCode = r.status;
     this.info.responseCodeDetails = r.details;
     if (this.responseStarted) { this.end = { kind: "reset", details: r.details }; return null; }
-    const headers = new HeaderMap("response");
-    let body = r.body;
-    if (this.isGrpc) {
-      headers.add(":status", "200");
-      headers.add("content-type", "application/grpc");
-      headers.add("grpc-status", String(r.grpcStatus ?? httpToGrpcStatus(r.status)));
-      if (body.length) headers.add("grpc-message", encodeURIComponent(body.toString("utf8")));
-      for (const [k, v] of r.headers) headers.add(k, v);
-      body = Buffer.alloc(0);
-    } else {
-      headers.add(":status", String(r.status));
-      if (body.length) headers.add("content-length", String(body.length));
-      for (const [k, v] of r.headers) headers.add(k, v);
-      if (body.length && !headers.has("content-type")) headers.add("content-type", "text/plain");
-      // grpc_status is used only for gRPC requests (Envoy's Utility::prepareLocalReply).
-    }
+    const { headers, body } = localReplyHeaders(r, this.isGrpc);
     if (end.phase === "response") return { headers, body, trailers: null }; // direct reply: encoder filters are not re-run
     // Replay through the encoders of every filter that saw the request, with the stream no longer "ending".
     const saved = this.end;
@@ -357,6 +342,37 @@ function requestEvents(headers: HeaderMap, req: DownstreamRequest): StreamEvent[
 function responseEvents(headers: HeaderMap, body: Buffer[], trailers: Pair[] | undefined): StreamEvent[] {
   return requestEvents(headers, { headers: [], body, trailers }).map((e) =>
     e.kind === "trailers" ? { kind: "trailers", map: new HeaderMap("response-trailers", e.map.pairs()) } : e);
+}
+
+/** The reply's headers and body as Utility::prepareLocalReply (source/common/http/utility.cc) builds
+ *  them: :status, the plugin's headers (addCopy), then the gRPC trailers-only form, or content-length
+ *  and a default content-type for a body (both removed without one). Typed setters change in place. */
+export function localReplyHeaders(r: LocalReply, isGrpc: boolean): { headers: HeaderMap; body: Buffer } {
+  const headers = new HeaderMap("response", [[":status", String(r.status)]]);
+  for (const [k, v] of r.headers) headers.add(k, v);
+  if (isGrpc) {
+    headers.setInline(":status", "200");
+    headers.setInline("content-type", "application/grpc");
+    if (!headers.get("grpc-status")) headers.setInline("grpc-status", String(r.grpcStatus ?? httpToGrpcStatus(r.status)));
+    if (r.body.length) headers.setInline("grpc-message", grpcPercentEncode(r.body));
+    headers.remove("content-length");
+    return { headers, body: Buffer.alloc(0) };
+  }
+  if (r.body.length) {
+    headers.setInline("content-length", String(r.body.length));
+    if (!headers.has("content-type")) headers.setInline("content-type", "text/plain");
+  } else {
+    headers.remove("content-length");
+    headers.remove("content-type");
+  }
+  return { headers, body: r.body };
+}
+
+/** PercentEncoding::encode for grpc-message: bytes below ' ', from '~' up, and '%' become %XX. */
+function grpcPercentEncode(b: Buffer): string {
+  let out = "";
+  for (const c of b) out += c < 0x20 || c >= 0x7e || c === 0x25 ? "%" + c.toString(16).toUpperCase().padStart(2, "0") : String.fromCharCode(c);
+  return out;
 }
 
 function failReply(): LocalReply {

@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { host, mod, value, values, header } from "./helpers.ts";
+import { localReplyHeaders } from "../../host/envoy/http-stream.ts";
 
 const body = { method: "POST", path: "/upload", body: "hello" };
 
@@ -80,4 +81,26 @@ test("pitfall 3: a local reply to a gRPC request is HTTP 200 with grpc-status", 
   assert.equal(header(out.response.headers, "grpc-status"), "7", "403 maps to PERMISSION_DENIED");
   assert.equal(header(out.response.headers, "grpc-message"), "nope");
   assert.equal(value(out.logs, "resp_status"), "200", "the plugin's on_response_headers sees the gRPC reply");
+});
+
+// Utility::prepareLocalReply (source/common/http/utility.cc), which sendLocalReply uses: a map with
+// :status, then the plugin's headers (modify_headers: addCopy each), then — gRPC — :status 200,
+// content-type application/grpc and grpc-message (PercentEncoding::encode: bytes < 0x20, >= '~' and
+// '%') set in place, grpc-status only if the plugin gave none, content-length removed; otherwise
+// content-length (in place) and content-type if absent for a body, both removed for no body.
+test("local reply headers are built as Envoy's prepareLocalReply builds them", () => {
+  const reply = (status: number, body: string, headers: [string, string][], grpcStatus: number | null = null) =>
+    ({ status, details: "d", body: Buffer.from(body), headers, grpcStatus });
+  assert.deepEqual(localReplyHeaders(reply(403, "denied", [["x-a", "1"]]), false).headers.entries,
+    [[":status", "403"], ["x-a", "1"], ["content-length", "6"], ["content-type", "text/plain"]]);
+  assert.deepEqual(localReplyHeaders(reply(403, "{}", [["content-type", "application/json"], ["content-length", "99"]]), false).headers.entries,
+    [[":status", "403"], ["content-type", "application/json"], ["content-length", "2"]]);
+  assert.deepEqual(localReplyHeaders(reply(204, "", [["content-type", "text/html"], ["x-b", "2"], ["content-length", "5"]]), false).headers.entries,
+    [[":status", "204"], ["x-b", "2"]]);
+  const g = localReplyHeaders(reply(403, "no way 100% ~ é", [["x-a", "1"], ["content-length", "3"]]), true);
+  assert.deepEqual(g.headers.entries, [[":status", "200"], ["x-a", "1"], ["content-type", "application/grpc"], ["grpc-status", "7"],
+    ["grpc-message", "no way 100%25 %7E %C3%A9"]]);
+  assert.equal(g.body.length, 0);
+  assert.deepEqual(localReplyHeaders(reply(503, "", [["grpc-status", "3"]], 14), true).headers.entries,
+    [[":status", "200"], ["grpc-status", "3"], ["content-type", "application/grpc"]]);
 });
