@@ -250,7 +250,6 @@ export class HttpStream implements StreamActions {
     if (!reqHeaders.has("x-forwarded-proto")) reqHeaders.add("x-forwarded-proto", reqHeaders.get(":scheme") ?? "http");
     if (!reqHeaders.has("x-request-id")) reqHeaders.add("x-request-id", randomUUID());
     this.isGrpc = (reqHeaders.get("content-type") ?? "").startsWith("application/grpc");
-    this.info.headerBytesReceived = reqHeaders.byteSize();
     this.info.bytesReceived = req.body.reduce((n, b) => n + b.length, 0);
     this.info.finalRequestHeaders = reqHeaders;
     const stopWatch = this.watchStall();

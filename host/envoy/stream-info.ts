@@ -4,6 +4,7 @@
 // filter of the stream.
 import type { HeaderMap } from "./header-map.ts";
 import { pv, type PV } from "./property-value.ts";
+import { httpToGrpcStatus } from "../abi/enums.ts";
 
 export interface ConnectionInfo {
   sourceAddress: string; // "ip:port"
@@ -18,7 +19,6 @@ export class StreamInfo {
   readonly startNs: bigint;
   endNs: bigint | null = null;
   bytesReceived = 0;
-  headerBytesReceived = 0;
   bytesSent = 0;
   responseCode: number | null = null;
   responseCodeDetails = "";
@@ -61,11 +61,12 @@ export class StreamInfo {
       case "headers": return h ? pv.map(h.joined()) : undefined;
       case "time": return pv.ts(this.startNs);
       case "duration": return this.endNs === null ? undefined : pv.dur(this.endNs - this.startNs);
-      case "size": {
+      case "size": { // an unparsable content-length gives no value (SimpleAtoi fails)
         const cl = h?.get("content-length");
-        return pv.int(cl !== undefined && /^\d+$/.test(cl) ? Number(cl) : this.bytesReceived);
+        if (cl === undefined) return pv.int(this.bytesReceived);
+        return /^\s*[+-]?\d+\s*$/.test(cl) ? pv.int(BigInt(cl.trim())) : undefined;
       }
-      case "total_size": return pv.int(this.bytesReceived + this.headerBytesReceived);
+      case "total_size": return pv.int(this.bytesReceived + (h?.byteSize() ?? 0)); // the headers as they are now
       case "protocol": return pv.str(this.connection.protocol);
     }
     return undefined;
@@ -77,13 +78,14 @@ export class StreamInfo {
       case "code_details": return this.responseCodeDetails ? pv.str(this.responseCodeDetails) : undefined;
       case "flags": return pv.int(this.responseFlags);
       case "grpc_status": {
-        const s = trailers?.get("grpc-status") ?? headers?.get("grpc-status");
-        return s !== undefined && /^\d+$/.test(s) ? pv.int(Number(s)) : undefined;
+        // Grpc::Common::getGrpcStatus(trailers, headers, info): trailers, headers, then the HTTP status mapped.
+        for (const s of [trailers?.get("grpc-status"), headers?.get("grpc-status")]) if (s !== undefined && /^\d+$/.test(s)) return pv.int(Number(s));
+        return this.responseCode === null ? undefined : pv.int(httpToGrpcStatus(this.responseCode));
       }
       case "headers": return headers ? pv.map(headers.joined()) : undefined;
       case "trailers": return trailers ? pv.map(trailers.joined()) : undefined;
       case "size": return pv.int(this.bytesSent);
-      case "total_size": return pv.int(this.bytesSent + (headers?.byteSize() ?? 0));
+      case "total_size": return pv.int(this.bytesSent + (headers?.byteSize() ?? 0) + (trailers?.byteSize() ?? 0));
     }
     return undefined;
   }
@@ -102,12 +104,12 @@ export class StreamInfo {
   }
 
   upstream(key: string): PV | undefined {
+    if (key === "request_attempt_count") return pv.uint(this.upstreamAddress === null ? 0 : 1); // attemptCount().value_or(0)
     if (this.upstreamAddress === null) return undefined;
     switch (key) {
       case "address": return pv.str(this.upstreamAddress);
       case "port": return pv.int(Number(this.upstreamAddress.split(":").pop()));
       case "local_address": return this.upstreamLocalAddress ? pv.str(this.upstreamLocalAddress) : undefined;
-      case "request_attempt_count": return pv.uint(1);
     }
     return undefined;
   }

@@ -3,6 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { host, mod, value } from "./helpers.ts";
+import { StreamInfo } from "../../host/envoy/stream-info.ts";
+import { HeaderMap } from "../../host/envoy/header-map.ts";
+import { encode } from "../../host/envoy/property-value.ts";
 
 /** "<status>,<length>,<first u32 or byte>,<raw>" as logged by properties.wat. */
 function prop(logs: { message: string }[], tag: string) {
@@ -52,4 +55,28 @@ test("pitfall 13: Envoy 1.32 answers the Wasm-only top-level names (node, route_
   assert.equal(prop(b.logs, "legacy_route").status, 1);
   assert.deepEqual([prop(b.logs, "xds_node").status, prop(b.logs, "xds_node").raw], [0, "node-1"]);
   assert.equal(prop(b.logs, "root_id").status, 0);
+});
+
+// The request.* / response.* / upstream.* values as source/extensions/filters/common/expr/context.cc
+// computes them (RequestLookupValues, ResponseLookupValues, UpstreamLookupValues).
+
+test("request/response size values follow Envoy's CEL attributes", () => {
+  const info = new StreamInfo({ sourceAddress: "1.2.3.4:5", destinationAddress: "5.6.7.8:80", connectionId: 1, mtls: false, requestedServerName: "", protocol: "HTTP/1.1" }, 0n);
+  info.bytesReceived = 5;
+  const req = new HeaderMap("request", [[":path", "/"], ["content-length", "5"]]);
+  // total_size: bytes received + the byte size of the request headers as they are now (0 once unreachable).
+  assert.deepEqual(info.request("total_size", req), { t: "int", v: BigInt(5 + req.byteSize()) });
+  assert.deepEqual(info.request("total_size", null), { t: "int", v: 5n });
+  // size: an unparsable content-length gives no value (not the byte count).
+  assert.equal(info.request("size", new HeaderMap("request", [["content-length", "x"]])), undefined);
+  assert.deepEqual(info.request("size", new HeaderMap("request", [])), { t: "int", v: 5n });
+  // response.total_size counts the trailers too; grpc_status falls back to the HTTP status mapped.
+  info.bytesSent = 2;
+  const rh = new HeaderMap("response", [[":status", "404"]]);
+  const rt = new HeaderMap("response-trailers", [["x-t", "1"]]);
+  assert.deepEqual(info.response("total_size", rh, rt), { t: "int", v: BigInt(2 + rh.byteSize() + rt.byteSize()) });
+  info.responseCode = 404;
+  assert.deepEqual(info.response("grpc_status", rh, null), { t: "int", v: 12n }, "404 → UNIMPLEMENTED");
+  // upstream.request_attempt_count is attemptCount() or 0, also before an upstream is chosen.
+  assert.deepEqual(encode(info.upstream("request_attempt_count")!), encode({ t: "uint", v: 0n }));
 });
