@@ -42,9 +42,15 @@ export function inlineSet(kind: HeaderKind): ReadonlySet<string> | null {
   }
 }
 
-// Envoy lower-cases header keys. V8's toLowerCase returns the same string, without copying, when a
-// one-byte string has no upper-case letter, faster than a JavaScript pre-check would.
-const lower = (key: string) => key.toLowerCase();
+// Envoy lower-cases header keys ASCII-only (LowerCaseString::lower: absl::ascii_tolower), leaving other
+// characters (É, İ, the Kelvin sign) as they are. V8's toLowerCase returns the same string, without
+// copying, when there is nothing to lower, faster than a JavaScript pre-check would; only a key it
+// changes and that is not all ASCII takes the careful path.
+const NON_ASCII = /[^\x00-\x7f]/;
+const lower = (key: string) => {
+  const l = key.toLowerCase();
+  return l === key || !NON_ASCII.test(key) ? l : key.replace(/[A-Z]+/g, (u) => u.toLowerCase());
+};
 const isPseudo = (key: string) => key.charCodeAt(0) === 0x3a; // ":"
 
 // Edits are made in place (no per-call copies of the entry list); `entries` is the live list.

@@ -37,17 +37,19 @@ function refSerializePairs(pairs: ReadonlyArray<readonly [string | Uint8Array, s
 // The inline-header sets are Envoy's facts, not the algorithm under test: the reference reads the
 // same ones (inlineSet), so a deliberate change to them needs no second copy here.
 
+const asciiLower = (k: string) => k.replace(/[A-Z]/g, (c) => c.toLowerCase()); // Envoy's LowerCaseString
+
 class RefHeaderMap {
   entries: [string, string][] = [];
   constructor(readonly kind: HeaderKind, init: Iterable<readonly [string, string]> = []) {
     for (const [k, v] of init) this.add(k, v);
   }
   private isInline(key: string): boolean { return inlineSet(this.kind)?.has(key) ?? false; }
-  get(key: string): string | undefined { key = key.toLowerCase(); return this.entries.find(([k]) => k === key)?.[1]; }
-  getAll(key: string): string[] { key = key.toLowerCase(); return this.entries.filter(([k]) => k === key).map(([, v]) => v); }
+  get(key: string): string | undefined { key = asciiLower(key); return this.entries.find(([k]) => k === key)?.[1]; }
+  getAll(key: string): string[] { key = asciiLower(key); return this.entries.filter(([k]) => k === key).map(([, v]) => v); }
   has(key: string): boolean { return this.get(key) !== undefined; }
   add(key: string, value: string): void {
-    key = key.toLowerCase();
+    key = asciiLower(key);
     if (this.isInline(key)) {
       const e = this.entries.find(([k]) => k === key);
       // Envoy's appendToHeader: nothing for an empty value, no delimiter after an empty one.
@@ -63,11 +65,11 @@ class RefHeaderMap {
     } else this.entries.push([key, value]);
   }
   set(key: string, value: string): void { // Envoy's setCopy: remove + addCopy, inline or not
-    key = key.toLowerCase();
+    key = asciiLower(key);
     this.remove(key);
     this.insert(key, value);
   }
-  remove(key: string): void { key = key.toLowerCase(); this.entries = this.entries.filter(([k]) => k !== key); }
+  remove(key: string): void { key = asciiLower(key); this.entries = this.entries.filter(([k]) => k !== key); }
   replaceAll(pairs: Iterable<readonly [string, string]>): void { this.entries = []; for (const [k, v] of pairs) this.add(k, v); }
   byteSize(): number { let n = 0; for (const [k, v] of this.entries) n += Buffer.byteLength(k) + Buffer.byteLength(v); return n; }
   get count(): number { return this.entries.length; }

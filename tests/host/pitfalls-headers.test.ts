@@ -99,3 +99,12 @@ test("header map: the inline sets are Envoy's: cookie is not inline, referer is 
   // x-envoy-overloaded left the inline list (no longer in INLINE_RESP_STRING_HEADERS).
   assert.deepEqual(joined("response", "x-envoy-overloaded"), ["1", "2"]);
 });
+
+test("header map: keys are lower-cased as Envoy's LowerCaseString does it: ASCII only (absl::ascii_tolower)", () => {
+  const m = new HeaderMap("request", [["X-Étag", "1"], ["\u212Aey", "2"], ["key", "3"], ["\u0130d", "4"]]);
+  // É, the Kelvin sign and İ are not ASCII: Envoy keeps them; JavaScript's toLowerCase would turn
+  // the Kelvin sign into "k" (a second "key") and İ into two code units.
+  assert.deepEqual(m.entries, [["x-Étag", "1"], ["\u212Aey", "2"], ["key", "3"], ["\u0130d", "4"]]);
+  assert.equal(m.get("KEY"), "3");
+  assert.equal(m.get("\u212AEY"), "2");
+});
