@@ -81,7 +81,7 @@ export async function demoCommand(): Promise<number> {
       console.log(`  client got ${r.response.status} ${JSON.stringify(r.response.body)} headers ${JSON.stringify(r.response.headers.filter(([k]) => !k.startsWith(":")))}`);
     }
     console.log(`\nmetrics: ${JSON.stringify(host.metrics())}`);
-    console.log("\nnext: `npx wasmgate run build/headers.wasm --config @config.json --request req.json`, `npx wasmgate validate envoy/envoy.yaml --map /etc/envoy/wasm=build`, `npm test`, `npm run bench`");
+    console.log("\nnext: `npx wasmgate serve` (npm start runs it now), `npx wasmgate run build/headers.wasm --config @config.json --request req.json`, `npx wasmgate validate envoy/envoy.yaml --map /etc/envoy/wasm=build`, `npm test`, `npm run bench`");
   } finally {
     host.close();
   }

@@ -1,8 +1,8 @@
 // `wasmgate serve [envoy.yaml] [--map ENVOY_PATH=DIR]… [--cluster NAME=HOST:PORT]… [--echo] [--address A]
 // [--port-offset N] [--workers N] [--envoy-version V] [--log-level L]` (DESIGN.md §2): a local gateway
 // run from an Envoy bootstrap (host/serve/gateway.ts). Without a file: envoy/envoy.yaml with its
-// module path mapped to build/ and every cluster sent to the built-in echo upstream — the filters in
-// front of something that shows what they did. Runs until interrupted (exit 0); exit 1 when the
+// module path mapped to build/, on 127.0.0.1, and every cluster sent to the built-in echo upstream —
+// the filters in front of something that shows what they did (what npm start runs after the demo). Runs until interrupted (exit 0); exit 1 when the
 // gateway cannot start (every reason printed), 2 on a usage error.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -53,7 +53,8 @@ export async function serveCommand(argv: string[], signal?: AbortSignal): Promis
   let gw;
   try {
     gw = await startGateway(file, {
-      map, clusters, fallbackUpstream: echoServer?.target, address: flag(p, "address"), portOffset: offset, workers,
+      // The no-argument demo gateway listens on loopback only (envoy.yaml says 0.0.0.0, for a container).
+      map, clusters, fallbackUpstream: echoServer?.target, address: flag(p, "address") ?? (p.positional.length === 0 ? "127.0.0.1" : undefined), portOffset: offset, workers,
       envoyVersion: flag(p, "envoy-version"), logLevel, onLog: (line) => process.stderr.write(line + "\n"),
     });
   } catch (err) {
@@ -70,6 +71,10 @@ export async function serveCommand(argv: string[], signal?: AbortSignal): Promis
   for (const l of gw.listening) {
     const shown = l.address === "0.0.0.0" || l.address === "::" ? "localhost" : l.address.includes(":") ? `[${l.address}]` : l.address;
     process.stdout.write(`${l.kind === "admin" ? "admin  " : "listen "} ${l.name}: http://${shown}:${l.port}${l.kind === "admin" ? " (/ready, /stats)" : ""}\n`);
+  }
+  const main = gw.listening.find((l) => l.kind === "http");
+  if (p.positional.length === 0 && main) {
+    process.stdout.write(`try:    curl -H 'x-api-user: alice' 'http://127.0.0.1:${main.port}/api/v1/orders?page=2'\n`);
   }
   process.stdout.write("serving; Ctrl-C stops\n");
   await new Promise<void>((resolve) => {
