@@ -83,6 +83,8 @@ export async function serveCommand(argv: string[], signal?: AbortSignal): Promis
     process.once("SIGTERM", stop);
     signal?.addEventListener("abort", stop);
   });
+  // In-flight requests are aborted; whatever still holds the event loop gets two seconds.
+  setTimeout(() => process.exit(0), 2000).unref();
   await gw.close();
   await echoServer?.close();
   return 0;

@@ -27,7 +27,11 @@ import type { Logger } from "../vm/logger.ts";
 import { nowNs } from "../vm/clock.ts";
 
 export interface DownstreamRequest { headers: Pair[]; body: Buffer[]; trailers?: Pair[] }
-export interface UpstreamResponse { status: number; headers: Pair[]; body: Buffer[]; trailers?: Pair[] }
+export interface UpstreamResponse {
+  status: number; headers: Pair[]; body: Buffer[]; trailers?: Pair[];
+  /** For a reply the router made itself (no route, upstream unreachable …): its response code details. */
+  details?: string;
+}
 export interface ForwardedRequest { headers: Pair[]; body: Buffer; trailers: Pair[] | null }
 export type Upstream = (req: ForwardedRequest, info: StreamInfo) => Promise<UpstreamResponse>;
 
@@ -276,7 +280,7 @@ export class HttpStream implements StreamActions {
         }
         const rh = new HeaderMap("response", [[":status", String(up.status)], ...up.headers.filter(([k]) => k !== ":status")]);
         this.info.responseCode = up.status;
-        this.info.responseCodeDetails = "via_upstream";
+        this.info.responseCodeDetails = up.details ?? "via_upstream";
         const encoders = this.runs.filter((r) => r.ctx !== null).reverse();
         response = await this.collect(this.pipeline("response", encoders, responseEvents(rh, up.body, up.trailers)), "response");
       }

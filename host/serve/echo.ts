@@ -9,7 +9,12 @@ export interface Echo { server: Server; target: string; close(): Promise<void> }
 export function startEcho(address = "127.0.0.1", port = 0): Promise<Echo> {
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+    try {
+      for await (const c of req) chunks.push(c as Buffer);
+    } catch {
+      res.destroy(); // the request was aborted: nothing to answer
+      return;
+    }
     const status = /^\/status\/([1-5][0-9][0-9])(?:[/?]|$)/.exec(req.url ?? "");
     if (status) { res.writeHead(Number(status[1]), { "content-length": 0 }); res.end(); return; }
     const headers: Record<string, string[]> = {};

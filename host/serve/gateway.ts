@@ -1,20 +1,27 @@
 // `wasmgate serve`: a local HTTP/1.1 gateway run from an Envoy bootstrap — its listeners, their HTTP
 // connection managers' Wasm filters (run by this host, one stream per request, as Envoy runs them),
 // routes (routes.ts) and clusters — for development and demos, not production. The bootstrap is first
-// checked as `wasmgate validate` checks it (Envoy would refuse to start on what that refuses), then
-// anything serve cannot do as Envoy does is refused at start with the field named, rather than served
-// differently.
+// checked as `wasmgate validate` checks it (Envoy would refuse to start on what that refuses); then
+// every field serve does not run as Envoy does is refused at start with the field named (a few that
+// change nothing a request shows are a `warn` line), rather than served differently.
 //
-// What the connection manager and router do around the filters, as in Envoy:
-//  - before the filters: x-request-id (when missing), x-forwarded-proto, :scheme (HttpStream);
-//  - the router after the filters: the route chosen from the headers the filters left (a filter's
-//    header write clears the route cache, so Envoy picks it again), its rewrites and header mutations,
-//    x-envoy-expected-rq-timeout-ms; 404 when no route matches, 503 when the upstream cannot be
-//    reached, 504 after the route's timeout (default 15 s); the route's response header mutations
-//    before the encoder filters see the response;
-//  - after the encoder filters: date (when missing) and server per server_header_transformation
-//    (conn_manager_impl.cc ActiveStream::encodeHeaders).
-// The admin listener answers /ready and /stats (the plugins' metrics under Envoy's "wasmcustom." names).
+// What the connection manager and router do around the filters, as in Envoy
+// (source/common/http/conn_manager_impl.cc, conn_manager_utility.cc, source/common/router/router.cc):
+//  - the codec: HTTP/1.0 is answered 426 (accept_http_10 is off by default); an Upgrade without
+//    upgrade_configs 403; request headers over max_request_headers_kb (60) 431; Expect: 100-continue
+//    is answered by the connection manager and not forwarded;
+//  - before the filters: x-request-id (when missing), x-forwarded-proto, x-forwarded-for with the
+//    peer's address when use_remote_address is set, via when configured;
+//  - the router, after the filters: the route chosen from the headers the filters left (a filter's
+//    header write clears the route cache, so Envoy picks it again), its header mutations, then its
+//    rewrites; x-envoy-upstream-rq-timeout-ms from the client sets the timeout and is removed,
+//    x-envoy-expected-rq-timeout-ms is set (neither with suppress_envoy_headers); 404 when no route
+//    matches, 503 when the upstream cannot be reached, 504 after the route's timeout (default 15 s);
+//    an upstream that resets after its headers resets the downstream stream; the route's response
+//    header mutations before the encoder filters see the response;
+//  - after the encoder filters: date (when missing), server per server_header_transformation, via.
+// Bodies are read whole (up to BODY_LIMIT) and given to the filters in one callback each; Envoy
+// streams them. The admin listener answers /ready and /stats (the plugins' metrics as "wasmcustom.").
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { hostname } from "node:os";
 import { readFileSync } from "node:fs";
@@ -35,11 +42,22 @@ const HCM = `${T}envoy.extensions.filters.network.http_connection_manager.v3.Htt
 const WASM = `${T}envoy.extensions.filters.http.wasm.v3.Wasm`;
 const ROUTER = `${T}envoy.extensions.filters.http.router.v3.Router`;
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "http2-settings"]);
+/** The most of a request or response body serve holds (it reads bodies whole). */
+export const BODY_LIMIT = 16 << 20;
+
+// Connection-manager fields serve runs as Envoy does; those that change nothing a request shows here
+// are only warned about; anything else is refused.
+const HCM_RUN = new Set(["stat_prefix", "route_config", "http_filters", "codec_type", "server_name", "server_header_transformation",
+  "generate_request_id", "use_remote_address", "via", "always_set_request_id_in_response", "max_request_headers_kb", "strip_any_host_port"]);
+const HCM_WARN = new Set(["access_log", "tracing", "stream_idle_timeout", "request_timeout", "request_headers_timeout", "drain_timeout",
+  "delayed_close_timeout", "common_http_protocol_options", "internal_address_config", "add_user_agent"]);
+const ROUTER_RUN = new Set(["@type", "suppress_envoy_headers", "dynamic_stats", "start_child_span"]);
+const LISTENER_RUN = new Set(["name", "address", "filter_chains", "default_filter_chain", "per_connection_buffer_limit_bytes", "stat_prefix", "traffic_direction"]);
 
 export interface ServeOptions extends ValidateOptions {
   /** Cluster name → "host:port", over the bootstrap's endpoints. */
   clusters?: Record<string, string>;
-  /** Send every cluster that --cluster does not name to this "host:port" (the built-in echo). */
+  /** Send every cluster that `clusters` does not name to this "host:port" (the built-in echo). */
   fallbackUpstream?: string;
   /** Listen on this address instead of the bootstrap's (e.g. 127.0.0.1). */
   address?: string;
@@ -67,7 +85,7 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-interface ListenerPlan { name: string; address: string; port: number; hcm: Json; filters: FilterOptions[] }
+interface ListenerPlan { name: string; address: string; port: number; hcm: Json; router: Json; filters: FilterOptions[] }
 
 /** Reads the bootstrap and plans the gateway; throws StartError with every problem found. */
 export function planGateway(file: string, opts: ServeOptions): { listeners: ListenerPlan[]; admin: { address: string; port: number } | null; clusters: Record<string, string>; warnings: string[] } {
@@ -83,41 +101,59 @@ export function planGateway(file: string, opts: ServeOptions): { listeners: List
   if (d.dynamic_resources !== undefined) problems.push("dynamic_resources: xDS is not supported by wasmgate serve");
   const clusters: Record<string, string> = {};
   for (const c of d.static_resources.clusters ?? []) {
-    const ep = c.load_assignment?.endpoints?.[0]?.lb_endpoints?.[0]?.endpoint?.address?.socket_address;
+    const eps = (c.load_assignment?.endpoints ?? []).flatMap((e: Json) => e.lb_endpoints ?? []);
+    const ep = eps[0]?.endpoint?.address?.socket_address;
+    const overridden = opts.clusters?.[c.name] !== undefined || opts.fallbackUpstream !== undefined;
     if (opts.clusters?.[c.name] !== undefined) clusters[c.name] = opts.clusters[c.name];
     else if (opts.fallbackUpstream !== undefined) clusters[c.name] = opts.fallbackUpstream;
-    else if (ep?.address !== undefined && ep.port_value !== undefined) clusters[c.name] = `${ep.address}:${ep.port_value}`;
-    if (c.transport_socket !== undefined && opts.clusters?.[c.name] === undefined && opts.fallbackUpstream === undefined) problems.push(`cluster ${c.name}: transport_socket (TLS to the upstream) is not supported by wasmgate serve: point it elsewhere with --cluster ${c.name}=HOST:PORT`);
+    else if (ep?.address !== undefined && ep.port_value !== undefined) clusters[c.name] = `${ep.address.includes(":") ? `[${ep.address}]` : ep.address}:${ep.port_value}`;
+    if (!overridden) {
+      if (c.transport_socket !== undefined) problems.push(`cluster ${c.name}: transport_socket (TLS to the upstream) is not supported by wasmgate serve: point it elsewhere with --cluster ${c.name}=HOST:PORT`);
+      if (c.typed_extension_protocol_options !== undefined || c.http2_protocol_options !== undefined) problems.push(`cluster ${c.name}: upstream protocol options (HTTP/2 to the upstream) are not supported by wasmgate serve: point it elsewhere with --cluster ${c.name}=HOST:PORT`);
+      if (eps.length > 1) warnings.push(`cluster ${c.name}: ${eps.length} endpoints: serve sends every request to the first`);
+    }
   }
   for (const name of Object.keys(opts.clusters ?? {})) if (!(name in clusters)) problems.push(`--cluster ${name}: the bootstrap has no cluster of that name`);
   const offset = opts.portOffset ?? 0;
   const listeners: ListenerPlan[] = [];
   for (const [li, l] of (d.static_resources.listeners ?? []).entries()) {
     const where = `listener ${l.name ?? li}`;
+    for (const k of Object.keys(l)) if (!LISTENER_RUN.has(k)) problems.push(`${where}: ${k}: not supported by wasmgate serve`);
     const sa = l.address?.socket_address;
     if (sa?.port_value === undefined) { problems.push(`${where}: only socket_address listeners are supported by wasmgate serve`); continue; }
     const chains: Json[] = [...(l.filter_chains ?? []), ...(l.default_filter_chain ? [l.default_filter_chain] : [])];
     if (chains.length !== 1) { problems.push(`${where}: ${chains.length} filter chains: wasmgate serve runs listeners with exactly one`); continue; }
-    if (chains[0].transport_socket !== undefined) { problems.push(`${where}: TLS (transport_socket) is not supported by wasmgate serve`); continue; }
+    for (const k of Object.keys(chains[0])) if (k !== "filters" && k !== "name") problems.push(`${where}: filter chain ${k}: not supported by wasmgate serve`);
     const nf: Json[] = chains[0].filters ?? [];
     const hcmAt = nf.findIndex((f) => f.typed_config?.["@type"] === HCM);
     if (hcmAt < 0 || nf.length !== 1) { problems.push(`${where}: wasmgate serve runs listeners whose only network filter is the HTTP connection manager`); continue; }
     const hcm = nf[hcmAt].typed_config;
+    for (const k of Object.keys(hcm)) {
+      if (k === "@type" || HCM_RUN.has(k)) continue;
+      if (HCM_WARN.has(k)) warnings.push(`${where}: ${k}: not applied by wasmgate serve`);
+      else problems.push(`${where}: ${k}: not supported by wasmgate serve`);
+    }
     if (hcm.route_config === undefined) { problems.push(`${where}: routes from RDS are not supported by wasmgate serve (give route_config)`); continue; }
-    if (hcm.codec_type === "HTTP2" || hcm.codec_type === "HTTP3") problems.push(`${where}: codec_type ${hcm.codec_type}: wasmgate serve speaks HTTP/1.1 only`);
+    if (hcm.codec_type !== undefined && hcm.codec_type !== "AUTO" && hcm.codec_type !== "HTTP1") problems.push(`${where}: codec_type ${hcm.codec_type}: wasmgate serve speaks HTTP/1.1 only`);
+    if (hcm.generate_request_id === false) problems.push(`${where}: generate_request_id: false is not supported by wasmgate serve`);
     for (const p of routeProblems(hcm.route_config, new Set(Object.keys(clusters)))) problems.push(`${where}: ${p}`);
     const filters: FilterOptions[] = [];
+    let router: Json = {};
     for (const [i, h] of (hcm.http_filters ?? []).entries()) {
       const type = h.typed_config?.["@type"];
       const fw = `${where}: http_filters[${i}] ${h.name}`;
-      if (type === ROUTER) continue;
+      if (type === ROUTER) {
+        router = h.typed_config;
+        for (const k of Object.keys(router)) if (!ROUTER_RUN.has(k)) problems.push(`${fw}: ${k}: not supported by wasmgate serve`);
+        continue;
+      }
       if (type !== WASM) { problems.push(`${fw}: ${type ?? "no typed_config"}: wasmgate serve runs Wasm filters and the router only`); continue; }
-      if (h.disabled === true) { warnings.push(`${fw}: disabled: not run (per-route enabling is not supported)`); continue; }
+      if (h.disabled === true) { problems.push(`${fw}: disabled (enabled per route): not supported by wasmgate serve`); continue; }
       const spec = wasmFilterSpec(h.typed_config.config ?? {}, opts);
       if (spec.kind !== "ok") { problems.push(`${fw}: ${spec.message}`); continue; }
       filters.push(spec.filter);
     }
-    listeners.push({ name: l.name ?? `listener-${li}`, address: opts.address ?? sa.address ?? "0.0.0.0", port: opts.anyPort || sa.port_value === 0 ? 0 : sa.port_value + offset, hcm, filters });
+    listeners.push({ name: l.name ?? `listener-${li}`, address: opts.address ?? sa.address ?? "0.0.0.0", port: opts.anyPort || sa.port_value === 0 ? 0 : sa.port_value + offset, hcm, router, filters });
   }
   if (listeners.length === 0 && problems.length === 0) problems.push("the bootstrap has no listener to serve");
   if (problems.length) throw new StartError(problems);
@@ -132,7 +168,9 @@ export async function startGateway(file: string, opts: ServeOptions = {}): Promi
   const hosts: Host[] = [];
   const servers: Server[] = [];
   const listening: Listening[] = [];
+  const inflight = new Set<AbortController>();
   const close = async () => {
+    for (const a of inflight) a.abort();
     await Promise.all(servers.map((s) => new Promise<void>((r) => { s.close(() => r()); s.closeAllConnections(); })));
     for (const h of hosts) h.close();
   };
@@ -143,7 +181,12 @@ export async function startGateway(file: string, opts: ServeOptions = {}): Promi
       const logger = host?.logger ?? new Logger(opts.logLevel ?? "info");
       logger.echo = opts.onLog ? (r) => opts.onLog!(r.line) : null;
       if (host) hosts.push(host);
-      const server = createServer((req, res) => { handle(host, logger, l, plan.clusters, req, res).catch((e) => fail(res, e)); });
+      const server = createServer({ maxHeaderSize: (l.hcm.max_request_headers_kb ?? 60) * 1024 }, (req, res) => {
+        const abort = new AbortController();
+        inflight.add(abort);
+        res.on("close", () => { abort.abort(); inflight.delete(abort); });
+        handle(host, logger, l, plan.clusters, req, res, abort.signal).catch((e) => fail(res, e));
+      });
       servers.push(server);
       listening.push(await listen(server, l.name, l.address, l.port, "http"));
     }
@@ -174,63 +217,124 @@ function fail(res: ServerResponse, e: unknown): void {
   else res.destroy();
 }
 
+function plain(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { "content-type": "text/plain", "content-length": Buffer.byteLength(text), date: new Date().toUTCString() });
+  res.end(text);
+}
+
 let nextWorker = 0;
 
-async function handle(host: Host | null, logger: Logger, l: ListenerPlan, clusters: Record<string, string>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** Raised from the upstream call when the upstream reset after its headers: the client stream is reset. */
+class ResetAfterHeaders extends Error {}
+
+async function handle(host: Host | null, logger: Logger, l: ListenerPlan, clusters: Record<string, string>, req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  // The codec's and connection manager's own answers.
+  if (req.httpVersion === "1.0") { plain(res, 426, "Upgrade Required"); return; }
+  if (req.headers.upgrade !== undefined) { plain(res, 403, "upgrade_failed"); return; }
   const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const headers: Pair[] = [[":method", req.method ?? "GET"], [":path", req.url ?? "/"], [":authority", req.headers.host ?? ""], [":scheme", "http"]];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > BODY_LIMIT) { plain(res, 413, "Payload Too Large"); req.destroy(); return; }
+    chunks.push(c as Buffer);
+  }
+  let path = req.url ?? "/", authority = req.headers.host ?? "";
+  if (/^https?:\/\//i.test(path)) { const u = new URL(path); path = u.pathname + u.search; authority = u.host; } // absolute form
+  const headers: Pair[] = [[":method", req.method ?? "GET"], [":path", path], [":authority", authority], [":scheme", "http"]];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const k = req.rawHeaders[i].toLowerCase();
-    if (k !== "host" && !HOP_BY_HOP.has(k)) headers.push([k, req.rawHeaders[i + 1]]);
+    if (k !== "host" && k !== "expect" && !HOP_BY_HOP.has(k)) headers.push([k, req.rawHeaders[i + 1]]);
   }
-  const remote = `${req.socket.remoteAddress?.includes(":") ? `[${req.socket.remoteAddress}]` : req.socket.remoteAddress}:${req.socket.remotePort}`;
-  const protocol = `HTTP/${req.httpVersion}` as "HTTP/1.1";
+  const peer = req.socket.remoteAddress ?? "127.0.0.1";
+  if (l.hcm.use_remote_address === true) {
+    const i = headers.findIndex(([k]) => k === "x-forwarded-for");
+    if (i >= 0) headers[i] = ["x-forwarded-for", `${headers[i][1]},${peer}`]; else headers.push(["x-forwarded-for", peer]);
+  }
+  if (l.hcm.via) headers.push(["via", l.hcm.via]);
+  const remote = `${peer.includes(":") ? `[${peer}]` : peer}:${req.socket.remotePort}`;
+  const protocol = "HTTP/1.1" as const;
   const info = streamInfoFor({ source: remote, destination: `${req.socket.localAddress}:${req.socket.localPort}`, protocol });
+  // A filter that reads route_name or cluster_name sees the route for the headers as they came.
+  const first = selectRoute(l.hcm.route_config, withoutPort(l, headers));
+  info.routeName = first?.route.name ?? "";
+  info.clusterName = first?.route.route?.cluster ?? null;
   const worker = nextWorker++ % Math.max(1, host?.options.workers ?? 1);
   const slots = host?.filters.map((f) => f.slotFor(worker)) ?? [];
-  const upstream = (fwd: ForwardedRequest): Promise<UpstreamResponse> => route(l, clusters, fwd, { remote, protocol });
-  const stream = new HttpStream(slots, info, upstream, { bufferLimit: 1 << 20, idleTimeoutMs: 300_000, logger });
+  let resetAfterHeaders = false;
+  const upstream = async (fwd: ForwardedRequest): Promise<UpstreamResponse> => {
+    try {
+      return await route(l, clusters, fwd, { remote, protocol }, info, signal);
+    } catch (e) {
+      if (e instanceof ResetAfterHeaders) { resetAfterHeaders = true; return { status: 503, headers: [], body: [], details: "upstream_reset_after_response_started" }; }
+      logger.host("error", `wasmgate serve: ${(e as Error).stack ?? e}`);
+      return { status: 500, headers: [["content-type", "text/plain"]], body: [Buffer.from("wasmgate serve: internal error\n")], details: "wasmgate_serve_error" };
+    }
+  };
+  const stream = new HttpStream(slots, info, upstream, { bufferLimit: BODY_LIMIT, idleTimeoutMs: 300_000, logger });
   const out = await stream.run({ headers, body: chunks.length ? [Buffer.concat(chunks)] : [] });
   logger.take(); // lines were echoed; keep memory flat
-  if (out.reset) { res.destroy(); return; }
-  const rh = out.response.headers.filter(([k]) => !k.startsWith(":") && !HOP_BY_HOP.has(k) && k !== "content-length");
+  if (out.reset || resetAfterHeaders || signal.aborted) { res.destroy(); return; }
+  const status = out.response.status;
+  const isHead = req.method === "HEAD";
+  const rh = out.response.headers.filter(([k]) => !k.startsWith(":") && !HOP_BY_HOP.has(k) && !(k === "content-length" && !isHead));
   // The connection manager's last word, after the encoder filters.
   if (!rh.some(([k]) => k === "date")) rh.push(["date", new Date().toUTCString()]);
   const t = l.hcm.server_header_transformation ?? "OVERWRITE";
-  const hasServer = rh.some(([k]) => k === "server");
-  if (t === "OVERWRITE" || (t === "APPEND_IF_ABSENT" && !hasServer)) {
+  if (t === "OVERWRITE" || (t === "APPEND_IF_ABSENT" && !rh.some(([k]) => k === "server"))) {
     for (let i = rh.length - 1; i >= 0; i--) if (rh[i][0] === "server") rh.splice(i, 1);
     rh.push(["server", l.hcm.server_name ?? "envoy"]);
+  }
+  if (l.hcm.via) rh.push(["via", l.hcm.via]);
+  if (l.hcm.always_set_request_id_in_response === true && !rh.some(([k]) => k === "x-request-id")) {
+    const id = out.request?.headers.find(([k]) => k === "x-request-id")?.[1];
+    if (id) rh.push(["x-request-id", id]);
   }
   const body = stream.responseBody ?? Buffer.alloc(0);
   const flat: string[] = [];
   for (const [k, v] of rh) flat.push(k, v);
-  flat.push("content-length", String(body.length));
-  res.writeHead(out.response.status, flat);
-  res.end(req.method === "HEAD" ? undefined : body);
+  // A 1xx, 204 or 304 has no content-length; HEAD keeps the upstream's.
+  if (!isHead && status !== 204 && status !== 304 && status >= 200) flat.push("content-length", String(body.length));
+  res.writeHead(status, flat);
+  res.end(isHead || status === 204 || status === 304 ? undefined : body);
 }
 
-async function route(l: ListenerPlan, clusters: Record<string, string>, fwd: ForwardedRequest, conn: { remote: string; protocol: string }): Promise<UpstreamResponse> {
+/** The headers the route table sees: :authority without its port when strip_any_host_port is set. */
+function withoutPort(l: ListenerPlan, headers: Pair[]): Pair[] {
+  if (l.hcm.strip_any_host_port !== true) return headers;
+  return headers.map(([k, v]) => (k === ":authority" ? [k, v.replace(/:\d+$/, "")] : [k, v]) as Pair);
+}
+
+async function route(l: ListenerPlan, clusters: Record<string, string>, fwd: ForwardedRequest, conn: { remote: string; protocol: string }, info: { routeName: string; clusterName: string | null }, signal: AbortSignal): Promise<UpstreamResponse> {
   const headers = fwd.headers.map(([k, v]) => [k, v] as Pair);
-  const sel = selectRoute(l.hcm.route_config, headers);
-  if (sel === null) return { status: 404, headers: [], body: [] };
+  const sel = selectRoute(l.hcm.route_config, withoutPort(l, headers));
+  info.routeName = sel?.route.name ?? "";
+  info.clusterName = sel?.route.route?.cluster ?? null;
+  if (sel === null) return { status: 404, headers: [], body: [], details: "route_not_found" };
   const ctx = (upstreamHost: string): FormatContext => ({ request: fwd.headers, remote: conn.remote, protocol: conn.protocol, upstreamHost, hostname: hostname() });
   if (sel.route.direct_response !== undefined) {
     const dr = sel.route.direct_response;
     const text: string | undefined = dr.body?.inline_string ?? (dr.body?.inline_bytes !== undefined ? Buffer.from(dr.body.inline_bytes, "base64").toString("latin1") : undefined);
     const rh: Pair[] = text ? [["content-type", "text/plain"]] : [];
     mutateResponse(sel, rh, ctx("-"));
-    return { status: dr.status, headers: rh, body: text ? [Buffer.from(text, "latin1")] : [] };
+    return { status: dr.status, headers: rh, body: text ? [Buffer.from(text, "latin1")] : [], details: "direct_response" };
   }
   const target = clusters[sel.route.route.cluster];
-  rewrite(sel, headers);
+  const envoyHeaders = l.router.suppress_envoy_headers !== true;
   mutateRequest(sel, headers, ctx(target));
-  const timeoutMs = durationMs(sel.route.route.timeout) ?? 15_000;
-  if (timeoutMs > 0 && !headers.some(([k]) => k === "x-envoy-expected-rq-timeout-ms")) headers.push(["x-envoy-expected-rq-timeout-ms", String(timeoutMs)]);
+  rewrite(sel, headers, envoyHeaders);
+  // The client's x-envoy-upstream-rq-timeout-ms sets the timeout (FilterUtility::finalTimeout) and goes.
+  let timeoutMs = durationMs(sel.route.route.timeout) ?? 15_000;
+  const ti = headers.findIndex(([k]) => k === "x-envoy-upstream-rq-timeout-ms");
+  if (ti >= 0) {
+    const n = Number(headers[ti][1]);
+    if (/^\d+$/.test(headers[ti][1]) && Number.isSafeInteger(n)) timeoutMs = n;
+    headers.splice(ti, 1);
+  }
+  for (let i = headers.length - 1; i >= 0; i--) if (headers[i][0] === "x-envoy-expected-rq-timeout-ms" || headers[i][0] === "x-envoy-upstream-rq-per-try-timeout-ms") headers.splice(i, 1);
+  if (envoyHeaders && timeoutMs > 0) headers.push(["x-envoy-expected-rq-timeout-ms", String(timeoutMs)]);
   const started = Date.now();
-  const { response, fromUpstream } = await forward(target, headers, fwd.body, timeoutMs);
-  if (fromUpstream) response.headers.push(["x-envoy-upstream-service-time", String(Date.now() - started)]);
+  const { response, fromUpstream } = await forward(target, headers, fwd.body, timeoutMs, signal);
+  if (fromUpstream && envoyHeaders) response.headers.push(["x-envoy-upstream-service-time", String(Date.now() - started)]);
   mutateResponse(sel, response.headers, ctx(target));
   return response;
 }
@@ -242,31 +346,45 @@ function durationMs(d: unknown): number | null {
 }
 
 /** One request to the upstream over HTTP/1.1; Envoy's answers when it cannot complete. */
-function forward(target: string, headers: Pair[], body: Buffer, timeoutMs: number): Promise<{ response: UpstreamResponse; fromUpstream: boolean }> {
+function forward(target: string, headers: Pair[], body: Buffer, timeoutMs: number, signal: AbortSignal): Promise<{ response: UpstreamResponse; fromUpstream: boolean }> {
   const colon = target.lastIndexOf(":");
   const host = target.slice(0, colon).replace(/^\[(.*)\]$/, "$1"), port = Number(target.slice(colon + 1));
   const get = (n: string) => headers.find(([k]) => k === n)?.[1];
   const out: string[] = ["host", get(":authority") ?? ""];
   for (const [k, v] of headers) if (!k.startsWith(":") && !HOP_BY_HOP.has(k) && k !== "content-length") out.push(k, v);
   if (body.length > 0 || !["GET", "HEAD", "DELETE", "OPTIONS"].includes(get(":method") ?? "GET")) out.push("content-length", String(body.length));
-  const local = (status: number, text: string) => ({ response: { status, headers: [["content-type", "text/plain"]] as Pair[], body: [Buffer.from(text)] }, fromUpstream: false });
-  return new Promise((resolve) => {
+  const local = (status: number, text: string, details: string) => ({ response: { status, headers: [["content-type", "text/plain"]] as Pair[], body: [Buffer.from(text)], details }, fromUpstream: false });
+  return new Promise((resolve, reject) => {
+    let headersIn = false, done = false;
+    const finish = (f: () => void) => { if (!done) { done = true; clearTimeout(timer); signal.removeEventListener("abort", onAbort); f(); } };
     const rq = httpRequest({ host, port, method: get(":method") ?? "GET", path: get(":path") ?? "/", headers: out, setHost: false }, (rs) => {
+      headersIn = true;
       const chunks: Buffer[] = [];
-      rs.on("data", (c: Buffer) => chunks.push(c));
-      rs.on("end", () => {
-        clearTimeout(timer);
+      let size = 0;
+      rs.on("data", (c: Buffer) => {
+        size += c.length;
+        if (size > BODY_LIMIT) { rq.destroy(); finish(() => reject(new ResetAfterHeaders())); return; }
+        chunks.push(c);
+      });
+      rs.on("end", () => finish(() => {
         const rh: Pair[] = [];
         for (let i = 0; i < rs.rawHeaders.length; i += 2) {
           const k = rs.rawHeaders[i].toLowerCase();
           if (!HOP_BY_HOP.has(k)) rh.push([k, rs.rawHeaders[i + 1]]);
         }
         resolve({ response: { status: rs.statusCode ?? 502, headers: rh, body: chunks.length ? [Buffer.concat(chunks)] : [] }, fromUpstream: true });
-      });
-      rs.on("error", () => { clearTimeout(timer); resolve(local(503, "upstream connect error or disconnect/reset before headers. reset reason: connection termination")); });
+      }));
+      rs.on("aborted", () => finish(() => reject(new ResetAfterHeaders())));
+      rs.on("error", () => finish(() => reject(new ResetAfterHeaders())));
     });
-    const timer = timeoutMs > 0 ? setTimeout(() => { rq.destroy(); resolve(local(504, "upstream request timeout")); }, timeoutMs) : undefined;
-    rq.on("error", (e) => { clearTimeout(timer); resolve(local(503, `upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: ${(e as Error).message}`)); });
+    const timer = timeoutMs > 0 ? setTimeout(() => { rq.destroy(); finish(() => resolve(local(504, "upstream request timeout", "upstream_response_timeout"))); }, timeoutMs) : undefined;
+    const onAbort = () => { rq.destroy(); finish(() => resolve(local(503, "downstream went away", "downstream_remote_disconnect"))); };
+    signal.addEventListener("abort", onAbort);
+    rq.on("error", (e: Error & { code?: string }) => finish(() => {
+      if (headersIn) { reject(new ResetAfterHeaders()); return; }
+      const refused = e.code === "ECONNREFUSED" || e.code === "EHOSTUNREACH" || e.code === "ENOTFOUND" || e.code === "EAI_AGAIN";
+      resolve(local(503, `upstream connect error or disconnect/reset before headers. reset reason: ${refused ? "connection failure" : "connection termination"}${refused ? `, transport failure reason: ${e.message}` : ""}`, refused ? "upstream_reset_before_response_started{connection_failure}" : "upstream_reset_before_response_started{connection_termination}"));
+    }));
     rq.end(body);
   });
 }

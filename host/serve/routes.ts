@@ -1,20 +1,27 @@
 // Envoy's route table for `wasmgate serve` (envoy.config.route.v3.RouteConfiguration, proto field
 // names): virtual-host selection by :authority, route matching, the route's rewrites and the header
 // mutations of the route, the virtual host and the route configuration. A subset: what a development
-// gateway in front of the filters needs. Anything outside it is refused when the gateway starts
-// (routeProblems), never silently treated differently from Envoy.
+// gateway in front of the filters needs. routeProblems refuses at start every field outside it (and
+// what Envoy itself refuses), so a route table is either run as Envoy runs it or not at all.
 //
-// Envoy facts used (envoyproxy/envoy source/common/router/config_impl.cc and the route API docs):
+// Envoy facts used (envoyproxy/envoy source/common/router/config_impl.cc, header_parser.cc,
+// source/common/http/header_utility.cc, and the route API docs):
 //  - virtual host: an exact domain first, then the longest "*suffix" wildcard, then the longest
 //    "prefix*" wildcard, then "*"; matched case-insensitively against the whole :authority (port
-//    included, unless the HCM strips it);
+//    included, unless the HCM strips it); domains must be unique across the virtual hosts;
 //  - routes in order, the first match wins; path matching ignores the query string; `prefix` and
 //    `path` compare case-sensitively unless case_sensitive is false; safe_regex must match the whole
 //    path; `path_separated_prefix` matches the prefix followed by "/" or the end of the path;
-//  - header mutations: the route's are applied before its virtual host's, which are applied before
-//    the route configuration's (most_specific_header_mutations_wins reverses that);
-//  - prefix_rewrite replaces the matched prefix; regex_rewrite substitutes every match in the path
-//    (not the query); host_rewrite_literal sets :authority (and x-forwarded-host if asked).
+//  - header matchers join repeated values with ","; a missing header matches only a present_match
+//    that it negates (HeaderUtility::matchHeaders); query parameters are compared undecoded;
+//  - header mutations: headers_to_remove first, then every value is computed (a missing %REQ()% makes
+//    it empty, and an empty value is skipped unless keep_empty_value), then the overwrites, then the
+//    appends (HeaderParser::evaluateHeaders); the route's level before its virtual host's before the
+//    route configuration's (most_specific_header_mutations_wins reverses that); all before the
+//    route's path and host rewrites;
+//  - prefix_rewrite replaces the matched prefix (the whole path for path and safe_regex routes);
+//    regex_rewrite substitutes every match in the path (not the query); host_rewrite_literal sets
+//    :authority; x-envoy-original-path keeps the path before a route rewrite.
 import type { Pair } from "../abi/pairs.ts";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -39,7 +46,22 @@ function domainMatch(domains: string[], host: string): number {
   return best;
 }
 
-/** A RE2 pattern as a JavaScript RegExp (the common subset; routeProblems refuses what differs). */
+// RE2 and JavaScript agree on a common subset; anything outside it is refused at start (re2Problem)
+// rather than run with another meaning: lookaround and backreferences (RE2 rejects them, so Envoy
+// refuses the config), and escapes JavaScript reads differently (\A \z \Q…\E \x{…} \pN \C…).
+const SAFE_ESCAPE = /^\\(?:[dDwWsSbBnrtfv0]|x[0-9A-Fa-f]{2}|[^A-Za-z0-9])$/;
+export function re2Problem(pattern: string): string | null {
+  if (/\(\?[=!]|\(\?<[=!]/.test(pattern)) return "lookaround is not RE2 (Envoy refuses it)";
+  if (/\(\?P?<[A-Za-z]/.test(pattern)) return "named groups are not translated from RE2 by wasmgate serve";
+  if (/\[\[:/.test(pattern)) return "POSIX classes are not translated from RE2 by wasmgate serve";
+  if (/\(\?[a-zA-Z]/.test(pattern)) return "flag groups such as (?i) are not translated from RE2 by wasmgate serve";
+  for (const m of pattern.matchAll(/\\(?:x[0-9A-Fa-f]{2}|.)/gs)) {
+    if (/^\\[1-9]$/.test(m[0])) return "backreferences are not RE2 (Envoy refuses them)";
+    if (!SAFE_ESCAPE.test(m[0])) return `the escape ${m[0]} is not translated from RE2 by wasmgate serve`;
+  }
+  try { new RegExp(pattern); } catch (e) { return (e as Error).message; }
+  return null;
+}
 export function re2(pattern: string, flags = ""): RegExp {
   return new RegExp(pattern, flags);
 }
@@ -57,29 +79,46 @@ function stringMatch(m: Json, v: string): boolean {
 }
 
 function headerMatches(hm: Json, headers: Pair[]): boolean {
-  const values = headers.filter(([k]) => k === lower(hm.name)).map(([, v]) => v);
-  const joined = values.length ? values.join(",") : undefined;
+  const name = lower(hm.name);
+  const values = headers.filter(([k]) => k === name).map(([, v]) => v);
+  const invert = hm.invert_match === true;
+  const presentType = hm.present_match !== undefined || !["string_match", "exact_match", "prefix_match", "suffix_match", "contains_match", "safe_regex_match"].some((k) => hm[k] !== undefined);
+  const present = hm.present_match !== false;
+  if (values.length === 0 && hm.treat_missing_header_as_empty !== true) {
+    return presentType && (invert ? present : !present);
+  }
+  const v = values.join(",");
   let r: boolean;
-  if (hm.present_match !== undefined) r = (joined !== undefined) === (hm.present_match !== false);
-  else if (joined === undefined) r = hm.treat_missing_header_as_empty === true && hm.string_match !== undefined ? stringMatch(hm.string_match, "") : false;
-  else if (hm.string_match !== undefined) r = stringMatch(hm.string_match, joined);
-  else if (hm.exact_match !== undefined) r = joined === hm.exact_match;
-  else if (hm.prefix_match !== undefined) r = joined.startsWith(hm.prefix_match);
-  else if (hm.suffix_match !== undefined) r = joined.endsWith(hm.suffix_match);
-  else if (hm.contains_match !== undefined) r = joined.includes(hm.contains_match);
-  else if (hm.safe_regex_match !== undefined) r = re2(`^(?:${hm.safe_regex_match.regex})$`).test(joined);
-  else r = true; // name only: present
-  return hm.invert_match === true ? !r : r;
+  if (presentType) r = present;
+  else if (hm.string_match !== undefined) r = stringMatch(hm.string_match, v);
+  else if (hm.exact_match !== undefined) r = v === hm.exact_match;
+  else if (hm.prefix_match !== undefined) r = v.startsWith(hm.prefix_match);
+  else if (hm.suffix_match !== undefined) r = v.endsWith(hm.suffix_match);
+  else if (hm.contains_match !== undefined) r = v.includes(hm.contains_match);
+  else r = re2(`^(?:${hm.safe_regex_match.regex})$`).test(v);
+  return r !== invert;
 }
 
-function queryMatches(qm: Json, query: URLSearchParams): boolean {
+/** The query string's parameters, undecoded, as Envoy's QueryParamsMulti::parseQueryString keeps them. */
+function queryParams(q: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of q.split("&")) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    const k = eq < 0 ? part : part.slice(0, eq);
+    if (!out.has(k)) out.set(k, eq < 0 ? "" : part.slice(eq + 1));
+  }
+  return out;
+}
+
+function queryMatches(qm: Json, query: Map<string, string>): boolean {
   const v = query.get(qm.name);
-  if (qm.present_match === true) return v !== null;
-  if (v === null) return false;
+  if (qm.present_match === true) return v !== undefined;
+  if (v === undefined) return false;
   return qm.string_match ? stringMatch(qm.string_match, v) : true;
 }
 
-function routeMatches(m: Json, path: string, query: URLSearchParams, headers: Pair[]): boolean {
+function routeMatches(m: Json, path: string, query: Map<string, string>, headers: Pair[]): boolean {
   const cs = m.case_sensitive !== false;
   const p = cs ? path : lower(path);
   const c = (x: string) => (cs ? x : lower(x));
@@ -108,15 +147,19 @@ export function selectRoute(config: Json, headers: Pair[]): Selected | null {
   const full = get(headers, ":path") ?? "/";
   const q = full.indexOf("?");
   const path = q < 0 ? full : full.slice(0, q);
-  const query = new URLSearchParams(q < 0 ? "" : full.slice(q + 1));
+  const query = queryParams(q < 0 ? "" : full.slice(q + 1));
   for (const route of vhost.routes ?? []) {
     if (routeMatches(route.match ?? {}, path, query, headers)) return { vhost, route, config };
   }
   return null;
 }
 
-/** The route's path and host rewrites, applied to the request headers in place. */
-export function rewrite(sel: Selected, headers: Pair[]): void {
+/**
+ * The route's path and host rewrites, applied to the request headers in place; with `envoyHeaders`
+ * (the router's suppress_envoy_headers unset) a path rewrite keeps the old path in
+ * x-envoy-original-path.
+ */
+export function rewrite(sel: Selected, headers: Pair[], envoyHeaders: boolean): void {
   const a: Json | undefined = sel.route.route;
   if (a === undefined) return;
   const at = (name: string) => headers.findIndex(([k]) => k === name);
@@ -128,11 +171,12 @@ export function rewrite(sel: Selected, headers: Pair[]): void {
     const rest = q < 0 ? "" : full.slice(q);
     const m = sel.route.match ?? {};
     if (a.prefix_rewrite !== undefined) {
-      const pre: string | undefined = m.prefix ?? m.path ?? m.path_separated_prefix;
-      if (pre !== undefined) path = a.prefix_rewrite + path.slice(pre.length);
+      const pre: string | undefined = m.prefix ?? m.path_separated_prefix;
+      path = a.prefix_rewrite + (pre !== undefined ? path.slice(pre.length) : ""); // path and safe_regex: the whole path
     } else {
       path = path.replace(re2(a.regex_rewrite.pattern.regex, "g"), (...g: unknown[]) => substitute(a.regex_rewrite.substitution, g.slice(0, -2) as string[]));
     }
+    if (envoyHeaders && at("x-envoy-original-path") < 0) headers.push(["x-envoy-original-path", full]);
     headers[pi] = [":path", path + rest];
   }
   if (a.host_rewrite_literal !== undefined) {
@@ -152,12 +196,16 @@ export const FORMATTERS = /%(REQ\([^)]*\)|DOWNSTREAM_REMOTE_ADDRESS|DOWNSTREAM_R
 
 export interface FormatContext { request: Pair[]; remote: string; protocol: string; upstreamHost: string; hostname: string }
 
+/** A header value with its formatters filled in; "" when a %REQ()% finds nothing (Envoy omits empty values). */
 function format(value: string, ctx: FormatContext): string {
-  return value.replace(FORMATTERS, (all, name: string | undefined) => {
+  let empty = false;
+  const out = value.replace(FORMATTERS, (all, name: string | undefined) => {
     if (all === "%%") return "%";
     if (name!.startsWith("REQ(")) {
-      const [h] = name!.slice(4, -1).split("?");
-      return get(ctx.request, lower(h.trim())) ?? "-";
+      const [main, alt] = name!.slice(4, -1).split("?").map((x) => lower(x.trim()));
+      const v = get(ctx.request, main) ?? (alt ? get(ctx.request, alt) : undefined);
+      if (v === undefined) { empty = true; return ""; }
+      return v;
     }
     switch (name) {
       case "DOWNSTREAM_REMOTE_ADDRESS": return ctx.remote;
@@ -167,25 +215,27 @@ function format(value: string, ctx: FormatContext): string {
       default: return ctx.hostname;
     }
   });
+  return empty && value.replace(FORMATTERS, "") === "" ? "" : out;
 }
 
-/** Applies a headers_to_add list and a headers_to_remove list to `headers` in place. */
+/** One level's headers_to_remove and headers_to_add, in HeaderParser::evaluateHeaders's order. */
 function mutate(headers: Pair[], add: Json[] | undefined, remove: string[] | undefined, ctx: FormatContext): void {
-  for (const r of remove ?? []) {
-    const n = lower(r);
-    for (let i = headers.length - 1; i >= 0; i--) if (headers[i][0] === n) headers.splice(i, 1);
-  }
+  const drop = (n: string) => { for (let i = headers.length - 1; i >= 0; i--) if (headers[i][0] === n) headers.splice(i, 1); };
+  for (const r of remove ?? []) drop(lower(r));
+  const has = (k: string) => headers.some(([x]) => x === k);
+  const appends: Pair[] = [], overwrites: Pair[] = [];
   for (const o of add ?? []) {
     const key = lower(o.header.key);
     const value = format(o.header.value ?? "", ctx);
-    const action = o.append_action ?? (o.append === false ? "OVERWRITE_IF_EXISTS_OR_ADD" : "APPEND_IF_EXISTS_OR_ADD");
-    const exists = headers.some(([k]) => k === key);
     if (value === "" && o.keep_empty_value !== true) continue;
-    if (action === "ADD_IF_ABSENT" && exists) continue;
-    if (action === "OVERWRITE_IF_EXISTS" && !exists) continue;
-    if (action !== "APPEND_IF_EXISTS_OR_ADD") for (let i = headers.length - 1; i >= 0; i--) if (headers[i][0] === key) headers.splice(i, 1);
-    headers.push([key, value]);
+    const action = o.append_action ?? (o.append === false ? "OVERWRITE_IF_EXISTS_OR_ADD" : "APPEND_IF_EXISTS_OR_ADD");
+    if (action === "APPEND_IF_EXISTS_OR_ADD") appends.push([key, value]);
+    else if (action === "ADD_IF_ABSENT") { if (!has(key)) appends.push([key, value]); }
+    else if (action === "OVERWRITE_IF_EXISTS") { if (has(key)) overwrites.push([key, value]); }
+    else overwrites.push([key, value]);
   }
+  for (const [k, v] of overwrites) { drop(k); headers.push([k, v]); }
+  for (const p of appends) headers.push(p);
 }
 
 /** The request header mutations of route, virtual host and route configuration (in Envoy's order). */
@@ -202,39 +252,69 @@ function levels(sel: Selected): Json[] {
 }
 
 const ROUTE_MATCH = new Set(["prefix", "path", "safe_regex", "path_separated_prefix", "case_sensitive", "headers", "query_parameters"]);
+const HEADER_MATCHER = new Set(["name", "string_match", "present_match", "invert_match", "treat_missing_header_as_empty", "exact_match", "prefix_match", "suffix_match", "contains_match", "safe_regex_match"]);
+const QUERY_MATCHER = new Set(["name", "string_match", "present_match"]);
+const STRING_MATCHER = new Set(["exact", "prefix", "suffix", "contains", "safe_regex", "ignore_case"]);
+const REGEX = new Set(["regex", "google_re2"]);
 const ROUTE_ACTION = new Set(["cluster", "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "append_x_forwarded_host", "timeout"]);
-const ROUTE_FIELDS = new Set(["name", "match", "route", "direct_response", "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove", "metadata", "decorator", "typed_per_filter_config"]);
-const VHOST_FIELDS = new Set(["name", "domains", "routes", "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove"]);
-const CONFIG_FIELDS = new Set(["name", "virtual_hosts", "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove", "most_specific_header_mutations_wins"]);
+const MUTATIONS = ["request_headers_to_add", "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove"];
+const ROUTE_FIELDS = new Set(["name", "match", "route", "direct_response", "metadata", "decorator", ...MUTATIONS]);
+const VHOST_FIELDS = new Set(["name", "domains", "routes", ...MUTATIONS]);
+const CONFIG_FIELDS = new Set(["name", "virtual_hosts", "most_specific_header_mutations_wins", ...MUTATIONS]);
+const HEADER_OPTION = new Set(["header", "append", "append_action", "keep_empty_value"]);
 
-/** What this route table uses that serve does not do as Envoy would: each a "<where>: <what>" line. */
+/**
+ * What this route table uses that serve does not do as Envoy does, and what Envoy itself refuses:
+ * each a "<where>: <what>" line. Every regex is compiled here, so none fails on a request.
+ */
 export function routeProblems(config: Json, clusters: ReadonlySet<string>): string[] {
   const out: string[] = [];
-  const extra = (o: Json, allowed: Set<string>, where: string) => {
+  const extra = (o: Json | undefined, allowed: Set<string>, where: string) => {
+    if (o === undefined || o === null || typeof o !== "object") return;
     for (const k of Object.keys(o)) if (!allowed.has(k)) out.push(`${where}.${k}: not supported by wasmgate serve`);
   };
   const regex = (r: Json | undefined, where: string) => {
     if (r === undefined) return;
-    try { re2(r.regex); } catch (e) { out.push(`${where}: ${(e as Error).message}`); }
-    if (/\(\?P?<|\\[pPC]|\[\[:/.test(r.regex)) out.push(`${where}: named groups, \\p classes and POSIX classes are not translated from RE2`);
+    extra(r, REGEX, where);
+    const p = re2Problem(String(r.regex ?? ""));
+    if (p) out.push(`${where}.regex: ${p}`);
   };
-  const headerValues = (list: Json[] | undefined, where: string) => {
+  const stringMatcher = (m: Json | undefined, where: string) => {
+    if (m === undefined) return;
+    extra(m, STRING_MATCHER, where);
+    regex(m.safe_regex, `${where}.safe_regex`);
+  };
+  const headerOptions = (list: Json[] | undefined, where: string) => {
     for (const [i, h] of (list ?? []).entries()) {
+      const w = `${where}[${i}]`;
+      extra(h, HEADER_OPTION, w);
+      const key = lower(String(h.header?.key ?? ""));
+      if (key.startsWith(":") || key === "host") out.push(`${w}: ':'-prefixed or host headers may not be modified (Envoy refuses this)`);
+      if (h.append !== undefined && h.append_action !== undefined) out.push(`${w}: both append and append_action are set (Envoy refuses this)`);
       const v: string = h.header?.value ?? "";
-      const left = v.replace(FORMATTERS, "");
-      if (left.includes("%")) out.push(`${where}[${i}]: the value ${JSON.stringify(v)} uses a formatter serve does not fill in (it knows %REQ(…)%, %DOWNSTREAM_REMOTE_ADDRESS[_WITHOUT_PORT]%, %PROTOCOL%, %UPSTREAM_HOST%, %HOSTNAME%)`);
+      if (v.replace(FORMATTERS, "").includes("%")) out.push(`${w}: the value ${JSON.stringify(v)} uses a formatter serve does not fill in (it knows %REQ(…)%, %DOWNSTREAM_REMOTE_ADDRESS[_WITHOUT_PORT]%, %PROTOCOL%, %UPSTREAM_HOST%, %HOSTNAME%)`);
     }
   };
   const mutations = (o: Json, where: string) => {
-    headerValues(o.request_headers_to_add, `${where}.request_headers_to_add`);
-    headerValues(o.response_headers_to_add, `${where}.response_headers_to_add`);
+    headerOptions(o.request_headers_to_add, `${where}.request_headers_to_add`);
+    headerOptions(o.response_headers_to_add, `${where}.response_headers_to_add`);
+    for (const k of ["request_headers_to_remove", "response_headers_to_remove"]) {
+      for (const [i, h] of (o[k] ?? []).entries()) {
+        if (lower(String(h)).startsWith(":") || lower(String(h)) === "host") out.push(`${where}.${k}[${i}]: ':'-prefixed or host headers may not be removed (Envoy refuses this)`);
+      }
+    }
   };
   extra(config, CONFIG_FIELDS, "route_config");
   mutations(config, "route_config");
+  const domains = new Set<string>();
   for (const [vi, vh] of (config.virtual_hosts ?? []).entries()) {
     const vw = `route_config.virtual_hosts[${vi}]`;
     extra(vh, VHOST_FIELDS, vw);
     mutations(vh, vw);
+    for (const d of vh.domains ?? []) {
+      if (domains.has(lower(d))) out.push(`${vw}.domains: '${d}' is also another virtual host's (Envoy refuses duplicate domains)`);
+      domains.add(lower(d));
+    }
     for (const [ri, rt] of (vh.routes ?? []).entries()) {
       const w = `${vw}.routes[${ri}]`;
       extra(rt, ROUTE_FIELDS, w);
@@ -242,11 +322,22 @@ export function routeProblems(config: Json, clusters: ReadonlySet<string>): stri
       const m: Json = rt.match ?? {};
       extra(m, ROUTE_MATCH, `${w}.match`);
       regex(m.safe_regex, `${w}.match.safe_regex`);
-      for (const [hi, h] of (m.headers ?? []).entries()) regex(h.string_match?.safe_regex ?? h.safe_regex_match, `${w}.match.headers[${hi}]`);
+      for (const [hi, h] of (m.headers ?? []).entries()) {
+        const hw = `${w}.match.headers[${hi}]`;
+        extra(h, HEADER_MATCHER, hw);
+        stringMatcher(h.string_match, `${hw}.string_match`);
+        regex(h.safe_regex_match, `${hw}.safe_regex_match`);
+      }
+      for (const [qi, q] of (m.query_parameters ?? []).entries()) {
+        const qw = `${w}.match.query_parameters[${qi}]`;
+        extra(q, QUERY_MATCHER, qw);
+        stringMatcher(q.string_match, `${qw}.string_match`);
+      }
       if (rt.route !== undefined) {
         extra(rt.route, ROUTE_ACTION, `${w}.route`);
         regex(rt.route.regex_rewrite?.pattern, `${w}.route.regex_rewrite.pattern`);
-        if (rt.route.cluster !== undefined && !clusters.has(rt.route.cluster)) out.push(`${w}.route.cluster: '${rt.route.cluster}' is not a cluster serve can reach (a static cluster with an address, or --cluster NAME=HOST:PORT)`);
+        if (rt.route.cluster === undefined) out.push(`${w}.route: only a named cluster is supported by wasmgate serve`);
+        else if (!clusters.has(rt.route.cluster)) out.push(`${w}.route.cluster: '${rt.route.cluster}' is not a cluster serve can reach (a static cluster with an address, or --cluster NAME=HOST:PORT)`);
       } else if (rt.direct_response === undefined) {
         out.push(`${w}: only route (to a cluster) and direct_response actions are supported by wasmgate serve`);
       }

@@ -7,7 +7,8 @@ import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer, request, type Server } from "node:http";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -32,8 +33,11 @@ const portOf = (g: Gateway, kind: "http" | "admin" = "http") => g.listening.find
 interface Sent { status: number; headers: Headers; body: string; echoed: { method: string; path: string; headers: Record<string, string[]> } | null }
 /** One request over HTTP/1.1 (node:http, so that Host can be set as a client would). */
 function send(port: number, path: string, headers: Record<string, string> = {}, init: { method?: string } = {}): Promise<Sent> {
+  return sendRaw(port, path, headers, init.method ?? "GET");
+}
+function sendRaw(port: number, path: string, headers: Record<string, string | string[]> = {}, method = "GET", body?: string): Promise<Sent> {
   return new Promise((resolve, reject) => {
-    const rq = request({ host: "127.0.0.1", port, path, method: init.method ?? "GET", headers, timeout: 10_000 }, (rs) => {
+    const rq = request({ host: "127.0.0.1", port, path, method, headers, timeout: 10_000 }, (rs) => {
       const chunks: Buffer[] = [];
       rs.on("data", (c: Buffer) => chunks.push(c));
       rs.on("end", () => {
@@ -47,7 +51,7 @@ function send(port: number, path: string, headers: Record<string, string> = {}, 
     });
     rq.on("timeout", () => rq.destroy(new Error("timeout")));
     rq.on("error", reject);
-    rq.end();
+    rq.end(body);
   });
 }
 async function counter(g: Gateway, name: string): Promise<number> {
@@ -78,6 +82,7 @@ test("serve re-routes after the filter's path rewrite, as Envoy does: the /v1/ r
   assert.equal(e.echoed!.path, "/anything/v1/orders?expand=items&api-version=1");
   assert.deepEqual(e.echoed!.headers["x-route"], ["v1"]);
   assert.deepEqual(e.echoed!.headers["x-envoy-expected-rq-timeout-ms"], ["15000"], "the router's header");
+  assert.deepEqual(e.echoed!.headers["x-envoy-original-path"], ["/v1/orders?expand=items&api-version=1"], "the path before the route's prefix_rewrite (after the filter's)");
   assert.match(e.echoed!.headers["x-request-id"][0], /^[0-9a-f-]{36}$/, "the connection manager's request id");
   assert.equal(e.headers.get("server"), "envoy", "the connection manager overwrites server after the filters");
   assert.ok(e.headers.get("date"));
@@ -116,6 +121,14 @@ ${extra.clusters}
   return f;
 }
 const noExtra = { hcm: "", clusters: "", filters: "" };
+const ROUTER_LINE = 'typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }';
+/** The bootstrap file `f` with the router's typed_config given `fields` too. */
+function withRouter(f: string, fields: string): string {
+  const text = readFileSync(f, "utf8");
+  assert.ok(text.includes(ROUTER_LINE));
+  writeFileSync(f, text.replace(ROUTER_LINE, ROUTER_LINE.replace(" }", `, ${fields} }`)));
+  return f;
+}
 
 test("the router: virtual hosts by domain, routes by path, header and query, regex_rewrite, host_rewrite, direct_response, 404", async () => {
   const f = bootstrap(`
@@ -229,6 +242,158 @@ test("a Wasm filter's local reply and its response rules go through serve as thr
   } finally { await gw.close(); }
 });
 
+test("route matching as Envoy's: case_sensitive, path_separated_prefix, a missing header under invert_match, joined header values, undecoded query values", async () => {
+  const f = bootstrap(`
+            virtual_hosts:
+            - name: all
+              domains: ["*"]
+              routes:
+              - match: { prefix: "/CI", case_sensitive: false }
+                direct_response: { status: 201 }
+              - match: { path_separated_prefix: "/sep" }
+                direct_response: { status: 202 }
+              - match: { prefix: "/inv", headers: [ { name: x-k, string_match: { exact: "v" }, invert_match: true } ] }
+                direct_response: { status: 203 }
+              - match: { prefix: "/joined", headers: [ { name: x-m, string_match: { exact: "a,b" } } ] }
+                direct_response: { status: 204 }
+              - match: { prefix: "/q", query_parameters: [ { name: n, string_match: { exact: "a%20b" } } ] }
+                direct_response: { status: 205 }
+              - match: { prefix: "/" }
+                direct_response: { status: 418 }
+`, noExtra);
+  const gw = await startGateway(f, { anyPort: true });
+  try {
+    const p = portOf(gw);
+    const st = async (path: string, h: Record<string, string | string[]> = {}) => (await sendRaw(p, path, h)).status;
+    assert.equal(await st("/ci/x"), 201);
+    assert.equal(await st("/sep"), 202);
+    assert.equal(await st("/sep/x"), 202);
+    assert.equal(await st("/separate"), 418, "path_separated_prefix needs / or the end after the prefix");
+    assert.equal(await st("/inv", { "x-k": "w" }), 203);
+    assert.equal(await st("/inv"), 418, "a missing header does not match an inverted string matcher (HeaderUtility::matchHeaders)");
+    assert.equal(await st("/joined", { "x-m": ["a", "b"] }), 204, "repeated values are joined with ','");
+    assert.equal(await st("/q?n=a%20b"), 205, "query values are compared undecoded");
+    assert.equal(await st("/q?n=a+b"), 418);
+  } finally { await gw.close(); }
+});
+
+test("header mutations as Envoy's HeaderParser: removes, then overwrites, then appends; empty values skipped; %REQ()% with a fallback; before the route's rewrites", async () => {
+  const f = bootstrap(`
+            most_specific_header_mutations_wins: false
+            request_headers_to_add: [ { header: { key: x-level, value: config }, append_action: OVERWRITE_IF_EXISTS_OR_ADD } ]
+            virtual_hosts:
+            - name: all
+              domains: ["*"]
+              request_headers_to_add: [ { header: { key: x-level, value: vhost }, append_action: OVERWRITE_IF_EXISTS_OR_ADD } ]
+              routes:
+              - match: { prefix: "/" }
+                route: { cluster: up, host_rewrite_literal: inner.local, append_x_forwarded_host: true }
+                request_headers_to_remove: [ x-forwarded-host, x-gone ]
+                request_headers_to_add:
+                - { header: { key: x-dup, value: a }, append_action: APPEND_IF_EXISTS_OR_ADD }
+                - { header: { key: x-dup, value: b }, append_action: OVERWRITE_IF_EXISTS_OR_ADD }
+                - { header: { key: x-once, value: "1" }, append_action: ADD_IF_ABSENT }
+                - { header: { key: x-once, value: "2" }, append_action: ADD_IF_ABSENT }
+                - { header: { key: x-only-if, value: set }, append_action: OVERWRITE_IF_EXISTS }
+                - { header: { key: x-missing, value: "%REQ(x-nope)%" } }
+                - { header: { key: x-kept, value: "%REQ(x-nope)%" }, keep_empty_value: true }
+                - { header: { key: x-fallback, value: "%REQ(x-nope?x-src)%" } }
+                - { header: { key: x-level, value: route }, append_action: OVERWRITE_IF_EXISTS_OR_ADD }
+`, noExtra);
+  const gw = await startGateway(f, { anyPort: true });
+  try {
+    const e = await send(portOf(gw), "/m", { host: "outer.example", "x-gone": "1", "x-src": "from-src", "x-forwarded-host": "client-said" });
+    const h = e.echoed!.headers;
+    assert.deepEqual(h["x-dup"], ["b", "a"], "the overwrite first, then the append");
+    assert.deepEqual(h["x-once"], ["1", "2"], "ADD_IF_ABSENT looks at the headers before this level's adds");
+    assert.equal(h["x-only-if"], undefined);
+    assert.equal(h["x-missing"], undefined, "a %REQ()% that finds nothing makes an empty value, which is skipped");
+    assert.deepEqual(h["x-kept"], [""]);
+    assert.deepEqual(h["x-fallback"], ["from-src"]);
+    assert.equal(h["x-gone"], undefined);
+    assert.deepEqual(h["x-level"], ["config"], "route, then virtual host, then route configuration: the least specific overwrite wins");
+    assert.deepEqual(h["x-forwarded-host"], ["outer.example"], "the remove runs before the host rewrite appends x-forwarded-host");
+    assert.deepEqual(h.host, ["inner.local"]);
+  } finally { await gw.close(); }
+});
+
+test("the router's x-envoy headers: the client's timeout header sets the timeout and goes; suppress_envoy_headers drops them", async () => {
+  const slow: Server = createServer((req, res) => { setTimeout(() => res.end("ok"), 400); });
+  await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
+  const routes = `
+            virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: "/" }, route: { cluster: up, prefix_rewrite: "/r/" } } ] } ]
+`;
+  const port = (slow.address() as { port: number }).port;
+  let gw = await startGateway(bootstrap(routes, noExtra), { anyPort: true, clusters: { up: `127.0.0.1:${port}` } });
+  try {
+    const e = await send(portOf(gw), "/x", { "x-envoy-upstream-rq-timeout-ms": "100", "x-envoy-expected-rq-timeout-ms": "1" });
+    assert.equal(e.status, 504, "the client's 100 ms timeout, not the route's 15 s");
+  } finally { await gw.close(); }
+  gw = await startGateway(withRouter(bootstrap(routes, noExtra), "suppress_envoy_headers: true"), { anyPort: true });
+  try {
+    const e = await send(portOf(gw), "/x");
+    assert.equal(e.echoed!.headers["x-envoy-expected-rq-timeout-ms"], undefined);
+    assert.equal(e.echoed!.headers["x-envoy-original-path"], undefined);
+    assert.equal(e.echoed!.path, "/r/x");
+    assert.equal(e.headers.get("x-envoy-upstream-service-time"), null);
+  } finally { await gw.close(); slow.closeAllConnections(); slow.close(); }
+});
+
+test("the codec's and connection manager's own answers: HTTP/1.0 426, Upgrade 403, Expect not forwarded, HEAD keeps content-length, 204 has none", async () => {
+  const up: Server = createServer((req, res) => {
+    if (req.url === "/empty") { res.writeHead(204); res.end(); return; }
+    const text = JSON.stringify({ expect: req.headers.expect ?? null });
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+    res.end(req.method === "HEAD" ? undefined : text);
+  });
+  await new Promise<void>((r) => up.listen(0, "127.0.0.1", r));
+  const gw = await startGateway(bootstrap(`
+            virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: "/" }, route: { cluster: up } } ] } ]
+`, noExtra), { anyPort: true, clusters: { up: `127.0.0.1:${(up.address() as { port: number }).port}` } });
+  try {
+    const p = portOf(gw);
+    const raw = async (text: string) => {
+      const s = connect(p, "127.0.0.1");
+      s.write(text);
+      let got = "";
+      for await (const c of s) { got += c; if (got.includes("\r\n\r\n")) break; }
+      s.destroy();
+      return got;
+    };
+    assert.match(await raw("GET / HTTP/1.0\r\nHost: a\r\n\r\n"), /^HTTP\/1\.1 426 /);
+    assert.match(await raw("GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"), /^HTTP\/1\.1 403 /);
+    const e = await sendRaw(p, "/x", { expect: "100-continue", "content-type": "text/plain" }, "POST", "hello");
+    assert.deepEqual(JSON.parse(e.body), { expect: null });
+    const head = await sendRaw(p, "/x", {}, "HEAD");
+    assert.equal(head.headers.get("content-length"), String(JSON.stringify({ expect: null }).length), "HEAD: the upstream's content-length");
+    const empty = await sendRaw(p, "/empty");
+    assert.equal(empty.status, 204);
+    assert.equal(empty.headers.get("content-length"), null);
+  } finally { await gw.close(); up.closeAllConnections(); up.close(); }
+});
+
+test("robustness: an upstream that resets after its headers resets the client's stream; an aborted upload to the echo does not take serve down", async () => {
+  const up: Server = createServer((req, res) => { res.writeHead(200, { "content-length": "100" }); res.write("partial"); setTimeout(() => res.socket?.destroy(), 50); });
+  await new Promise<void>((r) => up.listen(0, "127.0.0.1", r));
+  const gw = await startGateway(bootstrap(`
+            virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: "/reset" }, route: { cluster: up } }, { match: { prefix: "/" }, route: { cluster: echo } } ] } ]
+`, { ...noExtra, clusters: "  - { name: echo, type: STATIC, load_assignment: { cluster_name: echo, endpoints: [] } }" }), { anyPort: true, clusters: { up: `127.0.0.1:${(up.address() as { port: number }).port}`, echo: echo.target } });
+  try {
+    await assert.rejects(sendRaw(portOf(gw), "/reset"), /socket hang up|ECONNRESET/);
+    // half an upload, then the client goes away: the echo behind serve sees an aborted request
+    const s = connect(portOf(gw), "127.0.0.1");
+    s.write("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\nabc");
+    await new Promise((r) => setTimeout(r, 100));
+    s.destroy();
+    const e2 = connect(Number(echo.target.split(":")[1]), "127.0.0.1");
+    e2.write("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\nabc");
+    await new Promise((r) => setTimeout(r, 100));
+    e2.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await send(portOf(gw), "/still")).status, 200, "serve and its echo still answer");
+  } finally { await gw.close(); up.closeAllConnections(); up.close(); }
+});
+
 test("serve refuses to start on what Envoy refuses, and on what it cannot do as Envoy does, naming each", async () => {
   const refuse = async (file: string, opts: Parameters<typeof startGateway>[1], ...want: RegExp[]) => {
     await assert.rejects(startGateway(file, { anyPort: true, ...opts }), (e: Error) => {
@@ -260,6 +425,21 @@ test("serve refuses to start on what Envoy refuses, and on what it cannot do as 
   await refuse(bootstrap(`
             virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: "/" }, route: { cluster: up }, request_headers_to_add: [ { header: { key: x-t, value: "%START_TIME%" } } ] } ] } ]
 `, noExtra), {}, /uses a formatter serve does not fill in/);
+  const routeWith = (x: string) => bootstrap(`
+            virtual_hosts: [ { name: all, domains: ["*"], routes: [ ${x} ] } ]
+`, noExtra);
+  await refuse(routeWith(`{ match: { prefix: "/", headers: [ { name: x-n, range_match: { start: 1, end: 10 } } ] }, route: { cluster: up } }`), {}, /headers\[0\]\.range_match: not supported/);
+  await refuse(routeWith(`{ match: { prefix: "/", query_parameters: [ { name: q, string_match: { safe_regex: { regex: "(?i)abc" } } } ] }, route: { cluster: up } }`), {}, /query_parameters\[0\]\.string_match\.safe_regex\.regex: flag groups/);
+  await refuse(routeWith(`{ match: { safe_regex: { regex: "/a(?=b)" } }, route: { cluster: up } }`), {}, /lookaround is not RE2/);
+  await refuse(routeWith(`{ match: { safe_regex: { regex: "/a\\\\z" } }, route: { cluster: up } }`), {}, /the escape \\z is not translated/);
+  await refuse(routeWith(`{ match: { prefix: "/" }, route: { cluster: up }, request_headers_to_add: [ { header: { key: host, value: x } }, { header: { key: x-a, value: b }, append: true, append_action: ADD_IF_ABSENT } ] }`), {},
+    /request_headers_to_add\[0\]: ':'-prefixed or host headers may not be modified/, /request_headers_to_add\[1\]: both append and append_action/);
+  await refuse(bootstrap(`
+            virtual_hosts: [ { name: a, domains: ["*"], routes: [] }, { name: b, domains: ["*"], routes: [] } ]
+`, noExtra), {}, /virtual_hosts\[1\]\.domains: '\*' is also another virtual host's/);
+  await refuse(bootstrap(ok, { ...noExtra, hcm: "          local_reply_config: { mappers: [] }" }), {}, /listener main: local_reply_config: not supported by wasmgate serve/);
+  await refuse(withRouter(bootstrap(ok, noExtra), "respect_expected_rq_timeout: true"), {}, /respect_expected_rq_timeout: not supported/);
+  await refuse(routeWith(`{ match: { prefix: "/" }, route: { cluster: up }, typed_per_filter_config: {} }`), {}, /typed_per_filter_config: not supported/);
   const gw = await startGateway(bootstrap(ok, noExtra), { anyPort: true }); // the same bootstrap, fixed, starts
   await gw.close();
 });
@@ -280,6 +460,23 @@ test("the CLI: serve prints where it listens, serves, and stops on SIGINT with e
   assert.equal(e.echoed!.path, "/hello", "--echo answers for the bootstrap's cluster");
   c.kill("SIGINT");
   assert.equal(await exited, 0);
+
+  // Ctrl-C with a request in flight to an upstream that never answers: serve still stops at once.
+  const hang: Server = createServer(() => { /* never answers */ });
+  await new Promise<void>((r) => hang.listen(0, "127.0.0.1", r));
+  const c2 = spawn(process.execPath, ["bin/wasmgate.mjs", "serve", f, "--cluster", `up=127.0.0.1:${(hang.address() as { port: number }).port}`, "--address", "127.0.0.1"], { cwd: ROOT });
+  let out2 = "";
+  c2.stdout.on("data", (d) => { out2 += d; });
+  const exited2 = new Promise<number | null>((r) => c2.on("close", r));
+  for (let i = 0; i < 200 && !out2.includes("serving"); i++) await new Promise((r) => setTimeout(r, 50));
+  const port2 = Number(/listen {2}main: http:\/\/127\.0\.0\.1:(\d+)/.exec(out2)?.[1]);
+  sendRaw(port2, "/pending").catch(() => {});
+  await new Promise((r) => setTimeout(r, 200));
+  const t0 = Date.now();
+  c2.kill("SIGINT");
+  assert.equal(await exited2, 0);
+  assert.ok(Date.now() - t0 < 3000, `stopped in ${Date.now() - t0} ms`);
+  hang.closeAllConnections(); hang.close();
 
   const run = (...args: string[]) => new Promise<{ code: number | null; err: string }>((resolve) => {
     const p = spawn(process.execPath, ["bin/wasmgate.mjs", "serve", ...args], { cwd: ROOT });
