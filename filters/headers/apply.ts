@@ -4,6 +4,7 @@
 import { getPropertyString } from "../../assembly/sdk";
 import { RequestResolver, Source } from "../../assembly/lib/template";
 import { RequestView } from "../../assembly/lib/request";
+import { PathOptions, canonicalizePath } from "../../assembly/lib/path";
 import { ParsedQuery, QueryParam, parseQuery, serializeQuery } from "../../assembly/lib/query";
 import { MatchKind, segmentPrefix } from "../../assembly/lib/matcher";
 import { Keep, Op, Operation, Rule, isReserved } from "./config";
@@ -104,6 +105,10 @@ function params(): QueryParam[] | null {
   return q.params;
 }
 
+/** Canonicalisation that keeps duplicate slashes (the check of a rewritten path). */
+const KEEP_SLASHES = new PathOptions();
+KEEP_SLASHES.mergeSlashes = false;
+
 /** Writes :path once, after all request rules, when a path or query operation changed it. */
 export function flushPath(): void {
   const v = view;
@@ -114,6 +119,10 @@ export function flushPath(): void {
     if (pathDirty) { rejected++; return; } // a rewrite may not smuggle in a query
     p = p.substring(0, q);
   }
+  // A rewrite must leave a canonical path (double slashes aside): Envoy normalised the path before
+  // the filter ran and routes the new one as it is, so a "." or ".." segment the rewrite made (from
+  // "/old-../x", say) would reach the upstream unresolved.
+  if (pathDirty && canonicalizePath(p, KEEP_SLASHES).path != p) { rejected++; return; }
   const qp = query;
   const qs = qp !== null ? serializeQuery(qp.params) : v.rawQuery;
   if (qs.length > 0) p += "?" + qs;

@@ -142,6 +142,25 @@ test("a rewrite that is not a valid origin-form path is rejected (a '?' or space
   }
 });
 
+// Envoy normalises the path once, before the filter chain (conn_manager_impl.cc, maybeNormalizePath),
+// and re-routes a rewritten path as it is: a rewrite that produced a "." or ".." segment would hand
+// the upstream a path that resolves somewhere the conditions (and the route) never saw.
+test("a rewrite whose result is not canonical (a '.' or '..' segment) is rejected; the request keeps its path", async () => {
+  const cfg = reqOps({ op: "path_regex", regex: "^/old-(.*)$", with: "/new/$1" });
+  for (const raw of ["/old-../admin", "/old-%2e%2e/admin", "/old-%2E./admin", "/old-./x", "/old-.."]) {
+    const { path: p, out } = await path(cfg, raw);
+    assert.equal(p, raw, `${raw}: not rewritten to a path with a dot segment`);
+    assert.equal(out.counts.rejected, 1, `${raw}: counted as a rejected write`);
+  }
+  assert.equal((await path(cfg, "/old-a..b/c.")).path, "/new/a..b/c.", "dots inside a segment are not dot segments");
+  const literal = reqOps({ op: "path_prefix", prefix: "/api", to: "/v1/.." });
+  const { path: p, out } = await path(literal, "/api/admin");
+  assert.equal(p, "/api/admin", "a 'to' with a dot segment is refused the same way");
+  assert.equal(out.counts.rejected, 1);
+  assert.equal((await path(reqOps({ op: "path_regex", regex: "^/a(.*)$", with: "/b/$1" }), "/a/x")).path, "/b//x",
+    "a double slash the rewrite made is kept (not a traversal)");
+});
+
 test("host: sets :authority (name or IP, optional port)", async () => {
   for (const value of ["backend.internal", "backend.internal:8080", "10.1.2.3:80", "[::1]:8443"]) {
     const out = await run(reqOps({ op: "host", value }), { path: "/", authority: "shop.example.com" });
