@@ -19,7 +19,7 @@ const HEADERS_CONFIG = {
       { op: "query_set", param: "api-version", value: "1" },
     ] },
     { match: { headers: { authorization: { prefix: "Bearer " } } }, ops: [
-      { op: "copy", header: "authorization", to: "x-token", overwrite: true },
+      { op: "set", header: "x-token", value: "${header:authorization}" },
       { op: "replace", header: "x-token", regex: "^Bearer (.+)$", with: "$1" },
       { op: "remove", header: "authorization" },
     ] },
