@@ -22,7 +22,10 @@
 //
 // API: test(s) (a match anywhere), fullMatch(s) (the whole string, as Envoy's safe_regex does),
 // exec(s, from) → RegexMatch with group spans, replace(s, replacement, all) with a Replacement
-// compiled by compileReplacement ($1, ${1}, ${name}, $$).
+// compiled by compileReplacement ($1, ${1}, ${name}, $$). Replacing every match repeats the search
+// from each match's end, which is quadratic for patterns whose preferred alternative runs far and
+// fails while a later one matches short (a*b|a on "aaa…", as in any leftmost-first engine): replace
+// gives up (null) once its searches have stepped over about 8 times the input.
 //
 // Size: the compiler and the VM are written C-style — module globals and raw loads/stores instead
 // of objects — because in AssemblyScript every managed local or field access costs shadow-stack
@@ -422,6 +425,7 @@ export function programWords(size: i32, groups: i32): i32 {
 }
 
 let vBest: usize = 0; // the match's slots after a successful run()
+let vEnd: i32 = 0;     // where the last run() stopped stepping
 
 /** Runs the VM over s from `start`; on success the match's slots are at vBest. */
 function run(re: Regex, s: string, start: i32, full: bool): bool {
@@ -437,7 +441,8 @@ function run(re: Regex, s: string, start: i32, full: bool): bool {
   // Step the threads waiting at pos (in priority order), then a new thread starting at pos + 1,
   // into the list for pos + 1; each adds what it reaches without input (a fresh mark generation
   // per list, so each pc is added once per position).
-  for (let pos = start - 1; pos <= len; pos++) {
+  let pos = start - 1;
+  for (; pos <= len; pos++) {
     const ch = at(pos);
     let nn = 0;
     gen++;
@@ -507,6 +512,7 @@ function run(re: Regex, s: string, start: i32, full: bool): bool {
     const t = cl; cl = nl; nl = t; cn = nn;
     if (cn == 0 && (matched || anchored)) break;
   }
+  vEnd = pos;
   store<i32>(genAt, gen);
   return matched;
 }
@@ -536,15 +542,17 @@ export class Regex {
 
   /**
    * Replaces the first (or every, when all) match with the compiled replacement. A replacement
-   * compiled against another regex with more groups leaves s as it is.
+   * compiled against another regex with more groups leaves s as it is. Null when the searches ran
+   * out of their budget (replaceAtMost).
    */
-  replace(s: string, r: Replacement, all: bool = true): string {
-    return changetype<string>(this.replaceAtMost(s, r, all, i32.MAX_VALUE));
+  replace(s: string, r: Replacement, all: bool = true): string | null {
+    return this.replaceAtMost(s, r, all, i32.MAX_VALUE);
   }
 
   /**
    * replace(), or null as soon as the output passes `max` code units (so a hostile input cannot
-   * make it build a huge string: an empty match between every character of a long value, say).
+   * make it build a huge string: an empty match between every character of a long value, say), or
+   * once its searches have stepped over about 8 × the input (so it stays linear in the input).
    */
   replaceAtMost(s: string, r: Replacement, all: bool, max: i32): string | null {
     if (r.groups > this.groupCount) return s; // its group slots are not this regex's
@@ -552,8 +560,11 @@ export class Regex {
     const sp = changetype<usize>(s), len = s.length, tp = changetype<usize>(r.t),
       parts = changetype<usize>(r.parts), pe = word(parts, r.parts.length);
     n = cap = 0;
-    let pos = 0, last = 0;
+    // Positions the searches may step over in all: each search also runs its preferred threads past
+    // the match it returns, so a pattern like a*b|a on "aaa…" would make replacing every match quadratic.
+    let pos = 0, last = 0, budget = (len + 16) << 3;
     while (pos <= len && run(this, s, pos, false)) {
+      if ((budget -= vEnd - pos) < 0) { codeRef = null; return null; }
       const ms = load<i32>(vBest), me = load<i32>(vBest, 4);
       text(sp, last, ms);
       for (let q = parts; q < pe; q += 8) {

@@ -156,6 +156,17 @@ test("replace: an output longer than max_value_bytes is a rejected write, the va
   assert.deepEqual(short.counts, { applied: 1, skipped: 0, rejected: 0 });
 });
 
+test("replace: a pattern that would make replacing every match quadratic gives up on a long value (a rejected write)", async () => {
+  // a*b|a on "aaa…": each search runs a*b to the end before the one-unit match wins (9 s for 20,000 units before)
+  const cfg = { max_value_bytes: 65536, request: [{ ops: [{ op: "replace", header: "x-a", regex: "a*b|a", with: "-" }] }] };
+  const start = process.hrtime.bigint();
+  const long = await run(cfg, { path: "/", headers: [["x-a", "a".repeat(20000)]] });
+  assert.ok(process.hrtime.bigint() - start < 2_000_000_000n, "well under 2 s");
+  assert.deepEqual(all(long.up, "x-a"), ["a".repeat(20000)], "left as it was");
+  assert.deepEqual(long.counts, { applied: 0, skipped: 0, rejected: 1 });
+  assert.deepEqual(all((await run(cfg, { path: "/", headers: [["x-a", "aaba"]] })).up, "x-a"), ["--"]);
+});
+
 test("dedupe: unique (default) keeps each distinct value once, in first-seen order", async () => {
   const out = await run(reqOps({ op: "dedupe", header: "x-a" }), { path: "/", headers: [["x-a", "b"], ["x-a", "a"], ["x-a", "b"], ["x-a", "c"], ["x-a", "a"]] });
   assert.deepEqual(all(out.up, "x-a"), ["b", "a", "c"]);

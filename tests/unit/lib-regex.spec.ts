@@ -19,7 +19,7 @@ function sub(p: string, s: string, t: string, all: bool = true): string {
   const r = re(p);
   const rep = compileReplacement(r, t);
   if (!rep.ok) trace("replacement error: " + rep.error);
-  return r.replace(s, rep.replacement!, all);
+  return r.replace(s, rep.replacement!, all)!;
 }
 
 describe("regex: matching", () => {
@@ -171,7 +171,7 @@ describe("regex: bounded replace and mismatched replacements", () => {
     const r = re("");
     const rep = compileReplacement(r, "<>").replacement!;
     const s = "abc";
-    expect(r.replace(s, rep)).toBe("<>a<>b<>c<>");
+    expect(r.replace(s, rep)!).toBe("<>a<>b<>c<>");
     expect(r.replaceAtMost(s, rep, true, 11)!).toBe("<>a<>b<>c<>");
     expect(r.replaceAtMost(s, rep, true, 10)).toBeNull();
     // An empty match around each of 60,000 characters would make 180,000: stopped at the bound.
@@ -186,13 +186,29 @@ describe("regex: bounded replace and mismatched replacements", () => {
     expect(whole.replaceAtMost("y".repeat(1000), many, true, 5000)).toBeNull();
     expect(whole.replaceAtMost("y".repeat(100), many, true, 5000)!.length).toBe(5000);
   });
+  it("replace gives up (null) once its searches have scanned the input about 8 times over", () => {
+    // Each search of a leftmost-first engine runs its preferred alternative to the end of the input
+    // before the short match wins: replacing every match is quadratic (9 s for 20,000 units).
+    const quad = re("a*b|a");
+    const rep = compileReplacement(quad, "-").replacement!;
+    expect(quad.replaceAtMost("a".repeat(5000), rep, true, 1 << 20)).toBeNull();
+    expect(quad.replace("a".repeat(8), rep)!).toBe("--------"); // short inputs: within the budget
+    expect(quad.replace("aab" + "a".repeat(4), rep)!).toBe("-" + "----");
+    // Ordinary patterns stay well within it, however many matches.
+    const x = re("x*");
+    expect(x.replaceAtMost("a".repeat(20000), compileReplacement(x, "").replacement!, true, 1 << 20)!.length).toBe(20000);
+    const comma = re(",\\s*");
+    expect(comma.replaceAtMost(", ".repeat(20000), compileReplacement(comma, ";").replacement!, true, 1 << 20)!.length).toBe(20000);
+    const all = re("(?s).*");
+    expect(all.replaceAtMost("q".repeat(20000), compileReplacement(all, "$0").replacement!, true, 1 << 20)!.length).toBe(20000);
+  });
   it("a replacement compiled against a regex with more groups leaves the input as it is", () => {
     const many = re("(a)(b)(c)");
     const rep = compileReplacement(many, "$3$2$1").replacement!;
-    expect(many.replace("abc", rep)).toBe("cba");
+    expect(many.replace("abc", rep)!).toBe("cba");
     const few = re("a");
-    expect(few.replace("xax", rep)).toBe("xax");
-    expect(few.replace("xax", compileReplacement(few, "[$0]").replacement!)).toBe("x[a]x");
+    expect(few.replace("xax", rep)!).toBe("xax");
+    expect(few.replace("xax", compileReplacement(few, "[$0]").replacement!)!).toBe("x[a]x");
   });
 });
 
