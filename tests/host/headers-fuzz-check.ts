@@ -142,6 +142,9 @@ export function violations(h: Host, cfg: Config, desc: RequestDesc, spec: Reques
   const only = (name: string) => { const vs = up.filter(([k]) => k === name).map(([, v]) => v); if (vs.length !== 1) bad.push(`4: ${vs.length} ${name} entries`); return vs[0]; };
   const path = only(":path"), auth = only(":authority"), method = only(":method"), scheme = only(":scheme");
   if (path !== undefined && !same(":path", path) && !(path.startsWith("/") && !/[\x00-\x20\x7f-\uffff#]/.test(path))) bad.push(`4: :path is not origin-form: ${cut(path)}`);
+  // a rewritten path (not just a new query) has no "." or ".." segment: the upstream would resolve it
+  const pathPart = (p: string) => p.split(/[?#]/)[0];
+  if (path !== undefined && pathPart(path) !== pathPart(spec.path) && /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(pathPart(path))) bad.push(`4: the rewritten :path has a dot segment: ${cut(path)}`);
   if (auth !== undefined && !same(":authority", auth)) {
     if (!shape.hostOp) bad.push(`4: :authority changed without a host operation: ${cut(auth)}`);
     else if (!/^[A-Za-z0-9._:[\]-]{1,255}$/.test(auth)) bad.push(`4: :authority is not a host[:port]: ${cut(auth)}`);

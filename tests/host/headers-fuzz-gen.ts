@@ -105,7 +105,7 @@ const valueTextOf = (withControls: boolean) =>
 
 // Paths: pieces joined; hostile shapes.
 const PATH_ATOMS = ["/", "//", "/.", "/..", "/%2e%2e", "/%2E%2e/", "%2F", "%2f", "%5C", "%00", "%zz", "%", "%4", "%41%42",
-  "%C3%A9", "%FF%FE", ";params", ";a=b,c", "a", "api", "v1", "admin", "users", "123", "é", "\ufffd", "\ud800", "\udfff",
+  "%C3%A9", "%FF%FE", "-..", "-.", "-%2e%2E", ";params", ";a=b,c", "a", "api", "v1", "admin", "users", "123", "é", "\ufffd", "\ud800", "\udfff",
   "\ud83d\ude00", "\u0080", "\\", "..\\", "*", "@", ":", "!$&'()*+,", "~", "%7e", "%2e", ".", "+", " ", "\t"];
 const RARE_PATH_ATOMS = ["\x01", "\x7f", "\r\n", "\x00", "%0d%0a", "\"<>^`{|}"];
 const hostilePath: fc.Arbitrary<S> = fc.constantFrom<S>({ rep: "/a", n: 3000 }, { rep: "x", n: 70000 }, { rep: "/..", n: 2000 },
@@ -222,6 +222,8 @@ const PATH_REGEX: [string, string][] = [
   ["^/api(/.*)?$", "/v1$1"], ["^/(\\w+)/(.*)$", "/$2/$1"], ["/+", "/"], ["\\.\\.", "dot"], ["(.*)", "$1?x=1"], ["(.*)", "$1#frag"],
   ["(.*)", "$1 $1"], ["([a-z]+)", "$1$1"], ["^/", ""], ["%2F", "/"], ["x*", "/"], ["(?P<seg>[^/]+)$", "${seg}/index"],
   ["/", "%0d%0a"], ["é", "e"], ["(.*)", "$1$1$1$1"], ["(.+)", "/\t$1"],
+  // a separator put before what followed a dash: "/a-../x" would become "/a/../x" (a dot segment)
+  ["^/(\\w+)-(.*)$", "/$1/$2"], ["-", "/"],
 ];
 const MATCH_REGEX = [".*", "a.*", "[a-z]+", "(?i)bearer .*", "\\d+", "(a|b)*c?", ".*\\r.*", "/api/.*", "(?s).*", "[^/]*", ".*v{24}x"];
 

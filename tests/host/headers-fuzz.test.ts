@@ -8,8 +8,8 @@
 //     and a value without CR, LF, NUL or other controls (HTAB allowed) — unless that exact header
 //     (name and value) came in that way;
 //  3. every value the filter wrote that was not in the input is at most max_value_bytes UTF-8 bytes;
-//  4. :path stays an origin-form path, :authority changes only through a host operation, :method and
-//     :scheme never change;
+//  4. :path stays an origin-form path (and a rewritten one has no "." or ".." segment), :authority
+//     changes only through a host operation, :method and :scheme never change;
 //  5. the three counters are non-negative and consistent with the configuration;
 //  6. (separate tests) linear memory stays bounded when the same requests are replayed on one host.
 // Deterministic by default (fixed seed). Explore with FUZZ_SEED=<n> FUZZ_RUNS=<configurations for the
