@@ -123,6 +123,14 @@ export function percentEncode(s: string, keep: string | null = null): string {
       if (c < 0x80) store<u8>(at, <i32>load<u8>(at) | (<i32>1 << (c & 7)));
     }
   }
+  return percentEncodeExcept(s, set);
+}
+
+/**
+ * Percent-encodes every UTF-8 byte of s outside `set`: the address of a 16-byte ASCII bit set (bit
+ * c & 7 of byte c >> 3, as UNRESERVED), static data. s itself when nothing needs encoding.
+ */
+export function percentEncodeExcept(s: string, set: usize): string {
   const n = s.length;
   let i = 0;
   while (i < n && inAsciiSet(set, s.charCodeAt(i))) i++;

@@ -6,6 +6,7 @@ import { RequestResolver, Source } from "../../assembly/lib/template";
 import { RequestView } from "../../assembly/lib/request";
 import { PathOptions, canonicalizePath } from "../../assembly/lib/path";
 import { ParsedQuery, QueryParam, parseQuery, serializeQuery } from "../../assembly/lib/query";
+import { percentEncodeExcept } from "../../assembly/lib/percent";
 import { MatchKind, segmentPrefix } from "../../assembly/lib/matcher";
 import { Keep, Op, Operation, Rule, isReserved } from "./config";
 import { isWritableHeaderValue } from "../../assembly/lib/http";
@@ -105,6 +106,10 @@ function params(): QueryParam[] | null {
   return q.params;
 }
 
+/** ASCII kept raw in a written :path: unreserved, sub-delims, ":", "@", "/", "?", "%", "[", "]", and space and
+ *  "#" (so that isPath refuses them); everything else is percent-encoded. */
+const URL_KEEP = memory.data<u8>([0, 0, 0, 0, 251, 255, 255, 175, 255, 255, 255, 175, 254, 255, 255, 71]);
+
 /** Canonicalisation that keeps duplicate slashes (the check of a rewritten path). */
 const KEEP_SLASHES = new PathOptions();
 KEEP_SLASHES.mergeSlashes = false;
@@ -126,6 +131,10 @@ export function flushPath(): void {
   const qp = query;
   const qs = qp !== null ? serializeQuery(qp.params) : v.rawQuery;
   if (qs.length > 0) p += "?" + qs;
+  // What the request carried and Envoy accepts but an origin-form path may not carry raw ('|', '{',
+  // '"', HTAB, non-ASCII …) is percent-encoded, not a reason to refuse: a client could otherwise
+  // make the filter skip its rewrite. (Space and '#', which cannot come from the request, stay.)
+  p = percentEncodeExcept(p, URL_KEEP);
   if (!isPath(p, maxBytes)) { rejected++; return; }
   set(":path", p);
 }

@@ -22,6 +22,10 @@ const bytes = (s: string) => Buffer.byteLength(s, "utf8");
  */
 const wireBytes = (s: string) => bytes(s) - 2 * (s.match(/\ufffd/g)?.length ?? 0);
 const k0 = (k: string, v: string) => `${k}\u0000${v}`;
+/** s as the filter writes the parts of :path it passes on: what a URL may not carry raw percent-encoded (UTF-8). */
+const URL_KEEP = /^[A-Za-z0-9\-._~!$&'()*+,/:;=?@%[\] #]$/;
+const urlEncoded = (s: string) => Array.from(s, (ch) => (URL_KEEP.test(ch) ? ch
+  : Array.from(Buffer.from(ch, "utf8"), (b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""))).join("");
 
 /** Headers Envoy joins into one entry on add (host/envoy/header-map.ts), with their delimiter. */
 const delimiters = new Map<string, string | null>();
@@ -142,9 +146,10 @@ export function violations(h: Host, cfg: Config, desc: RequestDesc, spec: Reques
   const only = (name: string) => { const vs = up.filter(([k]) => k === name).map(([, v]) => v); if (vs.length !== 1) bad.push(`4: ${vs.length} ${name} entries`); return vs[0]; };
   const path = only(":path"), auth = only(":authority"), method = only(":method"), scheme = only(":scheme");
   if (path !== undefined && !same(":path", path) && !(path.startsWith("/") && !/[\x00-\x20\x7f-\uffff#]/.test(path))) bad.push(`4: :path is not origin-form: ${cut(path)}`);
-  // a rewritten path (not just a new query) has no "." or ".." segment: the upstream would resolve it
+  // a rewritten path (not just a new query, nor the client's path with what a URL may not carry raw
+  // percent-encoded) has no "." or ".." segment: the upstream would resolve it
   const pathPart = (p: string) => p.split(/[?#]/)[0];
-  if (path !== undefined && pathPart(path) !== pathPart(spec.path) && /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(pathPart(path))) bad.push(`4: the rewritten :path has a dot segment: ${cut(path)}`);
+  if (path !== undefined && !same(":path", path) && pathPart(path) !== urlEncoded(pathPart(spec.path)) && /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(pathPart(path))) bad.push(`4: the rewritten :path has a dot segment: ${cut(path)}`);
   if (auth !== undefined && !same(":authority", auth)) {
     if (!shape.hostOp) bad.push(`4: :authority changed without a host operation: ${cut(auth)}`);
     else if (!/^[A-Za-z0-9._:[\]-]{1,255}$/.test(auth)) bad.push(`4: :authority is not a host[:port]: ${cut(auth)}`);

@@ -161,6 +161,29 @@ test("a rewrite whose result is not canonical (a '.' or '..' segment) is rejecte
     "a double slash the rewrite made is kept (not a traversal)");
 });
 
+// Envoy's HTTP/1 parser takes every visible ASCII character and HTAB/FF in the path and query
+// (balsa_parser.cc isUrlValid): characters such as '|', '{' or '"' that an origin-form path may not
+// carry raw must not make the filter skip a rewrite (a client could add "?|" to escape a path_prefix,
+// or put '|' in the path to keep a parameter query_remove should drop): they are percent-encoded.
+test("characters a URL may not carry raw, in the parts the filter passes on, are percent-encoded, not a reason to skip the rewrite", async () => {
+  const prefix = reqOps({ op: "path_prefix", prefix: "/public", to: "/sandbox/public" });
+  for (const [raw, want] of [
+    ["/public/x?a=|", "/sandbox/public/x?a=%7C"], ["/public/x?q={\"a\":1}", "/sandbox/public/x?q=%7B%22a%22:1%7D"],
+    ["/public/x?a=\tb", "/sandbox/public/x?a=%09b"], ["/public/x?q=\u00e9&r=^`<>\\", "/sandbox/public/x?q=%C3%A9&r=%5E%60%3C%3E%5C"],
+    ["/public/a|b", "/sandbox/public/a%7Cb"], ["/public/x?a=1&b=%7C", "/sandbox/public/x?a=1&b=%7C"],
+  ] as const) {
+    const { path: p, out } = await path(prefix, raw);
+    assert.equal(p, want, JSON.stringify(raw));
+    assert.deepEqual(out.counts, { applied: 1, skipped: 0, rejected: 0 }, JSON.stringify(raw));
+  }
+  const drop = reqOps({ op: "query_remove", param: "debug" });
+  for (const [raw, want] of [["/x|?debug=1", "/x%7C"], ["/x{y}?debug=1&a=2", "/x%7By%7D?a=2"]] as const) {
+    const { path: p, out } = await path(drop, raw);
+    assert.equal(p, want, raw);
+    assert.deepEqual(out.counts, { applied: 1, skipped: 0, rejected: 0 }, raw);
+  }
+});
+
 test("host: sets :authority (name or IP, optional port)", async () => {
   for (const value of ["backend.internal", "backend.internal:8080", "10.1.2.3:80", "[::1]:8443"]) {
     const out = await run(reqOps({ op: "host", value }), { path: "/", authority: "shop.example.com" });
