@@ -4,7 +4,7 @@
 import { getPropertyString } from "../../assembly/sdk";
 import { RequestResolver, Source } from "../../assembly/lib/template";
 import { RequestView } from "../../assembly/lib/request";
-import { PathOptions, canonicalizePath } from "../../assembly/lib/path";
+import { canonicalizePath } from "../../assembly/lib/path";
 import { ParsedQuery, QueryParam, parseQuery, serializeQuery } from "../../assembly/lib/query";
 import { percentEncodeExcept } from "../../assembly/lib/percent";
 import { MatchKind, segmentPrefix } from "../../assembly/lib/matcher";
@@ -110,10 +110,6 @@ function params(): QueryParam[] | null {
  *  "#" (so that isPath refuses them); everything else is percent-encoded. */
 const URL_KEEP = memory.data<u8>([0, 0, 0, 0, 251, 255, 255, 175, 255, 255, 255, 175, 254, 255, 255, 71]);
 
-/** Canonicalisation that keeps duplicate slashes (the check of a rewritten path). */
-const KEEP_SLASHES = new PathOptions();
-KEEP_SLASHES.mergeSlashes = false;
-
 /** Writes :path once, after all request rules, when a path or query operation changed it. */
 export function flushPath(): void {
   const v = view;
@@ -124,10 +120,10 @@ export function flushPath(): void {
     if (pathDirty) { rejected++; return; } // a rewrite may not smuggle in a query
     p = p.substring(0, q);
   }
-  // A rewrite must leave a canonical path (double slashes aside): Envoy normalised the path before
-  // the filter ran and routes the new one as it is, so a "." or ".." segment the rewrite made (from
-  // "/old-../x", say) would reach the upstream unresolved.
-  if (pathDirty && canonicalizePath(p, KEEP_SLASHES).path != p) { rejected++; return; }
+  // A rewrite must leave a canonical path: Envoy normalised the path before the filter ran and
+  // routes the new one as it is, so a "." or ".." segment the rewrite made (from "/old-../x", say)
+  // would reach the upstream unresolved (and a "//" unmerged).
+  if (pathDirty && canonicalizePath(p).path != p) { rejected++; return; }
   const qp = query;
   const qs = qp !== null ? serializeQuery(qp.params) : v.rawQuery;
   if (qs.length > 0) p += "?" + qs;
