@@ -8,7 +8,8 @@
 //             slashes merged, query and fragment split off); "" when the path was refused, with
 //             the reason in pathError — a filter should deny such a request, not guess
 //  host       ":authority" (or "host") lower-cased, without port and without one trailing dot
-//  query      parsed lazily from the raw query (query.ts)
+//  query      parsed lazily from the raw query (query.ts); queryParam parses past its 256-parameter cap
+//             when a name is not among the first 256
 //  cookies    parsed lazily from every "cookie" header joined with "; " (cookie.ts)
 //  headers    lower-cased names with values, in order; header(name) gives the first value
 //  clientIp   clientIp.ts: the peer address, or the Nth x-forwarded-for entry from the right
@@ -164,7 +165,15 @@ export class RequestView {
     if (c === null) { c = parseCookies(joinStrings(this.headerValues("cookie"), "; ")); this.parsedCookies = c; }
     return c;
   }
-  queryParam(name: string): string | null { return this.query.get(name); }
+  /** The first value of a query parameter, or null. A query with more parameters than parseQuery
+   *  keeps is parsed in full once a name is not among them: a parameter must not look absent
+   *  because a client put 256 others before it. */
+  queryParam(name: string): string | null {
+    let q = this.query;
+    let v = q.get(name);
+    if (v === null && q.truncated) { this.parsedQuery = q = parseQuery(this.rawQuery, i32.MAX_VALUE); v = q.get(name); }
+    return v;
+  }
   cookie(name: string): string | null { return getCookie(this.cookies, name); }
 }
 

@@ -120,6 +120,10 @@ test("query: string matchers on the first decoded value", async () => {
   await table({ query: { q: "a b" } }, [["/?q=a+b", true], ["/?q=a%20b", true]]);
   await table({ query: { debug: { present: true } } }, [["/?debug", true], ["/?debug=", true], ["/?x=1", false]]);
   await table({ query: { debug: { absent: true } } }, [["/?x=1", true], ["/?debug=0", false]]);
+  // A parameter past the first 256 (what the parser keeps) is still found: a client cannot hide one.
+  const junk = "a=1&".repeat(300);
+  await table({ query: { debug: { absent: true } } }, [[`/?${junk}debug=1`, false], [`/?${junk}x=1`, true]]);
+  await table({ query: { debug: "1" } }, [[`/?${junk}debug=1`, true], [`/?${junk}debug=2&debug=1`, false]]);
   await table({ query: { mode: { exact: "FAST", ignore_case: true, invert: true } } }, [["/?mode=fast", false], ["/?mode=slow", true], ["/", true]]);
 });
 
