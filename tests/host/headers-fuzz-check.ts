@@ -149,7 +149,7 @@ export function violations(h: Host, cfg: Config, desc: RequestDesc, spec: Reques
   // a rewritten path (not just a new query, nor the client's path with what a URL may not carry raw
   // percent-encoded) has no "." or ".." segment: the upstream would resolve it
   const pathPart = (p: string) => p.split(/[?#]/)[0];
-  if (path !== undefined && !same(":path", path) && pathPart(path) !== urlEncoded(pathPart(spec.path)) && /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(pathPart(path))) bad.push(`4: the rewritten :path has a dot segment: ${cut(path)}`);
+  if (path !== undefined && !same(":path", path) && pathPart(path) !== urlEncoded(pathPart(spec.path ?? "")) && /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(pathPart(path))) bad.push(`4: the rewritten :path has a dot segment: ${cut(path)}`);
   if (auth !== undefined && !same(":authority", auth)) {
     if (!shape.hostOp) bad.push(`4: :authority changed without a host operation: ${cut(auth)}`);
     else if (!/^[A-Za-z0-9._:[\]-]{1,255}$/.test(auth)) bad.push(`4: :authority is not a host[:port]: ${cut(auth)}`);
