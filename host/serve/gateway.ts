@@ -8,22 +8,26 @@
 // What the connection manager and router do around the filters, as in Envoy
 // (source/common/http/conn_manager_impl.cc, conn_manager_utility.cc, source/common/router/router.cc):
 //  - the codec: HTTP/1.0 is answered 426 (accept_http_10 is off by default); an Upgrade without
-//    upgrade_configs 403; request headers over max_request_headers_kb (60) 431; Expect: 100-continue
-//    is answered by the connection manager and not forwarded;
-//  - before the filters: x-request-id (when missing), x-forwarded-proto, x-forwarded-for with the
-//    peer's address when use_remote_address is set, via when configured;
+//    upgrade_configs 403; request headers over max_request_headers_kb (60) or more than 100 of them
+//    431; a fragment in the path 400; Expect: 100-continue answered, not forwarded;
+//  - before the filters (mutateRequestHeaders; every request is external): the internal-only x-envoy-*
+//    headers and x-forwarded-client-cert removed; with use_remote_address (an edge request) the peer
+//    appended to x-forwarded-for (the local address for a loopback peer), x-envoy-external-address,
+//    a new x-request-id, x-forwarded-proto; without it the last x-forwarded-for entry is the downstream
+//    address filters see; x-request-id when missing; strip_any_host_port; via;
 //  - the router, after the filters: the route chosen from the headers the filters left (a filter's
-//    header write clears the route cache, so Envoy picks it again), its header mutations, then its
-//    rewrites; x-envoy-upstream-rq-timeout-ms from the client sets the timeout and is removed,
-//    x-envoy-expected-rq-timeout-ms is set (neither with suppress_envoy_headers); 404 when no route
-//    matches, 503 when the upstream cannot be reached, 504 after the route's timeout (default 15 s);
-//    an upstream that resets after its headers resets the downstream stream; the route's response
-//    header mutations before the encoder filters see the response;
+//    header write clears the route cache, so Envoy picks it again); the timeout (the route's, or an
+//    x-envoy-upstream-rq-timeout-ms a filter set); its header mutations, then its rewrites;
+//    x-envoy-expected-rq-timeout-ms (not with suppress_envoy_headers); 404 when no route matches, 503
+//    when the upstream cannot be reached, 504 after the timeout (default 15 s) before the response
+//    started, a reset after; an upstream that resets after its headers resets the downstream stream;
+//    the route's response header mutations before the encoder filters see the response;
 //  - after the encoder filters: date (when missing), server per server_header_transformation, via.
 // Bodies are read whole (up to BODY_LIMIT) and given to the filters in one callback each; Envoy
 // streams them. The admin listener answers /ready and /stats (the plugins' metrics as "wasmcustom.").
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { hostname } from "node:os";
+import { hostname, networkInterfaces } from "node:os";
+import { isIP } from "node:net";
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import { createHost, streamInfoFor, type FilterOptions, type Host } from "../index.ts";
@@ -50,7 +54,16 @@ export const BODY_LIMIT = 16 << 20;
 const HCM_RUN = new Set(["stat_prefix", "route_config", "http_filters", "codec_type", "server_name", "server_header_transformation",
   "generate_request_id", "use_remote_address", "via", "always_set_request_id_in_response", "max_request_headers_kb", "strip_any_host_port"]);
 const HCM_WARN = new Set(["access_log", "tracing", "stream_idle_timeout", "request_timeout", "request_headers_timeout", "drain_timeout",
-  "delayed_close_timeout", "common_http_protocol_options", "internal_address_config", "add_user_agent"]);
+  "delayed_close_timeout"]);
+// What conn_manager_utility.cc cleanInternalHeaders strips from every external request (serve treats
+// every request as external: no internal_address_config, and since Envoy 1.33 no address is internal
+// by default), and from edge requests (use_remote_address) too.
+const EXTERNAL_STRIP = ["x-envoy-retriable-status-codes", "x-envoy-retriable-header-names", "x-envoy-retry-on", "x-envoy-retry-grpc-on",
+  "x-envoy-max-retries", "x-envoy-upstream-alt-stat-name", "x-envoy-upstream-rq-timeout-ms", "x-envoy-upstream-rq-per-try-timeout-ms",
+  "x-envoy-upstream-rq-timeout-alt-response", "x-envoy-expected-rq-timeout-ms", "x-envoy-force-trace", "x-envoy-ip-tags",
+  "x-envoy-original-url", "x-envoy-hedge-on-per-try-timeout", "x-envoy-internal", "x-forwarded-client-cert"];
+const EDGE_STRIP = ["x-envoy-decorator-operation", "x-envoy-downstream-service-cluster", "x-envoy-downstream-service-node"];
+const MAX_HEADERS = 100; // Envoy's default max_headers_count
 const ROUTER_RUN = new Set(["@type", "suppress_envoy_headers", "dynamic_stats", "start_child_span"]);
 const LISTENER_RUN = new Set(["name", "address", "filter_chains", "default_filter_chain", "per_connection_buffer_limit_bytes", "stat_prefix", "traffic_direction"]);
 
@@ -238,24 +251,40 @@ async function handle(host: Host | null, logger: Logger, l: ListenerPlan, cluste
     if (size > BODY_LIMIT) { plain(res, 413, "Payload Too Large"); req.destroy(); return; }
     chunks.push(c as Buffer);
   }
+  if (req.rawHeaders.length / 2 > MAX_HEADERS) { plain(res, 431, "Request Header Fields Too Large"); return; }
   let path = req.url ?? "/", authority = req.headers.host ?? "";
-  if (/^https?:\/\//i.test(path)) { const u = new URL(path); path = u.pathname + u.search; authority = u.host; } // absolute form
+  const abs = /^https?:\/\/([^/?#]*)/i.exec(path); // absolute form: the authority from it, the rest as sent
+  if (abs) { authority = abs[1]; path = path.slice(abs[0].length) || "/"; }
+  if (path.includes("#")) { plain(res, 400, "Bad Request"); return; } // http_reject_path_with_fragment
+  if (l.hcm.strip_any_host_port === true) authority = authority.replace(/:\d+$/, "");
   const headers: Pair[] = [[":method", req.method ?? "GET"], [":path", path], [":authority", authority], [":scheme", "http"]];
+  const xff: string[] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const k = req.rawHeaders[i].toLowerCase();
-    if (k !== "host" && k !== "expect" && !HOP_BY_HOP.has(k)) headers.push([k, req.rawHeaders[i + 1]]);
+    if (k === "x-forwarded-for") xff.push(req.rawHeaders[i + 1]); // inline: the lines are joined with ","
+    else if (k !== "host" && k !== "expect" && !HOP_BY_HOP.has(k)) headers.push([k, req.rawHeaders[i + 1]]);
   }
+  // The connection manager's request mutations (ConnectionManagerUtility::mutateRequestHeaders).
   const peer = req.socket.remoteAddress ?? "127.0.0.1";
-  if (l.hcm.use_remote_address === true) {
-    const i = headers.findIndex(([k]) => k === "x-forwarded-for");
-    if (i >= 0) headers[i] = ["x-forwarded-for", `${headers[i][1]},${peer}`]; else headers.push(["x-forwarded-for", peer]);
+  const edge = l.hcm.use_remote_address === true;
+  const drop = (names: string[]) => { for (let i = headers.length - 1; i >= 0; i--) if (names.includes(headers[i][0])) headers.splice(i, 1); };
+  let finalRemote = peer;
+  if (edge) {
+    xff.push(isLoopback(peer) ? localAddress() : peer);
+    drop(["x-envoy-external-address", "x-request-id", "x-forwarded-proto", ...EDGE_STRIP]);
+    headers.push(["x-envoy-external-address", peer], ["x-forwarded-proto", "http"]);
+  } else if (xff.length) {
+    const last = xff.join(",").split(",").at(-1)!.trim();
+    if (isIP(last)) finalRemote = last; // the downstream address filters see: the last XFF entry
   }
-  if (l.hcm.via) headers.push(["via", l.hcm.via]);
-  const remote = `${peer.includes(":") ? `[${peer}]` : peer}:${req.socket.remotePort}`;
+  drop(EXTERNAL_STRIP);
+  if (xff.length) headers.push(["x-forwarded-for", xff.join(",")]);
+  if (l.hcm.via) appendInline(headers, "via", l.hcm.via);
+  const remote = finalRemote === peer ? `${peer.includes(":") ? `[${peer}]` : peer}:${req.socket.remotePort}` : `${finalRemote.includes(":") ? `[${finalRemote}]` : finalRemote}:0`;
   const protocol = "HTTP/1.1" as const;
   const info = streamInfoFor({ source: remote, destination: `${req.socket.localAddress}:${req.socket.localPort}`, protocol });
   // A filter that reads route_name or cluster_name sees the route for the headers as they came.
-  const first = selectRoute(l.hcm.route_config, withoutPort(l, headers));
+  const first = selectRoute(l.hcm.route_config, headers);
   info.routeName = first?.route.name ?? "";
   info.clusterName = first?.route.route?.cluster ?? null;
   const worker = nextWorker++ % Math.max(1, host?.options.workers ?? 1);
@@ -284,10 +313,10 @@ async function handle(host: Host | null, logger: Logger, l: ListenerPlan, cluste
     for (let i = rh.length - 1; i >= 0; i--) if (rh[i][0] === "server") rh.splice(i, 1);
     rh.push(["server", l.hcm.server_name ?? "envoy"]);
   }
-  if (l.hcm.via) rh.push(["via", l.hcm.via]);
-  if (l.hcm.always_set_request_id_in_response === true && !rh.some(([k]) => k === "x-request-id")) {
-    const id = out.request?.headers.find(([k]) => k === "x-request-id")?.[1];
-    if (id) rh.push(["x-request-id", id]);
+  if (l.hcm.via) appendInline(rh, "via", l.hcm.via);
+  if (l.hcm.always_set_request_id_in_response === true) {
+    const id = (out.request?.headers ?? headers).find(([k]) => k === "x-request-id")?.[1];
+    if (id) { for (let i = rh.length - 1; i >= 0; i--) if (rh[i][0] === "x-request-id") rh.splice(i, 1); rh.push(["x-request-id", id]); }
   }
   const body = stream.responseBody ?? Buffer.alloc(0);
   const flat: string[] = [];
@@ -298,19 +327,29 @@ async function handle(host: Host | null, logger: Logger, l: ListenerPlan, cluste
   res.end(isHead || status === 204 || status === 304 ? undefined : body);
 }
 
-/** The headers the route table sees: :authority without its port when strip_any_host_port is set. */
-function withoutPort(l: ListenerPlan, headers: Pair[]): Pair[] {
-  if (l.hcm.strip_any_host_port !== true) return headers;
-  return headers.map(([k, v]) => (k === ":authority" ? [k, v.replace(/:\d+$/, "")] : [k, v]) as Pair);
+/** Adds `value` to an inline header as Envoy's appendToHeader does: onto the existing value, after ",". */
+function appendInline(headers: Pair[], name: string, value: string): void {
+  const i = headers.findIndex(([k]) => k === name);
+  if (i >= 0) headers[i] = [name, `${headers[i][1]},${value}`]; else headers.push([name, value]);
+}
+
+/** The local address Envoy appends to x-forwarded-for for a loopback peer (its config.localAddress()). */
+function localAddress(): string {
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (!a.internal && a.family === "IPv4") return a.address;
+  return "127.0.0.1";
+}
+function isLoopback(ip: string): boolean {
+  return /^127\./.test(ip) || ip === "::1" || /^::ffff:127\./.test(ip);
 }
 
 async function route(l: ListenerPlan, clusters: Record<string, string>, fwd: ForwardedRequest, conn: { remote: string; protocol: string }, info: { routeName: string; clusterName: string | null }, signal: AbortSignal): Promise<UpstreamResponse> {
   const headers = fwd.headers.map(([k, v]) => [k, v] as Pair);
-  const sel = selectRoute(l.hcm.route_config, withoutPort(l, headers));
+  const sel = selectRoute(l.hcm.route_config, headers);
   info.routeName = sel?.route.name ?? "";
   info.clusterName = sel?.route.route?.cluster ?? null;
   if (sel === null) return { status: 404, headers: [], body: [], details: "route_not_found" };
-  const ctx = (upstreamHost: string): FormatContext => ({ request: fwd.headers, remote: conn.remote, protocol: conn.protocol, upstreamHost, hostname: hostname() });
+  // %REQ()% reads the request headers as they are when the value is computed (after this level's removes).
+  const ctx = (upstreamHost: string): FormatContext => ({ request: headers, remote: conn.remote, protocol: conn.protocol, upstreamHost, hostname: hostname() });
   if (sel.route.direct_response !== undefined) {
     const dr = sel.route.direct_response;
     const text: string | undefined = dr.body?.inline_string ?? (dr.body?.inline_bytes !== undefined ? Buffer.from(dr.body.inline_bytes, "base64").toString("latin1") : undefined);
@@ -320,9 +359,8 @@ async function route(l: ListenerPlan, clusters: Record<string, string>, fwd: For
   }
   const target = clusters[sel.route.route.cluster];
   const envoyHeaders = l.router.suppress_envoy_headers !== true;
-  mutateRequest(sel, headers, ctx(target));
-  rewrite(sel, headers, envoyHeaders);
-  // The client's x-envoy-upstream-rq-timeout-ms sets the timeout (FilterUtility::finalTimeout) and goes.
+  // The timeout first (FilterUtility::finalTimeout, before finalizeRequestHeaders): the route's, or an
+  // x-envoy-upstream-rq-timeout-ms a filter set (the connection manager removed the client's).
   let timeoutMs = durationMs(sel.route.route.timeout) ?? 15_000;
   const ti = headers.findIndex(([k]) => k === "x-envoy-upstream-rq-timeout-ms");
   if (ti >= 0) {
@@ -330,6 +368,8 @@ async function route(l: ListenerPlan, clusters: Record<string, string>, fwd: For
     if (/^\d+$/.test(headers[ti][1]) && Number.isSafeInteger(n)) timeoutMs = n;
     headers.splice(ti, 1);
   }
+  mutateRequest(sel, headers, ctx(target));
+  rewrite(sel, headers, envoyHeaders);
   for (let i = headers.length - 1; i >= 0; i--) if (headers[i][0] === "x-envoy-expected-rq-timeout-ms" || headers[i][0] === "x-envoy-upstream-rq-per-try-timeout-ms") headers.splice(i, 1);
   if (envoyHeaders && timeoutMs > 0) headers.push(["x-envoy-expected-rq-timeout-ms", String(timeoutMs)]);
   const started = Date.now();
@@ -377,7 +417,8 @@ function forward(target: string, headers: Pair[], body: Buffer, timeoutMs: numbe
       rs.on("aborted", () => finish(() => reject(new ResetAfterHeaders())));
       rs.on("error", () => finish(() => reject(new ResetAfterHeaders())));
     });
-    const timer = timeoutMs > 0 ? setTimeout(() => { rq.destroy(); finish(() => resolve(local(504, "upstream request timeout", "upstream_response_timeout"))); }, timeoutMs) : undefined;
+    // A timeout once the response has started resets the stream (router.cc onResponseTimeout).
+    const timer = timeoutMs > 0 ? setTimeout(() => { rq.destroy(); finish(() => (headersIn ? reject(new ResetAfterHeaders()) : resolve(local(504, "upstream request timeout", "upstream_response_timeout")))); }, timeoutMs) : undefined;
     const onAbort = () => { rq.destroy(); finish(() => resolve(local(503, "downstream went away", "downstream_remote_disconnect"))); };
     signal.addEventListener("abort", onAbort);
     rq.on("error", (e: Error & { code?: string }) => finish(() => {

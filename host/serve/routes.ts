@@ -22,6 +22,7 @@
 //  - prefix_rewrite replaces the matched prefix (the whole path for path and safe_regex routes);
 //    regex_rewrite substitutes every match in the path (not the query); host_rewrite_literal sets
 //    :authority; x-envoy-original-path keeps the path before a route rewrite.
+import { RE2JS } from "re2js";
 import type { Pair } from "../abi/pairs.ts";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -46,24 +47,32 @@ function domainMatch(domains: string[], host: string): number {
   return best;
 }
 
-// RE2 and JavaScript agree on a common subset; anything outside it is refused at start (re2Problem)
-// rather than run with another meaning: lookaround and backreferences (RE2 rejects them, so Envoy
-// refuses the config), and escapes JavaScript reads differently (\A \z \Q…\E \x{…} \pN \C…).
-const SAFE_ESCAPE = /^\\(?:[dDwWsSbBnrtfv0]|x[0-9A-Fa-f]{2}|[^A-Za-z0-9])$/;
-export function re2Problem(pattern: string): string | null {
-  if (/\(\?[=!]|\(\?<[=!]/.test(pattern)) return "lookaround is not RE2 (Envoy refuses it)";
-  if (/\(\?P?<[A-Za-z]/.test(pattern)) return "named groups are not translated from RE2 by wasmgate serve";
-  if (/\[\[:/.test(pattern)) return "POSIX classes are not translated from RE2 by wasmgate serve";
-  if (/\(\?[a-zA-Z]/.test(pattern)) return "flag groups such as (?i) are not translated from RE2 by wasmgate serve";
-  for (const m of pattern.matchAll(/\\(?:x[0-9A-Fa-f]{2}|.)/gs)) {
-    if (/^\\[1-9]$/.test(m[0])) return "backreferences are not RE2 (Envoy refuses them)";
-    if (!SAFE_ESCAPE.test(m[0])) return `the escape ${m[0]} is not translated from RE2 by wasmgate serve`;
-  }
-  try { new RegExp(pattern); } catch (e) { return (e as Error).message; }
-  return null;
+// Regexes are RE2's, run by re2js (a port of RE2: the same syntax, linear time), so a route regex means
+// and costs what it does in Envoy; compiled patterns are kept.
+const compiled = new Map<string, RE2JS>();
+function re2(pattern: string): RE2JS {
+  let r = compiled.get(pattern);
+  if (r === undefined) { r = RE2JS.compile(pattern); compiled.set(pattern, r); }
+  return r;
 }
-export function re2(pattern: string, flags = ""): RegExp {
-  return new RegExp(pattern, flags);
+/** Why RE2 refuses `pattern` (as Envoy would), or null. */
+export function re2Problem(pattern: string): string | null {
+  try { re2(pattern); return null; } catch (e) { return (e as Error).message; }
+}
+const fullMatch = (pattern: string, v: string) => re2(pattern).matcher(v).matches();
+
+/** RE2's GlobalReplace: every match replaced by `sub` (\0–\9 groups, \\ a backslash); an empty match
+ *  right where the previous match ended is skipped. */
+export function replaceAll(pattern: string, input: string, sub: string): string {
+  const m = re2(pattern).matcher(input);
+  let out = "", at = 0, lastEnd = -1;
+  while (m.find()) {
+    const s0 = m.start(), e0 = m.end();
+    if (s0 === e0 && s0 === lastEnd) continue;
+    out += input.slice(at, s0) + sub.replace(/\\([0-9\\])/g, (_, d: string) => (d === "\\" ? "\\" : m.group(Number(d)) ?? ""));
+    at = e0; lastEnd = e0;
+  }
+  return out + input.slice(at);
 }
 
 function stringMatch(m: Json, v: string): boolean {
@@ -74,7 +83,7 @@ function stringMatch(m: Json, v: string): boolean {
   if (m.prefix !== undefined) return val.startsWith(cmp(m.prefix));
   if (m.suffix !== undefined) return val.endsWith(cmp(m.suffix));
   if (m.contains !== undefined) return val.includes(cmp(m.contains));
-  if (m.safe_regex !== undefined) return re2(`^(?:${m.safe_regex.regex})$`).test(v);
+  if (m.safe_regex !== undefined) return fullMatch(m.safe_regex.regex, v);
   return false;
 }
 
@@ -95,7 +104,7 @@ function headerMatches(hm: Json, headers: Pair[]): boolean {
   else if (hm.prefix_match !== undefined) r = v.startsWith(hm.prefix_match);
   else if (hm.suffix_match !== undefined) r = v.endsWith(hm.suffix_match);
   else if (hm.contains_match !== undefined) r = v.includes(hm.contains_match);
-  else r = re2(`^(?:${hm.safe_regex_match.regex})$`).test(v);
+  else r = fullMatch(hm.safe_regex_match.regex, v);
   return r !== invert;
 }
 
@@ -113,7 +122,7 @@ function queryParams(q: string): Map<string, string> {
 
 function queryMatches(qm: Json, query: Map<string, string>): boolean {
   const v = query.get(qm.name);
-  if (qm.present_match === true) return v !== undefined;
+  if (qm.present_match !== undefined) return (v !== undefined) === (qm.present_match === true); // false: absent (Envoy ≥ 1.34)
   if (v === undefined) return false;
   return qm.string_match ? stringMatch(qm.string_match, v) : true;
 }
@@ -125,7 +134,7 @@ function routeMatches(m: Json, path: string, query: Map<string, string>, headers
   let ok: boolean;
   if (m.prefix !== undefined) ok = p.startsWith(c(m.prefix));
   else if (m.path !== undefined) ok = p === c(m.path);
-  else if (m.safe_regex !== undefined) ok = re2(`^(?:${m.safe_regex.regex})$`).test(path);
+  else if (m.safe_regex !== undefined) ok = fullMatch(m.safe_regex.regex, path);
   else if (m.path_separated_prefix !== undefined) {
     const pre = c(m.path_separated_prefix);
     ok = p === pre || p.startsWith(pre + "/");
@@ -164,31 +173,30 @@ export function rewrite(sel: Selected, headers: Pair[], envoyHeaders: boolean): 
   if (a === undefined) return;
   const at = (name: string) => headers.findIndex(([k]) => k === name);
   const pi = at(":path");
-  if (pi >= 0 && (a.prefix_rewrite !== undefined || a.regex_rewrite !== undefined)) {
+  // An empty prefix_rewrite or host_rewrite_literal is no rewrite (config_impl.cc takes them when non-empty).
+  if (pi >= 0 && (a.prefix_rewrite || a.regex_rewrite !== undefined)) {
     const full = headers[pi][1];
     const q = full.indexOf("?");
     let path = q < 0 ? full : full.slice(0, q);
     const rest = q < 0 ? "" : full.slice(q);
     const m = sel.route.match ?? {};
-    if (a.prefix_rewrite !== undefined) {
+    if (a.prefix_rewrite) {
       const pre: string | undefined = m.prefix ?? m.path_separated_prefix;
       path = a.prefix_rewrite + (pre !== undefined ? path.slice(pre.length) : ""); // path and safe_regex: the whole path
     } else {
-      path = path.replace(re2(a.regex_rewrite.pattern.regex, "g"), (...g: unknown[]) => substitute(a.regex_rewrite.substitution, g.slice(0, -2) as string[]));
+      path = replaceAll(a.regex_rewrite.pattern.regex, path, a.regex_rewrite.substitution ?? "");
     }
-    if (envoyHeaders && at("x-envoy-original-path") < 0) headers.push(["x-envoy-original-path", full]);
+    if (envoyHeaders) { const oi = at("x-envoy-original-path"); if (oi >= 0) headers.splice(oi, 1); headers.push(["x-envoy-original-path", full]); }
     headers[pi] = [":path", path + rest];
   }
-  if (a.host_rewrite_literal !== undefined) {
+  if (a.host_rewrite_literal) {
     const hi = at(":authority");
-    if (a.append_x_forwarded_host === true && hi >= 0) headers.push(["x-forwarded-host", headers[hi][1]]);
+    if (a.append_x_forwarded_host === true && hi >= 0) {
+      const xi = at("x-forwarded-host"); // inline in Envoy: the value is appended to the existing one
+      if (xi >= 0) headers[xi] = ["x-forwarded-host", `${headers[xi][1]},${headers[hi][1]}`]; else headers.push(["x-forwarded-host", headers[hi][1]]);
+    }
     if (hi >= 0) headers[hi] = [":authority", a.host_rewrite_literal]; else headers.push([":authority", a.host_rewrite_literal]);
   }
-}
-
-/** RE2 substitution: \0–\9 are the groups, "\\" a backslash. */
-function substitute(sub: string, groups: string[]): string {
-  return sub.replace(/\\([0-9\\])/g, (_, d: string) => (d === "\\" ? "\\" : groups[Number(d)] ?? ""));
 }
 
 /** Envoy's custom-header value formatters that serve fills in; any other %…% is refused at start. */
@@ -196,16 +204,13 @@ export const FORMATTERS = /%(REQ\([^)]*\)|DOWNSTREAM_REMOTE_ADDRESS|DOWNSTREAM_R
 
 export interface FormatContext { request: Pair[]; remote: string; protocol: string; upstreamHost: string; hostname: string }
 
-/** A header value with its formatters filled in; "" when a %REQ()% finds nothing (Envoy omits empty values). */
+/** A header value with its formatters filled in (a %REQ()% that finds nothing gives ""). */
 function format(value: string, ctx: FormatContext): string {
-  let empty = false;
-  const out = value.replace(FORMATTERS, (all, name: string | undefined) => {
+  return value.replace(FORMATTERS, (all, name: string | undefined) => {
     if (all === "%%") return "%";
     if (name!.startsWith("REQ(")) {
       const [main, alt] = name!.slice(4, -1).split("?").map((x) => lower(x.trim()));
-      const v = get(ctx.request, main) ?? (alt ? get(ctx.request, alt) : undefined);
-      if (v === undefined) { empty = true; return ""; }
-      return v;
+      return get(ctx.request, main) ?? (alt ? get(ctx.request, alt) : undefined) ?? "";
     }
     switch (name) {
       case "DOWNSTREAM_REMOTE_ADDRESS": return ctx.remote;
@@ -215,7 +220,6 @@ function format(value: string, ctx: FormatContext): string {
       default: return ctx.hostname;
     }
   });
-  return empty && value.replace(FORMATTERS, "") === "" ? "" : out;
 }
 
 /** One level's headers_to_remove and headers_to_add, in HeaderParser::evaluateHeaders's order. */
@@ -262,6 +266,9 @@ const ROUTE_FIELDS = new Set(["name", "match", "route", "direct_response", "meta
 const VHOST_FIELDS = new Set(["name", "domains", "routes", ...MUTATIONS]);
 const CONFIG_FIELDS = new Set(["name", "virtual_hosts", "most_specific_header_mutations_wins", ...MUTATIONS]);
 const HEADER_OPTION = new Set(["header", "append", "append_action", "keep_empty_value"]);
+const HEADER_VALUE = new Set(["key", "value"]);
+const DIRECT_RESPONSE = new Set(["status", "body"]);
+const DATA_SOURCE = new Set(["inline_string", "inline_bytes"]);
 
 /**
  * What this route table uses that serve does not do as Envoy does, and what Envoy itself refuses:
@@ -288,6 +295,7 @@ export function routeProblems(config: Json, clusters: ReadonlySet<string>): stri
     for (const [i, h] of (list ?? []).entries()) {
       const w = `${where}[${i}]`;
       extra(h, HEADER_OPTION, w);
+      extra(h.header, HEADER_VALUE, `${w}.header`);
       const key = lower(String(h.header?.key ?? ""));
       if (key.startsWith(":") || key === "host") out.push(`${w}: ':'-prefixed or host headers may not be modified (Envoy refuses this)`);
       if (h.append !== undefined && h.append_action !== undefined) out.push(`${w}: both append and append_action are set (Envoy refuses this)`);
@@ -336,9 +344,13 @@ export function routeProblems(config: Json, clusters: ReadonlySet<string>): stri
       if (rt.route !== undefined) {
         extra(rt.route, ROUTE_ACTION, `${w}.route`);
         regex(rt.route.regex_rewrite?.pattern, `${w}.route.regex_rewrite.pattern`);
+        if (rt.route.prefix_rewrite && rt.route.regex_rewrite !== undefined) out.push(`${w}.route: both prefix_rewrite and regex_rewrite (Envoy refuses this)`);
         if (rt.route.cluster === undefined) out.push(`${w}.route: only a named cluster is supported by wasmgate serve`);
         else if (!clusters.has(rt.route.cluster)) out.push(`${w}.route.cluster: '${rt.route.cluster}' is not a cluster serve can reach (a static cluster with an address, or --cluster NAME=HOST:PORT)`);
-      } else if (rt.direct_response === undefined) {
+      } else if (rt.direct_response !== undefined) {
+        extra(rt.direct_response, DIRECT_RESPONSE, `${w}.direct_response`);
+        extra(rt.direct_response.body, DATA_SOURCE, `${w}.direct_response.body`);
+      } else {
         out.push(`${w}: only route (to a cluster) and direct_response actions are supported by wasmgate serve`);
       }
     }

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { startGateway, StartError, type Gateway } from "../../host/serve/gateway.ts";
+import { replaceAll } from "../../host/serve/routes.ts";
 import { startEcho, type Echo } from "../../host/serve/echo.ts";
 import { checkScenario, loadScenarios } from "../scenarios/scenarios.ts";
 
@@ -317,7 +318,7 @@ test("header mutations as Envoy's HeaderParser: removes, then overwrites, then a
   } finally { await gw.close(); }
 });
 
-test("the router's x-envoy headers: the client's timeout header sets the timeout and goes; suppress_envoy_headers drops them", async () => {
+test("the router's x-envoy headers: a client's timeout headers are removed before the filters (every request is external); suppress_envoy_headers drops the router's", async () => {
   const slow: Server = createServer((req, res) => { setTimeout(() => res.end("ok"), 400); });
   await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
   const routes = `
@@ -327,7 +328,8 @@ test("the router's x-envoy headers: the client's timeout header sets the timeout
   let gw = await startGateway(bootstrap(routes, noExtra), { anyPort: true, clusters: { up: `127.0.0.1:${port}` } });
   try {
     const e = await send(portOf(gw), "/x", { "x-envoy-upstream-rq-timeout-ms": "100", "x-envoy-expected-rq-timeout-ms": "1" });
-    assert.equal(e.status, 504, "the client's 100 ms timeout, not the route's 15 s");
+    assert.equal(e.status, 200, "the client's 100 ms timeout is not honoured (cleanInternalHeaders removed it)");
+    assert.equal(e.body, "ok");
   } finally { await gw.close(); }
   gw = await startGateway(withRouter(bootstrap(routes, noExtra), "suppress_envoy_headers: true"), { anyPort: true });
   try {
@@ -394,6 +396,95 @@ test("robustness: an upstream that resets after its headers resets the client's 
   } finally { await gw.close(); up.closeAllConnections(); up.close(); }
 });
 
+test("route regexes are RE2's, in linear time: (?i), \\A…\\z and a catastrophic-backtracking pattern; regex_rewrite replaces empty matches as RE2's GlobalReplace", async () => {
+  const f = bootstrap(`
+            virtual_hosts:
+            - name: all
+              domains: ["*"]
+              routes:
+              - match: { prefix: "/", headers: [ { name: x-id, string_match: { safe_regex: { regex: "(a+)+" } } } ] }
+                direct_response: { status: 201 }
+              - match: { safe_regex: { regex: "(?i)\\\\A/CaSe\\\\z" } }
+                direct_response: { status: 202 }
+              - match: { prefix: "/" }
+                direct_response: { status: 418 }
+`, noExtra);
+  const gw = await startGateway(f, { anyPort: true });
+  try {
+    const p = portOf(gw);
+    const t0 = Date.now();
+    assert.equal((await sendRaw(p, "/x", { "x-id": "a".repeat(5000) + "!" })).status, 418);
+    assert.ok(Date.now() - t0 < 2000, `(a+)+ against 5,000 a's and a '!' took ${Date.now() - t0} ms (a backtracking engine takes ages)`);
+    assert.equal((await sendRaw(p, "/x", { "x-id": "aaa" })).status, 201);
+    assert.equal((await sendRaw(p, "/case")).status, 202);
+    assert.equal(replaceAll("b*", "abb", "-"), "-a-", "RE2 skips the empty match right after a match (JavaScript's replace gives -a--)");
+    assert.equal(replaceAll("^/users/([0-9]+)$", "/users/42", "/u/\\1\\\\"), "/u/42\\");
+  } finally { await gw.close(); }
+});
+
+test("the connection manager's request mutations: internal headers stripped, use_remote_address, via, strip_any_host_port, always_set_request_id_in_response; fragments 400, over 100 headers 431", async () => {
+  const routes = `
+            virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: "/" }, route: { cluster: up } } ] } ]
+`;
+  let gw = await startGateway(bootstrap(routes, { ...noExtra, hcm: `          use_remote_address: true
+          via: wasmgate
+          strip_any_host_port: true
+          always_set_request_id_in_response: true` }), { anyPort: true });
+  try {
+    const p = portOf(gw);
+    const e = await sendRaw(p, "/x", { host: "a.example:8080", "x-forwarded-for": ["1.1.1.1", "2.2.2.2"], "x-envoy-internal": "true", "x-forwarded-client-cert": "By=spoof",
+      "x-envoy-upstream-rq-timeout-ms": "1", "x-request-id": "client-chosen", "x-forwarded-proto": "https", via: "1.0 proxy" });
+    const h = e.echoed!.headers;
+    assert.equal(h["x-forwarded-for"].length, 1);
+    assert.match(h["x-forwarded-for"][0], /^1\.1\.1\.1,2\.2\.2\.2,[0-9.]+$/, "the lines joined, then the hop appended");
+    assert.deepEqual(h["x-envoy-external-address"], ["127.0.0.1"]);
+    for (const gone of ["x-envoy-internal", "x-forwarded-client-cert", "x-envoy-upstream-rq-timeout-ms"]) assert.equal(h[gone], undefined, gone);
+    assert.notEqual(h["x-request-id"][0], "client-chosen", "an edge request gets a new request id");
+    assert.deepEqual(h["x-forwarded-proto"], ["http"]);
+    assert.deepEqual(h.host, ["a.example"], "strip_any_host_port rewrites the authority before the filters");
+    assert.deepEqual(h.via, ["1.0 proxy,wasmgate"]);
+    assert.equal(e.headers.get("x-request-id"), h["x-request-id"][0]);
+    assert.equal(e.headers.get("via"), "wasmgate");
+    assert.equal((await sendRaw(p, "/x#frag")).status, 400);
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 101; i++) many[`x-h${i}`] = "1";
+    assert.equal((await sendRaw(p, "/x", many)).status, 431);
+  } finally { await gw.close(); }
+  gw = await startGateway(bootstrap(routes, noExtra), { anyPort: true });
+  try {
+    const h = (await sendRaw(portOf(gw), "/x", { "x-request-id": "client-chosen", "x-forwarded-for": "9.9.9.9" })).echoed!.headers;
+    assert.deepEqual(h["x-request-id"], ["client-chosen"], "not an edge request: the client's id is kept");
+    assert.deepEqual(h["x-forwarded-for"], ["9.9.9.9"], "nothing appended without use_remote_address");
+  } finally { await gw.close(); }
+});
+
+test("route details as Envoy's: an empty prefix_rewrite is none, query present_match false means absent, %REQ()% sees this level's removes", async () => {
+  const f = bootstrap(`
+            virtual_hosts:
+            - name: all
+              domains: ["*"]
+              routes:
+              - match: { prefix: "/q", query_parameters: [ { name: debug, present_match: false } ] }
+                direct_response: { status: 204 }
+              - match: { path: "/exact" }
+                route: { cluster: up, prefix_rewrite: "" }
+                request_headers_to_remove: [ x-a ]
+                request_headers_to_add:
+                - { header: { key: x-copy, value: "%REQ(x-a)%" } }
+                - { header: { key: x-two, value: "%REQ(x-a)%%REQ(x-b)%" } }
+`, noExtra);
+  const gw = await startGateway(f, { anyPort: true });
+  try {
+    const p = portOf(gw);
+    assert.equal((await sendRaw(p, "/q")).status, 204);
+    assert.equal((await sendRaw(p, "/q?debug=1")).status, 404);
+    const e = await send(p, "/exact?x=1", { "x-a": "A", "x-b": "B" });
+    assert.equal(e.echoed!.path, "/exact?x=1");
+    assert.equal(e.echoed!.headers["x-copy"], undefined, "x-a was removed before the value was computed");
+    assert.deepEqual(e.echoed!.headers["x-two"], ["B"], "only an entirely empty value is skipped");
+  } finally { await gw.close(); }
+});
+
 test("serve refuses to start on what Envoy refuses, and on what it cannot do as Envoy does, naming each", async () => {
   const refuse = async (file: string, opts: Parameters<typeof startGateway>[1], ...want: RegExp[]) => {
     await assert.rejects(startGateway(file, { anyPort: true, ...opts }), (e: Error) => {
@@ -429,9 +520,10 @@ test("serve refuses to start on what Envoy refuses, and on what it cannot do as 
             virtual_hosts: [ { name: all, domains: ["*"], routes: [ ${x} ] } ]
 `, noExtra);
   await refuse(routeWith(`{ match: { prefix: "/", headers: [ { name: x-n, range_match: { start: 1, end: 10 } } ] }, route: { cluster: up } }`), {}, /headers\[0\]\.range_match: not supported/);
-  await refuse(routeWith(`{ match: { prefix: "/", query_parameters: [ { name: q, string_match: { safe_regex: { regex: "(?i)abc" } } } ] }, route: { cluster: up } }`), {}, /query_parameters\[0\]\.string_match\.safe_regex\.regex: flag groups/);
-  await refuse(routeWith(`{ match: { safe_regex: { regex: "/a(?=b)" } }, route: { cluster: up } }`), {}, /lookaround is not RE2/);
-  await refuse(routeWith(`{ match: { safe_regex: { regex: "/a\\\\z" } }, route: { cluster: up } }`), {}, /the escape \\z is not translated/);
+  await refuse(routeWith(`{ match: { prefix: "/", query_parameters: [ { name: q, string_match: { safe_regex: { regex: "a(?=b)" } } } ] }, route: { cluster: up } }`), {}, /query_parameters\[0\]\.string_match\.safe_regex\.regex: .*invalid or unsupported Perl syntax/);
+  await refuse(routeWith(`{ match: { safe_regex: { regex: "/(a)\\\\1" } }, route: { cluster: up } }`), {}, /safe_regex\.regex: .*invalid escape sequence/);
+  await refuse(routeWith(`{ match: { prefix: "/" }, direct_response: { status: 200, body: { filename: /etc/passwd } } }`), {}, /direct_response\.body\.filename: not supported/);
+  await refuse(routeWith(`{ match: { prefix: "/" }, route: { cluster: up, prefix_rewrite: "/a", regex_rewrite: { pattern: { regex: "x" }, substitution: "y" } } }`), {}, /both prefix_rewrite and regex_rewrite/);
   await refuse(routeWith(`{ match: { prefix: "/" }, route: { cluster: up }, request_headers_to_add: [ { header: { key: host, value: x } }, { header: { key: x-a, value: b }, append: true, append_action: ADD_IF_ABSENT } ] }`), {},
     /request_headers_to_add\[0\]: ':'-prefixed or host headers may not be modified/, /request_headers_to_add\[1\]: both append and append_action/);
   await refuse(bootstrap(`
