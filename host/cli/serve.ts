@@ -63,7 +63,8 @@ export async function serveCommand(argv: string[], signal?: AbortSignal): Promis
       process.stderr.write(`wasmgate serve: ${file}: cannot start:\n${err.problems.map((x) => `  ${x}`).join("\n")}\n`);
       return 1;
     }
-    process.stderr.write(`wasmgate serve: ${(err as Error).message}\n`);
+    const e = err as Error & { code?: string; port?: number };
+    process.stderr.write(`wasmgate serve: ${e.message}${e.code === "EADDRINUSE" ? ` (port ${e.port} is in use: --port-offset N moves every port)` : ""}\n`);
     return 1;
   }
   for (const w of gw.warnings) process.stdout.write(`warn    ${w}\n`);
