@@ -41,6 +41,8 @@ export class StringMatcher {
   regex: Regex | null = null;
   /** A path condition (parsePathMatcher): "" — a path the canonicaliser refused — matches nothing. */
   forPath: bool = false;
+  /** A "*.example.com" host: the suffix must follow a non-empty label (".example.com" is no subdomain). */
+  wildcard: bool = false;
 
   static exact(v: string): StringMatcher { const m = new StringMatcher(); m.value = v; return m; }
 
@@ -58,7 +60,7 @@ export class StringMatcher {
         switch (k) {
           case MatchKind.Exact: r = s == x; break;
           case MatchKind.Prefix: r = s.startsWith(x); break;
-          case MatchKind.Suffix: r = s.endsWith(x); break;
+          case MatchKind.Suffix: r = s.endsWith(x) && (!this.wildcard || s.length > x.length); break;
           case MatchKind.Contains: r = s.includes(x); break;
           default: r = segmentPrefix(s, x); // SegmentPrefix
         }
@@ -139,7 +141,7 @@ function parseMatcher(v: JsonValue, path: string, problems: Problems, mode: i32)
       const wild = <i32>(s.charCodeAt(0) == 42 && s.charCodeAt(1) == 46); // "*."
       if (s.length == 0) { problems.add(path, msg(Msg.MustNotBeEmpty)); return null; }
       if (s.indexOf("*", wild) >= 0) { problems.add(path, msg(Msg.BadWildcard)); return null; }
-      if (wild) { m.kind = MatchKind.Suffix; s = s.substring(1); }
+      if (wild) { m.kind = MatchKind.Suffix; m.wildcard = true; s = s.substring(1); }
     }
     m.value = s;
     return m;

@@ -108,6 +108,7 @@ describe("matchers", () => {
     expect(m.matches(req("POST", "/", "a.example.com"))).toBe(false);
     expect(m.matches(req("GET", "/", "example.com"))).toBe(false);
     expect(m.matches(req("GET", "/", "evilexample.com"))).toBe(false);
+    expect(m.matches(req("GET", "/", ".example.com"))).toBe(false); // no label before the suffix: not a subdomain
     const exact = matcher("{\"host\":\"API.example.com\"}");
     expect(exact.matches(req("GET", "/", "api.example.com:8080"))).toBe(true);
     expect(exact.matches(req("GET", "/", "api.example.com."))).toBe(true);
