@@ -244,6 +244,11 @@ async function handle(host: Host | null, logger: Logger, l: ListenerPlan, cluste
   // The codec's and connection manager's own answers.
   if (req.httpVersion === "1.0") { plain(res, 426, "Upgrade Required"); return; }
   if (req.headers.upgrade !== undefined) { plain(res, 403, "upgrade_failed"); return; }
+  if (req.rawHeaders.length / 2 > MAX_HEADERS) { plain(res, 431, "Request Header Fields Too Large"); return; }
+  let path = req.url ?? "/", authority = req.headers.host ?? "", scheme: string | null = null;
+  const abs = /^(https?):\/\/([^/?#]*)/i.exec(path); // absolute form: scheme and authority from it, the rest as sent
+  if (abs) { scheme = abs[1].toLowerCase(); authority = abs[2]; path = path.slice(abs[0].length) || "/"; }
+  if (path.includes("#")) { plain(res, 400, "Bad Request"); return; } // http_reject_path_with_fragment
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
@@ -251,36 +256,41 @@ async function handle(host: Host | null, logger: Logger, l: ListenerPlan, cluste
     if (size > BODY_LIMIT) { plain(res, 413, "Payload Too Large"); req.destroy(); return; }
     chunks.push(c as Buffer);
   }
-  if (req.rawHeaders.length / 2 > MAX_HEADERS) { plain(res, 431, "Request Header Fields Too Large"); return; }
-  let path = req.url ?? "/", authority = req.headers.host ?? "";
-  const abs = /^https?:\/\/([^/?#]*)/i.exec(path); // absolute form: the authority from it, the rest as sent
-  if (abs) { authority = abs[1]; path = path.slice(abs[0].length) || "/"; }
-  if (path.includes("#")) { plain(res, 400, "Bad Request"); return; } // http_reject_path_with_fragment
   if (l.hcm.strip_any_host_port === true) authority = authority.replace(/:\d+$/, "");
-  const headers: Pair[] = [[":method", req.method ?? "GET"], [":path", path], [":authority", authority], [":scheme", "http"]];
-  const xff: string[] = [];
+  const headers: Pair[] = [[":method", req.method ?? "GET"], [":path", path], [":authority", authority]];
+  const xff: string[] = [], via: string[] = [], referer: string[] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const k = req.rawHeaders[i].toLowerCase();
-    if (k === "x-forwarded-for") xff.push(req.rawHeaders[i + 1]); // inline: the lines are joined with ","
-    else if (k !== "host" && k !== "expect" && !HOP_BY_HOP.has(k)) headers.push([k, req.rawHeaders[i + 1]]);
+    const k = req.rawHeaders[i].toLowerCase(), v = req.rawHeaders[i + 1];
+    // x-forwarded-for and via are inline in Envoy's map: their lines are joined with ","
+    if (k === "x-forwarded-for") xff.push(v);
+    else if (k === "via") via.push(v);
+    else if (k === "referer") referer.push(v);
+    else if (k !== "host" && k !== "expect" && !HOP_BY_HOP.has(k)) headers.push([k, v]);
   }
   // The connection manager's request mutations (ConnectionManagerUtility::mutateRequestHeaders).
   const peer = req.socket.remoteAddress ?? "127.0.0.1";
   const edge = l.hcm.use_remote_address === true;
   const drop = (names: string[]) => { for (let i = headers.length - 1; i >= 0; i--) if (names.includes(headers[i][0])) headers.splice(i, 1); };
-  let finalRemote = peer;
+  let finalRemote = peer, fromXff = false;
   if (edge) {
     xff.push(isLoopback(peer) ? localAddress() : peer);
     drop(["x-envoy-external-address", "x-request-id", "x-forwarded-proto", ...EDGE_STRIP]);
     headers.push(["x-envoy-external-address", peer], ["x-forwarded-proto", "http"]);
   } else if (xff.length) {
     const last = xff.join(",").split(",").at(-1)!.trim();
-    if (isIP(last)) finalRemote = last; // the downstream address filters see: the last XFF entry
+    if (isIP(last)) { finalRemote = last; fromXff = true; } // the downstream address filters see: the last XFF entry
   }
   drop(EXTERNAL_STRIP);
   if (xff.length) headers.push(["x-forwarded-for", xff.join(",")]);
-  if (l.hcm.via) appendInline(headers, "via", l.hcm.via);
-  const remote = finalRemote === peer ? `${peer.includes(":") ? `[${peer}]` : peer}:${req.socket.remotePort}` : `${finalRemote.includes(":") ? `[${finalRemote}]` : finalRemote}:0`;
+  if (via.length || l.hcm.via) headers.push(["via", appendVia(via.join(","), l.hcm.via)]);
+  // One referer, a valid absolute URL or an absolute path, or none (isValidRefererValue).
+  if (referer.length === 1 && validReferer(referer[0])) headers.push(["referer", referer[0]]);
+  // :scheme: HTTP/1 origin-form sets none; the connection manager takes x-forwarded-proto's when it is
+  // http or https (an edge request's was just set), else the connection's.
+  const xfp = headers.find(([k]) => k === "x-forwarded-proto")?.[1];
+  headers.splice(3, 0, [":scheme", scheme ?? (xfp === "http" || xfp === "https" ? xfp : "http")]);
+  const bracket = (ip: string) => (ip.includes(":") ? `[${ip}]` : ip);
+  const remote = fromXff ? `${bracket(finalRemote)}:0` : `${bracket(peer)}:${req.socket.remotePort}`;
   const protocol = "HTTP/1.1" as const;
   const info = streamInfoFor({ source: remote, destination: `${req.socket.localAddress}:${req.socket.localPort}`, protocol });
   // A filter that reads route_name or cluster_name sees the route for the headers as they came.
@@ -313,7 +323,11 @@ async function handle(host: Host | null, logger: Logger, l: ListenerPlan, cluste
     for (let i = rh.length - 1; i >= 0; i--) if (rh[i][0] === "server") rh.splice(i, 1);
     rh.push(["server", l.hcm.server_name ?? "envoy"]);
   }
-  if (l.hcm.via) appendInline(rh, "via", l.hcm.via);
+  if (l.hcm.via) {
+    const lines = rh.filter(([k]) => k === "via").map(([, v]) => v);
+    for (let i = rh.length - 1; i >= 0; i--) if (rh[i][0] === "via") rh.splice(i, 1);
+    rh.push(["via", appendVia(lines.join(","), l.hcm.via)]);
+  }
   if (l.hcm.always_set_request_id_in_response === true) {
     const id = (out.request?.headers ?? headers).find(([k]) => k === "x-request-id")?.[1];
     if (id) { for (let i = rh.length - 1; i >= 0; i--) if (rh[i][0] === "x-request-id") rh.splice(i, 1); rh.push(["x-request-id", id]); }
@@ -327,10 +341,14 @@ async function handle(host: Host | null, logger: Logger, l: ListenerPlan, cluste
   res.end(isHead || status === 204 || status === 304 ? undefined : body);
 }
 
-/** Adds `value` to an inline header as Envoy's appendToHeader does: onto the existing value, after ",". */
-function appendInline(headers: Pair[], name: string, value: string): void {
-  const i = headers.findIndex(([k]) => k === name);
-  if (i >= 0) headers[i] = [name, `${headers[i][1]},${value}`]; else headers.push([name, value]);
+/** Utility::appendVia: the connection manager's via value after the existing one, with ", ". */
+function appendVia(existing: string, ours: string | undefined): string {
+  if (!ours) return existing;
+  return existing ? `${existing}, ${ours}` : ours;
+}
+function validReferer(v: string): boolean {
+  if (v.startsWith("/")) return !/[\s]/.test(v);
+  try { const u = new URL(v); return u.host !== "" && /^[a-z][a-z0-9+.-]*:\/\//i.test(v); } catch { return false; }
 }
 
 /** The local address Envoy appends to x-forwarded-for for a loopback peer (its config.localAddress()). */
@@ -368,10 +386,10 @@ async function route(l: ListenerPlan, clusters: Record<string, string>, fwd: For
     if (/^\d+$/.test(headers[ti][1]) && Number.isSafeInteger(n)) timeoutMs = n;
     headers.splice(ti, 1);
   }
-  mutateRequest(sel, headers, ctx(target));
-  rewrite(sel, headers, envoyHeaders);
   for (let i = headers.length - 1; i >= 0; i--) if (headers[i][0] === "x-envoy-expected-rq-timeout-ms" || headers[i][0] === "x-envoy-upstream-rq-per-try-timeout-ms") headers.splice(i, 1);
   if (envoyHeaders && timeoutMs > 0) headers.push(["x-envoy-expected-rq-timeout-ms", String(timeoutMs)]);
+  mutateRequest(sel, headers, ctx(target));
+  rewrite(sel, headers, envoyHeaders);
   const started = Date.now();
   const { response, fromUpstream } = await forward(target, headers, fwd.body, timeoutMs, signal);
   if (fromUpstream && envoyHeaders) response.headers.push(["x-envoy-upstream-service-time", String(Date.now() - started)]);

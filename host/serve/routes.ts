@@ -57,13 +57,22 @@ function re2(pattern: string): RE2JS {
 }
 /** Why RE2 refuses `pattern` (as Envoy would), or null. */
 export function re2Problem(pattern: string): string | null {
-  try { re2(pattern); return null; } catch (e) { return (e as Error).message; }
+  let r: RE2JS;
+  try { r = re2(pattern); } catch (e) { return (e as Error).message; }
+  // Envoy refuses a regex whose RE2 program is over re2.max_program_size.error_level (100 by default);
+  // re2js counts as RE2 does, give or take near the limit.
+  const size = r.programSize();
+  return size > 100 ? `the RE2 program is ${size} instructions, over Envoy's default limit of 100 (re2.max_program_size.error_level)` : null;
 }
 const fullMatch = (pattern: string, v: string) => re2(pattern).matcher(v).matches();
 
 /** RE2's GlobalReplace: every match replaced by `sub` (\0–\9 groups, \\ a backslash); an empty match
  *  right where the previous match ended is skipped. */
 export function replaceAll(pattern: string, input: string, sub: string): string {
+  // A rewrite naming a group the pattern lacks: RE2::GlobalReplace rewrites nothing.
+  let top = 0;
+  for (const g of sub.matchAll(/\\([0-9])/g)) top = Math.max(top, Number(g[1]));
+  if (top > re2(pattern).groupCount()) return input;
   const m = re2(pattern).matcher(input);
   let out = "", at = 0, lastEnd = -1;
   while (m.find()) {
@@ -191,9 +200,11 @@ export function rewrite(sel: Selected, headers: Pair[], envoyHeaders: boolean): 
   }
   if (a.host_rewrite_literal) {
     const hi = at(":authority");
-    if (a.append_x_forwarded_host === true && hi >= 0) {
-      const xi = at("x-forwarded-host"); // inline in Envoy: the value is appended to the existing one
-      if (xi >= 0) headers[xi] = ["x-forwarded-host", `${headers[xi][1]},${headers[hi][1]}`]; else headers.push(["x-forwarded-host", headers[hi][1]]);
+    if (a.append_x_forwarded_host === true && hi >= 0 && headers[hi][1] !== "") {
+      // Utility::updateAuthority: appended onto the existing value, unless it already ends with this host
+      const xi = at("x-forwarded-host");
+      if (xi < 0) headers.push(["x-forwarded-host", headers[hi][1]]);
+      else if (headers[xi][1].split(",").at(-1)!.trim() !== headers[hi][1]) headers[xi] = ["x-forwarded-host", `${headers[xi][1]},${headers[hi][1]}`];
     }
     if (hi >= 0) headers[hi] = [":authority", a.host_rewrite_literal]; else headers.push([":authority", a.host_rewrite_literal]);
   }

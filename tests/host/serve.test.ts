@@ -418,6 +418,7 @@ test("route regexes are RE2's, in linear time: (?i), \\A…\\z and a catastrophi
     assert.equal((await sendRaw(p, "/x", { "x-id": "aaa" })).status, 201);
     assert.equal((await sendRaw(p, "/case")).status, 202);
     assert.equal(replaceAll("b*", "abb", "-"), "-a-", "RE2 skips the empty match right after a match (JavaScript's replace gives -a--)");
+    assert.equal(replaceAll("^/(a)", "/abc", "/\\2"), "/abc", "a rewrite naming a group the pattern lacks rewrites nothing (RE2::GlobalReplace)");
     assert.equal(replaceAll("^/users/([0-9]+)$", "/users/42", "/u/\\1\\\\"), "/u/42\\");
   } finally { await gw.close(); }
 });
@@ -442,7 +443,7 @@ test("the connection manager's request mutations: internal headers stripped, use
     assert.notEqual(h["x-request-id"][0], "client-chosen", "an edge request gets a new request id");
     assert.deepEqual(h["x-forwarded-proto"], ["http"]);
     assert.deepEqual(h.host, ["a.example"], "strip_any_host_port rewrites the authority before the filters");
-    assert.deepEqual(h.via, ["1.0 proxy,wasmgate"]);
+    assert.deepEqual(h.via, ["1.0 proxy, wasmgate"], "Utility::appendVia: ', ' before the connection manager's value");
     assert.equal(e.headers.get("x-request-id"), h["x-request-id"][0]);
     assert.equal(e.headers.get("via"), "wasmgate");
     assert.equal((await sendRaw(p, "/x#frag")).status, 400);
@@ -452,9 +453,12 @@ test("the connection manager's request mutations: internal headers stripped, use
   } finally { await gw.close(); }
   gw = await startGateway(bootstrap(routes, noExtra), { anyPort: true });
   try {
-    const h = (await sendRaw(portOf(gw), "/x", { "x-request-id": "client-chosen", "x-forwarded-for": "9.9.9.9" })).echoed!.headers;
+    const h = (await sendRaw(portOf(gw), "/x", { "x-request-id": "client-chosen", "x-forwarded-for": "9.9.9.9", referer: ["https://a/", "https://b/"] })).echoed!.headers;
     assert.deepEqual(h["x-request-id"], ["client-chosen"], "not an edge request: the client's id is kept");
     assert.deepEqual(h["x-forwarded-for"], ["9.9.9.9"], "nothing appended without use_remote_address");
+    assert.equal(h.referer, undefined, "two referers: removed");
+    assert.equal((await sendRaw(portOf(gw), "/x", { referer: "not a url" })).echoed!.headers.referer, undefined, "an invalid referer: removed");
+    assert.deepEqual((await sendRaw(portOf(gw), "/x", { referer: "https://shop.example/cart" })).echoed!.headers.referer, ["https://shop.example/cart"]);
   } finally { await gw.close(); }
 });
 
@@ -466,6 +470,9 @@ test("route details as Envoy's: an empty prefix_rewrite is none, query present_m
               routes:
               - match: { prefix: "/q", query_parameters: [ { name: debug, present_match: false } ] }
                 direct_response: { status: 204 }
+              - match: { prefix: "/xfh" }
+                route: { cluster: up, host_rewrite_literal: inner, append_x_forwarded_host: true }
+                request_headers_to_add: [ { header: { key: x-scheme, value: "%REQ(:scheme)%" } } ]
               - match: { path: "/exact" }
                 route: { cluster: up, prefix_rewrite: "" }
                 request_headers_to_remove: [ x-a ]
@@ -482,6 +489,9 @@ test("route details as Envoy's: an empty prefix_rewrite is none, query present_m
     assert.equal(e.echoed!.path, "/exact?x=1");
     assert.equal(e.echoed!.headers["x-copy"], undefined, "x-a was removed before the value was computed");
     assert.deepEqual(e.echoed!.headers["x-two"], ["B"], "only an entirely empty value is skipped");
+    const x = await sendRaw(p, "/xfh", { host: "h1", "x-forwarded-host": "h1", "x-forwarded-proto": "https" });
+    assert.deepEqual(x.echoed!.headers["x-forwarded-host"], ["h1"], "not appended again when it already ends with the host (updateAuthority)");
+    assert.deepEqual(x.echoed!.headers["x-scheme"], ["https"], ":scheme from x-forwarded-proto for an origin-form request");
   } finally { await gw.close(); }
 });
 
@@ -523,6 +533,7 @@ test("serve refuses to start on what Envoy refuses, and on what it cannot do as 
   await refuse(routeWith(`{ match: { prefix: "/", query_parameters: [ { name: q, string_match: { safe_regex: { regex: "a(?=b)" } } } ] }, route: { cluster: up } }`), {}, /query_parameters\[0\]\.string_match\.safe_regex\.regex: .*invalid or unsupported Perl syntax/);
   await refuse(routeWith(`{ match: { safe_regex: { regex: "/(a)\\\\1" } }, route: { cluster: up } }`), {}, /safe_regex\.regex: .*invalid escape sequence/);
   await refuse(routeWith(`{ match: { prefix: "/" }, direct_response: { status: 200, body: { filename: /etc/passwd } } }`), {}, /direct_response\.body\.filename: not supported/);
+  await refuse(routeWith(`{ match: { safe_regex: { regex: "/a{1000}" } }, route: { cluster: up } }`), {}, /the RE2 program is \d+ instructions, over Envoy's default limit of 100/);
   await refuse(routeWith(`{ match: { prefix: "/" }, route: { cluster: up, prefix_rewrite: "/a", regex_rewrite: { pattern: { regex: "x" }, substitution: "y" } } }`), {}, /both prefix_rewrite and regex_rewrite/);
   await refuse(routeWith(`{ match: { prefix: "/" }, route: { cluster: up }, request_headers_to_add: [ { header: { key: host, value: x } }, { header: { key: x-a, value: b }, append: true, append_action: ADD_IF_ABSENT } ] }`), {},
     /request_headers_to_add\[0\]: ':'-prefixed or host headers may not be modified/, /request_headers_to_add\[1\]: both append and append_action/);
