@@ -384,6 +384,16 @@ test("wasmgate package writes the layout and prints the digest for the WasmPlugi
   assert.match(v.stdout, /no image tagged latest \(tags: 1\.2\.3\)/);
 });
 
+test("the shipped Istio example validates against the image wasmgate package makes of the headers filter", () => {
+  const out = join(dir, "example-layout");
+  const r = cli("package", MODULE, "--out", out, "--tag", "0.1.0"); // the example's url tag
+  assert.equal(r.status, 0, r.stderr);
+  const v = cli("validate", "examples/istio/headers-wasmplugin.yaml", "--image", out);
+  assert.equal(v.status, 0, v.stdout + v.stderr);
+  assert.match(v.stdout, /holds plugin\.wasm as Istio reads it/);
+  assert.match(v.stdout, /plugin\.wasm of .* accepted its configuration/);
+});
+
 test("wasmgate package refuses what cannot ship, with exit 1 (the module) or 2 (usage)", () => {
   const out = join(dir, "refused");
   const plainWasm = join(dir, "plain.wasm"); writeFileSync(plainWasm, new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])); // valid, but not proxy-wasm
