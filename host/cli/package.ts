@@ -20,6 +20,7 @@ export async function packageCommand(argv: string[]): Promise<number> {
     if (p.positional.length !== 1) throw new UsageError("package takes one filter name or .wasm file");
     const plain = flag(p, "plain-http");
     if (plain !== undefined && plain !== "true") throw new UsageError("--plain-http takes no value");
+    if (plain !== undefined && flag(p, "push") === undefined) throw new UsageError("--plain-http is for --push");
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`wasmgate package: ${e.message}\n${USAGE}\n`);

@@ -12,7 +12,7 @@
 // digest on any machine and Node version: the digest a WasmPlugin's `sha256` pins.
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const MEDIA = {
@@ -73,18 +73,39 @@ export function tarOneFile(name: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The regular files of a ustar/GNU tar (name → bytes), for checking an image the way Istio reads it. */
+/**
+ * The entries of a tar (ustar, with PAX and GNU long-name extensions, as Go's archive/tar reads them):
+ * PAX "x" headers and GNU "L" long names give the next entry its name; "g", "K" and those headers
+ * themselves are not entries.
+ */
 export function readTar(tar: Uint8Array): { name: string; type: string; data: Uint8Array }[] {
   const out: { name: string; type: string; data: Uint8Array }[] = [];
   const text = (a: number, b: number) => { let s = ""; for (let i = a; i < b && tar[i] !== 0; i++) s += String.fromCharCode(tar[i]); return s; };
+  let nextName: string | null = null;
   for (let p = 0; p + 512 <= tar.length;) {
     if (tar.subarray(p, p + 512).every((x) => x === 0)) break;
     const prefix = text(p + 345, p + 500);
     const name = (text(p + 257, p + 262) === "ustar" && prefix ? prefix + "/" : "") + text(p, p + 100);
     const size = parseInt(text(p + 124, p + 136).trim() || "0", 8);
     const type = String.fromCharCode(tar[p + 156] || 0x30);
-    out.push({ name, type, data: tar.subarray(p + 512, p + 512 + size) });
+    const data = tar.subarray(p + 512, p + 512 + size);
     p += 512 + Math.ceil(size / 512) * 512;
+    if (type === "x") { // PAX: "<len> key=value\n" records; path= names the next entry
+      const records = Buffer.from(data).toString("utf8");
+      for (let i = 0; i < records.length;) {
+        const sp = records.indexOf(" ", i);
+        const len = parseInt(records.slice(i, sp), 10);
+        if (!(len > 0) || sp < 0) break;
+        const rec = records.slice(sp + 1, i + len - 1);
+        if (rec.startsWith("path=")) nextName = rec.slice(5);
+        i += len;
+      }
+      continue;
+    }
+    if (type === "L") { nextName = Buffer.from(data).toString("utf8").replace(/\0+$/, ""); continue; }
+    if (type === "g" || type === "K") continue;
+    out.push({ name: nextName ?? name, type, data });
+    nextName = null;
   }
   return out;
 }
@@ -187,20 +208,23 @@ const REF_NAME = "org.opencontainers.image.ref.name";
 /**
  * Writes `image` into the OCI image layout in `dir`, tagged `tag` (index.json's
  * org.opencontainers.image.ref.name): a new layout, or an existing one where it replaces only the
- * image of that tag — other images and their blobs stay; blobs no image refers to any more are
- * removed. Any other non-empty directory is refused. index.json is replaced atomically.
+ * image of that tag — other images and their blobs stay; the replaced image's blobs that nothing else
+ * refers to are removed. Any other non-empty directory is refused. index.json is replaced atomically.
  */
 export function writeLayout(dir: string, image: Image, tag: string): void {
-  let manifests: Descriptor[] = [];
+  let manifests: Descriptor[] = [], replaced: Descriptor[] = [];
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     if (!existsSync(join(dir, "oci-layout"))) throw new Error(`${dir} is not empty and holds no OCI layout: refusing to write into it`);
     if (existsSync(join(dir, "index.json"))) {
       const index = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as { manifests?: Descriptor[] };
       manifests = (index.manifests ?? []).filter((m) => m.annotations?.[REF_NAME] !== tag);
+      replaced = (index.manifests ?? []).filter((m) => m.annotations?.[REF_NAME] === tag);
     }
   }
   mkdirSync(join(dir, "blobs", "sha256"), { recursive: true });
   const blobPath = (digest: string) => join(dir, "blobs", "sha256", digest.slice(7));
+  // What the replaced image referred to, before anything is written over.
+  const old = reachable(replaced, blobPath);
   for (const [d, b] of image.blobs) writeFileSync(blobPath(d), b);
   writeFileSync(blobPath(image.digest), image.manifest);
   writeFileSync(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }) + "\n");
@@ -208,21 +232,35 @@ export function writeLayout(dir: string, image: Image, tag: string): void {
   const tmp = join(dir, `.index.json.${process.pid}`);
   writeFileSync(tmp, JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests }, null, 2) + "\n");
   renameSync(tmp, join(dir, "index.json"));
-  // Blobs no image refers to any more (the previous image of this tag). Only when every image's
-  // manifest could be read: a blob that cannot be accounted for is kept.
-  const used = new Set<string>();
-  const walk = (d: Descriptor): boolean => {
-    used.add(d.digest);
-    if (d.mediaType !== MEDIA.manifest && d.mediaType !== INDEX && d.mediaType !== "application/vnd.docker.distribution.manifest.v2+json") return true;
-    if (!/^sha256:[a-f0-9]{64}$/.test(d.digest) || !existsSync(blobPath(d.digest))) return false;
-    try {
-      const m = JSON.parse(readFileSync(blobPath(d.digest), "utf8")) as { config?: Descriptor; layers?: Descriptor[]; manifests?: Descriptor[] };
-      return [m.config, ...(m.layers ?? []), ...(m.manifests ?? [])].every((x) => x === undefined || walk(x));
-    } catch { return false; }
+  // Only the blobs the replaced image used that nothing left uses — and only when everything could be
+  // accounted for and the blob store is the layout's own (not a symlink into another).
+  const used = reachable(manifests, blobPath);
+  if (old === null || used === null) return;
+  if (lstatSync(join(dir, "blobs")).isSymbolicLink() || lstatSync(join(dir, "blobs", "sha256")).isSymbolicLink()) return;
+  for (const d of old) if (!used.has(d) && existsSync(blobPath(d))) rmSync(blobPath(d));
+}
+
+/**
+ * Every blob digest `roots` reach in the layout, following what a manifest, an index or an artifact
+ * names (config, layers, manifests, blobs, subject); null when a manifest or index cannot be read.
+ */
+function reachable(roots: Descriptor[], blobPath: (d: string) => string): Set<string> | null {
+  const seen = new Set<string>();
+  const walk = (d: Descriptor | undefined): boolean => {
+    if (d === undefined || d === null || typeof d.digest !== "string") return true;
+    if (!/^sha256:[a-f0-9]{64}$/.test(d.digest)) return false;
+    if (seen.has(d.digest)) return true;
+    seen.add(d.digest);
+    const f = blobPath(d.digest);
+    const structural = d.mediaType === undefined || /manifest|index|json/.test(d.mediaType);
+    if (!existsSync(f)) return !structural;
+    if (!structural) return true;
+    let m: { config?: Descriptor; layers?: Descriptor[]; manifests?: Descriptor[]; blobs?: Descriptor[]; subject?: Descriptor };
+    try { m = JSON.parse(readFileSync(f, "utf8")); } catch { return d.mediaType !== undefined && !/manifest|index/.test(d.mediaType); }
+    if (m === null || typeof m !== "object") return true;
+    return [m.config, m.subject, ...(m.layers ?? []), ...(m.manifests ?? []), ...(m.blobs ?? [])].every(walk);
   };
-  if (manifests.every(walk)) {
-    for (const f of readdirSync(join(dir, "blobs", "sha256"))) if (!used.has(`sha256:${f}`)) rmSync(join(dir, "blobs", "sha256", f));
-  }
+  return roots.every(walk) ? seen : null;
 }
 
 /** What an image url names: a tag (Istio's default: latest) or a digest. */
@@ -235,9 +273,12 @@ export type ImageSelector = { tag: string } | { digest: string };
 export function readLayout(dir: string, want: ImageSelector): { digest: string; manifest: Uint8Array; blob: (digest: string) => Uint8Array } {
   if (!existsSync(join(dir, "oci-layout")) || !existsSync(join(dir, "index.json"))) throw new Error(`${dir}: not an OCI image layout (no oci-layout and index.json)`);
   const index = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as { manifests?: Descriptor[] };
-  const all = (index.manifests ?? []).filter((m) => m.mediaType === MEDIA.manifest);
+  const all = index.manifests ?? [];
   const named = (m: Descriptor) => m.annotations?.[REF_NAME];
   const pick = "tag" in want ? all.find((m) => named(m) === want.tag) : all.find((m) => m.digest === want.digest);
+  if (pick !== undefined && pick.mediaType !== MEDIA.manifest && pick.mediaType !== "application/vnd.docker.distribution.manifest.v2+json") {
+    throw new Error(`${dir}: ${"tag" in want ? `the tag ${want.tag}` : want.digest} names ${pick.mediaType ?? "something"}, not an image manifest (Istio resolves an index by platform: point the url at the manifest's digest)`);
+  }
   if (pick === undefined) {
     const tags = all.map(named).filter(Boolean).join(", ") || "none";
     throw new Error("tag" in want ? `${dir}: no image tagged ${want.tag} (tags: ${tags})` : `${dir}: no image with digest ${want.digest} (tags: ${tags})`);
@@ -268,6 +309,9 @@ const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-
  */
 export function parseRef(ref: string): ImageRef {
   let r = ref.startsWith("oci://") ? ref.slice(6) : ref;
+  if (r.slice(0, r.indexOf("/") < 0 ? r.length : r.indexOf("/")).includes("@")) {
+    throw new Error("credentials do not go in the image reference: set WASMGATE_REGISTRY_USERNAME and WASMGATE_REGISTRY_PASSWORD");
+  }
   let digest: string | undefined;
   const at = r.indexOf("@");
   if (at >= 0) {
@@ -278,6 +322,9 @@ export function parseRef(ref: string): ImageRef {
   const slash = r.indexOf("/");
   if (slash <= 0) throw new Error(`${ref}: expected REGISTRY/REPOSITORY[:TAG], e.g. ghcr.io/acme/headers:0.1.0`);
   const registry = r.slice(0, slash).toLowerCase();
+  // Istio reads the url with go-containerregistry, which takes the first part for a registry only
+  // when it has a '.' or a ':' (else the image is on Docker Hub): the url printed must mean this host.
+  if (!/[.:]/.test(registry)) throw new Error(`${ref}: '${registry}' has no '.' or ':', so Istio would look for the image on Docker Hub: spell the registry with its port (e.g. ${registry}:5000)`);
   r = r.slice(slash + 1);
   const colon = r.lastIndexOf(":");
   const tagged = colon >= 0 && colon > r.lastIndexOf("/");
@@ -285,7 +332,7 @@ export function parseRef(ref: string): ImageRef {
   const repository = tagged ? r.slice(0, colon) : r;
   const host = HOST.exec(registry);
   if (!host || (host[1] !== undefined && (Number(host[1]) < 1 || Number(host[1]) > 65535))) throw new Error(`${ref}: '${registry}' is not a registry host[:port]`);
-  if (!REPO.test(repository) || repository.length > 255) throw new Error(`${ref}: '${repository}' is not a valid repository name (lower-case letters, digits, separators . _ - and /; at most 255 characters)`);
+  if (!REPO.test(repository) || repository.length < 2 || repository.length > 255) throw new Error(`${ref}: '${repository}' is not a valid repository name (lower-case letters, digits, separators . _ - and /; 2 to 255 characters)`);
   if (tag !== undefined && !TAG.test(tag)) throw new Error(`${ref}: '${tag}' is not a valid tag`);
   return { registry, repository, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }
@@ -354,7 +401,7 @@ export async function pushImage(image: Image, ref: ImageRef & { tag: string }, o
   const log = opts.log ?? (() => {});
   const plain = opts.plainHttp || isLoopback(ref.registry);
   const base = `${plain ? "http" : "https"}://${ref.registry}`;
-  const registryHost = new URL(base).host;
+  const registryOrigin = new URL(base).origin;
   const basic = opts.credentials && "Basic " + Buffer.from(`${opts.credentials.username}:${opts.credentials.password}`).toString("base64");
   const hint = "set WASMGATE_REGISTRY_USERNAME and WASMGATE_REGISTRY_PASSWORD, or docker login (docker's credential helpers are not run)";
   let authorization: string | undefined;
@@ -379,7 +426,9 @@ export async function pushImage(image: Image, ref: ImageRef & { tag: string }, o
     if (c.scheme !== "bearer" || !c.params.realm) return false;
     let url: URL;
     try { url = new URL(c.params.realm); } catch { throw new RegistryError(`${ref.registry}: the token realm '${c.params.realm}' is not a URL`); }
-    if (url.protocol !== "https:" && !(plain && url.protocol === "http:")) throw new RegistryError(`${ref.registry}: refusing to send credentials to the token realm ${url.origin} over plain HTTP`);
+    // Plain HTTP only to a plain registry's own host or to loopback, never across the network.
+    const sameOrLoopback = url.host === new URL(base).host || isLoopback(url.host);
+    if (url.protocol !== "https:" && !(plain && url.protocol === "http:" && sameOrLoopback)) throw new RegistryError(`${ref.registry}: refusing to send credentials to the token realm ${url.origin} over plain HTTP`);
     if (c.params.service) url.searchParams.set("service", c.params.service);
     url.searchParams.set("scope", `repository:${ref.repository}:pull,push`);
     const t = await send("GET", url, { headers: basic ? { authorization: basic } : {} });
@@ -394,7 +443,7 @@ export async function pushImage(image: Image, ref: ImageRef & { tag: string }, o
   }
   async function call(method: string, url: string, body?: Uint8Array, headers: Record<string, string> = {}): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
-      const ours = new URL(url).host === registryHost;
+      const ours = new URL(url).origin === registryOrigin; // scheme too: never credentials over http to an https registry's host
       const res = await send(method, url, { body, headers: { ...headers, ...(authorization && ours ? { authorization } : {}) } });
       if (res.status !== 401 || !ours) return res;
       await res.arrayBuffer().catch(() => {});

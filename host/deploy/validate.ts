@@ -102,7 +102,8 @@ function validateWasmPlugin(r: Report, where: string, d: Json, opts: ValidateOpt
 /** The module in the image layout given with --image, checked against the WasmPlugin's url and
  *  sha256 the way Istio's agent checks what it pulled; null (and an error) when it does not fit. */
 function imageModule(r: Report, where: string, spec: Json, opts: ValidateOptions): Uint8Array | null {
-  if (!/^oci:\/\//.test(spec.url)) { fail(r, `${where}: --image: spec.url is not an oci:// image (${spec.url})`); return null; }
+  // No scheme means oci:// to Istio (pilot/pkg/model/extensions.go).
+  if (!/^oci:\/\//.test(spec.url) && /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(spec.url)) { fail(r, `${where}: --image: spec.url is not an oci:// image (${spec.url})`); return null; }
   const dir = isAbsolute(opts.image!) ? opts.image! : join(opts.cwd ?? process.cwd(), opts.image!);
   // What Istio pulls: the url's digest, else its tag, else "latest" (go-containerregistry's default).
   let want: ImageSelector;

@@ -131,6 +131,36 @@ test("an OCI image layout: written, read back by tag or digest, a tag replaced w
   assert.equal(readFileSync(join(busy, "notes.txt"), "utf8"), "mine");
 });
 
+test("writing a tag into a layout another tool made keeps what its other entries need (a manifest list's children, a signature's subject)", () => {
+  const out = join(dir, "foreign");
+  const other = buildImage(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, 9]));
+  writeLayout(out, other, "child"); // the child manifest, config and layer
+  // a Docker manifest list (mediaType the layout code does not write) naming that child
+  const list = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.docker.distribution.manifest.list.v2+json", manifests: [{ mediaType: MEDIA.manifest, digest: other.digest, size: other.manifest.length }] }));
+  writeFileSync(join(out, "blobs", "sha256", sha256(list).slice(7)), list);
+  const index = JSON.parse(readFileSync(join(out, "index.json"), "utf8"));
+  index.manifests = [{ mediaType: "application/vnd.docker.distribution.manifest.list.v2+json", digest: sha256(list), size: list.length, annotations: { "org.opencontainers.image.ref.name": "multi" } },
+    { ...index.manifests[0] }];
+  writeFileSync(join(out, "index.json"), JSON.stringify(index));
+  writeLayout(out, buildImage(wasm), "child"); // replaces the tag "child"; the list still needs its manifest
+  for (const d of [sha256(list), other.digest, other.layer.digest, other.config.digest]) assert.ok(existsSync(join(out, "blobs", "sha256", d.slice(7))), `${d} kept`);
+  assert.throws(() => readLayout(out, { tag: "multi" }), /names application\/vnd\.docker\.distribution\.manifest\.list\.v2\+json, not an image manifest/);
+});
+
+test("a layer tar in POSIX (PAX) or GNU format, as other tools write it, is read as Istio's Go reader reads it", () => {
+  const src = join(dir, "pax-src");
+  mkdirSync(join(src, "a".repeat(60), "b".repeat(60)), { recursive: true });
+  writeFileSync(join(src, "plugin.wasm"), wasm);
+  writeFileSync(join(src, "a".repeat(60), "b".repeat(60), "plugin.wasm"), new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  for (const format of ["posix", "gnu"]) {
+    const t = spawnSync("tar", [`--format=${format}`, "-cf", "-", "-C", src, "./plugin.wasm", `${"a".repeat(60)}/${"b".repeat(60)}/plugin.wasm`], { maxBuffer: 1 << 26 });
+    assert.equal(t.status, 0, String(t.stderr));
+    const files = readTar(new Uint8Array(t.stdout)).filter((f) => f.type === "0");
+    assert.deepEqual(files.map((f) => f.name), ["./plugin.wasm", `${"a".repeat(60)}/${"b".repeat(60)}/plugin.wasm`], format);
+    assert.deepEqual(files[0].data, wasm);
+  }
+});
+
 test("image references: registry, repository, tag or digest; bad names refused", () => {
   assert.deepEqual(parseRef("ghcr.io/acme/wasm/headers:0.1.0"), { registry: "ghcr.io", repository: "acme/wasm/headers", tag: "0.1.0" });
   assert.deepEqual(parseRef("oci://localhost:5000/headers"), { registry: "localhost:5000", repository: "headers" });
@@ -142,8 +172,11 @@ test("image references: registry, repository, tag or digest; bad names refused",
   assert.throws(() => parseRef("ghcr.io/acme/headers:-x"), /not a valid tag/);
   assert.throws(() => parseRef("gh cr.io/acme/headers"), /not a registry/);
   assert.throws(() => parseRef("r.io:99999/acme/headers"), /not a registry/);
-  assert.throws(() => parseRef("-bad-/acme/headers"), /not a registry/);
-  assert.throws(() => parseRef("r.io/" + "a".repeat(256)), /at most 255/);
+  assert.throws(() => parseRef("-bad-.io/acme/headers"), /not a registry/);
+  assert.throws(() => parseRef("r.io/" + "a".repeat(256)), /2 to 255 characters/);
+  assert.throws(() => parseRef("localhost/x"), /no '\.' or ':', so Istio would look for the image on Docker Hub/);
+  assert.throws(() => parseRef("registry/wasm"), /Docker Hub/);
+  assert.throws(() => parseRef("u:pw@ghcr.io/acme/x"), (e: Error) => /credentials do not go in the image reference/.test(e.message) && !e.message.includes("pw"));
   assert.equal(isLoopback("127.0.0.1:5000"), true);
   assert.equal(isLoopback("localhost"), true);
   assert.equal(isLoopback("[::1]:5000"), true);
@@ -316,6 +349,13 @@ test("push: credentials and tokens go only to the registry's host; a Basic chall
   m = mockRegistry({ challenge: () => 'Bearer realm="http://auth.example.com/token"' });
   await assert.rejects(pushImage(buildImage(wasm), REF, { credentials: creds, fetch: m.f }), /refusing to send credentials to the token realm http:\/\/auth\.example\.com over plain HTTP/);
   assert.ok(!m.seen.some((x) => x.url.startsWith("http://auth.example.com")));
+  // an https registry whose upload Location is its own host over http: no credentials in clear
+  m = mockRegistry({ challenge: (u) => (u.protocol === "https:" ? 'Basic realm="reg"' : null), location: "http://reg.example.com/upload/1?x=1" });
+  await pushImage(buildImage(wasm), REF, { credentials: creds, fetch: m.f });
+  assert.ok(m.seen.filter((x) => x.url.startsWith("http://")).every((x) => x.auth === null), "nothing sent with credentials over http");
+  // a plain (loopback) registry naming an http realm on another host: refused
+  m = mockRegistry({ challenge: () => 'Bearer realm="http://evil.example.com/token"' });
+  await assert.rejects(pushImage(buildImage(wasm), { registry: "localhost:5000", repository: "r", tag: "t" }, { credentials: creds, fetch: m.f }), /refusing to send credentials to the token realm http:\/\/evil\.example\.com/);
 });
 
 test("push: a registry that fails a HEAD, or keeps refusing fresh tokens, gives an error that says so", async () => {
@@ -382,6 +422,10 @@ test("wasmgate package writes the layout and prints the digest for the WasmPlugi
   v = cli("validate", untagged, "--image", out);
   assert.equal(v.status, 1);
   assert.match(v.stdout, /no image tagged latest \(tags: 1\.2\.3\)/);
+  const noScheme = join(dir, "wp-noscheme.yaml"); // Istio reads a url without a scheme as oci://
+  writeFileSync(noScheme, readFileSync(plugin(hex, "1.2.3", good), "utf8").replace("url: oci://", "url: "));
+  v = cli("validate", noScheme, "--image", out);
+  assert.equal(v.status, 0, v.stdout);
 });
 
 test("the shipped Istio example validates against the image wasmgate package makes of the headers filter", () => {
@@ -407,8 +451,9 @@ test("wasmgate package refuses what cannot ship, with exit 1 (the module) or 2 (
   assert.match(r.stderr, /not a valid Wasm module/);
   assert.equal(cli("package", "nosuchfilter").status, 2);
   assert.match(cli("package", MODULE, "--push", "headers:1").stderr, /REGISTRY\/REPOSITORY/);
-  assert.match(cli("package", MODULE, "--tag", "a", "--push", "r.io/x:b").stderr, /name two tags/);
+  assert.match(cli("package", MODULE, "--tag", "a", "--push", "r.io/xy:b").stderr, /name two tags/);
   assert.match(cli("package", MODULE, "--outt", "x").stderr, /unknown option --outt/);
+  assert.match(cli("package", MODULE, "--plain-http").stderr, /--plain-http is for --push/);
 });
 
 test("wasmgate package --push: pushed, and the WasmPlugin lines printed", { skip: NO_REGISTRY }, async () => {
