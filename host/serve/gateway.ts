@@ -37,7 +37,7 @@ import type { LogLevelName } from "../abi/enums.ts";
 import { Logger } from "../vm/logger.ts";
 import { protoNames } from "../deploy/envoy-api.ts";
 import { validateFile, wasmFilterSpec, type ValidateOptions } from "../deploy/validate.ts";
-import { mutateRequest, mutateResponse, rewrite, routeProblems, selectRoute, type FormatContext } from "./routes.ts";
+import { dropHeaders, mutateRequest, mutateResponse, rewrite, routeProblems, selectRoute, type FormatContext } from "./routes.ts";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -237,6 +237,48 @@ function plain(res: ServerResponse, status: number, text: string): void {
 
 let nextWorker = 0;
 
+/**
+ * The request headers as the HTTP/1 codec and the connection manager hand them to the filters
+ * (ConnectionManagerUtility::mutateRequestHeaders), and the downstream address filters see.
+ */
+function downstreamHeaders(l: ListenerPlan, req: IncomingMessage, authority: string, path: string, scheme: string | null): { headers: Pair[]; remote: string } {
+  if (l.hcm.strip_any_host_port === true) authority = authority.replace(/:\d+$/, "");
+  const headers: Pair[] = [[":method", req.method ?? "GET"], [":path", path], [":authority", authority]];
+  const xff: string[] = [], via: string[] = [], referer: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const k = req.rawHeaders[i].toLowerCase(), v = req.rawHeaders[i + 1];
+    // x-forwarded-for and via are inline in Envoy's map: their lines are joined with ","
+    if (k === "x-forwarded-for") xff.push(v);
+    else if (k === "via") via.push(v);
+    else if (k === "referer") referer.push(v);
+    else if (k !== "host" && k !== "expect" && !HOP_BY_HOP.has(k)) headers.push([k, v]);
+  }
+  // The connection manager's request mutations (ConnectionManagerUtility::mutateRequestHeaders).
+  const peer = req.socket.remoteAddress ?? "127.0.0.1";
+  const edge = l.hcm.use_remote_address === true;
+  let finalRemote = peer, fromXff = false;
+  if (edge) {
+    xff.push(isLoopback(peer) ? localAddress() : peer);
+    dropHeaders(headers, "x-envoy-external-address", "x-request-id", "x-forwarded-proto", ...EDGE_STRIP);
+    headers.push(["x-envoy-external-address", peer], ["x-forwarded-proto", "http"]);
+  } else if (xff.length) {
+    const last = xff.join(",").split(",").at(-1)!.trim();
+    if (isIP(last)) { finalRemote = last; fromXff = true; } // the downstream address filters see: the last XFF entry
+  }
+  dropHeaders(headers, ...EXTERNAL_STRIP);
+  if (xff.length) headers.push(["x-forwarded-for", xff.join(",")]);
+  if (via.length || l.hcm.via) headers.push(["via", appendVia(via.join(","), l.hcm.via)]);
+  // One referer, a valid absolute URL or an absolute path, or none (isValidRefererValue).
+  if (referer.length === 1 && validReferer(referer[0])) headers.push(["referer", referer[0]]);
+  // :scheme: HTTP/1 origin-form sets none; the connection manager takes x-forwarded-proto's when it is
+  // http or https (an edge request's was just set), else the connection's.
+  const xfp = headers.find(([k]) => k === "x-forwarded-proto")?.[1];
+  headers.splice(3, 0, [":scheme", scheme ?? (xfp === "http" || xfp === "https" ? xfp : "http")]);
+  const bracket = (ip: string) => (ip.includes(":") ? `[${ip}]` : ip);
+  const remote = fromXff ? `${bracket(finalRemote)}:0` : `${bracket(peer)}:${req.socket.remotePort}`;
+  return { headers, remote };
+}
+
 /** Raised from the upstream call when the upstream reset after its headers: the client stream is reset. */
 class ResetAfterHeaders extends Error {}
 
@@ -256,41 +298,7 @@ async function handle(host: Host | null, logger: Logger, l: ListenerPlan, cluste
     if (size > BODY_LIMIT) { plain(res, 413, "Payload Too Large"); req.destroy(); return; }
     chunks.push(c as Buffer);
   }
-  if (l.hcm.strip_any_host_port === true) authority = authority.replace(/:\d+$/, "");
-  const headers: Pair[] = [[":method", req.method ?? "GET"], [":path", path], [":authority", authority]];
-  const xff: string[] = [], via: string[] = [], referer: string[] = [];
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const k = req.rawHeaders[i].toLowerCase(), v = req.rawHeaders[i + 1];
-    // x-forwarded-for and via are inline in Envoy's map: their lines are joined with ","
-    if (k === "x-forwarded-for") xff.push(v);
-    else if (k === "via") via.push(v);
-    else if (k === "referer") referer.push(v);
-    else if (k !== "host" && k !== "expect" && !HOP_BY_HOP.has(k)) headers.push([k, v]);
-  }
-  // The connection manager's request mutations (ConnectionManagerUtility::mutateRequestHeaders).
-  const peer = req.socket.remoteAddress ?? "127.0.0.1";
-  const edge = l.hcm.use_remote_address === true;
-  const drop = (names: string[]) => { for (let i = headers.length - 1; i >= 0; i--) if (names.includes(headers[i][0])) headers.splice(i, 1); };
-  let finalRemote = peer, fromXff = false;
-  if (edge) {
-    xff.push(isLoopback(peer) ? localAddress() : peer);
-    drop(["x-envoy-external-address", "x-request-id", "x-forwarded-proto", ...EDGE_STRIP]);
-    headers.push(["x-envoy-external-address", peer], ["x-forwarded-proto", "http"]);
-  } else if (xff.length) {
-    const last = xff.join(",").split(",").at(-1)!.trim();
-    if (isIP(last)) { finalRemote = last; fromXff = true; } // the downstream address filters see: the last XFF entry
-  }
-  drop(EXTERNAL_STRIP);
-  if (xff.length) headers.push(["x-forwarded-for", xff.join(",")]);
-  if (via.length || l.hcm.via) headers.push(["via", appendVia(via.join(","), l.hcm.via)]);
-  // One referer, a valid absolute URL or an absolute path, or none (isValidRefererValue).
-  if (referer.length === 1 && validReferer(referer[0])) headers.push(["referer", referer[0]]);
-  // :scheme: HTTP/1 origin-form sets none; the connection manager takes x-forwarded-proto's when it is
-  // http or https (an edge request's was just set), else the connection's.
-  const xfp = headers.find(([k]) => k === "x-forwarded-proto")?.[1];
-  headers.splice(3, 0, [":scheme", scheme ?? (xfp === "http" || xfp === "https" ? xfp : "http")]);
-  const bracket = (ip: string) => (ip.includes(":") ? `[${ip}]` : ip);
-  const remote = fromXff ? `${bracket(finalRemote)}:0` : `${bracket(peer)}:${req.socket.remotePort}`;
+  const { headers, remote } = downstreamHeaders(l, req, authority, path, scheme);
   const protocol = "HTTP/1.1" as const;
   const info = streamInfoFor({ source: remote, destination: `${req.socket.localAddress}:${req.socket.localPort}`, protocol });
   // A filter that reads route_name or cluster_name sees the route for the headers as they came.
@@ -320,17 +328,17 @@ async function handle(host: Host | null, logger: Logger, l: ListenerPlan, cluste
   if (!rh.some(([k]) => k === "date")) rh.push(["date", new Date().toUTCString()]);
   const t = l.hcm.server_header_transformation ?? "OVERWRITE";
   if (t === "OVERWRITE" || (t === "APPEND_IF_ABSENT" && !rh.some(([k]) => k === "server"))) {
-    for (let i = rh.length - 1; i >= 0; i--) if (rh[i][0] === "server") rh.splice(i, 1);
+    dropHeaders(rh, "server");
     rh.push(["server", l.hcm.server_name ?? "envoy"]);
   }
   if (l.hcm.via) {
     const lines = rh.filter(([k]) => k === "via").map(([, v]) => v);
-    for (let i = rh.length - 1; i >= 0; i--) if (rh[i][0] === "via") rh.splice(i, 1);
+    dropHeaders(rh, "via");
     rh.push(["via", appendVia(lines.join(","), l.hcm.via)]);
   }
   if (l.hcm.always_set_request_id_in_response === true) {
     const id = (out.request?.headers ?? headers).find(([k]) => k === "x-request-id")?.[1];
-    if (id) { for (let i = rh.length - 1; i >= 0; i--) if (rh[i][0] === "x-request-id") rh.splice(i, 1); rh.push(["x-request-id", id]); }
+    if (id) { dropHeaders(rh, "x-request-id"); rh.push(["x-request-id", id]); }
   }
   const body = stream.responseBody ?? Buffer.alloc(0);
   const flat: string[] = [];
@@ -386,7 +394,7 @@ async function route(l: ListenerPlan, clusters: Record<string, string>, fwd: For
     if (/^\d+$/.test(headers[ti][1]) && Number.isSafeInteger(n)) timeoutMs = n;
     headers.splice(ti, 1);
   }
-  for (let i = headers.length - 1; i >= 0; i--) if (headers[i][0] === "x-envoy-expected-rq-timeout-ms" || headers[i][0] === "x-envoy-upstream-rq-per-try-timeout-ms") headers.splice(i, 1);
+  dropHeaders(headers, "x-envoy-expected-rq-timeout-ms", "x-envoy-upstream-rq-per-try-timeout-ms");
   if (envoyHeaders && timeoutMs > 0) headers.push(["x-envoy-expected-rq-timeout-ms", String(timeoutMs)]);
   mutateRequest(sel, headers, ctx(target));
   rewrite(sel, headers, envoyHeaders);

@@ -30,6 +30,11 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 export interface Selected { vhost: Json; route: Json; config: Json }
 
 const lower = (s: string) => s.toLowerCase();
+
+/** Removes every entry named in `names` from `headers`, in place. */
+export function dropHeaders(headers: Pair[], ...names: string[]): void {
+  for (let i = headers.length - 1; i >= 0; i--) if (names.includes(headers[i][0])) headers.splice(i, 1);
+}
 const get = (h: Pair[], name: string) => h.find(([k]) => k === name)?.[1];
 
 function domainMatch(domains: string[], host: string): number {
@@ -235,8 +240,7 @@ function format(value: string, ctx: FormatContext): string {
 
 /** One level's headers_to_remove and headers_to_add, in HeaderParser::evaluateHeaders's order. */
 function mutate(headers: Pair[], add: Json[] | undefined, remove: string[] | undefined, ctx: FormatContext): void {
-  const drop = (n: string) => { for (let i = headers.length - 1; i >= 0; i--) if (headers[i][0] === n) headers.splice(i, 1); };
-  for (const r of remove ?? []) drop(lower(r));
+  for (const r of remove ?? []) dropHeaders(headers, lower(r));
   const has = (k: string) => headers.some(([x]) => x === k);
   const appends: Pair[] = [], overwrites: Pair[] = [];
   for (const o of add ?? []) {
@@ -249,7 +253,7 @@ function mutate(headers: Pair[], add: Json[] | undefined, remove: string[] | und
     else if (action === "OVERWRITE_IF_EXISTS") { if (has(key)) overwrites.push([key, value]); }
     else overwrites.push([key, value]);
   }
-  for (const [k, v] of overwrites) { drop(k); headers.push([k, v]); }
+  for (const [k, v] of overwrites) { dropHeaders(headers, k); headers.push([k, v]); }
   for (const p of appends) headers.push(p);
 }
 
