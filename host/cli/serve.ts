@@ -71,7 +71,7 @@ export async function serveCommand(argv: string[], signal?: AbortSignal): Promis
   if (echoServer) process.stdout.write(`echo    http://${echoServer.target} (the upstream of every cluster${Object.keys(clusters).length ? " but those given with --cluster" : ""})\n`);
   for (const l of gw.listening) {
     const shown = l.address === "0.0.0.0" || l.address === "::" ? "localhost" : l.address.includes(":") ? `[${l.address}]` : l.address;
-    process.stdout.write(`${l.kind === "admin" ? "admin  " : "listen "} ${l.name}: http://${shown}:${l.port}${l.kind === "admin" ? " (/ready, /stats)" : ""}\n`);
+    process.stdout.write(`${l.kind === "admin" ? "admin  " : "listen "} ${l.name}: http://${shown}:${l.port}${l.kind === "admin" ? " (/ready, /stats, /stats/prometheus)" : ""}\n`);
   }
   const main = gw.listening.find((l) => l.kind === "http");
   if (p.positional.length === 0 && main) {

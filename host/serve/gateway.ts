@@ -459,16 +459,27 @@ function forward(target: string, headers: Pair[], body: Buffer, timeoutMs: numbe
 function admin(hosts: Host[], req: IncomingMessage, res: ServerResponse): void {
   const path = (req.url ?? "/").split("?")[0];
   if (path === "/ready") { res.writeHead(200, { "content-type": "text/plain" }); res.end("LIVE\n"); return; }
-  if (path === "/stats") {
+  if (path === "/stats" || path === "/stats/prometheus") {
     // Counters and gauges (histograms are left out); summed over the listeners' hosts, as Envoy's
-    // stats are process-wide.
-    const sum = new Map<string, number>();
-    for (const h of hosts) for (const [name, v] of Object.entries(h.metrics())) if (!Array.isArray(v)) sum.set(name, (sum.get(name) ?? 0) + v);
-    const lines = [...sum].map(([name, v]) => `wasmcustom.${name}: ${v}`);
+    // stats are process-wide. /stats names them wasmcustom.<name>; Envoy's Prometheus output strips
+    // that namespace and turns what is not [a-zA-Z0-9_] into "_" (PrometheusStatsFormatter::metricName).
+    const sum = new Map<string, { kind: string; value: number }>();
+    for (const h of hosts) {
+      for (const [name, m] of h.process.metrics) {
+        if (m.kind === "histogram") continue;
+        const e = sum.get(name) ?? { kind: m.kind, value: 0 };
+        e.value += Number(m.value);
+        sum.set(name, e);
+      }
+    }
+    const names = [...sum.keys()].sort();
+    const lines = path === "/stats"
+      ? names.map((n) => `wasmcustom.${n}: ${sum.get(n)!.value}`)
+      : names.flatMap((n) => { const p = n.replace(/[^a-zA-Z0-9_]/g, "_"); return [`# TYPE ${p} ${sum.get(n)!.kind}`, `${p} ${sum.get(n)!.value}`]; });
     res.writeHead(200, { "content-type": "text/plain" });
-    res.end(lines.sort().join("\n") + (lines.length ? "\n" : ""));
+    res.end(lines.join("\n") + (lines.length ? "\n" : ""));
     return;
   }
   res.writeHead(404, { "content-type": "text/plain" });
-  res.end("wasmgate serve admin: /ready and /stats\n");
+  res.end("wasmgate serve admin: /ready, /stats and /stats/prometheus\n");
 }

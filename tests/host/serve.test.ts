@@ -240,6 +240,8 @@ test("a Wasm filter's local reply and its response rules go through serve as thr
     assert.equal(e.status, 200);
     assert.deepEqual(e.echoed!.headers["x-hello"], ["world"]);
     assert.equal(await counter(gw, "custom_filter.denied"), 1);
+    const prom = await (await fetch(`http://127.0.0.1:${portOf(gw, "admin")}/stats/prometheus`)).text();
+    assert.match(prom, /^# TYPE custom_filter_denied counter\ncustom_filter_denied 1$/m, "Prometheus names: namespace stripped, '.' as '_'");
   } finally { await gw.close(); }
 });
 
