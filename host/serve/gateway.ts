@@ -24,7 +24,7 @@
 //    the route's response header mutations before the encoder filters see the response;
 //  - after the encoder filters: date (when missing), server per server_header_transformation, via.
 // Bodies are read whole (up to BODY_LIMIT) and given to the filters in one callback each; Envoy
-// streams them. The admin listener answers /ready and /stats (the plugins' metrics as "wasmcustom.").
+// streams them. The admin listener answers /ready, /stats (the plugins' metrics as "wasmcustom.") and /stats/prometheus.
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { hostname, networkInterfaces } from "node:os";
 import { isIP } from "node:net";
