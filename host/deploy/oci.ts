@@ -81,28 +81,32 @@ export function tarOneFile(name: string, data: Uint8Array): Uint8Array {
 export function readTar(tar: Uint8Array): { name: string; type: string; data: Uint8Array }[] {
   const out: { name: string; type: string; data: Uint8Array }[] = [];
   const text = (a: number, b: number) => { let s = ""; for (let i = a; i < b && tar[i] !== 0; i++) s += String.fromCharCode(tar[i]); return s; };
+  const utf8 = (b: Uint8Array) => Buffer.from(b).toString("utf8");
   let nextName: string | null = null;
   for (let p = 0; p + 512 <= tar.length;) {
     if (tar.subarray(p, p + 512).every((x) => x === 0)) break;
     const prefix = text(p + 345, p + 500);
     const name = (text(p + 257, p + 262) === "ustar" && prefix ? prefix + "/" : "") + text(p, p + 100);
-    const size = parseInt(text(p + 124, p + 136).trim() || "0", 8);
+    const sizeField = text(p + 124, p + 136);
+    if (!/^[0-7 ]*$/.test(sizeField)) throw new Error(`tar: entry '${name}': bad size field`);
+    const size = parseInt(sizeField.trim() || "0", 8);
+    if (p + 512 + size > tar.length) throw new Error(`tar: entry '${name}' is cut short`);
     const type = String.fromCharCode(tar[p + 156] || 0x30);
     const data = tar.subarray(p + 512, p + 512 + size);
     p += 512 + Math.ceil(size / 512) * 512;
-    if (type === "x") { // PAX: "<len> key=value\n" records; path= names the next entry
-      const records = Buffer.from(data).toString("utf8");
-      for (let i = 0; i < records.length;) {
-        const sp = records.indexOf(" ", i);
-        const len = parseInt(records.slice(i, sp), 10);
-        if (!(len > 0) || sp < 0) break;
-        const rec = records.slice(sp + 1, i + len - 1);
+    if (type === "x") { // PAX: "<len> key=value\n" records, <len> in bytes; path= names the next entry
+      for (let i = 0; i < data.length;) {
+        let sp = i;
+        while (sp < data.length && data[sp] !== 0x20) sp++;
+        const len = Number(utf8(data.subarray(i, sp)));
+        if (!Number.isInteger(len) || len <= 0 || i + len > data.length) break;
+        const rec = utf8(data.subarray(sp + 1, i + len - 1)); // without the trailing newline
         if (rec.startsWith("path=")) nextName = rec.slice(5);
         i += len;
       }
       continue;
     }
-    if (type === "L") { nextName = Buffer.from(data).toString("utf8").replace(/\0+$/, ""); continue; }
+    if (type === "L") { nextName = utf8(data).replace(/\0+$/, ""); continue; }
     if (type === "g" || type === "K") continue;
     out.push({ name: nextName ?? name, type, data });
     nextName = null;
@@ -216,9 +220,15 @@ export function writeLayout(dir: string, image: Image, tag: string): void {
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     if (!existsSync(join(dir, "oci-layout"))) throw new Error(`${dir} is not empty and holds no OCI layout: refusing to write into it`);
     if (existsSync(join(dir, "index.json"))) {
-      const index = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as { manifests?: Descriptor[] };
-      manifests = (index.manifests ?? []).filter((m) => m.annotations?.[REF_NAME] !== tag);
-      replaced = (index.manifests ?? []).filter((m) => m.annotations?.[REF_NAME] === tag);
+      let index: { manifests?: unknown };
+      try { index = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")); } catch (e) { throw new Error(`${join(dir, "index.json")}: not JSON (${(e as Error).message}): refusing to write into this layout`); }
+      if (index === null || typeof index !== "object") throw new Error(`${join(dir, "index.json")}: not an image index: refusing to write into this layout`);
+      const list = index.manifests ?? [];
+      if (!Array.isArray(list) || !list.every((m) => m !== null && typeof m === "object" && typeof (m as Descriptor).digest === "string")) {
+        throw new Error(`${join(dir, "index.json")}: not an image index (manifests must be a list of descriptors): refusing to write into this layout`);
+      }
+      manifests = (list as Descriptor[]).filter((m) => m.annotations?.[REF_NAME] !== tag);
+      replaced = (list as Descriptor[]).filter((m) => m.annotations?.[REF_NAME] === tag);
     }
   }
   mkdirSync(join(dir, "blobs", "sha256"), { recursive: true });
@@ -258,6 +268,8 @@ function reachable(roots: Descriptor[], blobPath: (d: string) => string): Set<st
     let m: { config?: Descriptor; layers?: Descriptor[]; manifests?: Descriptor[]; blobs?: Descriptor[]; subject?: Descriptor };
     try { m = JSON.parse(readFileSync(f, "utf8")); } catch { return d.mediaType !== undefined && !/manifest|index/.test(d.mediaType); }
     if (m === null || typeof m !== "object") return true;
+    const lists = [m.layers, m.manifests, m.blobs];
+    if (!lists.every((x) => x === undefined || Array.isArray(x))) return false; // malformed: account for nothing
     return [m.config, m.subject, ...(m.layers ?? []), ...(m.manifests ?? []), ...(m.blobs ?? [])].every(walk);
   };
   return roots.every(walk) ? seen : null;
@@ -308,9 +320,12 @@ const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-
  * names its registry too. Registry hosts compare case-insensitively and are kept lower-cased.
  */
 export function parseRef(ref: string): ImageRef {
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(ref) && !ref.startsWith("oci://")) throw new Error("an image reference has no scheme but oci://");
   let r = ref.startsWith("oci://") ? ref.slice(6) : ref;
-  if (r.slice(0, r.indexOf("/") < 0 ? r.length : r.indexOf("/")).includes("@")) {
-    throw new Error("credentials do not go in the image reference: set WASMGATE_REGISTRY_USERNAME and WASMGATE_REGISTRY_PASSWORD");
+  const atSign = r.indexOf("@");
+  if (atSign >= 0 && !/^sha256:[a-f0-9]{64}$/.test(r.slice(atSign + 1))) {
+    // Whatever else an "@" introduces, it is not a digest: it may be user:password, so never echoed.
+    throw new Error("an '@' in the image reference must introduce a sha256 digest (credentials do not go in it: set WASMGATE_REGISTRY_USERNAME and WASMGATE_REGISTRY_PASSWORD)");
   }
   let digest: string | undefined;
   const at = r.indexOf("@");
@@ -324,6 +339,7 @@ export function parseRef(ref: string): ImageRef {
   const registry = r.slice(0, slash).toLowerCase();
   // Istio reads the url with go-containerregistry, which takes the first part for a registry only
   // when it has a '.' or a ':' (else the image is on Docker Hub): the url printed must mean this host.
+  if (/^((index|registry-1)\.)?docker\.io(:\d+)?$/.test(registry)) throw new Error(`${ref}: Docker Hub is not supported (its API host and credentials differ from its name)`);
   if (!/[.:]/.test(registry)) throw new Error(`${ref}: '${registry}' has no '.' or ':', so Istio would look for the image on Docker Hub: spell the registry with its port (e.g. ${registry}:5000)`);
   r = r.slice(slash + 1);
   const colon = r.lastIndexOf(":");
@@ -406,12 +422,26 @@ export async function pushImage(image: Image, ref: ImageRef & { tag: string }, o
   const hint = "set WASMGATE_REGISTRY_USERNAME and WASMGATE_REGISTRY_PASSWORD, or docker login (docker's credential helpers are not run)";
   let authorization: string | undefined;
 
-  const send = async (method: string, url: string | URL, init: { body?: Uint8Array; headers?: Record<string, string> } = {}): Promise<Response> => {
-    try {
-      return await doFetch(url, { method, body: init.body as Uint8Array<ArrayBuffer> | undefined, headers: init.headers, redirect: "follow", signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    } catch (e) {
-      const err = e as Error & { cause?: unknown };
-      throw new RegistryError(`${method} ${String(url)}: ${err.name === "TimeoutError" ? `no answer in ${REQUEST_TIMEOUT_MS / 1000} s` : err.cause ? String(err.cause) : err.message}`);
+  /** One request, following redirects here (fetch's own following cannot re-send a byte body on Node
+   *  20, and would decide about the Authorization header itself): `auth` goes only to the registry's
+   *  origin. Resolves with the final response and the URL that gave it. */
+  const send = async (method: string, url: string | URL, init: { body?: Uint8Array; headers?: Record<string, string>; auth?: string } = {}): Promise<{ res: Response; at: URL }> => {
+    let at = new URL(String(url)), m = method, body = init.body;
+    for (let hop = 0; ; hop++) {
+      const headers = { ...init.headers, ...(init.auth && at.origin === registryOrigin ? { authorization: init.auth } : {}) };
+      let res: Response;
+      try {
+        res = await doFetch(at, { method: m, body: body && new Uint8Array(body) as Uint8Array<ArrayBuffer>, headers, redirect: "manual", signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      } catch (e) {
+        const err = e as Error & { cause?: unknown };
+        throw new RegistryError(`${m} ${at.href}: ${err.name === "TimeoutError" ? `no answer in ${REQUEST_TIMEOUT_MS / 1000} s` : err.cause ? String(err.cause) : err.message}`);
+      }
+      const location = res.headers.get("location");
+      if (![301, 302, 303, 307, 308].includes(res.status) || !location) return { res, at };
+      if (hop >= 5) throw new RegistryError(`${m} ${at.href}: too many redirects`);
+      await res.arrayBuffer().catch(() => {});
+      at = new URL(location, at);
+      if (res.status === 303 && m !== "HEAD") { m = "GET"; body = undefined; }
     }
   };
   /** Takes the challenge of a 401; false when there is nothing new to try. */
@@ -431,7 +461,8 @@ export async function pushImage(image: Image, ref: ImageRef & { tag: string }, o
     if (url.protocol !== "https:" && !(plain && url.protocol === "http:" && sameOrLoopback)) throw new RegistryError(`${ref.registry}: refusing to send credentials to the token realm ${url.origin} over plain HTTP`);
     if (c.params.service) url.searchParams.set("service", c.params.service);
     url.searchParams.set("scope", `repository:${ref.repository}:pull,push`);
-    const t = await send("GET", url, { headers: basic ? { authorization: basic } : {} });
+    // The realm is the registry's choice of token server: it gets the credentials (as docker does).
+    const { res: t } = await send("GET", url, { headers: basic ? { authorization: basic } : {} });
     if (!t.ok) throw new RegistryError(`token request to ${url.origin}${url.pathname} failed: ${t.status} ${await errorText(t)}${t.status === 401 && !basic ? `: ${hint}` : ""}`);
     const body = await t.json().catch(() => ({})) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
@@ -443,9 +474,9 @@ export async function pushImage(image: Image, ref: ImageRef & { tag: string }, o
   }
   async function call(method: string, url: string, body?: Uint8Array, headers: Record<string, string> = {}): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
-      const ours = new URL(url).origin === registryOrigin; // scheme too: never credentials over http to an https registry's host
-      const res = await send(method, url, { body, headers: { ...headers, ...(authorization && ours ? { authorization } : {}) } });
-      if (res.status !== 401 || !ours) return res;
+      const { res, at } = await send(method, url, { body, headers, auth: authorization });
+      // Only the registry's own 401 (by origin, scheme included, after redirects) is answered.
+      if (res.status !== 401 || at.origin !== registryOrigin) return res;
       await res.arrayBuffer().catch(() => {});
       if (attempt < 2 && await authorize(res)) continue;
       throw new RegistryError(`${ref.registry} refused ${basic ? "the credentials" : "the push without credentials"} (401 on ${method} ${new URL(url).pathname})${basic ? "" : `: ${hint}`}`);

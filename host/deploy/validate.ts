@@ -102,8 +102,12 @@ function validateWasmPlugin(r: Report, where: string, d: Json, opts: ValidateOpt
 /** The module in the image layout given with --image, checked against the WasmPlugin's url and
  *  sha256 the way Istio's agent checks what it pulled; null (and an error) when it does not fit. */
 function imageModule(r: Report, where: string, spec: Json, opts: ValidateOptions): Uint8Array | null {
-  // No scheme means oci:// to Istio (pilot/pkg/model/extensions.go).
-  if (!/^oci:\/\//.test(spec.url) && /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(spec.url)) { fail(r, `${where}: --image: spec.url is not an oci:// image (${spec.url})`); return null; }
+  // No scheme means oci:// to Istio (pilot/pkg/model/extensions.go) — but only once Go's url.Parse has
+  // read it: a first segment with a ':' ("localhost:5000/…") parses as a scheme or fails to parse.
+  if (!/^oci:\/\//.test(spec.url)) {
+    if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(spec.url)) { fail(r, `${where}: --image: spec.url is not an oci:// image (${spec.url})`); return null; }
+    if (spec.url.split("/")[0].includes(":")) { fail(r, `${where}: spec.url: Istio cannot read a registry with a port without a scheme: write oci://${spec.url}`); return null; }
+  }
   const dir = isAbsolute(opts.image!) ? opts.image! : join(opts.cwd ?? process.cwd(), opts.image!);
   // What Istio pulls: the url's digest, else its tag, else "latest" (go-containerregistry's default).
   let want: ImageSelector;

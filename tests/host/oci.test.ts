@@ -145,6 +145,12 @@ test("writing a tag into a layout another tool made keeps what its other entries
   writeLayout(out, buildImage(wasm), "child"); // replaces the tag "child"; the list still needs its manifest
   for (const d of [sha256(list), other.digest, other.layer.digest, other.config.digest]) assert.ok(existsSync(join(out, "blobs", "sha256", d.slice(7))), `${d} kept`);
   assert.throws(() => readLayout(out, { tag: "multi" }), /names application\/vnd\.docker\.distribution\.manifest\.list\.v2\+json, not an image manifest/);
+  // a malformed index.json: refused up front, naming the file, and left as it was
+  for (const text of ["{", "null", '{"manifests":{}}', '{"manifests":[null]}']) {
+    writeFileSync(join(out, "index.json"), text);
+    assert.throws(() => writeLayout(out, buildImage(wasm), "x"), /index\.json: not (JSON|an image index)/);
+    assert.equal(readFileSync(join(out, "index.json"), "utf8"), text);
+  }
 });
 
 test("a layer tar in POSIX (PAX) or GNU format, as other tools write it, is read as Istio's Go reader reads it", () => {
@@ -168,7 +174,11 @@ test("image references: registry, repository, tag or digest; bad names refused",
   assert.deepEqual(parseRef("GHCR.io/acme/headers@sha256:" + "a".repeat(64)), { registry: "ghcr.io", repository: "acme/headers", digest: "sha256:" + "a".repeat(64) });
   assert.throws(() => parseRef("headers:0.1.0"), /REGISTRY\/REPOSITORY/);
   assert.throws(() => parseRef("ghcr.io/Acme/headers"), /not a valid repository/);
-  assert.throws(() => parseRef("ghcr.io/acme/headers@sha256:abc"), /not a sha256 digest/);
+  assert.throws(() => parseRef("ghcr.io/acme/headers@sha256:abc"), /must introduce a sha256 digest/);
+  for (const secret of ["user:pa/ss@reg.io/ab", "https://user:s3cret@reg.io/ab"]) {
+    assert.throws(() => parseRef(secret), (e: Error) => !/pa\/ss|s3cret/.test(e.message), "credentials are never echoed");
+  }
+  assert.throws(() => parseRef("docker.io/acme/headers"), /Docker Hub is not supported/);
   assert.throws(() => parseRef("ghcr.io/acme/headers:-x"), /not a valid tag/);
   assert.throws(() => parseRef("gh cr.io/acme/headers"), /not a registry/);
   assert.throws(() => parseRef("r.io:99999/acme/headers"), /not a registry/);
@@ -176,7 +186,7 @@ test("image references: registry, repository, tag or digest; bad names refused",
   assert.throws(() => parseRef("r.io/" + "a".repeat(256)), /2 to 255 characters/);
   assert.throws(() => parseRef("localhost/x"), /no '\.' or ':', so Istio would look for the image on Docker Hub/);
   assert.throws(() => parseRef("registry/wasm"), /Docker Hub/);
-  assert.throws(() => parseRef("u:pw@ghcr.io/acme/x"), (e: Error) => /credentials do not go in the image reference/.test(e.message) && !e.message.includes("pw"));
+  assert.throws(() => parseRef("u:pw@ghcr.io/acme/x"), (e: Error) => /credentials do not go in it/.test(e.message) && !e.message.includes("pw"));
   assert.equal(isLoopback("127.0.0.1:5000"), true);
   assert.equal(isLoopback("localhost"), true);
   assert.equal(isLoopback("[::1]:5000"), true);
@@ -358,6 +368,40 @@ test("push: credentials and tokens go only to the registry's host; a Basic chall
   await assert.rejects(pushImage(buildImage(wasm), { registry: "localhost:5000", repository: "r", tag: "t" }, { credentials: creds, fetch: m.f }), /refusing to send credentials to the token realm http:\/\/evil\.example\.com/);
 });
 
+test("push: redirects are followed here — a byte body re-sent after a 307, no credentials to another origin, and another origin's 401 not answered", async () => {
+  const creds = { username: "u", password: "p" };
+  const basic = "Basic " + Buffer.from("u:p").toString("base64");
+  const seen: { method: string; url: string; auth: string | null; body: number }[] = [];
+  const f = (async (input: string | URL, init: RequestInit = {}) => {
+    const url = new URL(String(input));
+    const auth = new Headers(init.headers).get("authorization");
+    const method = init.method ?? "GET";
+    seen.push({ method, url: url.href, auth, body: init.body ? (init.body as Uint8Array).length : 0 });
+    assert.equal(init.redirect, "manual");
+    if (url.host === "reg.example.com" && !auth) return new Response("", { status: 401, headers: { "www-authenticate": 'Basic realm="r"' } });
+    if (url.host === "reg.example.com" && method === "HEAD") return new Response(null, { status: 307, headers: { location: "https://mirror.example.net/check" } });
+    if (url.host === "mirror.example.net" && method === "HEAD") return new Response(null, { status: 404 });
+    if (method === "POST") return new Response("", { status: 202, headers: { location: "/v2/r/blobs/uploads/1" } });
+    if (method === "PUT" && url.pathname.startsWith("/v2/r/blobs/uploads/")) return new Response(null, { status: 307, headers: { location: "/store/1" + url.search } });
+    return new Response("", { status: 201 });
+  }) as typeof fetch;
+  await pushImage(buildImage(wasm), REF, { credentials: creds, fetch: f });
+  assert.ok(seen.filter((x) => x.url.startsWith("https://mirror.example.net/")).every((x) => x.auth === null), "no credentials across origins");
+  const stored = seen.filter((x) => x.url.includes("/store/1"));
+  assert.equal(stored.length, 2, "both blobs re-sent after the 307");
+  assert.ok(stored.every((x) => x.body > 0 && x.auth === basic), "with their bytes, and the registry's own credentials");
+  // a redirect to another origin that answers 401: its challenge is not answered with our credentials
+  const realm: string[] = [];
+  const g = (async (input: string | URL, init: RequestInit = {}) => {
+    const url = new URL(String(input));
+    if (url.pathname === "/token") { realm.push(new Headers(init.headers).get("authorization") ?? ""); return new Response(JSON.stringify({ token: "t" })); }
+    if (url.host === "reg.example.com") return new Response(null, { status: 307, headers: { location: "https://evil.example.net/x" } });
+    return new Response("", { status: 401, headers: { "www-authenticate": 'Bearer realm="https://evil.example.net/token"' } });
+  }) as typeof fetch;
+  await assert.rejects(pushImage(buildImage(wasm), REF, { credentials: creds, fetch: g }), /checking for sha256:[0-9a-f]{64}: 401/);
+  assert.deepEqual(realm, [], "the other origin's token realm got nothing");
+});
+
 test("push: a registry that fails a HEAD, or keeps refusing fresh tokens, gives an error that says so", async () => {
   let m = mockRegistry({ headStatus: 500 });
   await assert.rejects(pushImage(buildImage(wasm), REF, { fetch: m.f }), /checking for sha256:[0-9a-f]{64}: 500/);
@@ -422,6 +466,11 @@ test("wasmgate package writes the layout and prints the digest for the WasmPlugi
   v = cli("validate", untagged, "--image", out);
   assert.equal(v.status, 1);
   assert.match(v.stdout, /no image tagged latest \(tags: 1\.2\.3\)/);
+  const withPort = join(dir, "wp-noscheme-port.yaml"); // Go's url.Parse reads "localhost:5000" as a scheme
+  writeFileSync(withPort, readFileSync(plugin(hex, "1.2.3", good), "utf8").replace("url: oci://ghcr.io", "url: localhost:5000"));
+  v = cli("validate", withPort, "--image", out);
+  assert.equal(v.status, 1);
+  assert.match(v.stdout, /write oci:\/\/localhost:5000/);
   const noScheme = join(dir, "wp-noscheme.yaml"); // Istio reads a url without a scheme as oci://
   writeFileSync(noScheme, readFileSync(plugin(hex, "1.2.3", good), "utf8").replace("url: oci://", "url: "));
   v = cli("validate", noScheme, "--image", out);
@@ -464,6 +513,20 @@ test("wasmgate package --push: pushed, and the WasmPlugin lines printed", { skip
   const digest = readLayout(out, { tag: "2.0.0" }).digest;
   assert.match(r.stdout, new RegExp(`url: oci://127\\.0\\.0\\.1:${port}/wasmgate/cli:2\\.0\\.0\\n  sha256: "${digest.slice(7)}"`));
   assert.equal((await pull("wasmgate/cli", "2.0.0")).digest, digest);
+});
+
+test("readTar refuses a negative or non-octal size and a cut-short archive (no hang), and reads a non-ASCII PAX path", () => {
+  const t = tarOneFile("plugin.wasm", wasm);
+  const bad = new Uint8Array(t); bad.set(Buffer.from("-0001750\0\0\0\0"), 124);
+  assert.throws(() => readTar(bad), /bad size field/);
+  assert.throws(() => readTar(t.subarray(0, 600)), /cut short/);
+  const src = join(dir, "pax-utf8");
+  mkdirSync(join(src, "dïr"), { recursive: true });
+  writeFileSync(join(src, "dïr", "plugin.wasm"), wasm);
+  const p = spawnSync("tar", ["--format=posix", "-cf", "-", "-C", src, "dïr/plugin.wasm"], { maxBuffer: 1 << 26 });
+  assert.equal(p.status, 0, String(p.stderr));
+  const f = readTar(new Uint8Array(p.stdout)).filter((x) => x.type === "0");
+  assert.deepEqual(f.map((x) => x.name), ["dïr/plugin.wasm"]);
 });
 
 test("readTar reads what tarOneFile writes; names over 100 bytes are refused", () => {
