@@ -73,7 +73,7 @@ export function useWasmgateAllocator(asc: { libraryFiles: Record<string, string>
   asc.libraryFiles["rt/tlsf"] = readFileSync(join(root, ALLOCATOR_SOURCE), "utf8");
 }
 
-async function compileAs(root: string, t: BuildTarget, target: "release" | "debug"): Promise<string | null> {
+async function compileAs(root: string, t: BuildTarget, target: "release" | "debug", log: (line: string) => void): Promise<string | null> {
   const asc = (await import("assemblyscript/asc")).default;
   useWasmgateAllocator(asc, root);
   const suffix = target === "debug" ? ".debug" : "";
@@ -82,7 +82,7 @@ async function compileAs(root: string, t: BuildTarget, target: "release" | "debu
   if (target === "debug") argv.push("-t", join(t.outDir, `${t.name}.debug.wat`));
   const stderr: string[] = [];
   const { error } = await asc.main(argv, {
-    stdout: { write: (s: string) => (process.stdout.write(s), true) } as any,
+    stdout: { write: (s: string) => (log(String(s).replace(/\n$/, "")), true) } as any,
     stderr: { write: (s: string) => (stderr.push(String(s)), true) } as any,
   });
   const errText = stderr.join("");
@@ -105,7 +105,8 @@ async function compileWat(root: string, file: string, outDir: string): Promise<s
   }
 }
 
-export async function build(root: string, names: string[], all: boolean): Promise<number> {
+/** `log` takes the progress lines ("built …"); errors always go to stderr. */
+export async function build(root: string, names: string[], all: boolean, log: (line: string) => void = console.log): Promise<number> {
   const targets = discoverTargets(root, all).filter((t) => names.length === 0 || names.includes(t.name));
   if (names.length && targets.length === 0) {
     console.error(`wasmgate build: no filter named ${names.join(", ")} (looked in filters/ and examples/)`);
@@ -117,13 +118,13 @@ export async function build(root: string, names: string[], all: boolean): Promis
     const started = Date.now();
     for (const target of ["release", "debug"] as const) {
       if (t.outDir !== "build" && target === "debug") continue;
-      const err = await compileAs(root, t, target);
+      const err = await compileAs(root, t, target, log);
       if (err) errors.push(err);
     }
     const out = join(root, t.outDir, `${t.name}.wasm`);
     if (existsSync(out)) {
       const size = readFileSync(out).length;
-      console.log(`built ${join(t.outDir, t.name + ".wasm")} (${size} bytes, ${Date.now() - started} ms)`);
+      log(`built ${join(t.outDir, t.name + ".wasm")} (${size} bytes, ${Date.now() - started} ms)`);
       if (t.checkImports) {
         const bytes = readFileSync(out);
         errors.push(...checkEnvoyImports(bytes, out));
@@ -139,7 +140,7 @@ export async function build(root: string, names: string[], all: boolean): Promis
       const err = await compileWat(root, join("tests/modules", f), "build/test");
       if (err) errors.push(err);
     }
-    if (wats.length) console.log(`built ${wats.length} WAT test modules into build/test/`);
+    if (wats.length) log(`built ${wats.length} WAT test modules into build/test/`);
   }
   for (const e of errors) console.error(e);
   return errors.length ? 1 : 0;

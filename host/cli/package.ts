@@ -60,10 +60,8 @@ export async function packageCommand(argv: string[]): Promise<number> {
       process.stderr.write(`wasmgate package: no filter named '${target}' (filters/<name> or examples/<name> with an asconfig.json), and not a .wasm file\n${USAGE}\n`);
       return 2;
     }
-    const log = process.stdout.write;
-    if (json) process.stdout.write = (() => true) as typeof process.stdout.write; // keep --json output one document
-    let code: number;
-    try { code = await build(REPO_ROOT, [target], false); } finally { process.stdout.write = log; }
+    // With --json the build's progress lines stay out of stdout, which carries one JSON document.
+    const code = await build(REPO_ROOT, [target], false, json ? () => {} : undefined);
     if (code !== 0) { process.stderr.write(`wasmgate package: building ${target} failed\n`); return 1; }
     name = target;
     modulePath = join(REPO_ROOT, "build", `${target}.wasm`);

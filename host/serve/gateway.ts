@@ -359,11 +359,14 @@ function validReferer(v: string): boolean {
   try { const u = new URL(v); return u.host !== "" && /^[a-z][a-z0-9+.-]*:\/\//i.test(v); } catch { return false; }
 }
 
-/** The local address Envoy appends to x-forwarded-for for a loopback peer (its config.localAddress()). */
+/** The local address Envoy appends to x-forwarded-for for a loopback peer (its config.localAddress(),
+ *  found once at start-up as Envoy finds it). */
+let localAddressOnce: string | null = null;
 function localAddress(): string {
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (!a.internal && a.family === "IPv4") return a.address;
-  return "127.0.0.1";
+  localAddressOnce ??= Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === "IPv4")?.address ?? "127.0.0.1";
+  return localAddressOnce;
 }
+const HOSTNAME = hostname(); // %HOSTNAME%: the machine's name, read once
 function isLoopback(ip: string): boolean {
   return /^127\./.test(ip) || ip === "::1" || /^::ffff:127\./.test(ip);
 }
@@ -375,7 +378,7 @@ async function route(l: ListenerPlan, clusters: Record<string, string>, fwd: For
   info.clusterName = sel?.route.route?.cluster ?? null;
   if (sel === null) return { status: 404, headers: [], body: [], details: "route_not_found" };
   // %REQ()% reads the request headers as they are when the value is computed (after this level's removes).
-  const ctx = (upstreamHost: string): FormatContext => ({ request: headers, remote: conn.remote, protocol: conn.protocol, upstreamHost, hostname: hostname() });
+  const ctx = (upstreamHost: string): FormatContext => ({ request: headers, remote: conn.remote, protocol: conn.protocol, upstreamHost, hostname: HOSTNAME });
   if (sel.route.direct_response !== undefined) {
     const dr = sel.route.direct_response;
     const text: string | undefined = dr.body?.inline_string ?? (dr.body?.inline_bytes !== undefined ? Buffer.from(dr.body.inline_bytes, "base64").toString("latin1") : undefined);

@@ -122,6 +122,18 @@ ${extra.clusters}
   return f;
 }
 const noExtra = { hcm: "", clusters: "", filters: "" };
+/** A route_config of one virtual host for every domain, with `routes` (YAML list items, one per line). */
+const allHosts = (routes: string) => `
+            virtual_hosts:
+            - name: all
+              domains: ["*"]
+              routes:
+${routes}`;
+/** The same with routes given inline (a YAML flow list's items). */
+const allHostsInline = (routes: string) => `
+            virtual_hosts: [ { name: all, domains: ["*"], routes: [ ${routes} ] } ]
+`;
+const TO_UP = '{ match: { prefix: "/" }, route: { cluster: up } }';
 const ROUTER_LINE = 'typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }';
 /** The bootstrap file `f` with the router's typed_config given `fields` too. */
 function withRouter(f: string, fields: string): string {
@@ -187,16 +199,11 @@ test("the upstream's failures are Envoy's: 503 when it cannot be reached, 504 af
   const closed = createServer(); await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
   const closedPort = (closed.address() as { port: number }).port;
   await new Promise((r) => closed.close(r));
-  const f = bootstrap(`
-            virtual_hosts:
-            - name: all
-              domains: ["*"]
-              routes:
+  const f = bootstrap(allHosts(`
               - match: { prefix: "/slow" }
                 route: { cluster: hang, timeout: 0.6s }
               - match: { prefix: "/" }
-                route: { cluster: dead }
-`, { hcm: "", filters: "", clusters: `
+                route: { cluster: dead }`), { hcm: "", filters: "", clusters: `
   - name: hang
     type: STATIC
     load_assignment: { cluster_name: hang, endpoints: [ { lb_endpoints: [ { endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: ${(hang.address() as { port: number }).port} } } } } ] } ] }
@@ -220,9 +227,7 @@ test("the upstream's failures are Envoy's: 503 when it cannot be reached, 504 af
 
 test("a Wasm filter's local reply and its response rules go through serve as through Envoy; server kept with PASS_THROUGH", async () => {
   const config = JSON.stringify({ header: { name: "x-hello", value: "world" }, deny: ["/admin"] });
-  const f = bootstrap(`
-            virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: "/" }, route: { cluster: up } } ] } ]
-`, { clusters: "", hcm: "          server_header_transformation: PASS_THROUGH", filters: `
+  const f = bootstrap(allHostsInline(TO_UP), { clusters: "", hcm: "          server_header_transformation: PASS_THROUGH", filters: `
           - name: custom
             typed_config:
               "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
@@ -246,11 +251,7 @@ test("a Wasm filter's local reply and its response rules go through serve as thr
 });
 
 test("route matching as Envoy's: case_sensitive, path_separated_prefix, a missing header under invert_match, joined header values, undecoded query values", async () => {
-  const f = bootstrap(`
-            virtual_hosts:
-            - name: all
-              domains: ["*"]
-              routes:
+  const f = bootstrap(allHosts(`
               - match: { prefix: "/CI", case_sensitive: false }
                 direct_response: { status: 201 }
               - match: { path_separated_prefix: "/sep" }
@@ -262,8 +263,7 @@ test("route matching as Envoy's: case_sensitive, path_separated_prefix, a missin
               - match: { prefix: "/q", query_parameters: [ { name: n, string_match: { exact: "a%20b" } } ] }
                 direct_response: { status: 205 }
               - match: { prefix: "/" }
-                direct_response: { status: 418 }
-`, noExtra);
+                direct_response: { status: 418 }`), noExtra);
   const gw = await startGateway(f, { anyPort: true });
   try {
     const p = portOf(gw);
@@ -323,9 +323,7 @@ test("header mutations as Envoy's HeaderParser: removes, then overwrites, then a
 test("the router's x-envoy headers: a client's timeout headers are removed before the filters (every request is external); suppress_envoy_headers drops the router's", async () => {
   const slow: Server = createServer((req, res) => { setTimeout(() => res.end("ok"), 400); });
   await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
-  const routes = `
-            virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: "/" }, route: { cluster: up, prefix_rewrite: "/r/" } } ] } ]
-`;
+  const routes = allHostsInline(`{ match: { prefix: "/" }, route: { cluster: up, prefix_rewrite: "/r/" } }`);
   const port = (slow.address() as { port: number }).port;
   let gw = await startGateway(bootstrap(routes, noExtra), { anyPort: true, clusters: { up: `127.0.0.1:${port}` } });
   try {
@@ -351,9 +349,7 @@ test("the codec's and connection manager's own answers: HTTP/1.0 426, Upgrade 40
     res.end(req.method === "HEAD" ? undefined : text);
   });
   await new Promise<void>((r) => up.listen(0, "127.0.0.1", r));
-  const gw = await startGateway(bootstrap(`
-            virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: "/" }, route: { cluster: up } } ] } ]
-`, noExtra), { anyPort: true, clusters: { up: `127.0.0.1:${(up.address() as { port: number }).port}` } });
+  const gw = await startGateway(bootstrap(allHostsInline(TO_UP), noExtra), { anyPort: true, clusters: { up: `127.0.0.1:${(up.address() as { port: number }).port}` } });
   try {
     const p = portOf(gw);
     const raw = async (text: string) => {
@@ -379,9 +375,7 @@ test("the codec's and connection manager's own answers: HTTP/1.0 426, Upgrade 40
 test("robustness: an upstream that resets after its headers resets the client's stream; an aborted upload to the echo does not take serve down", async () => {
   const up: Server = createServer((req, res) => { res.writeHead(200, { "content-length": "100" }); res.write("partial"); setTimeout(() => res.socket?.destroy(), 50); });
   await new Promise<void>((r) => up.listen(0, "127.0.0.1", r));
-  const gw = await startGateway(bootstrap(`
-            virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: "/reset" }, route: { cluster: up } }, { match: { prefix: "/" }, route: { cluster: echo } } ] } ]
-`, { ...noExtra, clusters: "  - { name: echo, type: STATIC, load_assignment: { cluster_name: echo, endpoints: [] } }" }), { anyPort: true, clusters: { up: `127.0.0.1:${(up.address() as { port: number }).port}`, echo: echo.target } });
+  const gw = await startGateway(bootstrap(allHostsInline(`{ match: { prefix: "/reset" }, route: { cluster: up } }, { match: { prefix: "/" }, route: { cluster: echo } }`), { ...noExtra, clusters: "  - { name: echo, type: STATIC, load_assignment: { cluster_name: echo, endpoints: [] } }" }), { anyPort: true, clusters: { up: `127.0.0.1:${(up.address() as { port: number }).port}`, echo: echo.target } });
   try {
     await assert.rejects(sendRaw(portOf(gw), "/reset"), /socket hang up|ECONNRESET/);
     // half an upload, then the client goes away: the echo behind serve sees an aborted request
@@ -399,18 +393,13 @@ test("robustness: an upstream that resets after its headers resets the client's 
 });
 
 test("route regexes are RE2's, in linear time: (?i), \\A…\\z and a catastrophic-backtracking pattern; regex_rewrite replaces empty matches as RE2's GlobalReplace", async () => {
-  const f = bootstrap(`
-            virtual_hosts:
-            - name: all
-              domains: ["*"]
-              routes:
+  const f = bootstrap(allHosts(`
               - match: { prefix: "/", headers: [ { name: x-id, string_match: { safe_regex: { regex: "(a+)+" } } } ] }
                 direct_response: { status: 201 }
               - match: { safe_regex: { regex: "(?i)\\\\A/CaSe\\\\z" } }
                 direct_response: { status: 202 }
               - match: { prefix: "/" }
-                direct_response: { status: 418 }
-`, noExtra);
+                direct_response: { status: 418 }`), noExtra);
   const gw = await startGateway(f, { anyPort: true });
   try {
     const p = portOf(gw);
@@ -426,9 +415,7 @@ test("route regexes are RE2's, in linear time: (?i), \\A…\\z and a catastrophi
 });
 
 test("the connection manager's request mutations: internal headers stripped, use_remote_address, via, strip_any_host_port, always_set_request_id_in_response; fragments 400, over 100 headers 431", async () => {
-  const routes = `
-            virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: "/" }, route: { cluster: up } } ] } ]
-`;
+  const routes = allHostsInline(TO_UP);
   let gw = await startGateway(bootstrap(routes, { ...noExtra, hcm: `          use_remote_address: true
           via: wasmgate
           strip_any_host_port: true
@@ -465,11 +452,7 @@ test("the connection manager's request mutations: internal headers stripped, use
 });
 
 test("route details as Envoy's: an empty prefix_rewrite is none, query present_match false means absent, %REQ()% sees this level's removes", async () => {
-  const f = bootstrap(`
-            virtual_hosts:
-            - name: all
-              domains: ["*"]
-              routes:
+  const f = bootstrap(allHosts(`
               - match: { prefix: "/q", query_parameters: [ { name: debug, present_match: false } ] }
                 direct_response: { status: 204 }
               - match: { prefix: "/xfh" }
@@ -480,8 +463,7 @@ test("route details as Envoy's: an empty prefix_rewrite is none, query present_m
                 request_headers_to_remove: [ x-a ]
                 request_headers_to_add:
                 - { header: { key: x-copy, value: "%REQ(x-a)%" } }
-                - { header: { key: x-two, value: "%REQ(x-a)%%REQ(x-b)%" } }
-`, noExtra);
+                - { header: { key: x-two, value: "%REQ(x-a)%%REQ(x-b)%" } }`), noExtra);
   const gw = await startGateway(f, { anyPort: true });
   try {
     const p = portOf(gw);
@@ -505,13 +487,9 @@ test("serve refuses to start on what Envoy refuses, and on what it cannot do as 
       return true;
     });
   };
-  const routes = `
-            virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: "/" }, redirect: { path_redirect: "/x" } } ] } ]
-`;
+  const routes = allHostsInline(`{ match: { prefix: "/" }, redirect: { path_redirect: "/x" } }`);
   await refuse(bootstrap(routes, noExtra), {}, /routes\[0\]: only route \(to a cluster\) and direct_response actions/, /routes\[0\]\.redirect: not supported/);
-  const ok = `
-            virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: "/" }, route: { cluster: up } } ] } ]
-`;
+  const ok = allHostsInline(TO_UP);
   await refuse(bootstrap(ok, { ...noExtra, filters: `
           - name: envoy.filters.http.cors
             typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors }
@@ -525,12 +503,8 @@ test("serve refuses to start on what Envoy refuses, and on what it cannot do as 
                 configuration: { "@type": type.googleapis.com/google.protobuf.StringValue, value: '{"request":[{"ops":[{"op":"sett"}]}]}' }
 ` }), {}, /headers: config\.request\[0\]\.ops\[0\]\.op/);
   await refuse(bootstrap(ok, noExtra), { clusters: { nosuch: "127.0.0.1:1" } }, /--cluster nosuch: the bootstrap has no cluster of that name/);
-  await refuse(bootstrap(`
-            virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: "/" }, route: { cluster: up }, request_headers_to_add: [ { header: { key: x-t, value: "%START_TIME%" } } ] } ] } ]
-`, noExtra), {}, /uses a formatter serve does not fill in/);
-  const routeWith = (x: string) => bootstrap(`
-            virtual_hosts: [ { name: all, domains: ["*"], routes: [ ${x} ] } ]
-`, noExtra);
+  await refuse(bootstrap(allHostsInline(`{ match: { prefix: "/" }, route: { cluster: up }, request_headers_to_add: [ { header: { key: x-t, value: "%START_TIME%" } } ] }`), noExtra), {}, /uses a formatter serve does not fill in/);
+  const routeWith = (x: string) => bootstrap(allHostsInline(x), noExtra);
   await refuse(routeWith(`{ match: { prefix: "/", headers: [ { name: x-n, range_match: { start: 1, end: 10 } } ] }, route: { cluster: up } }`), {}, /headers\[0\]\.range_match: not supported/);
   await refuse(routeWith(`{ match: { prefix: "/", query_parameters: [ { name: q, string_match: { safe_regex: { regex: "a(?=b)" } } } ] }, route: { cluster: up } }`), {}, /query_parameters\[0\]\.string_match\.safe_regex\.regex: .*invalid or unsupported Perl syntax/);
   await refuse(routeWith(`{ match: { safe_regex: { regex: "/(a)\\\\1" } }, route: { cluster: up } }`), {}, /safe_regex\.regex: .*invalid escape sequence/);
@@ -550,9 +524,7 @@ test("serve refuses to start on what Envoy refuses, and on what it cannot do as 
 });
 
 test("the CLI: serve prints where it listens, serves, and stops on SIGINT with exit 0; usage errors exit 2, a refused bootstrap 1", async () => {
-  const f = bootstrap(`
-            virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: "/" }, route: { cluster: up } } ] } ]
-`, noExtra);
+  const f = bootstrap(allHostsInline(TO_UP), noExtra);
   const c = spawn(process.execPath, ["bin/wasmgate.mjs", "serve", f, "--echo", "--address", "127.0.0.1"], { cwd: ROOT });
   let out = "";
   c.stdout.on("data", (d) => { out += d; });
