@@ -1,7 +1,7 @@
 // Parsing the headers filter configuration (README.md beside this file), once, in onConfigure,
 // into precomputed rules: compiled matchers, regexes, replacements and templates. Every problem
 // is recorded as "config.<path>: <reason>"; the first one is what the filter logs.
-import { JsonKind, JsonValue, parseJsonBuffer } from "../../assembly/lib/json";
+import { JsonKind, JsonValue, listItem, parseJsonBuffer } from "../../assembly/lib/json";
 import { ConfigObject, Problems, itemPath, listIndex } from "../../assembly/lib/configReader";
 import {
   NamedMatcher, RequestMatcher, StringMatcher, parseNamed, parseRequestMatcher, parseStringMatcher,
@@ -74,37 +74,46 @@ export class HeadersConfig {
   needsView: bool = false;
 }
 
-const MATCH_EXTRA: string[] = ["consumer", "claims"];
-const MATCH_EXTRA_RESPONSE: string[] = ["consumer", "claims", "status", "response_headers"];
+// The config's keys (and the inbound values), index = K: one '|'-separated ASCII text in
+// messages.txt, split once — cheaper than a UTF-16 string literal each. K0–K18 are FIELD_NAMES, the
+// fields of the root, a rule and each operation (the masks below index them).
+const enum K { Op, Header, Value, Inbound, Match, To, Overwrite, Regex, With, Keep, Split, Param, Prefix,
+  Request, Response, MaxValueBytes, TrustedHops, Name, Ops, Consumer, Claims, Status, ResponseHeaders, Strip, Config }
+const FIELD_NAMES: string[] = [];
+for (let i = 0; i <= K.Config; i++) FIELD_NAMES.push(listItem(msg(Msg.HeadersKeys), i));
+/** Key k's text. */
+function key(k: K): string { return unchecked(FIELD_NAMES[k]); }
+const MATCH_EXTRA: string[] = [key(K.Consumer), key(K.Claims)];
+const MATCH_EXTRA_RESPONSE: string[] = [key(K.Consumer), key(K.Claims), key(K.Status), key(K.ResponseHeaders)];
 
 /** The config, or null with problems.first set to "config.<path>: <reason>". */
 export function parseConfig(bytes: ArrayBuffer, problems: Problems): HeadersConfig | null {
   const cfg = new HeadersConfig();
   if (bytes.byteLength == 0) return cfg;
   const parsed = parseJsonBuffer(bytes);
-  if (!parsed.ok) { problems.add("config", msg(Msg.InvalidJsonAt) + parsed.toString()); return null; }
-  const root = ConfigObject.root(parsed.value, "config", problems);
+  if (!parsed.ok) { problems.add(key(K.Config), msg(Msg.InvalidJsonAt) + parsed.toString()); return null; }
+  const root = ConfigObject.root(parsed.value, key(K.Config), problems);
   if (root === null) return null;
   root.rejectUnknown(FIELD_NAMES, ROOT_FIELDS);
-  cfg.maxValueBytes = <i32>root.optionalInt("max_value_bytes", 8192, 1, 65536);
-  cfg.options.trustedHops = <i32>root.optionalInt("trusted_hops", 0, 0, 10);
-  parseRules(root, "request", false, cfg);
-  parseRules(root, "response", true, cfg);
+  cfg.maxValueBytes = <i32>root.optionalInt(key(K.MaxValueBytes), 8192, 1, 65536);
+  cfg.options.trustedHops = <i32>root.optionalInt(key(K.TrustedHops), 0, 0, 10);
+  parseRules(root, key(K.Request), false, cfg);
+  parseRules(root, key(K.Response), true, cfg);
   return problems.ok ? cfg : null;
 }
 
-function parseRules(root: ConfigObject, key: string, response: bool, cfg: HeadersConfig): void {
-  const rules = root.objectArray(key);
+function parseRules(root: ConfigObject, field: string, response: bool, cfg: HeadersConfig): void {
+  const rules = root.objectArray(field);
   if (rules === null) return;
   for (let i = 0; i < rules.length; i++) {
     const r = unchecked(rules[i]);
     r.rejectUnknown(FIELD_NAMES, RULE_FIELDS);
-    r.optionalString("name", "");
+    r.optionalString(key(K.Name), "");
     const rule = new Rule();
-    if (r.has("match")) parseMatch(r, response, rule);
-    const ops = r.objectArray("ops", true);
+    if (r.has(key(K.Match))) parseMatch(r, response, rule);
+    const ops = r.objectArray(key(K.Ops), true);
     if (ops !== null) {
-      if (ops.length == 0) r.fail("ops", msg(Msg.MustNotBeEmpty));
+      if (ops.length == 0) r.fail(key(K.Ops), msg(Msg.MustNotBeEmpty));
       for (let k = 0; k < ops.length; k++) {
         const op = parseOp(unchecked(ops[k]), response, cfg);
         if (op === null) continue;
@@ -128,16 +137,16 @@ function parseRules(root: ConfigObject, key: string, response: bool, cfg: Header
 
 function parseMatch(r: ConfigObject, response: bool, rule: Rule): void {
   const problems = r.problems;
-  rule.match = parseRequestMatcher(r.obj.get("match"), r.at("match"), problems, response ? MATCH_EXTRA_RESPONSE : MATCH_EXTRA);
-  const m = r.object("match");
+  rule.match = parseRequestMatcher(r.obj.get(key(K.Match)), r.at(key(K.Match)), problems, response ? MATCH_EXTRA_RESPONSE : MATCH_EXTRA);
+  const m = r.object(key(K.Match));
   if (m === null) return;
-  const cv = m.obj.get("consumer");
-  if (cv !== null) rule.consumer = parseStringMatcher(cv, m.at("consumer"), problems);
-  rule.claims = parseNamed(m, "claims", false);
+  const cv = m.obj.get(key(K.Consumer));
+  if (cv !== null) rule.consumer = parseStringMatcher(cv, m.at(key(K.Consumer)), problems);
+  rule.claims = parseNamed(m, key(K.Claims), false);
   if (response) {
-    rule.responseHeaders = parseNamed(m, "response_headers", true);
-    const st = m.array("status");
-    if (st !== null) parseStatus(st, m.at("status"), problems, rule.status);
+    rule.responseHeaders = parseNamed(m, key(K.ResponseHeaders), true);
+    const st = m.array(key(K.Status));
+    if (st !== null) parseStatus(st, m.at(key(K.Status)), problems, rule.status);
   }
   const match = rule.match;
   rule.usesRequest = rule.consumer !== null || rule.claims.length > 0 || (match !== null && !isEmpty(match));
@@ -168,8 +177,6 @@ function parseStatus(items: JsonValue[], path: string, problems: Problems, out: 
 
 // Fields each operation accepts: a bit set over FIELD_NAMES per operation (index = Op value). The
 // root's and a rule's fields are in the same list (one array instead of three).
-const FIELD_NAMES: string[] = ["op", "header", "value", "inbound", "match", "to", "overwrite", "regex", "with",
-  "keep", "split", "param", "prefix", "request", "response", "max_value_bytes", "trusted_hops", "name", "ops"];
 const enum F { Op = 1, Header = 2, Value = 4, Inbound = 8, Match = 16, To = 32, Overwrite = 64, Regex = 128,
   With = 256, Keep = 512, Split = 1024, Param = 2048, Prefix = 4096 }
 const ROOT_FIELDS = 15 << 13, RULE_FIELDS = F.Match | 3 << 17;
@@ -187,60 +194,60 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
   const OP_NAMES = msg(Msg.OpNames);
   const problems = o.problems;
   const before = problems.list.length;
-  const name = o.requiredString("op");
+  const name = o.requiredString(key(K.Op));
   const k = listIndex(OP_NAMES, name);
   if (k < 0) {
     // (when "op" is missing or not a string, that problem is already the first: this one is never seen)
-    o.fail("op", msg(Msg.UnknownOperation) + name + msg(Msg.OneOf) + OP_NAMES + ")");
+    o.fail(key(K.Op), msg(Msg.UnknownOperation) + name + msg(Msg.OneOf) + OP_NAMES + ")");
     return null;
   }
   const op = new Operation();
   op.op = <Op>k;
   const mask = load<i32>(FIELDS + (<usize>k << 2));
   o.rejectUnknown(FIELD_NAMES, mask);
-  if (response && k >= Op.QuerySet) { o.fail("op", "'" + name + "' " + msg(Msg.RequestOnly)); return null; }
+  if (response && k >= Op.QuerySet) { o.fail(key(K.Op), "'" + name + "' " + msg(Msg.RequestOnly)); return null; }
 
   if (mask & F.Header) {
     // "match" is a field of remove only (rejectUnknown has already refused it elsewhere).
-    if (o.has("match")) {
-      if (o.has("header")) o.fail("match", msg(Msg.HeaderOrMatch));
-      op.names = parseStringMatcher(changetype<JsonValue>(o.obj.get("match")), o.at("match"), problems);
-    } else op.name = headerName(o, "header");
+    if (o.has(key(K.Match))) {
+      if (o.has(key(K.Header))) o.fail(key(K.Match), msg(Msg.HeaderOrMatch));
+      op.names = parseStringMatcher(changetype<JsonValue>(o.obj.get(key(K.Match))), o.at(key(K.Match)), problems);
+    } else op.name = headerName(o, key(K.Header));
   }
-  if (mask & F.Param) op.name = o.requiredNonEmpty("param");
-  if (mask & F.To) op.to = k == Op.Rename || k == Op.Copy ? headerName(o, "to") : k == Op.QueryRename ? o.requiredNonEmpty("to") : o.requiredString("to");
+  if (mask & F.Param) op.name = o.requiredNonEmpty(key(K.Param));
+  if (mask & F.To) op.to = k == Op.Rename || k == Op.Copy ? headerName(o, key(K.To)) : k == Op.QueryRename ? o.requiredNonEmpty(key(K.To)) : o.requiredString(key(K.To));
   if (mask & F.Value) parseValue(o, op, cfg);
   if (k == Op.PathPrefix) {
-    op.name = o.requiredString("prefix");
-    if (!op.name.startsWith("/")) o.fail("prefix", msg(Msg.MustStartWithSlash));
-    if (op.to.length > 0 && !op.to.startsWith("/")) o.fail("to", msg(Msg.MustBeEmptyOrStartWithSlash));
+    op.name = o.requiredString(key(K.Prefix));
+    if (!op.name.startsWith("/")) o.fail(key(K.Prefix), msg(Msg.MustStartWithSlash));
+    if (op.to.length > 0 && !op.to.startsWith("/")) o.fail(key(K.To), msg(Msg.MustBeEmptyOrStartWithSlash));
   }
   if (mask & F.Regex) {
-    const rr = compileRegex(o.requiredString("regex"));
+    const rr = compileRegex(o.requiredString(key(K.Regex)));
     op.regex = rr.regex;
-    if (!rr.ok) o.fail("regex", msg(Msg.InvalidRegex) + rr.error);
+    if (!rr.ok) o.fail(key(K.Regex), msg(Msg.InvalidRegex) + rr.error);
     else {
-      const rep = compileReplacement(changetype<Regex>(rr.regex), o.requiredString("with"));
+      const rep = compileReplacement(changetype<Regex>(rr.regex), o.requiredString(key(K.With)));
       op.replacement = rep.replacement;
-      if (!rep.ok) o.fail("with", rep.error);
+      if (!rep.ok) o.fail(key(K.With), rep.error);
     }
   }
-  op.overwrite = o.optionalBool("overwrite", false);
-  op.split = o.optionalBool("split", false);
-  if (o.has("keep")) {
+  op.overwrite = o.optionalBool(key(K.Overwrite), false);
+  op.split = o.optionalBool(key(K.Split), false);
+  if (o.has(key(K.Keep))) {
     const keepNames = msg(Msg.KeepNames); // index = Keep value
-    const kp = listIndex(keepNames, o.requiredString("keep"));
-    if (kp < 0) o.fail("keep", msg(Msg.MustBeOneOf) + keepNames);
+    const kp = listIndex(keepNames, o.requiredString(key(K.Keep)));
+    if (kp < 0) o.fail(key(K.Keep), msg(Msg.MustBeOneOf) + keepNames);
     else op.keep = <Keep>kp;
   }
   if (k <= Op.SetIfAbsent) {
     // A header written from request values is owned: an inbound copy is removed first, unless the
     // config says the client's value is wanted ("inbound": "keep"). A literal value owns its header
     // only when the config says "inbound": "strip".
-    const inbound = o.optionalString("inbound", op.pair === null ? "strip" : "keep");
-    const strip = inbound == "strip";
-    if (response) { if (o.has("inbound")) o.fail("inbound", msg(Msg.RequestOnly)); }
-    else if (!strip && inbound != "keep") o.fail("inbound", msg(Msg.MustBeStripOrKeep));
+    const inbound = o.optionalString(key(K.Inbound), op.pair === null ? key(K.Strip) : key(K.Keep));
+    const strip = inbound == key(K.Strip);
+    if (response) { if (o.has(key(K.Inbound))) o.fail(key(K.Inbound), msg(Msg.RequestOnly)); }
+    else if (!strip && inbound != key(K.Keep)) o.fail(key(K.Inbound), msg(Msg.MustBeStripOrKeep));
     else if (strip && op.name.length > 0 && !cfg.owned.includes(op.name)) cfg.owned.push(op.name);
   }
   return problems.list.length == before ? op : null;
@@ -253,22 +260,22 @@ export function isReserved(name: string): bool {
 }
 
 /** A header name: an RFC 9110 token, lower-cased (pseudo-headers are never valid here). */
-function headerName(o: ConfigObject, key: string): string {
-  const s = o.requiredString(key);
+function headerName(o: ConfigObject, field: string): string {
+  const s = o.requiredString(field);
   if (!isValidHeaderName(s)) {
     // (after a missing or non-string value this second problem is never the one reported)
-    o.fail(key, msg(Msg.MustBeHeaderName));
+    o.fail(field, msg(Msg.MustBeHeaderName));
     return "";
   }
   const name = lowerAscii(s);
-  if (isReserved(name)) o.fail(key, "'" + name + msg(Msg.ManagedByEnvoy));
+  if (isReserved(name)) o.fail(field, "'" + name + msg(Msg.ManagedByEnvoy));
   return name;
 }
 
 function parseValue(o: ConfigObject, op: Operation, cfg: HeadersConfig): void {
-  const raw = o.requiredString("value");
+  const raw = o.requiredString(key(K.Value));
   const t = parseTemplate(raw);
-  if (!t.ok) { o.fail("value", t.error); return; }
+  if (!t.ok) { o.fail(key(K.Value), t.error); return; }
   const tpl = changetype<Template>(t.template);
   op.value = tpl;
   // One pass over the parts for isConstant and usesSource(ClientIp).
@@ -281,7 +288,7 @@ function parseValue(o: ConfigObject, op: Operation, cfg: HeadersConfig): void {
   }
   if (constant) {
     const s = tpl.render(resolver); // a constant never asks the resolver
-    if (!isWritableHeaderValue(s, cfg.maxValueBytes)) o.fail("value", msg(Msg.BadConstantValue));
+    if (!isWritableHeaderValue(s, cfg.maxValueBytes)) o.fail(key(K.Value), msg(Msg.BadConstantValue));
     op.pair = new HeaderPair(op.name, s); // written as it is, nothing made per request
   }
 }
