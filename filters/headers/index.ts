@@ -10,6 +10,8 @@ import {
   log, registerRootContext, requestHeaders, responseHeaders,
 } from "../../assembly/sdk";
 import { Problems } from "../../assembly/lib/configReader";
+import { listItem } from "../../assembly/lib/json";
+import { Msg, msg } from "../../assembly/lib/messages";
 import { RequestView } from "../../assembly/lib/request";
 import { HeadersConfig, Rule, parseConfig } from "./config";
 import { entries, first, mirror, remove, share } from "./mirror";
@@ -31,14 +33,15 @@ class HeadersRoot extends RootContext {
     const problems = new Problems();
     const cfg = parseConfig(configuration, problems);
     if (cfg === null) {
-      log(LogLevel.Error, "headers: " + problems.first);
+      log(LogLevel.Error, msg(Msg.HeadersLogPrefix) + problems.first);
       return false;
     }
     this.config = cfg;
     if (this.applied === null) {
-      this.applied = new Counter("wasmgate.headers.ops_applied");
-      this.skipped = new Counter("wasmgate.headers.rules_skipped");
-      this.rejected = new Counter("wasmgate.headers.writes_rejected");
+      // (the names as one ASCII text: cheaper than three UTF-16 literals)
+      this.applied = new Counter(listItem(msg(Msg.HeadersMetrics), 0));
+      this.skipped = new Counter(listItem(msg(Msg.HeadersMetrics), 1));
+      this.rejected = new Counter(listItem(msg(Msg.HeadersMetrics), 2));
     }
     return true;
   }
