@@ -81,8 +81,11 @@ const enum K { Op, Header, Value, Inbound, Match, To, Overwrite, Regex, With, Ke
   Request, Response, MaxValueBytes, TrustedHops, Name, Ops, Consumer, Claims, Status, ResponseHeaders, Strip, Config }
 const FIELD_NAMES: string[] = [];
 for (let i = 0; i <= K.Config; i++) FIELD_NAMES.push(listItem(msg(Msg.HeadersKeys), i));
-/** Key k's text. */
-function key(k: K): string { return unchecked(FIELD_NAMES[k]); }
+// Key k's text: its pointer read straight from the array's storage, which never changes after
+// this (one load at each use; the array keeps the texts alive).
+const KEY_PTRS = FIELD_NAMES.dataStart;
+// @ts-ignore: decorator
+@inline function key(k: K): string { return load<string>(KEY_PTRS + (<usize>k << 2)); }
 const MATCH_EXTRA: string[] = [key(K.Consumer), key(K.Claims)];
 const MATCH_EXTRA_RESPONSE: string[] = [key(K.Consumer), key(K.Claims), key(K.Status), key(K.ResponseHeaders)];
 
