@@ -102,12 +102,13 @@ export class HeaderMap {
       this.entries.splice(i, 0, [key, value]);
     } else this.entries.push([key, value]);
   }
-  /** Drop every entry of `key` from index `from` on (in place). */
+  /** Drop every entry of `key` from index `from` on (in place); entries[from] is one. */
   private removeFrom(key: string, from: number): void {
     const e = this.entries;
     let w = from;
-    for (let r = from; r < e.length; r++) if (e[r][0] !== key) e[w++] = e[r];
-    e.length = w;
+    for (let r = from + 1; r < e.length; r++) if (e[r][0] !== key) e[w++] = e[r];
+    // pop, not `e.length = w`: V8 sets an array's length through the runtime (several times slower).
+    while (e.length > w) e.pop();
   }
   /** proxy_replace_header_map_value (setCopy = remove + addCopy): one entry remains, placed as a new one. */
   set(key: string, value: string): void {

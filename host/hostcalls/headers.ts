@@ -47,10 +47,14 @@ function resolveMap(vm: Vm, type: number, forWrite: boolean): HeaderMap | null |
   return stream === null ? null : stream.map(type, forWrite);
 }
 
+/** The stream whose map `type` a write addresses (types 0–3; 4–7 are never writable), else null. */
+function writeStreamOf(vm: Vm, type: number): FilterStreamState | null {
+  return type >>> 0 > 3 ? null : streamOf(vm);
+}
+
 /** After a successful write: map 0 (request headers) clears the route cache (see the top of the file). */
-function headersModified(vm: Vm, type: number): void {
-  if (type >>> 0 !== 0) return;
-  streamOf(vm)?.clearRouteCache();
+function headersModified(stream: FilterStreamState, type: number): void {
+  if (type >>> 0 === 0) stream.clearRouteCache();
 }
 
 const ADD = 0, REPLACE = 1;
@@ -61,10 +65,11 @@ export function headerHostcalls(vm: Vm): Record<string, HostFn> {
   function writeValue(op: number, type: number, kp: number, kn: number, vp: number, vn: number): number {
     const k = m.readString(kp, kn), v = m.readString(vp, vn);
     if (k === null || v === null) return WasmResult.InvalidMemoryAccess;
-    const map = resolveMap(vm, type, true);
-    if (map === "bad-type" || map === null) return WasmResult.BadArgument;
+    const stream = writeStreamOf(vm, type);
+    const map = stream === null ? null : stream.map(type >>> 0, true);
+    if (map === null) return WasmResult.BadArgument;
     if (op === ADD) map.add(k, v); else map.set(k, v);
-    headersModified(vm, type);
+    headersModified(stream!, type);
     return WasmResult.Ok;
   }
   return {
@@ -98,11 +103,12 @@ export function headerHostcalls(vm: Vm): Record<string, HostFn> {
     proxy_set_header_map_pairs(type: number, ptr: number, size: number) {
       const bytes = m.read(ptr, size);
       if (bytes === null) return WasmResult.InvalidMemoryAccess;
-      const map = resolveMap(vm, type, true);
-      if (map === "bad-type" || map === null) return WasmResult.BadArgument;
+      const stream = writeStreamOf(vm, type);
+      const map = stream === null ? null : stream.map(type >>> 0, true);
+      if (map === null) return WasmResult.BadArgument;
       const pairs: Pair[] = parsePairs(bytes) ?? []; // malformed input silently clears the map
       map.replaceAll(pairs);
-      headersModified(vm, type);
+      headersModified(stream!, type);
       return WasmResult.Ok;
     },
     proxy_add_header_map_value(type: number, kp: number, kn: number, vp: number, vn: number) {
@@ -114,10 +120,11 @@ export function headerHostcalls(vm: Vm): Record<string, HostFn> {
     proxy_remove_header_map_value(type: number, kp: number, kn: number) {
       const k = m.readString(kp, kn);
       if (k === null) return WasmResult.InvalidMemoryAccess;
-      const map = resolveMap(vm, type, true);
-      if (map === "bad-type" || map === null) return WasmResult.BadArgument;
+      const stream = writeStreamOf(vm, type);
+      const map = stream === null ? null : stream.map(type >>> 0, true);
+      if (map === null) return WasmResult.BadArgument;
       map.remove(k);
-      headersModified(vm, type);
+      headersModified(stream!, type);
       return WasmResult.Ok;
     },
     proxy_get_header_map_size(type: number, out: number) {

@@ -9,6 +9,11 @@ import { asciiAt, decodeUtf8, encodeUtf8, isAscii } from "./utf8.ts";
 // Buffer since 0.x, undocumented; toString is the fallback).
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string }).latin1Slice;
 
+// The recent-string cache of readString (shared by every VM: it holds only strings, checked on use).
+const CACHED_MAX = 24;
+const CACHE_SLOTS = 256;
+const asciiCache: string[] = new Array<string>(CACHE_SLOTS).fill("");
+
 export class GuestMemory {
   // Views over the current buffer (making a typed array costs about as much as the host call it serves).
   private u8v = new Uint8Array(0);
@@ -47,16 +52,41 @@ export class GuestMemory {
   readString(ptr: number, size: number): string | null {
     ptr >>>= 0; size >>>= 0;
     if (!this.ok(ptr, size)) return null;
-    // Short ASCII (nearly every header name and value) without the general decoder: up to 12 bytes
-    // built in JavaScript (V8 keeps strings that short flat), longer through one native latin1 copy
-    // (a flat string; concatenating would leave a rope to be flattened on first comparison).
-    if (size <= 12) {
-      const s = asciiAt(this.u8v, ptr, size);
+    // Short ASCII (nearly every header name and value) without the general decoder: up to
+    // CACHED_MAX bytes through the cache of recent strings below; up to 12 bytes built in JavaScript
+    // (V8 keeps strings that short flat), longer through one native latin1 copy (a flat string;
+    // concatenating would leave a rope to be flattened on first comparison).
+    if (size <= CACHED_MAX) {
+      const s = this.cachedAscii(ptr, size);
       if (s !== null) return s;
     } else if (size <= 64 && isAscii(this.u8v, ptr, size)) {
-      return latin1Slice !== undefined ? latin1Slice.call(this.nb, ptr, ptr + size) : this.nb.toString("latin1", ptr, ptr + size);
+      return this.latin1(ptr, size);
     }
     return decodeUtf8(this.u8v.subarray(ptr, ptr + size));
+  }
+  private latin1(ptr: number, size: number): string {
+    return latin1Slice !== undefined ? latin1Slice.call(this.nb, ptr, ptr + size) : this.nb.toString("latin1", ptr, ptr + size);
+  }
+  /**
+   * u8v[ptr, ptr+size) (size ≤ CACHED_MAX) as a string if every byte is ASCII, else null. A module
+   * passes the same few names and values on every request, so a string equal to a recent one is
+   * looked up (slot by length and three bytes) and checked byte by byte, which is cheaper than
+   * making it; and handing back the same string object lets V8 reuse its cached hash (Set lookups).
+   * A hit is exactly the bytes (each compared with a cached ASCII string), so results are unchanged.
+   */
+  private cachedAscii(ptr: number, size: number): string | null {
+    if (size === 0) return "";
+    const b = this.u8v;
+    const slot = (size * 31 + b[ptr] * 7 + b[ptr + size - 1] * 3 + b[ptr + (size >>> 1)]) & (CACHE_SLOTS - 1);
+    const c = asciiCache[slot];
+    if (c.length === size) {
+      let i = 0;
+      while (i < size && c.charCodeAt(i) === b[ptr + i]) i++;
+      if (i === size) return c;
+    }
+    const s = size <= 12 ? asciiAt(b, ptr, size) : isAscii(b, ptr, size) ? this.latin1(ptr, size) : null;
+    if (s !== null) asciiCache[slot] = s;
+    return s;
   }
   write(ptr: number, bytes: Uint8Array): boolean {
     ptr >>>= 0;
