@@ -78,6 +78,26 @@ function stringData(pairs: Pairs): string | null {
   return d;
 }
 
+/**
+ * All-ASCII string pairs in two parts: the header (count and lengths) in a borrowed buffer (release
+ * it with releaseScratch) and the data part as one string whose characters are its bytes; together
+ * the same bytes as serializePairs. null when a field is not an ASCII string (use serializePairsScratch).
+ * (Buffer.byteLength is a fast native count; a UTF-8 length equal to the string length means ASCII.)
+ */
+export function asciiPairsParts(pairs: Pairs): { head: Uint8Array; headSize: number; data: string } | null {
+  const d = stringData(pairs);
+  if (d === null || Buffer.byteLength(d, "utf8") !== d.length) return null;
+  const n = pairs.length;
+  const headSize = 4 + n * 8;
+  const head = takeScratch(headSize);
+  putU32(head, 0, n);
+  for (let i = 0, q = 4; i < n; i++, q += 8) {
+    putU32(head, q, (pairs[i][0] as string).length);
+    putU32(head, q + 4, (pairs[i][1] as string).length);
+  }
+  return { head, headSize, data: d };
+}
+
 // One reusable buffer for serialising a map before it is copied into guest memory (the copy must be
 // complete before the guest's malloc runs). It is taken while in use, so a re-entrant use (a host call
 // from inside malloc, which Envoy < 1.24 allows) gets a buffer of its own.

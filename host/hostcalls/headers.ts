@@ -20,7 +20,7 @@
 //    added the clear_route_cache foreign function (core.ts), registered from 1.33.
 import type { Vm } from "../vm/vm.ts";
 import { WasmResult } from "../abi/enums.ts";
-import { parsePairs, releaseScratch, serializePairsScratch, type Pair } from "../abi/pairs.ts";
+import { asciiPairsParts, parsePairs, releaseScratch, serializePairsScratch, type Pair } from "../abi/pairs.ts";
 import { HeaderMap } from "../envoy/header-map.ts";
 import type { FilterStreamState } from "../envoy/filter-stream.ts";
 import type { HostFn } from "./index.ts";
@@ -94,7 +94,15 @@ export function headerHostcalls(vm: Vm): Record<string, HostFn> {
       const map = resolveMap(vm, type, false);
       if (map === "bad-type") return WasmResult.BadArgument;
       if (map === null || map.count === 0) return vm.giveBytes(EMPTY, vpp, vsp);
-      // Serialized before the guest's malloc runs, into a reused buffer, then copied in.
+      // Serialized before the guest's malloc runs, then copied in: all-ASCII pairs as a header in a
+      // reused buffer plus the data part as one string, written straight into guest memory; anything
+      // else entirely into a reused buffer.
+      const parts = asciiPairsParts(map.entries);
+      if (parts !== null) {
+        const r = vm.giveBytesAndAscii(parts.head, parts.headSize, parts.data, vpp, vsp);
+        releaseScratch(parts.head);
+        return r;
+      }
       const { buf, size } = serializePairsScratch(map.entries);
       const r = vm.giveBytes(buf, vpp, vsp, size);
       releaseScratch(buf);

@@ -8,6 +8,8 @@ import { asciiAt, decodeUtf8, encodeUtf8, isAscii } from "./utf8.ts";
 // Buffer's native latin1 decoder without toString()'s argument handling (Node has had it on every
 // Buffer since 0.x, undocumented; toString is the fallback).
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string }).latin1Slice;
+// …and its latin1 writer (write(s, offset, length, "latin1") is the fallback).
+const latin1Write = (Buffer.prototype as unknown as { latin1Write?: (s: string, offset: number, length: number) => number }).latin1Write;
 
 // The recent-string cache of readString (shared by every VM: it holds only strings, checked on use).
 const CACHED_MAX = 24;
@@ -92,6 +94,14 @@ export class GuestMemory {
     ptr >>>= 0;
     if (!this.ok(ptr, bytes.length)) return false;
     this.u8v.set(bytes, ptr);
+    return true;
+  }
+  /** Writes each character of `s` (all below U+0100) as one byte at ptr; false when out of bounds. */
+  writeLatin1(ptr: number, s: string): boolean {
+    ptr >>>= 0;
+    if (!this.ok(ptr, s.length)) return false;
+    if (latin1Write !== undefined) latin1Write.call(this.nb, s, ptr, s.length);
+    else this.nb.write(s, ptr, s.length, "latin1");
     return true;
   }
   writeU32(ptr: number, v: number): boolean {

@@ -191,6 +191,28 @@ export class Vm {
     m.writeU32(sizePtr, length);
     return 0;
   }
+  /**
+   * giveBytes for bytes [0, headLength) of `head` followed by `tail`, an ASCII string (one byte per
+   * character), which is written straight into the allocated guest memory. `head` must not change
+   * while the guest's malloc runs (`tail` cannot).
+   */
+  giveBytesAndAscii(head: Uint8Array, headLength: number, tail: string, ptrPtr: number, sizePtr: number): number {
+    const m = this.memory;
+    if (!m.inBounds(ptrPtr, 4) || !m.inBounds(sizePtr, 4)) return 6;
+    const length = headLength + tail.length;
+    if (length === 0) {
+      m.writeU32(ptrPtr, 0);
+      m.writeU32(sizePtr, 0);
+      return 0;
+    }
+    const p = this.allocate(length);
+    if (p === 0 || !m.inBounds(p, length)) return 6;
+    m.bytes.set(new Uint8Array(head.buffer, head.byteOffset, headLength), p);
+    m.writeLatin1(p + headLength, tail);
+    m.writeU32(ptrPtr, p);
+    m.writeU32(sizePtr, length);
+    return 0;
+  }
   /** giveBytes for a string, as UTF-8, written straight into the allocated guest memory. */
   giveString(s: string, ptrPtr: number, sizePtr: number): number {
     const m = this.memory;
