@@ -21,7 +21,8 @@ export const enum Op {
 export const enum Keep { Unique, First, Last }
 
 export class Operation {
-  op: Op = Op.Set;
+  // (reference fields first, in every class here: classes whose references sit at the same offsets
+  // share their case of the collector's member visitor)
   /** Header name (lower-case) or query parameter name; the path prefix for PathPrefix. */
   name: string = "";
   /** rename/copy/query_rename destination; path_prefix replacement. */
@@ -34,6 +35,7 @@ export class Operation {
   pair: HeaderPair | null = null;
   regex: Regex | null = null;
   replacement: Replacement | null = null;
+  op: Op = Op.Set;
   overwrite: bool = false;
   keep: Keep = Keep.Unique;
   split: bool = false;
@@ -61,9 +63,9 @@ export class HeadersConfig {
   response: Rule[] = [];
   /** Request headers written from templates: any inbound copy is removed first. */
   owned: string[] = [];
-  maxValueBytes: i32 = 8192;
   /** trusted_hops, for the request view. */
   options: RequestOptions = new RequestOptions();
+  maxValueBytes: i32 = 8192;
   /** Some template needs the client IP (a property read per request). */
   needsClientIp: bool = false;
   /** Number of capture slots response rules need. */

@@ -65,16 +65,16 @@ class HeadersStream extends StreamContext {
    * captured during the request phase.
    */
   captured: string[] | null = null;
-  /** What this stream did so far (counted in onDone). */
-  applied: i32 = 0;
-  skipped: i32 = 0;
-  rejected: i32 = 0;
-
   /**
    * The configuration this stream started with: both phases use it, so the captures of the request
    * phase always fit the response rules that read them, even if the root were configured again.
    */
   readonly config: HeadersConfig | null;
+
+  /** What this stream did so far (counted in onDone). */
+  applied: i32 = 0;
+  skipped: i32 = 0;
+  rejected: i32 = 0;
 
   constructor(id: u32, plugin: HeadersRoot) { super(id, plugin); this.config = plugin.config; }
 
