@@ -6,7 +6,7 @@
 // arguments (8) during onForeignFunction.
 import { proxy_get_buffer_bytes, proxy_get_buffer_status, proxy_set_buffer_bytes } from "../abi/imports";
 import { BufferType, WasmResult } from "../abi/enums";
-import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, lenOf, ptrOf, takeBuffer } from "./memory";
+import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, lenOf, newBuffer, ptrOf, takeBuffer } from "./memory";
 import { decodeUtf8Buffer } from "./utf8";
 
 /** Start value that Envoy treats as "append" (any start ≥ the current size). Fits i32 and u32 readings. */
@@ -35,7 +35,7 @@ export class HostBuffer {
   readAll(): ArrayBuffer | null {
     const n = this.size();
     if (n < 0) return null;
-    if (n == 0) return new ArrayBuffer(0);
+    if (n == 0) return newBuffer(0);
     return this.read(0, <u32>n);
   }
 

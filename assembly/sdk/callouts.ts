@@ -32,7 +32,8 @@ export class PendingCallout {
 }
 
 /** token → PendingCallout. The dispatcher removes entries when the final callback arrives. */
-export const pendingCallouts = new IdTable();
+// @ts-ignore: decorator (created only in modules that use it: the others neither build nor visit it)
+@lazy export const pendingCallouts = new IdTable();
 
 /** The stream id a callout issued now should be delivered to (0 when issued from a root callback). */
 function issuingStream(): u32 {

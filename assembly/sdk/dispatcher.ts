@@ -7,17 +7,18 @@ import { FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, GrpcStatus
 import { RootContext, StreamContext } from "./contexts";
 import { PendingCallout, pendingCallouts } from "./callouts";
 import { log, resetLogLevelCache } from "./log";
-import { RET_PTR, RET_SIZE, clearReturn, discardReturn, takeString } from "./memory";
+import { RET_PTR, RET_SIZE, clearReturn, discardReturn, newBuffer, takeString } from "./memory";
 import { markHostReady, setCurrent } from "./state";
 import { IdTable } from "./idTable";
-import { pluginConfiguration, vmConfiguration } from "./buffers";
+import { HostBuffer, pluginConfiguration, vmConfiguration } from "./buffers";
 import { decimal } from "../lib/decimal";
 
 /** A non-capturing function that builds a root context for a given context id. */
 export type RootContextFactory = (contextId: u32) => RootContext;
 
-const factories = new Array<RootContextFactory>();
-const factoryRootIds = new Array<string>();
+/** The registrations in order, two entries each: the factory (a function object, kept as a reference
+ *  like the strings; one array for both is less code than two), then its root_id. */
+const registry = new Array<string>();
 const roots = new IdTable(); // id → RootContext
 const streams = new IdTable(); // id → StreamContext
 let droppedResponses: u32 = 0;
@@ -28,8 +29,8 @@ let droppedResponses: u32 = 0;
  * call other than logging is allowed). With a single registration the root_id is not checked.
  */
 export function registerRootContext(factory: RootContextFactory, rootId: string = ""): void {
-  factories.push(factory);
-  factoryRootIds.push(rootId);
+  registry.push(changetype<string>(factory));
+  registry.push(rootId);
 }
 
 /** Callout responses dropped because their stream was gone (for tests and debugging). */
@@ -57,21 +58,23 @@ export function getStreamContext(id: u32): StreamContext | null {
   setCurrent(contextId, rootId);
 }
 
+/** The property path "plugin_root_id" in UTF-8. */
+const PLUGIN_ROOT_ID = memory.data<u8>([0x70, 0x6c, 0x75, 0x67, 0x69, 0x6e, 0x5f, 0x72, 0x6f, 0x6f, 0x74, 0x5f, 0x69, 0x64]);
+
 /** plugin_root_id of the plugin being created ("" if unreadable). */
 function readPluginRootId(): string {
-  const path = String.UTF8.encode("plugin_root_id");
   clearReturn();
-  const st = proxy_get_property(changetype<u32>(path), <u32>path.byteLength, RET_PTR, RET_SIZE);
+  const st = proxy_get_property(<u32>PLUGIN_ROOT_ID, 14, RET_PTR, RET_SIZE);
   if (st != WasmResult.Ok) { discardReturn(); return ""; }
   return takeString();
 }
 
+/** The registry index of the factory for the plugin being created, or -1. */
 function selectFactory(): i32 {
-  const n = factories.length;
-  if (n == 0) return -1;
-  if (n == 1) return 0;
+  const n = registry.length;
+  if (n <= 2) return n - 2; // none (-2 < 0) or the only one (0): the root_id is not checked
   const rootId = readPluginRootId();
-  for (let i = 0; i < n; i++) if (unchecked(factoryRootIds[i]) == rootId) return i;
+  for (let i = 1; i < n; i += 2) if (unchecked(registry[i]) == rootId) return i - 1;
   log(LogLevel.Critical, "sdk: no root context registered for root_id \"" + rootId + "\"");
   return -1;
 }
@@ -82,7 +85,7 @@ export function onContextCreate(contextId: u32, parentId: u32): void {
     enter(contextId, contextId);
     const i = selectFactory();
     if (i < 0) return; // onVmStart/onConfigure will then reject the plugin
-    const f = unchecked(factories[i]);
+    const f = changetype<RootContextFactory>(unchecked(registry[i]));
     roots.set(contextId, f(contextId));
     return;
   }
@@ -97,16 +100,20 @@ export function onVmStart(rootId: u32, size: u32): u32 {
   enter(rootId, rootId);
   const r = getRootContext(rootId);
   if (r === null) return 0;
-  const cfg = vmConfiguration.read(0, size);
-  return r.onVmStart(cfg !== null ? cfg : new ArrayBuffer(0)) ? 1 : 0;
+  return r.onVmStart(readConfig(vmConfiguration, size)) ? 1 : 0;
 }
 
 export function onConfigure(rootId: u32, size: u32): u32 {
   enter(rootId, rootId);
   const r = getRootContext(rootId);
   if (r === null) return 0;
-  const cfg = pluginConfiguration.read(0, size);
-  return r.onConfigure(cfg !== null ? cfg : new ArrayBuffer(0)) ? 1 : 0;
+  return r.onConfigure(readConfig(pluginConfiguration, size)) ? 1 : 0;
+}
+
+/** The first `size` bytes of a configuration buffer (empty if unreadable). */
+function readConfig(b: HostBuffer, size: u32): ArrayBuffer {
+  const cfg = b.read(0, size);
+  return cfg !== null ? cfg : newBuffer(0);
 }
 
 export function onTick(rootId: u32): void {

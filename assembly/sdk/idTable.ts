@@ -1,9 +1,9 @@
 // u32 id → object, for the dispatcher's contexts and the pending callouts: open addressing with
-// linear probing over a power-of-two table (Fibonacci hashing of the id), deletion by backward
-// shift (no tombstones, so lookups stay short however many streams come and go), grown at half
-// full and never shrunk. One non-generic class for the three tables: each Map<u32, T>
-// instantiation cost ~0.3 KB of code plus its error texts. A slot is empty when its value is null
-// (values are never null), so every u32, 0 included, is a valid key.
+// linear probing over a power-of-two table (Fibonacci hashing of the id), deletion without
+// tombstones (the rest of the run after the hole is placed again, so lookups stay short however
+// many streams come and go), grown at half full and never shrunk. One non-generic class for the
+// three tables: each Map<u32, T> instantiation cost ~0.3 KB of code plus its error texts. A slot is
+// empty when its value is null (values are never null), so every u32, 0 included, is a valid key.
 
 /** A zeroed StaticArray of n 4-byte elements of class id `id`, without the constructor's length
  *  check and its message (callers ask for small sizes). Also used by headerList.ts. */
@@ -17,21 +17,25 @@ export function zeroed(n: i32, id: u32): usize {
 export class IdTable {
   private keys: StaticArray<u32> = changetype<StaticArray<u32>>(zeroed(16, idof<StaticArray<u32>>()));
   private vals: StaticArray<Object | null> = changetype<StaticArray<Object | null>>(zeroed(16, idof<StaticArray<Object | null>>()));
-  private shift: u32 = 28; // 32 - log2(capacity)
+  /** Capacity - 1 (the capacity is a power of two). */
+  private mask: i32 = 15;
   /** Number of entries. */
   size: i32 = 0;
 
-  @inline private home(key: u32): i32 {
-    return <i32>((key * 0x9E3779B1) >>> this.shift);
-  }
-
   /** The slot holding `key`, or the empty slot where it would go. */
   private slot(key: u32): i32 {
-    const mask = (1 << (32 - this.shift)) - 1;
-    const keys = this.keys, vals = this.vals;
-    let i = this.home(key);
+    const mask = this.mask, keys = this.keys, vals = this.vals;
+    // (the top log2(capacity) bits of the product: clz(mask) = 32 - log2(capacity))
+    let i = <i32>((key * 0x9E3779B1) >>> clz(mask));
     while (unchecked(vals[i]) !== null && unchecked(keys[i]) != key) i = (i + 1) & mask;
     return i;
+  }
+
+  /** Stores `value` at `key`'s slot. */
+  private put(key: u32, value: Object): void {
+    const i = this.slot(key);
+    unchecked(this.keys[i] = key);
+    unchecked(this.vals[i] = value);
   }
 
   /** The object stored for `key`, or null. */
@@ -41,44 +45,34 @@ export class IdTable {
 
   /** Stores `value` for `key` (replacing any). */
   set(key: u32, value: Object): void {
-    let i = this.slot(key);
-    if (unchecked(this.vals[i]) === null) {
-      if (this.size + 1 << 1 > (1 << (32 - this.shift))) { this.grow(); i = this.slot(key); }
-      this.size++;
-      unchecked(this.keys[i] = key);
-    }
-    unchecked(this.vals[i] = value);
+    if (this.get(key) === null && ++this.size << 1 > this.mask + 1) this.grow();
+    this.put(key, value);
   }
 
   /** Removes `key` if present. */
   delete(key: u32): void {
-    const keys = this.keys, vals = this.vals;
-    const mask = (1 << (32 - this.shift)) - 1;
+    const vals = this.vals, mask = this.mask;
     let i = this.slot(key);
     if (unchecked(vals[i]) === null) return;
     this.size--;
-    // Backward shift: pull later entries of the run into the hole when their home allows it.
-    for (let j = (i + 1) & mask; unchecked(vals[j]) !== null; j = (j + 1) & mask) {
-      const h = this.home(unchecked(keys[j]));
-      // entry j may move to i when i lies cyclically in [h, j)
-      if (((j - h) & mask) >= ((j - i) & mask)) {
-        unchecked(keys[i] = keys[j]);
-        unchecked(vals[i] = vals[j]);
-        i = j;
-      }
-    }
     unchecked(vals[i] = null);
+    // Every later entry of the run is placed again: it may belong in the hole (or before it).
+    for (i = (i + 1) & mask; ; i = (i + 1) & mask) {
+      const v = unchecked(vals[i]);
+      if (v === null) break;
+      unchecked(vals[i] = null);
+      this.put(unchecked(this.keys[i]), v);
+    }
   }
 
   private grow(): void {
-    const keys = this.keys, vals = this.vals, n = vals.length;
-    this.shift--;
+    const keys = this.keys, vals = this.vals, n = this.mask + 1;
+    this.mask = (n << 1) - 1;
     this.keys = changetype<StaticArray<u32>>(zeroed(n << 1, idof<StaticArray<u32>>()));
     this.vals = changetype<StaticArray<Object | null>>(zeroed(n << 1, idof<StaticArray<Object | null>>()));
-    this.size = 0;
     for (let j = 0; j < n; j++) {
       const v = unchecked(vals[j]);
-      if (v !== null) this.set(unchecked(keys[j]), v);
+      if (v !== null) this.put(unchecked(keys[j]), v);
     }
   }
 }

@@ -29,13 +29,19 @@ export function discardReturn(): void {
   store<u64>(RET_PTR, 0);
 }
 
+/** A new ArrayBuffer of `size` bytes, not zeroed (the caller fills it): no length check and its
+ *  message beyond __new's own, and no fill. */
+export function newBuffer(size: usize): ArrayBuffer {
+  return changetype<ArrayBuffer>(__new(size, idof<ArrayBuffer>()));
+}
+
 /** Copies the returned (ptr, size) into a new ArrayBuffer and frees the host block. */
 export function takeBuffer(): ArrayBuffer {
   const ptr = load<u32>(RET_PTR);
   const size = load<u32>(RET_SIZE);
   store<u64>(RET_PTR, 0);
-  if (ptr == 0) return new ArrayBuffer(0);
-  const out = new ArrayBuffer(<i32>size);
+  if (ptr == 0) return newBuffer(0);
+  const out = newBuffer(<usize>size);
   memory.copy(changetype<usize>(out), <usize>ptr, <usize>size);
   heap.free(<usize>ptr);
   return out;
