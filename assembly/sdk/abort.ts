@@ -4,11 +4,12 @@
 // envoy-host-abi.md §7), so SDK code never aborts on a host status; this is for real bugs only.
 import { proxy_log } from "../abi/imports";
 import { decimal } from "../lib/decimal";
+import { utf8Bytes } from "./utf8";
 
 export function proxyAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
   const text = "abort: " + (message !== null ? message : "") + " at " +
     (fileName !== null ? fileName : "?") + ":" + decimal(line) + ":" + decimal(column);
-  const buf = String.UTF8.encode(text);
+  const buf = utf8Bytes(text);
   proxy_log(5, changetype<u32>(buf), <u32>buf.byteLength);
   unreachable();
 }

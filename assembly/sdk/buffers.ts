@@ -7,7 +7,7 @@
 import { proxy_get_buffer_bytes, proxy_get_buffer_status, proxy_set_buffer_bytes } from "../abi/imports";
 import { BufferType, WasmResult } from "../abi/enums";
 import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, lenOf, newBuffer, ptrOf, takeBuffer } from "./memory";
-import { decodeUtf8Buffer } from "./utf8";
+import { decodeUtf8Buffer, utf8Bytes } from "./utf8";
 
 /** Start value that Envoy treats as "append" (any start ≥ the current size). Fits i32 and u32 readings. */
 const APPEND_START: u32 = 0x7fffffff;
@@ -81,11 +81,11 @@ export class HostBuffer {
   }
 
   /** Appends UTF-8 text. */
-  appendText(text: string): bool { return this.append(String.UTF8.encode(text)); }
+  appendText(text: string): bool { return this.append(utf8Bytes(text)); }
   /** Prepends UTF-8 text. */
-  prependText(text: string): bool { return this.prepend(String.UTF8.encode(text)); }
+  prependText(text: string): bool { return this.prepend(utf8Bytes(text)); }
   /** Replaces the contents with UTF-8 text. */
-  replaceText(text: string): bool { return this.replace(String.UTF8.encode(text)); }
+  replaceText(text: string): bool { return this.replace(utf8Bytes(text)); }
 }
 
 // The buffers are unmanaged objects in static memory (their one field, the BufferType, is all

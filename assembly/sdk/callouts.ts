@@ -14,6 +14,7 @@ import { HeaderPair, serializePairs } from "./pairs";
 import { currentContextId, currentRootId } from "./state";
 import { Exported, requireExported } from "./exportSets";
 import { IdTable } from "./idTable";
+import { utf8Bytes } from "./utf8";
 
 /** Result of starting a callout: status Ok and the token, or the host's error status (token 0). */
 export class CalloutResult {
@@ -54,7 +55,7 @@ export function httpCall(
   timeoutMs: u32, handler: HttpCallHandler | null,
 ): CalloutResult {
   if (!requireExported(Exported.Callouts)) return new CalloutResult(WasmResult.Unimplemented, 0);
-  const up = String.UTF8.encode(cluster);
+  const up = utf8Bytes(cluster);
   const hs = serializePairs(headers);
   const ts = trailers !== null ? serializePairs(trailers) : null;
   store<u32>(RET_AUX, 0);
@@ -77,9 +78,9 @@ export function grpcCall(
   message: ArrayBuffer | null, timeoutMs: u32, handler: GrpcCallHandler | null,
 ): CalloutResult {
   if (!requireExported(Exported.Callouts)) return new CalloutResult(WasmResult.Unimplemented, 0);
-  const svc = String.UTF8.encode(service);
-  const sn = String.UTF8.encode(serviceName);
-  const mn = String.UTF8.encode(method);
+  const svc = utf8Bytes(service);
+  const sn = utf8Bytes(serviceName);
+  const mn = utf8Bytes(method);
   const md = metadata !== null ? serializePairs(metadata) : null;
   store<u32>(RET_AUX, 0);
   const st = <WasmResult>proxy_grpc_call(
@@ -101,9 +102,9 @@ export function grpcStream(
   handler: GrpcStreamHandler,
 ): CalloutResult {
   if (!requireExported(Exported.Callouts)) return new CalloutResult(WasmResult.Unimplemented, 0);
-  const svc = String.UTF8.encode(service);
-  const sn = String.UTF8.encode(serviceName);
-  const mn = String.UTF8.encode(method);
+  const svc = utf8Bytes(service);
+  const sn = utf8Bytes(serviceName);
+  const mn = utf8Bytes(method);
   const md = metadata !== null ? serializePairs(metadata) : null;
   store<u32>(RET_AUX, 0);
   const st = <WasmResult>proxy_grpc_stream(

@@ -6,6 +6,7 @@ import {
 import { WasmResult } from "../abi/enums";
 import { Exported, requireExported } from "./exportSets";
 import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, lenOf, ptrOf, takeBuffer } from "./memory";
+import { utf8Bytes } from "./utf8";
 
 /** Wall-clock nanoseconds since the Unix epoch (not monotonic, not frozen per callback); 0 on failure. */
 export function currentTimeNanos(): u64 {
@@ -33,7 +34,7 @@ export class ForeignResult {
  * "declare_property", …). Unknown name → NotFound; otherwise the function's own status.
  */
 export function callForeignFunction(name: string, args: ArrayBuffer | null): ForeignResult {
-  const n = String.UTF8.encode(name);
+  const n = utf8Bytes(name);
   clearReturn();
   const st = <WasmResult>proxy_call_foreign_function(changetype<u32>(n), <u32>n.byteLength, ptrOf(args), lenOf(args), RET_PTR, RET_SIZE);
   if (st != WasmResult.Ok) { discardReturn(); return new ForeignResult(st, null); }

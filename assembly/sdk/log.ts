@@ -5,6 +5,7 @@ import { proxy_get_log_level, proxy_log } from "../abi/imports";
 import { LogLevel, WasmResult } from "../abi/enums";
 import { RET_AUX } from "./memory";
 import { hostReady } from "./state";
+import { utf8Bytes } from "./utf8";
 
 let cachedLevel: i32 = -1;
 
@@ -32,7 +33,7 @@ export function logEnabled(level: LogLevel): bool {
 /** Logs `message` at `level` if enabled. Returns the host status (Ok when skipped). */
 export function log(level: LogLevel, message: string): WasmResult {
   if (!logEnabled(level)) return WasmResult.Ok;
-  const buf = String.UTF8.encode(message);
+  const buf = utf8Bytes(message);
   return <WasmResult>proxy_log(<u32>level, changetype<u32>(buf), <u32>buf.byteLength);
 }
 

@@ -2,7 +2,7 @@
 // of one of our host calls) for every non-empty buffer it returns; we hand out raw allocator blocks (__alloc) that
 // the GC never scans or frees, copy the bytes into a managed String/ArrayBuffer, and free the block.
 // An empty result is ptr 0 / size 0 and is never allocated. Out-params use static slots (no allocation).
-import { decodeUtf8 } from "./utf8";
+import { decodeUtf8, encodeUtf8, utf8Bytes } from "./utf8";
 import { noteReceived } from "./gc";
 
 /** Static return slots: [0] u32 pointer, [4] u32 size. */
@@ -76,7 +76,7 @@ export function scratchUtf8(slot: i32, s: string): u32 {
     store<u32>(at, <u32>ptr);
     store<u32>(at, <u32>cap, 4);
   }
-  store<u32>(SCRATCH_LEN + (<usize>slot << 2), <u32>String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, ptr));
+  store<u32>(SCRATCH_LEN + (<usize>slot << 2), <u32>encodeUtf8(s, ptr));
   return <u32>ptr;
 }
 
@@ -87,7 +87,7 @@ export function scratchUtf8(slot: i32, s: string): u32 {
 
 /** UTF-8 bytes of a string (no terminator). */
 @inline export function utf8(s: string): ArrayBuffer {
-  return String.UTF8.encode(s);
+  return utf8Bytes(s);
 }
 
 /** Address of an ArrayBuffer's data, or 0 for null. */

@@ -7,6 +7,7 @@
 import { proxy_define_metric, proxy_get_metric, proxy_increment_metric, proxy_record_metric } from "../abi/imports";
 import { MetricType, WasmResult } from "../abi/enums";
 import { RET_AUX } from "./memory";
+import { utf8Bytes } from "./utf8";
 
 /** Shared part of the three metric kinds. */
 export class Metric {
@@ -16,7 +17,7 @@ export class Metric {
   readonly defineStatus: WasmResult;
 
   constructor(readonly name: string, readonly type: MetricType) {
-    const n = String.UTF8.encode(name);
+    const n = utf8Bytes(name);
     store<u32>(RET_AUX, 0);
     const st = <WasmResult>proxy_define_metric(<u32>type, changetype<u32>(n), <u32>n.byteLength, RET_AUX);
     this.defineStatus = st;

@@ -2,7 +2,7 @@
 // callout headers/trailers, gRPC metadata and map/list property values:
 //   u32 count; count × (u32 keyLen, u32 valueLen); then per pair: key bytes, 0x00, value bytes, 0x00
 // All integers little-endian; lengths exclude the NULs. Pure code, no host calls.
-import { decodeUtf8 } from "./utf8";
+import { decodeUtf8, encodeUtf8 } from "./utf8";
 import { HeaderPair } from "../lib/headerPair";
 /** One header / metadata entry. Names are whatever the host gave (Envoy lower-cases keys). */
 export { HeaderPair };
@@ -25,9 +25,9 @@ export function serializePairs(pairs: HeaderPair[]): ArrayBuffer {
   let data = base + 4 + <usize>n * 8;
   for (let i = 0; i < n; i++) {
     const p = unchecked(pairs[i]);
-    const kl = String.UTF8.encodeUnsafe(changetype<usize>(p.name), p.name.length, data);
+    const kl = encodeUtf8(p.name, data);
     data += kl + 1;
-    const vl = String.UTF8.encodeUnsafe(changetype<usize>(p.value), p.value.length, data);
+    const vl = encodeUtf8(p.value, data);
     data += vl + 1;
     store<u32>(sizes, <u32>kl);
     store<u32>(sizes, <u32>vl, 4);

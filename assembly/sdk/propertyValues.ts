@@ -2,7 +2,7 @@
 // Pure code, no host calls, so as-pect tests them with hand-laid byte arrays.
 // AssemblyScript has no nullable primitives, so numeric decoders return a small box or null.
 import { HeaderPair, deserializePairsBuffer } from "./pairs";
-import { decodeUtf8Buffer } from "./utf8";
+import { decodeUtf8Buffer, utf8Bytes } from "./utf8";
 
 /** A decoded 64-bit integer (int64/uint64, or a timestamp/duration in nanoseconds). */
 export class Int64Value {
@@ -57,5 +57,5 @@ export function decodeListValue(buf: ArrayBuffer): string[] {
 
 /** Joins path segments with NUL, the separator proxy_get_property expects ("request\0path"). */
 export function encodePropertyPath(path: string[]): ArrayBuffer {
-  return String.UTF8.encode(path.join("\0"));
+  return utf8Bytes(path.join("\0"));
 }

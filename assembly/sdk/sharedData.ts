@@ -5,6 +5,7 @@
 import { proxy_get_shared_data, proxy_set_shared_data } from "../abi/imports";
 import { WasmResult } from "../abi/enums";
 import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, lenOf, ptrOf, takeBuffer } from "./memory";
+import { utf8Bytes } from "./utf8";
 
 /** A value read from shared data with the cas to pass back to setSharedData. */
 export class SharedValue {
@@ -13,7 +14,7 @@ export class SharedValue {
 
 /** The value and cas of `key`, or null if absent (NotFound) or unreadable. */
 export function getSharedData(key: string): SharedValue | null {
-  const k = String.UTF8.encode(key);
+  const k = utf8Bytes(key);
   clearReturn();
   store<u32>(RET_AUX, 0);
   const st = proxy_get_shared_data(changetype<u32>(k), <u32>k.byteLength, RET_PTR, RET_SIZE, RET_AUX);
@@ -27,6 +28,6 @@ export function getSharedData(key: string): SharedValue | null {
  * read (re-read and retry), or another host status.
  */
 export function setSharedData(key: string, value: ArrayBuffer | null, cas: u32 = 0): WasmResult {
-  const k = String.UTF8.encode(key);
+  const k = utf8Bytes(key);
   return <WasmResult>proxy_set_shared_data(changetype<u32>(k), <u32>k.byteLength, ptrOf(value), lenOf(value), cas);
 }

@@ -8,6 +8,7 @@ import {
 import { WasmResult } from "../abi/enums";
 import { Exported, requireExported } from "./exportSets";
 import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, lenOf, ptrOf, takeBuffer } from "./memory";
+import { utf8Bytes } from "./utf8";
 
 /**
  * Registers (or re-registers, keeping items) the queue `name` in this vm_id and makes the calling
@@ -16,7 +17,7 @@ import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, lenOf, ptrOf, t
  */
 export function registerSharedQueue(name: string): u32 {
   if (!requireExported(Exported.Events)) return 0;
-  const n = String.UTF8.encode(name);
+  const n = utf8Bytes(name);
   store<u32>(RET_AUX, 0);
   if (proxy_register_shared_queue(changetype<u32>(n), <u32>n.byteLength, RET_AUX) != WasmResult.Ok) return 0;
   return load<u32>(RET_AUX);
@@ -24,8 +25,8 @@ export function registerSharedQueue(name: string): u32 {
 
 /** Token of queue `name` in `vmId` ("" = own vm_id), or 0 if it does not exist (NotFound). */
 export function resolveSharedQueue(vmId: string, name: string): u32 {
-  const v = String.UTF8.encode(vmId);
-  const n = String.UTF8.encode(name);
+  const v = utf8Bytes(vmId);
+  const n = utf8Bytes(name);
   store<u32>(RET_AUX, 0);
   if (proxy_resolve_shared_queue(changetype<u32>(v), <u32>v.byteLength, changetype<u32>(n), <u32>n.byteLength, RET_AUX) != WasmResult.Ok) return 0;
   return load<u32>(RET_AUX);

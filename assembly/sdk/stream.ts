@@ -5,6 +5,7 @@ import { proxy_close_stream, proxy_continue_stream, proxy_send_local_response } 
 import { StreamType, WasmResult } from "../abi/enums";
 import { lenOf, ptrOf } from "./memory";
 import { HeaderPair, serializePairs } from "./pairs";
+import { utf8Bytes } from "./utf8";
 
 /**
  * Answers the client without going upstream. Deferred: it is sent after the current callback
@@ -17,7 +18,7 @@ import { HeaderPair, serializePairs } from "./pairs";
 export function sendLocalResponse(
   statusCode: u32, details: string, body: ArrayBuffer | null, headers: HeaderPair[] | null, grpcStatus: i32 = -1,
 ): WasmResult {
-  const d = String.UTF8.encode(details);
+  const d = utf8Bytes(details);
   const h = headers !== null && headers.length > 0 ? serializePairs(headers) : null;
   return <WasmResult>proxy_send_local_response(
     statusCode, changetype<u32>(d), <u32>d.byteLength, ptrOf(body), lenOf(body), ptrOf(h), lenOf(h), grpcStatus);
@@ -27,7 +28,7 @@ export function sendLocalResponse(
 export function sendLocalText(
   statusCode: u32, details: string, body: string, headers: HeaderPair[] | null, grpcStatus: i32 = -1,
 ): WasmResult {
-  return sendLocalResponse(statusCode, details, String.UTF8.encode(body), headers, grpcStatus);
+  return sendLocalResponse(statusCode, details, utf8Bytes(body), headers, grpcStatus);
 }
 
 /** Resumes a request paused by a Stop status (typically from a callout handler). Deferred; clears the held maps. */

@@ -24,3 +24,34 @@ export function decodeUtf8(ptr: usize, len: usize): string {
 export function decodeUtf8Buffer(buf: ArrayBuffer): string {
   return decodeUtf8(changetype<usize>(buf), <usize>buf.byteLength);
 }
+
+/**
+ * Writes `s` as UTF-8 at `buf` (room for 3 bytes per unit) and returns the byte count: the bytes
+ * String.UTF8.encodeUnsafe writes by default (a lone surrogate as its 3-byte WTF-8 form), with
+ * less code and without its error mode and message.
+ */
+export function encodeUtf8(s: string, buf: usize): usize {
+  let p = changetype<usize>(s);
+  const end = p + (<usize>s.length << 1);
+  let q = buf;
+  while (p < end) {
+    let c = <u32>load<u16>(p);
+    p += 2;
+    let n: u32 = c < 0x80 ? 0 : c < 0x800 ? 1 : 2; // continuation bytes
+    if ((c & 0xFC00) == 0xD800 && p < end) {
+      const d = <u32>load<u16>(p);
+      if ((d & 0xFC00) == 0xDC00) { c = 0x10000 + ((c & 0x3FF) << 10) | (d & 0x3FF); p += 2; n = 3; }
+    }
+    // the first byte: 0xxxxxxx, 110xxxxx, 1110xxxx or 11110xxx (its mark is byte n of 0xF0E0C000)
+    store<u8>(q++, (0xF0E0C000 >>> (n << 3)) | (c >> (6 * n)));
+    while (n--) store<u8>(q++, (c >> (6 * n)) & 63 | 0x80);
+  }
+  return q - buf;
+}
+
+/** `s` in UTF-8, as String.UTF8.encode(s) gives it. */
+export function utf8Bytes(s: string): ArrayBuffer {
+  const b = __new(<usize>s.length * 3, idof<ArrayBuffer>());
+  // (shrunk in place: the block keeps its capacity, the buffer its exact length)
+  return changetype<ArrayBuffer>(__renew(b, encodeUtf8(s, b)));
+}
