@@ -52,15 +52,13 @@ let top: usize = 0;
 function carve(total: usize): usize {
   let block = top;
   if (!block) block = ((__heap_base + BLOCK_OVERHEAD + AL_MASK) & ~AL_MASK) - BLOCK_OVERHEAD;
-  let end = <u64>block + total;
+  let end = block + total;
   // wasm32: a heap reaching the very end of a 4 GiB memory would wrap `top` to 0 (uninitialised).
-  if (end >> 32) unreachable();
+  if (end <= block) unreachable();
   let pages = memory.size();
-  if (end > <u64>pages << 16) {
-    let needed = <i32>((end + 0xffff) >> 16) - pages;
-    if (memory.grow(max(min(pages, 16), needed)) < 0 && memory.grow(needed) < 0) unreachable();
-  }
-  top = <usize>end;
+  let needed = <i32>((end - 1) >>> 16) + 1 - pages; // pages to cover [0, end), less those there are
+  if (needed > 0 && memory.grow(max(min(pages, 16), needed)) < 0 && memory.grow(needed) < 0) unreachable();
+  top = end;
   return block;
 }
 

@@ -51,16 +51,18 @@ export class HeaderList extends HeaderSource {
    */
   static fromBlob(ptr: usize, len: usize): HeaderList {
     let count: u32 = len >= 4 ? load<u32>(ptr) : 0;
-    if (count > MAX_PAIRS || <u64>4 + <u64>count * 8 > <u64>len) count = 0;
+    if (count > MAX_PAIRS || <usize>count * 8 + 4 > len) count = 0;
     const l = new HeaderList(ptr, len, <i32>count + 4);
-    let data = <u64>4 + <u64>count * 8;
-    const end = <u64>len;
+    // (u32 arithmetic that cannot wrap: data <= len always, and a pair fits when kl + vl < len - data)
+    let data = <usize>count * 8 + 4;
     const e = l.e;
     let i: u32 = 0;
     for (; i < count; i++) {
-      const kl = <u64>load<u32>(ptr + 4 + <usize>i * 8);
-      const vl = <u64>load<u32>(ptr + 8 + <usize>i * 8);
-      if (data + kl + vl + 2 > end && data + kl + vl + 1 != end) break;
+      const kl = <usize>load<u32>(ptr + 4 + <usize>i * 8);
+      const vl = <usize>load<u32>(ptr + 8 + <usize>i * 8);
+      const rem = len - data;
+      // key, NUL, value, NUL: the final NUL may be missing
+      if (kl >= rem || vl >= rem - kl) break;
       const at = e + <usize>i * (W << 2);
       store<i32>(at, <i32>data);
       store<i32>(at, <i32>kl, 4);
@@ -68,7 +70,7 @@ export class HeaderList extends HeaderSource {
       store<i32>(at, <i32>vl, 12);
       store<i32>(at, 0, 16);
       store<i32>(at, ALIVE, 20);
-      data += kl + vl + 2;
+      data = min(data + kl + vl + 2, len);
     }
     l.n = <i32>i;
     return l;

@@ -2,7 +2,7 @@
 // Pure code, no host calls, so as-pect tests them with hand-laid byte arrays.
 // AssemblyScript has no nullable primitives, so numeric decoders return a small box or null.
 import { HeaderPair, deserializePairsBuffer } from "./pairs";
-import { decodeUtf8Buffer, utf8Bytes } from "./utf8";
+import { decodeUtf8Buffer, encodeUtf8 } from "./utf8";
 
 /** A decoded 64-bit integer (int64/uint64, or a timestamp/duration in nanoseconds). */
 export class Int64Value {
@@ -55,7 +55,22 @@ export function decodeListValue(buf: ArrayBuffer): string[] {
   return out;
 }
 
-/** Joins path segments with NUL, the separator proxy_get_property expects ("request\0path"). */
+/** Joins path segments with NUL, the separator proxy_get_property expects ("request\0path"): the
+ *  UTF-8 of path.join("\0"), encoded in place (a hole counts as ""). */
 export function encodePropertyPath(path: string[]): ArrayBuffer {
-  return utf8Bytes(path.join("\0"));
+  const n = path.length;
+  let room: usize = <usize>n; // the NULs, and up to 3 bytes per unit
+  for (let i = 0; i < n; i++) room += <usize>changetype<string>(nonNull(unchecked(path[i]))).length * 3;
+  const b = __new(room, idof<ArrayBuffer>());
+  let at = b;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) store<u8>(at++, 0);
+    at += encodeUtf8(nonNull(unchecked(path[i])), at);
+  }
+  return changetype<ArrayBuffer>(__renew(b, at - b));
+}
+
+/** `s`, or "" for a hole. */
+function nonNull(s: string): string {
+  return changetype<usize>(s) != 0 ? s : "";
 }
