@@ -37,12 +37,13 @@ export function encodeUtf8(s: string, buf: usize): usize {
   while (p < end) {
     let c = <u32>load<u16>(p);
     p += 2;
-    let n: u32 = c < 0x80 ? 0 : c < 0x800 ? 1 : 2; // continuation bytes
+    if (c < 0x80) { store<u8>(q++, c); continue; } // (the common case first: headers are ASCII)
+    let n: u32 = c < 0x800 ? 1 : 2; // continuation bytes
     if ((c & 0xFC00) == 0xD800 && p < end) {
       const d = <u32>load<u16>(p);
       if ((d & 0xFC00) == 0xDC00) { c = 0x10000 + ((c & 0x3FF) << 10) | (d & 0x3FF); p += 2; n = 3; }
     }
-    // the first byte: 0xxxxxxx, 110xxxxx, 1110xxxx or 11110xxx (its mark is byte n of 0xF0E0C000)
+    // the first byte: 110xxxxx, 1110xxxx or 11110xxx (its mark is byte n of 0xF0E0C000)
     store<u8>(q++, (0xF0E0C000 >>> (n << 3)) | (c >> (6 * n)));
     while (n--) store<u8>(q++, (c >> (6 * n)) & 63 | 0x80);
   }
