@@ -195,8 +195,17 @@ export class HeaderList extends HeaderSource {
     this.epoch = next;
   }
 
-  /** The headers as they are now, unaffected by later changes. */
-  snapshot(): HeaderSource { return new HeaderSnapshot(this, this.epoch); }
+  /**
+   * The headers as they are now, unaffected by later changes: a copy of this list's fields (the
+   * block, the added strings, the count and the epoch), no entry copied. Later changes never touch
+   * what the copy sees: they only end entries at a later epoch, add entries past its count (or in a
+   * new block or array, the copy keeping the old one), and advance this list's epoch, not the copy's.
+   */
+  snapshot(): HeaderSource {
+    const s = __new(offsetof<HeaderList>(), idof<HeaderList>());
+    memory.copy(s, changetype<usize>(this), offsetof<HeaderList>());
+    return changetype<HeaderList>(s);
+  }
 
   private append(name: string, value: string, born: i32): void {
     let a = this.added;
@@ -226,11 +235,4 @@ export class HeaderList extends HeaderSource {
     this.setWord(i, 5, ALIVE);
     this.n = i + 1;
   }
-}
-
-/** A HeaderList as it was at one epoch. */
-class HeaderSnapshot extends HeaderSource {
-  constructor(private list: HeaderList, private at: i32) { super(); }
-  first(name: string): string | null { return this.list.firstAt(name, this.at); }
-  all(name: string): string[] { return this.list.allAt(name, this.at); }
 }

@@ -92,6 +92,24 @@ describe("HeaderList: writes and snapshots", () => {
     expect(snap.first("x-late")).toBeNull();
     expect(l.first("accept")).toBe("changed");
   });
+  it("a snapshot with added entries keeps its view while the list grows its block and added strings", () => {
+    const l = sample();
+    l.add("x-b", "one");
+    l.set("x-a", "third");
+    const snap = l.snapshot();
+    for (let i = 0; i < 40; i++) l.add("x-b", "more" + i.toString()); // new block, new added array
+    l.remove("x-b");
+    l.set("x-a", "fourth");
+    l.remove(":path");
+    expect(snap.all("x-b").join("|")).toBe("one");
+    expect(snap.all("x-a").join("|")).toBe("third");
+    expect(snap.first(":path")).toBe("/a?b=1");
+    const again = l.snapshot();
+    expect(again.first("x-b")).toBeNull();
+    expect(again.all("x-a").join("|")).toBe("fourth");
+    expect(again.first(":path")).toBeNull();
+    expect(snap.first("accept")).toBe("*/*");
+  });
   it("treats an index outside [0, length) as no entry (the entry table past length is not initialised)", () => {
     const l = sample();
     l.add("x-n", "v");
