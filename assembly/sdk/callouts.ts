@@ -11,7 +11,7 @@ import { WasmResult } from "../abi/enums";
 import { HttpCallHandler, GrpcCallHandler, GrpcStreamHandler } from "./handlers";
 import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, lenOf, ptrOf, takeString } from "./memory";
 import { HeaderPair, serializePairs } from "./pairs";
-import { currentContextId, currentRootId } from "./state";
+import { currentContextId, currentIsStream } from "./state";
 import { Exported, requireExported } from "./exportSets";
 import { IdTable } from "./idTable";
 import { utf8Bytes } from "./utf8";
@@ -38,7 +38,7 @@ export class PendingCallout {
 
 /** The stream id a callout issued now should be delivered to (0 when issued from a root callback). */
 function issuingStream(): u32 {
-  return currentContextId != currentRootId ? currentContextId : 0;
+  return currentIsStream ? currentContextId : 0;
 }
 
 /**

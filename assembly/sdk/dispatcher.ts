@@ -53,9 +53,9 @@ export function getStreamContext(id: u32): StreamContext | null {
   return changetype<StreamContext | null>(streams.get(id));
 }
 
-@inline function enter(contextId: u32, rootId: u32): void {
+@inline function enter(contextId: u32, isStream: bool): void {
   resetLogLevelCache();
-  setCurrent(contextId, rootId);
+  setCurrent(contextId, isStream);
 }
 
 /** The property path "plugin_root_id" in UTF-8. */
@@ -82,14 +82,14 @@ function selectFactory(): i32 {
 export function onContextCreate(contextId: u32, parentId: u32): void {
   markHostReady();
   if (parentId == 0) {
-    enter(contextId, contextId);
+    enter(contextId, false);
     const i = selectFactory();
     if (i < 0) return; // onVmStart/onConfigure will then reject the plugin
     const f = changetype<RootContextFactory>(unchecked(registry[i]));
     roots.set(contextId, f(contextId));
     return;
   }
-  enter(contextId, parentId);
+  enter(contextId, true);
   const r = getRootContext(parentId);
   if (r === null) return;
   const ctx = r.createStreamContext(contextId);
@@ -97,14 +97,14 @@ export function onContextCreate(contextId: u32, parentId: u32): void {
 }
 
 export function onVmStart(rootId: u32, size: u32): u32 {
-  enter(rootId, rootId);
+  enter(rootId, false);
   const r = getRootContext(rootId);
   if (r === null) return 0;
   return r.onVmStart(readConfig(vmConfiguration, size)) ? 1 : 0;
 }
 
 export function onConfigure(rootId: u32, size: u32): u32 {
-  enter(rootId, rootId);
+  enter(rootId, false);
   const r = getRootContext(rootId);
   if (r === null) return 0;
   return r.onConfigure(readConfig(pluginConfiguration, size)) ? 1 : 0;
@@ -117,19 +117,19 @@ function readConfig(b: HostBuffer, size: u32): ArrayBuffer {
 }
 
 export function onTick(rootId: u32): void {
-  enter(rootId, rootId);
+  enter(rootId, false);
   const r = getRootContext(rootId);
   if (r !== null) r.onTick();
 }
 
 export function onQueueReady(rootId: u32, token: u32): void {
-  enter(rootId, rootId);
+  enter(rootId, false);
   const r = getRootContext(rootId);
   if (r !== null) r.onQueueReady(token);
 }
 
 export function onForeignFunction(rootId: u32, functionId: u32, size: u32): u32 {
-  enter(rootId, rootId);
+  enter(rootId, false);
   const r = getRootContext(rootId);
   if (r === null) return WasmResult.NotFound;
   return <u32>r.onForeignFunction(functionId, size);
@@ -138,11 +138,11 @@ export function onForeignFunction(rootId: u32, functionId: u32, size: u32): u32 
 export function onDone(contextId: u32): u32 {
   const s = getStreamContext(contextId);
   if (s !== null) {
-    enter(contextId, s.root.id);
+    enter(contextId, true);
     s.onDone();
     return 1;
   }
-  enter(contextId, contextId);
+  enter(contextId, false);
   const r = getRootContext(contextId);
   if (r !== null) return r.onDone() ? 1 : 0;
   return 1;
@@ -151,13 +151,13 @@ export function onDone(contextId: u32): u32 {
 export function onLog(contextId: u32): void {
   const s = getStreamContext(contextId);
   if (s !== null) {
-    enter(contextId, s.root.id);
+    enter(contextId, true);
     s.onLog();
     return;
   }
   const r = getRootContext(contextId);
   if (r !== null) {
-    enter(contextId, contextId);
+    enter(contextId, false);
     r.onLog();
   }
 }
@@ -167,19 +167,19 @@ export function onDelete(contextId: u32): bool {
   let root = false;
   const s = getStreamContext(contextId);
   if (s !== null) {
-    enter(contextId, s.root.id);
+    enter(contextId, true);
     streams.delete(contextId);
     s.onDelete();
   } else {
     const r = getRootContext(contextId);
     if (r !== null) {
-      enter(contextId, contextId);
+      enter(contextId, false);
       roots.delete(contextId);
       r.onDelete();
       root = true;
     }
   }
-  setCurrent(0, 0);
+  setCurrent(0, false);
   return root;
 }
 
@@ -188,42 +188,42 @@ export function onDelete(contextId: u32): bool {
 export function onRequestHeaders(id: u32, n: u32, eos: u32): u32 {
   const s = getStreamContext(id);
   if (s === null) return FilterHeadersStatus.Continue;
-  enter(id, s.root.id);
+  enter(id, true);
   return <u32>s.onRequestHeaders(n, eos != 0);
 }
 
 export function onRequestBody(id: u32, size: u32, eos: u32): u32 {
   const s = getStreamContext(id);
   if (s === null) return FilterDataStatus.Continue;
-  enter(id, s.root.id);
+  enter(id, true);
   return <u32>s.onRequestBody(size, eos != 0);
 }
 
 export function onRequestTrailers(id: u32, n: u32): u32 {
   const s = getStreamContext(id);
   if (s === null) return FilterTrailersStatus.Continue;
-  enter(id, s.root.id);
+  enter(id, true);
   return <u32>s.onRequestTrailers(n);
 }
 
 export function onResponseHeaders(id: u32, n: u32, eos: u32): u32 {
   const s = getStreamContext(id);
   if (s === null) return FilterHeadersStatus.Continue;
-  enter(id, s.root.id);
+  enter(id, true);
   return <u32>s.onResponseHeaders(n, eos != 0);
 }
 
 export function onResponseBody(id: u32, size: u32, eos: u32): u32 {
   const s = getStreamContext(id);
   if (s === null) return FilterDataStatus.Continue;
-  enter(id, s.root.id);
+  enter(id, true);
   return <u32>s.onResponseBody(size, eos != 0);
 }
 
 export function onResponseTrailers(id: u32, n: u32): u32 {
   const s = getStreamContext(id);
   if (s === null) return FilterTrailersStatus.Continue;
-  enter(id, s.root.id);
+  enter(id, true);
   return <u32>s.onResponseTrailers(n);
 }
 
@@ -239,7 +239,7 @@ export function onResponseTrailers(id: u32, n: u32): u32 {
  * dropped. `final` removes the token (last callback for it).
  */
 function claim(rootId: u32, token: u32, final: bool): PendingCallout | null {
-  enter(rootId, rootId);
+  enter(rootId, false);
   const p = pendingOf(token);
   if (p === null) {
     log(LogLevel.Debug, "sdk: callout response for unknown token " + decimal(token));
@@ -253,7 +253,7 @@ function claim(rootId: u32, token: u32, final: bool): PendingCallout | null {
     log(LogLevel.Debug, "sdk: dropped callout response " + decimal(token) + " for gone stream " + decimal(p.streamId));
     return null;
   }
-  setCurrent(p.streamId, rootId);
+  setCurrent(p.streamId, true);
   return p;
 }
 
