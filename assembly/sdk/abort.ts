@@ -4,11 +4,15 @@
 // envoy-host-abi.md §7), so SDK code never aborts on a host status; this is for real bugs only.
 import { proxy_log } from "../abi/imports";
 import { decimal } from "../lib/decimal";
-import { utf8Bytes } from "./utf8";
+import { decodeUtf8, utf8Bytes } from "./utf8";
+
+/** ASCII: "abort: " (0, 7 bytes), " at " (6, 4), "?" (10, 1), ":" (11, 1): less data than UTF-16 literals. */
+const TEXT = memory.data<u8>([0x61, 0x62, 0x6f, 0x72, 0x74, 0x3a, 0x20, 0x61, 0x74, 0x20, 0x3f, 0x3a]);
 
 export function proxyAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
-  const text = "abort: " + (message !== null ? message : "") + " at " +
-    (fileName !== null ? fileName : "?") + ":" + decimal(line) + ":" + decimal(column);
+  const colon = decodeUtf8(TEXT + 11, 1);
+  const text = decodeUtf8(TEXT, 7) + (message !== null ? message : "") + decodeUtf8(TEXT + 6, 4) +
+    (fileName !== null ? fileName : decodeUtf8(TEXT + 10, 1)) + colon + decimal(line) + colon + decimal(column);
   const buf = utf8Bytes(text);
   proxy_log(5, changetype<u32>(buf), <u32>buf.byteLength);
   unreachable();

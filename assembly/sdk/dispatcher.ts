@@ -12,6 +12,7 @@ import { markHostReady, setCurrent } from "./state";
 import { IdTable } from "./idTable";
 import { HostBuffer, pluginConfiguration, vmConfiguration } from "./buffers";
 import { decimal } from "../lib/decimal";
+import { decodeUtf8 } from "./utf8";
 
 /** A non-capturing function that builds a root context for a given context id. */
 export type RootContextFactory = (contextId: u32) => RootContext;
@@ -58,13 +59,17 @@ export function getStreamContext(id: u32): StreamContext | null {
   setCurrent(contextId, isStream);
 }
 
-/** The property path "plugin_root_id" in UTF-8. */
-const PLUGIN_ROOT_ID = memory.data<u8>([0x70, 0x6c, 0x75, 0x67, 0x69, 0x6e, 0x5f, 0x72, 0x6f, 0x6f, 0x74, 0x5f, 0x69, 0x64]);
+/** ASCII texts (bytes, not UTF-16 literals: less data): the property path "plugin_root_id" (14 bytes), then
+ *  the start of the log line for an unknown root_id, `sdk: no root context registered for root_id "` (45 bytes; its last byte closes the line). */
+const TEXT = memory.data<u8>([
+  0x70, 0x6c, 0x75, 0x67, 0x69, 0x6e, 0x5f, 0x72, 0x6f, 0x6f, 0x74, 0x5f, 0x69, 0x64,
+  0x73, 0x64, 0x6b, 0x3a, 0x20, 0x6e, 0x6f, 0x20, 0x72, 0x6f, 0x6f, 0x74, 0x20, 0x63, 0x6f, 0x6e, 0x74, 0x65, 0x78, 0x74, 0x20, 0x72, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65, 0x72, 0x65, 0x64, 0x20, 0x66, 0x6f, 0x72, 0x20, 0x72, 0x6f, 0x6f, 0x74, 0x5f, 0x69, 0x64, 0x20, 0x22,
+]);
 
 /** plugin_root_id of the plugin being created ("" if unreadable). */
 function readPluginRootId(): string {
   clearReturn();
-  const st = proxy_get_property(<u32>PLUGIN_ROOT_ID, 14, RET_PTR, RET_SIZE);
+  const st = proxy_get_property(<u32>TEXT, 14, RET_PTR, RET_SIZE);
   if (st != WasmResult.Ok) { discardReturn(); return ""; }
   return takeString();
 }
@@ -75,7 +80,7 @@ function selectFactory(): i32 {
   if (n <= 2) return n - 2; // none (-2 < 0) or the only one (0): the root_id is not checked
   const rootId = readPluginRootId();
   for (let i = 1; i < n; i += 2) if (unchecked(registry[i]) == rootId) return i - 1;
-  log(LogLevel.Critical, "sdk: no root context registered for root_id \"" + rootId + "\"");
+  log(LogLevel.Critical, decodeUtf8(TEXT + 14, 45) + rootId + decodeUtf8(TEXT + 58, 1));
   return -1;
 }
 
