@@ -55,15 +55,14 @@ export class HeaderList extends HeaderSource {
     const l = new HeaderList(ptr, len, <i32>count + 4);
     // (u32 arithmetic that cannot wrap: data <= len always, and a pair fits when kl + vl < len - data)
     let data = <usize>count * 8 + 4;
-    const e = l.e;
+    let at = l.e, lens = ptr;
     let i: u32 = 0;
-    for (; i < count; i++) {
-      const kl = <usize>load<u32>(ptr + 4 + <usize>i * 8);
-      const vl = <usize>load<u32>(ptr + 8 + <usize>i * 8);
+    for (; i < count; i++, at += W << 2, lens += 8) {
+      const kl = <usize>load<u32>(lens, 4);
+      const vl = <usize>load<u32>(lens, 8);
       const rem = len - data;
       // key, NUL, value, NUL: the final NUL may be missing
       if (kl >= rem || vl >= rem - kl) break;
-      const at = e + <usize>i * (W << 2);
       store<i32>(at, <i32>data);
       store<i32>(at, <i32>kl, 4);
       store<i32>(at, <i32>(data + kl + 1), 8);
@@ -85,15 +84,19 @@ export class HeaderList extends HeaderSource {
 
   /** Entries ever held, removed ones included (test each with isLive). */
   get length(): i32 { return this.n; }
-  @inline private word(i: i32, k: i32): i32 { return load<i32>(this.e + ((<usize>(i * W + k)) << 2)); }
-  @inline private setWord(i: i32, k: i32, v: i32): void { store<i32>(this.e + ((<usize>(i * W + k)) << 2), v); }
+  /** Address of entry i's words, read with constant offsets: 0 name offset, 4 name length, 8 value
+   *  offset, 12 value length, 16 born, 20 died (one address computation per entry, not per word). */
+  @inline private entry(i: i32): usize { return this.e + <usize>i * (W << 2); }
 
   // Entry words past `length` are not initialised (the block is not zeroed), so the public accessors
   // check the index: one outside [0, length) is never live, never named, and has an empty name and value.
   @inline private inRange(i: i32): bool { return <u32>i < <u32>this.n; }
 
   /** Whether entry i is present at epoch `at`. */
-  @inline isLive(i: i32, at: i32): bool { return this.inRange(i) && this.word(i, 4) <= at && at < this.word(i, 5); }
+  @inline isLive(i: i32, at: i32): bool {
+    const p = this.entry(i);
+    return this.inRange(i) && load<i32>(p, 16) <= at && at < load<i32>(p, 20);
+  }
 
   /** Whether entry i is named `name` (lower-case ASCII). */
   isNamed(i: i32, name: string): bool { return this.nameHas(i, name, true); }
@@ -105,10 +108,11 @@ export class HeaderList extends HeaderSource {
    *  unit) and, when `whole`, is no longer. */
   private nameHas(i: i32, s: string, whole: bool): bool {
     if (!this.inRange(i)) return false;
-    const len = this.word(i, 1), m = s.length;
-    if (len < 0) { const a = this.addedAt(this.word(i, 0)); return (!whole || a.length == m) && a.startsWith(s); }
+    const e = this.entry(i);
+    const len = load<i32>(e, 4), m = s.length;
+    if (len < 0) { const a = this.addedAt(load<i32>(e)); return (!whole || a.length == m) && a.startsWith(s); }
     if (m > len || whole && m != len) return false;
-    const p = changetype<usize>(this.buf) + <usize>this.word(i, 0), q = changetype<usize>(s);
+    const p = changetype<usize>(this.buf) + <usize>load<i32>(e), q = changetype<usize>(s);
     for (let k = 0; k < m; k++) {
       const c = <u32>load<u16>(q + (<usize>k << 1));
       if (c >= 0x80 || c != <u32>load<u8>(p + <usize>k)) return false;
@@ -121,15 +125,17 @@ export class HeaderList extends HeaderSource {
 
   nameAt(i: i32): string {
     if (!this.inRange(i)) return "";
-    const len = this.word(i, 1);
-    if (len < 0) return this.addedAt(this.word(i, 0));
-    return decodeUtf8(changetype<usize>(this.buf) + <usize>this.word(i, 0), <usize>len);
+    const e = this.entry(i);
+    const len = load<i32>(e, 4);
+    if (len < 0) return this.addedAt(load<i32>(e));
+    return decodeUtf8(changetype<usize>(this.buf) + <usize>load<i32>(e), <usize>len);
   }
 
   valueAt(i: i32): string {
     if (!this.inRange(i)) return "";
-    if (this.word(i, 1) < 0) return this.addedAt(this.word(i, 0) + 1);
-    return decodeUtf8(changetype<usize>(this.buf) + <usize>this.word(i, 2), <usize>this.word(i, 3));
+    const e = this.entry(i);
+    if (load<i32>(e, 4) < 0) return this.addedAt(load<i32>(e) + 1);
+    return decodeUtf8(changetype<usize>(this.buf) + <usize>load<i32>(e, 8), <usize>load<i32>(e, 12));
   }
 
   /**
@@ -140,8 +146,9 @@ export class HeaderList extends HeaderSource {
     const m = name.length;
     const e = this.e;
     for (let i = from, n = this.n; i < n; i++) {
-      const len = load<i32>(e + (<usize>(i * W) << 2), 4);
-      if ((len == m || len < 0) && this.isLive(i, at) && this.isNamed(i, name)) return i;
+      const p = e + <usize>i * (W << 2);
+      const len = load<i32>(p, 4);
+      if ((len == m || len < 0) && load<i32>(p, 16) <= at && at < load<i32>(p, 20) && this.nameHas(i, name, true)) return i;
     }
     return -1;
   }
@@ -168,7 +175,7 @@ export class HeaderList extends HeaderSource {
     const at = this.epoch;
     let i = this.find(name, 0, at);
     const hit = i >= 0;
-    for (; i >= 0; i = this.find(name, i + 1, at)) this.setWord(i, 5, next);
+    for (; i >= 0; i = this.find(name, i + 1, at)) store<i32>(this.entry(i), next, 20);
     return hit;
   }
 
@@ -229,10 +236,11 @@ export class HeaderList extends HeaderSource {
       this.buf = changetype<ArrayBuffer>(g);
       this.e = g + <usize>off;
     }
-    this.setWord(i, 0, k);
-    this.setWord(i, 1, -1);
-    this.setWord(i, 4, born);
-    this.setWord(i, 5, ALIVE);
+    const e = this.entry(i);
+    store<i32>(e, k);
+    store<i32>(e, -1, 4);
+    store<i32>(e, born, 16);
+    store<i32>(e, ALIVE, 20);
     this.n = i + 1;
   }
 }
