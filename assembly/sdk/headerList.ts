@@ -32,16 +32,23 @@ export class HeaderList extends HeaderSource {
   /** The current write epoch (snapshots keep the one they were taken at). */
   get now(): i32 { return this.epoch; }
 
-  /** A list over a copy of the `len` bytes at `ptr`, with room for `capacity` entries (none yet). */
-  private constructor(ptr: usize, len: usize, capacity: i32) {
-    super();
+  /** A list over a copy of the `len` bytes at `ptr`, with room for `capacity` entries (none yet).
+   *  (Made by hand, not by a constructor: the fields are zeroed in one fill, not one store each, and
+   *  HeaderSource has nothing to initialise.) */
+  private constructor() { super(); } // (never called: lists are made by make, below)
+
+  private static make(ptr: usize, len: usize, capacity: i32): HeaderList {
+    const l = changetype<HeaderList>(__new(offsetof<HeaderList>(), idof<HeaderList>()));
+    memory.fill(changetype<usize>(l), 0, offsetof<HeaderList>()); // n, added, nAdded, epoch: 0, null
     const off = (<i32>len + 3) & ~3;
-    // (not zeroed: nothing reads the padding, or an entry's words before they are written)
+    // (not zeroed: nothing reads the padding, or an entry's words before they are written; the block
+    // is made after the list and stored at once, so no runtime can collect it in between)
     const buf = __new(<usize>off + (<usize>capacity * W << 2), idof<ArrayBuffer>());
     memory.copy(buf, ptr, len);
-    this.buf = changetype<ArrayBuffer>(buf);
-    this.off = off;
-    this.e = buf + <usize>off;
+    l.buf = changetype<ArrayBuffer>(buf);
+    l.off = off;
+    l.e = buf + <usize>off;
+    return l;
   }
 
   /**
@@ -52,7 +59,7 @@ export class HeaderList extends HeaderSource {
   static fromBlob(ptr: usize, len: usize): HeaderList {
     let count: u32 = len >= 4 ? load<u32>(ptr) : 0;
     if (count > MAX_PAIRS || <usize>count * 8 + 4 > len) count = 0;
-    const l = new HeaderList(ptr, len, <i32>count + 4);
+    const l = HeaderList.make(ptr, len, <i32>count + 4);
     // (u32 arithmetic that cannot wrap: data <= len always, and a pair fits when kl + vl < len - data)
     let data = <usize>count * 8 + 4;
     let at = l.e, lens = ptr;
@@ -77,7 +84,7 @@ export class HeaderList extends HeaderSource {
 
   /** A list holding `pairs` (names as given). */
   static fromPairs(pairs: HeaderPair[]): HeaderList {
-    const l = new HeaderList(0, 0, pairs.length + 4);
+    const l = HeaderList.make(0, 0, pairs.length + 4);
     for (let i = 0, n = pairs.length; i < n; i++) { const p = unchecked(pairs[i]); l.append(p.name, p.value, 0); }
     return l;
   }
