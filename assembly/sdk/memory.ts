@@ -70,7 +70,7 @@ export function scratchUtf8(slot: i32, s: string): u32 {
   const need = <usize>s.length * 3;
   let ptr = <usize>load<u32>(at);
   if (need > <usize>load<u32>(at, 4) || ptr == 0) {
-    if (ptr != 0) heap.free(ptr);
+    heap.free(ptr); // (0 the first time: below the heap, which the allocator's free ignores)
     const cap: usize = need < 256 ? <usize>256 : need;
     ptr = heap.alloc(cap);
     store<u32>(at, <u32>ptr);

@@ -41,7 +41,7 @@ export function encodeUtf8(s: string, buf: usize): usize {
     let n: u32 = c < 0x800 ? 1 : 2; // continuation bytes
     if ((c & 0xFC00) == 0xD800 && p < end) {
       const d = <u32>load<u16>(p);
-      if ((d & 0xFC00) == 0xDC00) { c = 0x10000 + ((c & 0x3FF) << 10) | (d & 0x3FF); p += 2; n = 3; }
+      if ((d & 0xFC00) == 0xDC00) { c = (c << 10) + d - 0x35FDC00; p += 2; n = 3; } // 0x10000 + (c - 0xD800 << 10) + (d - 0xDC00)
     }
     // the first byte: 110xxxxx, 1110xxxx or 11110xxx (its mark is byte n of 0xF0E0C000)
     store<u8>(q++, (0xF0E0C000 >>> (n << 3)) | (c >> (6 * n)));
