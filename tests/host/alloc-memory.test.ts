@@ -60,7 +60,7 @@ test("linear memory stops growing, under a cap, when successive windows of reque
   try {
     const vm = h.filters[0].workers[0].vm!;
     const pages: number[] = [];
-    for (let i = 0; i < 2 * 14 * 16; i++) {
+    for (let i = 0; i < 4 * 14 * 16; i++) { // four cycles through the 14 classes
       const block = 16 * (3 + (Math.floor(i / 16) % 14)); // the class of this window: 48..256-byte blocks
       const value = "a".repeat((block - 36) >> 1); // a UTF-16 string whose object just fits the block
       const headers: [string, string][] = Array.from({ length: Math.floor((128 << 10) / block) }, () => ["x-big", value]);
@@ -68,8 +68,11 @@ test("linear memory stops growing, under a cap, when successive windows of reque
       if (out.details === "wasm_fail_stream") throw new Error(`trap: ${out.logs.map((l) => l.message).join(" | ")}`);
       if (i % 32 === 31) pages.push(vm.memoryPages());
     }
+    // A whole last cycle (14 windows of 16 requests = 7 samples) through every class adds no page:
+    // each class already holds its peak. (When within the first cycles the growth stops depends on
+    // where the heap starts, so the check is on the last one.)
     const last = pages[pages.length - 1];
-    assert.equal(last, pages[pages.length - 4], `still growing: pages per 32 requests ${pages.join(" ")}`);
+    assert.equal(last, pages[pages.length - 8], `still growing: pages per 32 requests ${pages.join(" ")}`);
     assert.ok(last <= 512, `more than 512 pages (32 MiB): ${pages.join(" ")}`);
   } finally {
     h.close();
