@@ -66,9 +66,8 @@ export class ConfigObject {
   /** Wraps a value that must be an object; records a problem and returns null otherwise. */
   static root(v: JsonValue | null, path: string, problems: Problems): ConfigObject | null {
     if (v === null) { problems.add(path, msg(Msg.IsRequired)); return null; }
-    const o = v.obj;
-    if (v.kind != JsonKind.Object || o === null) { mustBe(problems, path, JsonKind.Object, v); return null; }
-    return new ConfigObject(o, path, problems);
+    if (v.kind != JsonKind.Object) { mustBe(problems, path, JsonKind.Object, v); return null; }
+    return new ConfigObject(v, path, problems); // (an object is its own JsonObject)
   }
 
   has(key: string): bool { return this.obj.has(key); }
@@ -135,13 +134,12 @@ export class ConfigObject {
   /** The array (maybe empty), or null when absent (and optional) or of the wrong type. */
   array(key: string, required: bool = false): JsonValue[] | null {
     const v = this.typed(key, JsonKind.Array, required);
-    return v !== null ? v.arr : null;
+    return v !== null ? v.values : null; // (an array's items)
   }
   /** A nested object, or null when absent (and optional) or of the wrong type. */
   object(key: string, required: bool = false): ConfigObject | null {
     const v = this.typed(key, JsonKind.Object, required);
-    const o = v !== null ? v.obj : null;
-    return o !== null ? new ConfigObject(o, this.at(key), this.problems) : null;
+    return v !== null ? new ConfigObject(v, this.at(key), this.problems) : null;
   }
   /** An array of strings; a non-string item is a problem named by its index. */
   stringArray(key: string, required: bool = false): string[] | null {

@@ -64,20 +64,27 @@ export function listItem(list: string, i: i32): string {
 /** 2^53 − 1: the largest integer an f64 holds exactly with all smaller ones. */
 export const MAX_SAFE_INTEGER: f64 = 9007199254740991.0;
 
+/** A JSON value. An object is a JsonValue too (JsonObject is the same class): `obj` is the value
+ *  itself when it is an object, and its members are `keys` and `values` (one class and one
+ *  allocation fewer per object than a separate JsonObject). */
 export class JsonValue {
   constructor(public kind: JsonKind = JsonKind.Null) {}
   bool: bool;
   num: f64;
   str: string = "";
-  arr: JsonValue[] | null;
-  obj: JsonObject | null;
+  /** An array's items, or an object's values (then `arr` is null). */
+  private list: JsonValue[] | null;
+  /** An object's keys in document order (only for an object: reached through `obj`). */
+  keys: string[] = changetype<string[]>(0);
 
   static null(): JsonValue { return new JsonValue(); }
   static fromBool(b: bool): JsonValue { const v = new JsonValue(JsonKind.Bool); v.bool = b; return v; }
   static fromNumber(n: f64): JsonValue { const v = new JsonValue(JsonKind.Number); v.num = n; return v; }
   static fromString(s: string): JsonValue { const v = new JsonValue(JsonKind.String); v.str = s; return v; }
-  static fromArray(a: JsonValue[]): JsonValue { const v = new JsonValue(JsonKind.Array); v.arr = a; return v; }
-  static fromObject(o: JsonObject): JsonValue { const v = new JsonValue(JsonKind.Object); v.obj = o; return v; }
+  static fromArray(a: JsonValue[]): JsonValue { const v = new JsonValue(JsonKind.Array); v.list = a; return v; }
+  static fromObject(o: JsonObject): JsonValue { return o; }
+  /** An object value with no members (add() adds them). */
+  static newObject(): JsonObject { const v = new JsonValue(JsonKind.Object); v.list = []; v.keys = []; return v; }
 
   get isNull(): bool { return this.kind == JsonKind.Null; }
   get isBool(): bool { return this.kind == JsonKind.Bool; }
@@ -85,6 +92,11 @@ export class JsonValue {
   get isString(): bool { return this.kind == JsonKind.String; }
   get isArray(): bool { return this.kind == JsonKind.Array; }
   get isObject(): bool { return this.kind == JsonKind.Object; }
+  /** The array items, or null when this is not an array. */
+  get arr(): JsonValue[] | null { return this.kind == JsonKind.Array ? this.list : null; }
+  set arr(a: JsonValue[] | null) { this.list = a; }
+  /** This value as an object, or null when it is not one. */
+  get obj(): JsonObject | null { return this.kind == JsonKind.Object ? this : null; }
   /** A number with no fractional part whose magnitude is at most 2^53 − 1. */
   isInteger(): bool {
     const n = this.num;
@@ -93,14 +105,12 @@ export class JsonValue {
   get kindName(): string { return jsonKindName(this.kind); }
   /** The array items, or an empty array when this is not an array (never null). */
   items(): JsonValue[] { const a = this.arr; return a !== null ? a : []; }
-}
 
-/** An object: keys in document order. Lookups scan the keys (config objects are small); the
- *  parser's duplicate-key check uses a hash table, so big objects still parse in linear time. */
-export class JsonObject {
-  keys: string[] = [];
-  constructor(public values: JsonValue[] = []) {}
-
+  // ---- object members (call them on `obj`): keys in document order. Lookups scan the keys
+  // (config objects are small); the parser's duplicate-key check uses a hash table, so big
+  // objects still parse in linear time.
+  /** The object's values, in the order of its keys (or an array's items). */
+  get values(): JsonValue[] { return changetype<JsonValue[]>(this.list); }
   get size(): i32 { return this.keys.length; }
   has(key: string): bool { return this.keys.includes(key); }
   /** Adds a member; returns false (and changes nothing) when the key is already present. */
@@ -160,6 +170,9 @@ export class JsonObject {
     return out;
   }
 }
+
+/** An object: a JsonValue of kind Object (see JsonValue.obj). */
+export type JsonObject = JsonValue;
 
 export class JsonResult {
   constructor(public value: JsonValue | null, public error: string, public offset: i32) {}
@@ -315,16 +328,16 @@ function container(depth: i32, isObject: bool): JsonValue | null {
   const close = isObject ? 0x7D : 0x5D;
   const r = new JsonValue(isObject ? JsonKind.Object : JsonKind.Array);
   const values: JsonValue[] = [];
-  let obj: JsonObject | null = null;
-  if (isObject) r.obj = obj = new JsonObject(values);
-  else r.arr = values;
+  const keys: string[] = [];
+  r.arr = values;
+  if (isObject) r.keys = keys;
   const id = ++objects;
   pos++;
   skipWs();
   if (ch(pos) == close) { pos++; return r; }
   while (true) {
     let key = "";
-    if (obj !== null) {
+    if (isObject) {
       skipWs();
       const keyAt = pos;
       if (ch(pos) != 0x22) return fail(UNEXPECTED, pos);
@@ -337,7 +350,7 @@ function container(depth: i32, isObject: bool): JsonValue | null {
     }
     const v = value(depth);
     if (v === null) return null;
-    if (obj !== null) obj.keys.push(key);
+    if (isObject) keys.push(key);
     values.push(v);
     skipWs();
     const c = ch(pos);
