@@ -203,21 +203,18 @@ function parseUtf8(p: usize, n: i32, maxDepth: i32, maxLength: i32): JsonResult 
 }
 
 // The parser's state lives in module globals (one parse at a time; wasm is single-threaded).
-// `src` keeps the text alive while `base`/`len` give raw access to its UTF-16 code units.
-let src: string = "";
+// `base`/`len` give raw access to the text's UTF-16 code units (the caller keeps the text alive).
 let base: usize = 0;
 let len: i32 = 0;
 let pos: i32 = 0;
 let depthLimit: i32 = 0;
 let errCode: i32 = 0;
 let errAt: i32 = 0;
-let dupKey: string = "";
 // Duplicate-key check: an open-addressing table of (object id, key address) pairs — a raw pointer
 // to the key string, valid for the one parse (no collection runs inside a callback) — for the whole
 // document, sized once from the number of ':' outside strings (at least the number of members),
 // so it is never more than half full; its memory is proportional to the members.
-const NO_KEYS: StaticArray<i32> = [];
-let keyTable: StaticArray<i32> = NO_KEYS;
+let keyTable: StaticArray<i32> = changetype<StaticArray<i32>>(0); // (0 outside a parse)
 let objects: i32 = 0;
 let mant: u64 = 0; // number(): significant digits read so far
 let exp10: i32 = 0; // number(): power of ten to scale mant by
@@ -242,7 +239,6 @@ export function parseJson(text: string, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLe
   if (text.length > maxLength) {
     fail(TOO_LARGE, maxLength);
   } else {
-    src = text;
     base = changetype<usize>(text);
     len = text.length;
     pos = 0;
@@ -259,14 +255,14 @@ export function parseJson(text: string, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLe
     }
     keyTable = newInts(4 << (32 - clz(colons))); // 2 × a power of two > 2 × colons
     v = value(0);
-    keyTable = NO_KEYS;
+    keyTable = changetype<StaticArray<i32>>(0);
     skipWs();
     if (v !== null && pos < len) v = fail(TRAILING, pos);
-    src = ""; // do not keep the text alive
   }
   let error = "";
   if (v === null) {
-    error = errCode == DUPLICATE ? msg(Msg.JsonDuplicateKey) + dupKey + "\"" : msg(<Msg>(Msg.JsonUnexpectedCharacter + errCode - 1));
+    error = msg(<Msg>(Msg.JsonUnexpectedCharacter + errCode - 1));
+    if (errCode == DUPLICATE) { pos = errAt; error += str() + "\""; } // the key again, from the text
   }
   return new JsonResult(v, error, v !== null ? 0 : errAt);
 }
@@ -345,7 +341,7 @@ function container(depth: i32, isObject: bool): JsonValue | null {
       if (errCode != 0) return null;
       skipWs();
       if (ch(pos) != 0x3A /* : */) return fail(UNEXPECTED, pos);
-      if (seen(key, id)) { dupKey = key; return fail(DUPLICATE, keyAt); }
+      if (seen(key, id)) return fail(DUPLICATE, keyAt);
       pos++;
     }
     const v = value(depth);
@@ -447,15 +443,19 @@ function number(): f64 {
   return neg ? -n : n;
 }
 
+/** The value of a hex digit (0-9, a-f, A-F), or -1. */
+export function hexDigit(c: i32): i32 {
+  const x = c | 0x20;
+  return <u32>(c - 48) < 10 ? c - 48 : <u32>(x - 0x61) < 6 ? x - 87 : -1;
+}
+
 /** Four hex digits at i, or -1. */
 function hex4(i: i32): i32 {
   let v = 0;
   for (let end = i + 4; i < end; i++) {
-    let c = ch(i);
-    if (isDigit(c)) c -= 48;
-    else if (<u32>((c | 0x20) - 0x61) < 6) c = (c | 0x20) - 87;
-    else return -1;
-    v = (v << 4) | c;
+    const h = hexDigit(ch(i));
+    if (h < 0) return -1;
+    v = (v << 4) | h;
   }
   return v;
 }

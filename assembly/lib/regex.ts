@@ -33,7 +33,7 @@
 // word buffer; compileRegex and compileReplacement both return a RegexResult (ReplacementResult
 // is the same class). Neither compiling nor matching is re-entrant (nothing in them calls back out).
 
-import { newInts } from "./json";
+import { hexDigit, newInts } from "./json";
 import { Msg, msg } from "./messages";
 import { decimal } from "./decimal";
 
@@ -258,8 +258,7 @@ function escape(inClass: bool): i32 {
         const braced = c == 120 && eat(123), want = c == 117 || braced ? 4 : 2;
         let v = 0, k = 0;
         for (; k < want; k++) {
-          const d = peek(), x = d | 32;
-          const h = isDigit(d) ? d - 48 : <u32>(x - 97) < 6 ? x - 87 : -1;
+          const h = hexDigit(peek());
           if (h < 0) break;
           v = (v << 4) | h;
           next();
