@@ -29,7 +29,7 @@ export class Problems {
 }
 
 /** "config.rules" + 2 → "config.rules[2]" */
-export function itemPath(path: string, index: i32): string { return path + "[" + decimal(index) + "]"; }
+export function itemPath(path: string, index: i32): string { return path + msg(Msg.ItemOpen) + decimal(index) + "]"; }
 /** "config" + "rules" → "config.rules" */
 export function keyPath(path: string, key: string): string {
   // The same as path + "." + key; the branch is only there so that the optimiser does not inline it

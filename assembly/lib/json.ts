@@ -178,7 +178,7 @@ export class JsonResult {
   constructor(public value: JsonValue | null, public error: string, public offset: i32) {}
   get ok(): bool { return this.value !== null; }
   /** "offset 12: unexpected character" — or "" when ok. */
-  toString(): string { return this.value !== null ? "" : "offset " + decimal(this.offset) + ": " + this.error; }
+  toString(): string { return this.value !== null ? "" : msg(Msg.JsonOffset) + decimal(this.offset) + ": " + this.error; }
 }
 
 export const DEFAULT_MAX_DEPTH: i32 = 64;
@@ -203,9 +203,12 @@ function parseUtf8(p: usize, n: i32, maxDepth: i32, maxLength: i32): JsonResult 
 }
 
 // The parser's state lives in module globals (one parse at a time; wasm is single-threaded).
-// `base`/`len` give raw access to the text's UTF-16 code units (the caller keeps the text alive).
-let base: usize = 0;
-let len: i32 = 0;
+// `base`/`len` give raw access to the text's UTF-16 code units (the caller keeps the text alive);
+// regex.ts reads its pattern and its input through them too (one ch() for both).
+export let base: usize = 0;
+export let len: i32 = 0;
+/** Makes ch() read the n code units at p. */
+export function setText(p: usize, n: i32): void { base = p; len = n; }
 let pos: i32 = 0;
 let depthLimit: i32 = 0;
 let errCode: i32 = 0;
@@ -239,8 +242,7 @@ export function parseJson(text: string, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLe
   if (text.length > maxLength) {
     fail(TOO_LARGE, maxLength);
   } else {
-    base = changetype<usize>(text);
-    len = text.length;
+    setText(changetype<usize>(text), text.length);
     pos = 0;
     depthLimit = maxDepth;
     objects = 0;
@@ -268,7 +270,7 @@ export function parseJson(text: string, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLe
 }
 
 /** The code unit at i, or -1 past the end. */
-function ch(i: i32): i32 { return <u32>i < <u32>len ? <i32>load<u16>(base + (<usize>i << 1)) : -1; }
+export function ch(i: i32): i32 { return <u32>i < <u32>len ? <i32>load<u16>(base + (<usize>i << 1)) : -1; }
 // @ts-ignore: decorator
 @inline function isDigit(c: i32): bool { return <u32>(c - 48) < 10; }
 

@@ -33,7 +33,7 @@
 // word buffer; compileRegex and compileReplacement both return a RegexResult (ReplacementResult
 // is the same class). Neither compiling nor matching is re-entrant (nothing in them calls back out).
 
-import { hexDigit, newInts } from "./json";
+import { base as P, ch as at, hexDigit, len as PL, newInts, setText } from "./json";
 import { Msg, msg } from "./messages";
 import { decimal } from "./decimal";
 
@@ -78,8 +78,7 @@ function isWord(c: i32): bool { return isLetter(c) || isDigit(c) || c == 95; }
 
 // ---- shared state (module globals): the text being read — the pattern or template while
 // compiling, the input while matching — and the word buffer the compiler and replace() fill ----
-let P: usize = 0;          // the text's code units
-let PL: i32 = 0;           // its length
+// P (the text's code units), PL (its length) and at() are json.ts's base, len and ch().
 let pos: i32 = 0;
 let n: i32 = 0;            // words (code units in replace()) in the buffer
 let codeRef: StaticArray<i32> | null = null;
@@ -94,8 +93,6 @@ let names: string[] = [];  // names[i] of group i ("" when unnamed)
 let qmin: i32 = 0;
 let qmax: i32 = 0;
 
-/** Code unit i of the text, or -1 outside it. */
-function at(i: i32): i32 { return <u32>i < <u32>PL ? <i32>load<u16>(P + (<usize>i << 1)) : -1; }
 function peek(): i32 { return at(pos); }
 /** The code unit at pos (-1 at the end); moves past it. */
 function next(): i32 { return at(pos++); }
@@ -106,7 +103,7 @@ function eat(c: i32): bool {
   return r;
 }
 function begin(s: string): void {
-  P = changetype<usize>(s); PL = s.length;
+  setText(changetype<usize>(s), s.length);
   pos = n = cap = errAt = 0; err = -1;
 }
 /** Decimal digits at i (capped at 100000), or -1 if none; numEnd is where they stop. */
@@ -431,7 +428,7 @@ function run(re: Regex, s: string, start: i32, full: bool): bool {
   // m: the program, the mark generation, a mark per pc, the best slots, a stack of 3 × size + 1,
   // two thread lists of size threads (pc, slots).
   const prog = changetype<usize>(re.m), size = re.size, slots = <usize>re.groupCount << 3, len = s.length;
-  P = changetype<usize>(s); PL = len;
+  setText(changetype<usize>(s), len);
   const genAt = word(prog, size), marks = genAt + 4, best = word(marks, size), base = best + slots, rec = slots + 4;
   vBest = best;
   let cl = word(base, 3 * size + 1), nl = cl + <usize>size * rec, cn = 0, matched = false, gen = load<i32>(genAt);
