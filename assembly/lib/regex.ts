@@ -362,7 +362,9 @@ function newGroup(ns: i32, ne: i32, a: i32): i32 {
 /** What compileRegex (regex set on success) and compileReplacement (replacement set) return: one
  *  class for both, so a regex result's `replacement` and a replacement result's `regex` are null. */
 export class RegexResult {
-  constructor(public regex: Regex | null, public error: string, public offset: i32, public replacement: Replacement | null) {}
+  // (the references first, at 0, 4 and 8: classes with the same layout share a case of the
+  // collector's member visitor)
+  constructor(public regex: Regex | null, public error: string, public replacement: Replacement | null, public offset: i32) {}
   get ok(): bool { return (changetype<usize>(this.regex) | changetype<usize>(this.replacement)) != 0; }
   /** What and where, e.g. "missing ')' at 2". */
   get message(): string { return this.error + " at " + decimal(this.offset); }
@@ -373,7 +375,7 @@ export type ReplacementResult = RegexResult;
 function result(re: Regex | null, rep: Replacement | null): RegexResult {
   codeRef = null;
   const ok = err < 0;
-  return new RegexResult(re, ok ? "" : message(err), errAt, rep);
+  return new RegexResult(re, ok ? "" : message(err), rep, errAt);
 }
 
 /** Compiles a pattern; on failure `error` names the problem and `offset` where it is. */
@@ -390,7 +392,7 @@ export function compileRegex(s: string): RegexResult {
   if (n > MAX_PROGRAM) fail(E_LARGE, 0);
   let re: Regex | null = null;
   if (err < 0) {
-    re = new Regex(take(programWords(n, names.length)), n, names);
+    re = new Regex(take(programWords(n, names.length)), names, n, names.length);
   }
   return result(re, null);
 }
@@ -514,12 +516,9 @@ function run(re: Regex, s: string, start: i32, full: bool): bool {
 }
 
 export class Regex {
-  readonly groupCount: i32;
-
-  /** m: the program (size words), then the VM's scratch. */
-  constructor(readonly m: StaticArray<i32>, readonly size: i32, readonly names: string[]) {
-    this.groupCount = names.length;
-  }
+  /** m: the program (size words), then the VM's scratch; groupCount: names.length. (The
+   *  references first, as in RegexResult.) */
+  constructor(readonly m: StaticArray<i32>, readonly names: string[], readonly size: i32, readonly groupCount: i32) {}
 
   /** Index of a named group, or -1. */
   groupIndex(name: string): i32 { return name.length == 0 ? -1 : this.names.indexOf(name); }
