@@ -195,7 +195,8 @@ function quantifiers(a0: i32): void {
 
 /** Rewrites the piece [a0, n) as x{lo,hi} (hi -1: unbounded): lo copies of x, then hi - lo optional
  * ones (SPLIT → end; x); x+ loops back over its last copy, x* is L: SPLIT → end; x; JMP L. */
-function repeat(a0: i32, lo: i32, hi: i32, lazy: bool, q: i32): void {
+// @ts-ignore: decorator
+@inline function repeat(a0: i32, lo: i32, hi: i32, lazy: bool, q: i32): void {
   const len = n - a0, e = hi < 0 ? max(lo, 1) : hi, size = e * (len + 1) - lo + <i32>(hi < 0), end = a0 + size;
   if (end > MAX_PROGRAM) { fail(E_LARGE, q); return; }
   room(size);
@@ -280,7 +281,8 @@ function classChar(): i32 {
   return c == 92 ? escape(true) : c;
 }
 
-function klass(a: i32): bool {
+// @ts-ignore: decorator
+@inline function klass(a: i32): bool {
   const h = n;
   put(0);
   const neg = <i32>eat(94 /* ^ */), s = pos;
@@ -311,7 +313,8 @@ function klass(a: i32): bool {
   return true;
 }
 
-function group(depth: i32, a: i32): bool {
+// @ts-ignore: decorator
+@inline function group(depth: i32, a: i32): bool {
   const saved = flags;
   let g = -1;
   if (eat(63 /* ? */)) {
@@ -382,7 +385,8 @@ function result(re: Regex | null, rep: Replacement | null): RegexResult {
 export function compileRegex(s: string): RegexResult {
   begin(s);
   flags = 0;
-  names = [""];
+  names = [];
+  names.push(""); // (no array literal: its static copy costs more)
   if (PL > 8192) fail(E_LONG, 8192);
   emit(SAVE, 0);
   alt(0);
