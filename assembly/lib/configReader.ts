@@ -13,13 +13,13 @@
 //
 // Never traps. Integers beyond ±(2^53 − 1) are rejected where an integer is asked for.
 
-import { JsonKind, JsonObject, JsonValue, jsonKindName } from "./json";
+import { JsonKind, JsonObject, JsonValue, emptyArray, jsonKindName } from "./json";
 import { decimal } from "./decimal";
 import { Msg, msg } from "./messages";
 import { compareImpl } from "util/string";
 
 export class Problems {
-  list: string[] = [];
+  list: string[] = emptyArray<string[]>();
   get ok(): bool { return this.list.length == 0; }
   /** The first problem, or "". */
   get first(): string { return this.list.length > 0 ? unchecked(this.list[0]) : ""; }
@@ -145,7 +145,7 @@ export class ConfigObject {
   stringArray(key: string, required: bool = false): string[] | null {
     const a = this.array(key, required);
     if (a === null) return null;
-    const out: string[] = [];
+    const out = emptyArray<string[]>();
     for (let i = 0; i < a.length; i++) {
       const item = unchecked(a[i]);
       if (item.kind != JsonKind.String) { mustBe(this.problems, itemPath(this.at(key), i), JsonKind.String, item); return null; }
@@ -157,7 +157,7 @@ export class ConfigObject {
   objectArray(key: string, required: bool = false): ConfigObject[] | null {
     const a = this.array(key, required);
     if (a === null) return null;
-    const out: ConfigObject[] = [];
+    const out = emptyArray<ConfigObject[]>();
     for (let i = 0; i < a.length; i++) {
       const c = ConfigObject.root(unchecked(a[i]), itemPath(this.at(key), i), this.problems);
       if (c === null) return null;

@@ -48,6 +48,11 @@ export function newInts(n: i32): StaticArray<i32> {
   return changetype<StaticArray<i32>>(a);
 }
 
+/** A new empty array (what `[]` gives, without the empty static buffer each `[]` literal adds
+ *  to the module's data): `emptyArray<string[]>()`. */
+// @ts-ignore: decorator
+@inline export function emptyArray<T>(): T { return changetype<T>(__newArray(0, alignof<usize>(), idof<T>())); }
+
 /** Item i of a '|'-separated list ("a|b|c"), or "" past its end: tables of texts as one literal
  *  each, since every string constant costs bytes of its own in the module. */
 export function listItem(list: string, i: i32): string {
@@ -86,7 +91,7 @@ export class JsonValue {
   static fromArray(a: JsonValue[]): JsonValue { const v = new JsonValue(JsonKind.Array); v.list = a; return v; }
   static fromObject(o: JsonObject): JsonValue { return o; }
   /** An object value with no members (add() adds them). */
-  static newObject(): JsonObject { const v = new JsonValue(JsonKind.Object); v.list = []; v.keys = []; return v; }
+  static newObject(): JsonObject { const v = new JsonValue(JsonKind.Object); v.list = emptyArray<JsonValue[]>(); v.keys = emptyArray<string[]>(); return v; }
 
   get isNull(): bool { return this.kind == JsonKind.Null; }
   get isBool(): bool { return this.kind == JsonKind.Bool; }
@@ -106,7 +111,7 @@ export class JsonValue {
   }
   get kindName(): string { return jsonKindName(this.kind); }
   /** The array items, or an empty array when this is not an array (never null). */
-  items(): JsonValue[] { const a = this.arr; return a !== null ? a : []; }
+  items(): JsonValue[] { const a = this.arr; return a !== null ? a : emptyArray<JsonValue[]>(); }
 
   // ---- object members (call them on `obj`): keys in document order. Lookups scan the keys
   // (config objects are small); the parser's duplicate-key check uses a hash table, so big
@@ -163,7 +168,7 @@ export class JsonValue {
   }
   /** Keys not in `allowed`, in document order (configs reject them so typos fail loudly). */
   unknownKeys(allowed: string[]): string[] {
-    const out: string[] = [];
+    const out = emptyArray<string[]>();
     const keys = this.keys;
     for (let i = 0; i < keys.length; i++) {
       const k = unchecked(keys[i]);
@@ -327,8 +332,8 @@ function value(depth: i32): JsonValue | null {
 function container(depth: i32, isObject: bool): JsonValue | null {
   const close = isObject ? 0x7D : 0x5D;
   const r = new JsonValue(isObject ? JsonKind.Object : JsonKind.Array);
-  const values: JsonValue[] = [];
-  const keys: string[] = [];
+  const values = emptyArray<JsonValue[]>();
+  const keys = emptyArray<string[]>();
   r.arr = values;
   if (isObject) r.keys = keys;
   const id = ++objects;

@@ -33,7 +33,7 @@
 // word buffer; compileRegex and compileReplacement both return a RegexResult (ReplacementResult
 // is the same class). Neither compiling nor matching is re-entrant (nothing in them calls back out).
 
-import { base as P, ch as at, hexDigit, len as PL, newInts, setText } from "./json";
+import { base as P, ch as at, emptyArray, hexDigit, len as PL, newInts, setText } from "./json";
 import { Msg, msg } from "./messages";
 import { decimal } from "./decimal";
 
@@ -89,7 +89,7 @@ let errAt: i32 = 0;
 let numEnd: i32 = 0;
 // compiler only (P is the pattern, which the caller keeps alive)
 let flags: i32 = 0;
-let names: string[] = [];  // names[i] of group i ("" when unnamed)
+let names: string[] = changetype<string[]>(0); // names[i] of group i ("" when unnamed); set by compileRegex
 let qmin: i32 = 0;
 let qmax: i32 = 0;
 
@@ -385,7 +385,7 @@ function result(re: Regex | null, rep: Replacement | null): RegexResult {
 export function compileRegex(s: string): RegexResult {
   begin(s);
   flags = 0;
-  names = [];
+  names = emptyArray<string[]>();
   names.push(""); // (no array literal: its static copy costs more)
   if (PL > 8192) fail(E_LONG, 8192);
   emit(SAVE, 0);
