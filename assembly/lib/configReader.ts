@@ -23,8 +23,8 @@ export class Problems {
   get ok(): bool { return this.list.length == 0; }
   /** The first problem, or "". */
   get first(): string { return this.list.length > 0 ? unchecked(this.list[0]) : ""; }
-  add(path: string, msg: string): void {
-    if (this.list.length < 100) this.list.push(path + ": " + msg);
+  add(path: string, text: string): void {
+    if (this.list.length < 100) this.list.push(path + msg(Msg.ColonSpace) + text);
   }
 }
 
@@ -40,9 +40,9 @@ export function keyPath(path: string, key: string): string {
 /** The index of `s` among the names of `list`, written "a, b, c" (so it can also be shown as it
  *  is), or -1. */
 export function listIndex(list: string, s: string): i32 {
-  const n = s.length, len = list.length;
+  const n = s.length, len = list.length, sep = msg(Msg.CommaSpace);
   for (let k = 0, at = 0; at <= len; k++) {
-    let end = list.indexOf(",", at);
+    let end = list.indexOf(sep, at);
     if (end < 0) end = len;
     if (end - at == n && compareImpl(list, at, s, 0, n) == 0) return k;
     at = end + 2; // past ", "
@@ -190,7 +190,7 @@ export class ConfigObject {
       if (i < 32 && (mask >>> i & 1) == 0) continue;
       const k = unchecked(keys[i]);
       if (this.obj.has(k) && count++ == 0) found = i;
-      list = list.length > 0 ? list + ", " + k : k;
+      list = list.length > 0 ? list + msg(Msg.CommaSpace) + k : k;
     }
     if (count == 1) return found;
     this.problems.add(this.path, count > 1 ? msg(Msg.OnlyOneOf) + list + msg(Msg.MayBeSet) : msg(Msg.NeedsOneOf) + list);

@@ -185,7 +185,7 @@ export class JsonResult {
   constructor(public value: JsonValue | null, public error: string, public offset: i32) {}
   get ok(): bool { return this.value !== null; }
   /** "offset 12: unexpected character" — or "" when ok. */
-  toString(): string { return this.value !== null ? "" : msg(Msg.JsonOffset) + decimal(this.offset) + ": " + this.error; }
+  toString(): string { return this.value !== null ? "" : msg(Msg.JsonOffset) + decimal(this.offset) + msg(Msg.ColonSpace) + this.error; }
 }
 
 export const DEFAULT_MAX_DEPTH: i32 = 64;

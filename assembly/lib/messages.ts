@@ -198,10 +198,14 @@ export const enum Msg {
   JsonOffset = 93,
   /** [ */
   ItemOpen = 94,
+  /** :  */
+  ColonSpace = 95,
+  /** ,  */
+  CommaSpace = 96,
 }
 
 /** Number of messages (Msg values are 0 … MSG_COUNT - 1). */
-export const MSG_COUNT = 95;
+export const MSG_COUNT = 97;
 
 // The encoded texts, back to back (one line per message).
 const TEXT = memory.data<u8>([
@@ -300,6 +304,8 @@ const TEXT = memory.data<u8>([
   119, 97, 115, 109, 202, 46, 240, 46, 193, 115, 95, 97, 112, 112, 108, 105, 163, 124, 119, 97, 115, 109, 202, 46, 240, 46, 233, 108, 165, 95, 115, 107, 237, 112, 163, 124, 119, 97, 115, 109, 202, 46, 240, 46, 119, 114, 168, 165, 95, 132, 106, 101, 198, 163, // HeadersMetrics
   190, 102, 139, 129, // JsonOffset
   91, // ItemOpen
+  58, 32, // ColonSpace
+  130, // CommaSpace
 ]);
 // Text m is TEXT[START[m], START[m + 1]).
 const START = memory.data<u16>([
@@ -309,6 +315,7 @@ const START = memory.data<u16>([
   318, 321, 322, 327, 329, 337, 344, 348, 353, 357, 362, 365, 371, 387, 390, 398,
   404, 419, 444, 481, 485, 503, 508, 516, 520, 537, 550, 557, 607, 616, 640, 710,
   720, 736, 744, 747, 763, 777, 779, 786, 814, 827, 856, 962, 965, 1019, 1023, 1024,
+  1026, 1027,
 ]);
 // What the bytes 128, 129, … stand for: two bytes each.
 const PAIRS = memory.data<u8>([
