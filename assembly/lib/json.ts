@@ -266,10 +266,11 @@ export function parseJson(text: string, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLe
     v = value(0);
     keyTable = changetype<StaticArray<i32>>(0);
     skipWs();
-    if (v !== null && pos < len) v = fail(TRAILING, pos);
+    if (pos < len) fail(TRAILING, pos);
   }
   let error = "";
-  if (v === null) {
+  if (errCode != 0) {
+    v = null;
     error = msg(<Msg>(Msg.JsonUnexpectedCharacter + errCode - 1));
     if (errCode == DUPLICATE) { pos = errAt; error += str() + "\""; } // the key again, from the text
   }
@@ -308,14 +309,15 @@ function value(depth: i32): JsonValue | null {
     return container(depth + 1, c == 0x7B);
   }
   const v = new JsonValue(JsonKind.Null);
+  // (After an error in a string or a number the value is returned anyway: errCode is set, so the
+  // next check the caller makes fails — a string leaves pos at its quote — and parseJson reports
+  // that first error.)
   if (c == 0x22) {
     v.kind = JsonKind.String;
     v.str = str();
-    if (errCode != 0) return null;
   } else if (c == 0x2D || isDigit(c)) {
     v.kind = JsonKind.Number;
     v.num = number();
-    if (errCode != 0) return null;
   } else {
     // true, false or null: the next four code units as one u64 (false: "fals" and then 'e').
     const w = pos + 4 <= len ? load<u64>(base + (<usize>pos << 1)) : 0;

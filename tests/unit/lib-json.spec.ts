@@ -126,6 +126,27 @@ describe("parseJson: rejects malformed input with an offset", () => {
     expect(r.toString()).toBe("offset 4: bad number");
     expect(parseJson("[1]").ok).toBe(true); // no state left over from a failed parse
   });
+  it("reports the first error when more follow", () => {
+    // (a bad string or number is the first problem found, whatever comes after it)
+    let r = parseJson("[01, \"\\x\", {\"a\":1,\"a\":2}, 1e400, tru");
+    expect(r.toString()).toBe("offset 1: bad number");
+    expect(r.value).toBeNull();
+    r = parseJson("{\"a\":1e400,\"a\":2,\"b\":}");
+    expect(r.toString()).toBe("offset 5: number out of range");
+    r = parseJson("{\"a\":\"\\x\",\"a\":2}");
+    expect(r.toString()).toBe("offset 6: bad escape");
+    r = parseJson("[\"\\u12\" 1]");
+    expect(r.toString()).toBe("offset 2: bad escape");
+    r = parseJson("{\"a\":[1.5, -, \"x\"]}");
+    expect(r.toString()).toBe("offset 11: bad number");
+    r = parseJson("-01 2");
+    expect(r.toString()).toBe("offset 0: bad number");
+    r = parseJson("\"abc");
+    expect(r.toString()).toBe("offset 0: unterminated string");
+    r = parseJson("1.");
+    expect(r.ok).toBe(false);
+    expect(r.value).toBeNull();
+  });
   it("rejects structural errors", () => {
     bad(""); bad("   "); bad("{"); bad("["); bad("[1,]"); bad("{\"a\":1,}"); bad("{a:1}");
     bad("{\"a\" 1}"); bad("[1 2]"); bad("tru"); bad("nul"); bad("{\"a\":}"); bad("'a'");
