@@ -369,8 +369,8 @@ function newGroup(ns: i32, ne: i32, a: i32): i32 {
 export class RegexResult {
   // (the references first, at 0, 4 and 8: classes with the same layout share a case of the
   // collector's member visitor)
-  constructor(public regex: Regex | null, public error: string, public replacement: Replacement | null, public offset: i32) {}
-  get ok(): bool { return (changetype<usize>(this.regex) | changetype<usize>(this.replacement)) != 0; }
+  constructor(public regex: Regex | null, public error: string, public replacement: Replacement | null, public offset: i32,
+              /** Whether it compiled (regex or replacement is set). */ readonly ok: bool) {}
   /** What and where, e.g. "missing ')' at 2". */
   get message(): string { return this.error + " at " + decimal(this.offset); }
 }
@@ -380,7 +380,7 @@ export type ReplacementResult = RegexResult;
 function result(re: Regex | null, rep: Replacement | null): RegexResult {
   codeRef = null;
   const ok = err < 0;
-  return new RegexResult(re, ok ? "" : message(err), rep, errAt);
+  return new RegexResult(re, ok ? "" : message(err), rep, errAt, ok);
 }
 
 /** Compiles a pattern; on failure `error` names the problem and `offset` where it is. */
