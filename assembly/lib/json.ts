@@ -458,20 +458,20 @@ function pow10(k: i32): f64 {
   return neg ? -n : n;
 }
 
-/** The value of a hex digit (0-9, a-f, A-F), or -1. */
-export function hexDigit(c: i32): i32 {
-  const x = c | 0x20;
-  return <u32>(c - 48) < 10 ? c - 48 : <u32>(x - 0x61) < 6 ? x - 87 : -1;
-}
+/** Where the last hexDigits() stopped. */
+export let hexEnd: i32 = 0;
 
-/** Four hex digits at i, or -1. */
-function hex4(i: i32): i32 {
+/** The value of the hex digits (0-9, a-f, A-F) at i, at most `max` of them, as ch() reads them;
+ *  hexEnd is where they stop (json's \uHHHH, regex.ts's \xHH, \x{H…} and \uHHHH). */
+export function hexDigits(i: i32, max: i32): i32 {
   let v = 0;
-  for (let end = i + 4; i < end; i++) {
-    const h = hexDigit(ch(i));
-    if (h < 0) return -1;
+  for (const end = i + max; i < end; i++) {
+    const c = ch(i), x = c | 0x20;
+    const h = isDigit(c) ? c - 48 : <u32>(x - 0x61) < 6 ? x - 87 : -1;
+    if (h < 0) break;
     v = (v << 4) | h;
   }
+  hexEnd = i;
   return v;
 }
 
@@ -503,8 +503,8 @@ function str(): string {
       form = 2;
       const e = ch(i++);
       if (e == 0x75 /* u */) {
-        c = hex4(i);
-        i += 4;
+        c = hexDigits(i, 4);
+        if (hexEnd != (i += 4)) c = -1; // four digits
       } else if (e == 0x22 || e == 0x5C || e == 0x2F) c = e;
       else { // b f n r t: k = e - 'b' is even and below 19; nibble k/2 of ESC4 is the unit + 1
         const k = <u32>(e - 0x62);

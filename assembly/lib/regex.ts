@@ -33,7 +33,7 @@
 // word buffer; compileRegex and compileReplacement both return a RegexResult (ReplacementResult
 // is the same class). Neither compiling nor matching is re-entrant (nothing in them calls back out).
 
-import { base as P, ch as at, emptyArray, hexDigit, len as PL, newInts, setText } from "./json";
+import { base as P, ch as at, emptyArray, hexDigits, hexEnd, len as PL, newInts, setText } from "./json";
 import { Msg, msg } from "./messages";
 import { decimal } from "./decimal";
 
@@ -256,13 +256,8 @@ function escape(inClass: bool): i32 {
       }
       if (t == 2) { // \xHH, \x{H…} (1 to 4 digits), \uHHHH
         const braced = c == 120 && eat(123), want = c == 117 || braced ? 4 : 2;
-        let v = 0, k = 0;
-        for (; k < want; k++) {
-          const h = hexDigit(peek());
-          if (h < 0) break;
-          v = (v << 4) | h;
-          next();
-        }
+        const v = hexDigits(pos, want), k = hexEnd - pos;
+        pos = hexEnd;
         if (braced ? k > 0 && eat(125) : k == want) return v;
       }
       else if (t == 3) e = E_BACKREF;
