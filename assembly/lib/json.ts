@@ -437,14 +437,9 @@ function pow10(k: i32): f64 {
   if ((ch(i) | 0x20) == 0x65 /* e or E */) {
     const sign = ch(++i);
     if (sign == 0x2B || sign == 0x2D) i++;
-    const at = i;
-    let e = 0;
-    let c = ch(i);
-    while (isDigit(c)) {
-      if (e < 100000) e = e * 10 + c - 48; // beyond 1e5 the result is 0 or Infinity anyway
-      c = ch(++i);
-    }
-    ok = ok && i > at;
+    const e = max(decimalDigits(i), 0); // (beyond 1e5 the result is 0 or Infinity anyway)
+    ok = ok && numEnd > i;
+    i = numEnd;
     exp10 += sign == 0x2D ? -e : e;
   }
   // While mant stays exact (< 2^53), move surplus powers of ten into it: 1e23 = 10 × 10^22.
@@ -456,6 +451,22 @@ function pow10(k: i32): f64 {
   else if (n == Infinity) fail(OUT_OF_RANGE, start);
   pos = i;
   return neg ? -n : n;
+}
+
+/** Where the last decimalDigits() stopped. */
+export let numEnd: i32 = 0;
+
+/** The value of the decimal digits at i, as ch() reads them, or -1 if there are none; once the
+ *  value reaches 100000 further digits are skipped (json's exponents, regex.ts's counts and group
+ *  numbers, all of which are out of range by then). numEnd is where the digits stop. */
+export function decimalDigits(i: i32): i32 {
+  let v = -1, c: i32;
+  while (isDigit(c = ch(i))) {
+    if (v < 100000) v = max(v, 0) * 10 + c - 48;
+    i++;
+  }
+  numEnd = i;
+  return v;
 }
 
 /** Where the last hexDigits() stopped. */

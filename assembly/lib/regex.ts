@@ -33,7 +33,7 @@
 // word buffer; compileRegex and compileReplacement both return a RegexResult (ReplacementResult
 // is the same class). Neither compiling nor matching is re-entrant (nothing in them calls back out).
 
-import { base as P, ch as at, emptyArray, hexDigits, hexEnd, len as PL, newInts, setText } from "./json";
+import { base as P, ch as at, decimalDigits as readNum, emptyArray, hexDigits, hexEnd, len as PL, newInts, numEnd, setText } from "./json";
 import { Msg, msg } from "./messages";
 import { decimal } from "./decimal";
 
@@ -88,7 +88,6 @@ let C: usize = 0;          // codeRef's words
 let cap: i32 = 0;          // codeRef's length
 let err: i32 = -1;
 let errAt: i32 = 0;
-let numEnd: i32 = 0;
 // compiler only (P is the pattern, which the caller keeps alive)
 let flags: i32 = 0;
 let names: string[] = changetype<string[]>(0); // names[i] of group i ("" when unnamed); set by compileRegex
@@ -108,13 +107,7 @@ function begin(s: string): void {
   setText(changetype<usize>(s), s.length);
   pos = n = cap = errAt = 0; err = -1;
 }
-/** Decimal digits at i (capped at 100000), or -1 if none; numEnd is where they stop. */
-function readNum(i: i32): i32 {
-  let v = -1, c: i32;
-  while (isDigit(c = at(i))) { v = min(max(v, 0) * 10 + c - 48, 100000); i++; }
-  numEnd = i;
-  return v;
-}
+// readNum(i) (json.ts's decimalDigits): the decimal digits at i, or -1 if none; numEnd is where they stop.
 /** Records the first error and ends parsing (every loop stops at the end of the text). */
 function fail(e: i32, where: i32): bool {
   if (err < 0) { err = e; errAt = where; }

@@ -75,6 +75,10 @@ describe("parseJson: valid documents", () => {
     expect(ok("0e400").num).toBe(0);
     expect(ok("2.2250738585072014e-308").num > 0).toBe(true); // smallest normal: not flushed to 0
     expect(ok("1" + "0".repeat(400) + "e-400").num).toBe(1);
+    expect(ok("1e000000000000000000002").num).toBe(100); // leading zeros in the exponent
+    expect(ok("-1E-1234567").num).toBe(0);
+    expect(bad("1e1234567")).toBe("number out of range");
+    expect(ok("0." + "0".repeat(99) + "5e100").num).toBe(5);
   });
 });
 

@@ -159,6 +159,9 @@ describe("regex: replace", () => {
     expect(compileReplacement(r, "$3").error).toBe("unknown group");
     expect(compileReplacement(r, "x$3").offset).toBe(1);
     expect(compileReplacement(r, "${m}").error).toBe("unknown group");
+    expect(compileReplacement(r, "$1234567").error).toBe("unknown group");
+    expect(compileReplacement(r, "${99999999999}").error).toBe("unknown group");
+    expect(compileReplacement(r, "${0002}x$0001").ok).toBe(true);
     expect(compileReplacement(r, "${n").error).toBe("unterminated '${'");
     expect(compileReplacement(r, "a$").error).toBe("'$' needs a group or '$'");
     expect(compileReplacement(r, "$x").ok).toBe(false);
@@ -258,6 +261,10 @@ describe("regex: refused at compile time", () => {
   it("bounds repetition, program size, nesting and group count", () => {
     expect(err("a{1001}")).toBe("repeat count > 1000");
     expect(err("a{99999999999999}")).toBe("repeat count > 1000");
+    expect(err("a{0,1234567}")).toBe("repeat count > 1000");
+    expect(err("a{1234567,2}")).toBe("repeat count > 1000"); // (the count before the range)
+    expect(compileRegex("a{0001000}").ok).toBe(true);
+    expect(err("a{2,0001}")).toBe("bad range");
     expect(err("(a{1000}){1000}")).toBe("pattern too large");
     expect(err("(?:".repeat(200) + "a" + ")".repeat(200))).toBe("nesting too deep");
     expect(compileRegex("(?:".repeat(50000)).ok).toBe(false);
