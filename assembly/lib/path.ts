@@ -21,6 +21,7 @@
 
 import { escapeAt, isUnreserved, putEscape } from "./percent";
 import { joinStrings, newString } from "./join";
+import { Msg, msg } from "./messages";
 
 export const enum EscapedSlashes { Keep = 0, Reject = 1, Unescape = 2 }
 export const enum Backslash { ToSlash = 0, Keep = 1, Reject = 2 }
@@ -75,7 +76,7 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
   if (pathEnd == 0) { r.path = "/"; return r; }
   const c0 = <i32>load<u16>(changetype<usize>(raw)); // (pathEnd > 0: raw is not empty)
   if (c0 == 42 /* * */ && pathEnd == 1) { r.path = "*"; return r; }
-  if (c0 != 47 /* / */ && c0 != 92) return refuse(r, "path must start with /");
+  if (c0 != 47 /* / */ && c0 != 92) return refuse(r, Msg.PathMustStartWithSlash);
 
   const backslash = options.backslash;
   const mode = options.escapedSlashes;
@@ -85,7 +86,7 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
   let o = 1;                // output length; the root '/' is unit 0
   let seg = 1;              // start of the current segment in the output
   if (c0 == 92) {
-    if (backslash == Backslash.Reject) return refuse(r, "backslash in path");
+    if (backslash == Backslash.Reject) return refuse(r, Msg.PathBackslash);
     // ToSlash: the root is '/'. Keep: the path is refused below once the rest was checked;
     // the output is then never used.
     base = newString(base, 0, pathEnd);
@@ -99,13 +100,13 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
     let adv = 1;
     if (i < pathEnd) {
       c = <i32>load<u16>(changetype<usize>(raw) + (<usize>i << 1));
-      if (c < 0x20 || c == 0x7F) return refuse(r, "control character in path");
+      if (c < 0x20 || c == 0x7F) return refuse(r, Msg.PathControlCharacter);
       if (c == 37 /* % */ && (v = escapeAt(raw, i)) >= 0) { // else not an escape: the '%' stays as it is
         adv = 3;
         if (isUnreserved(v)) c = v;
         else if (v == 0x2F || v == 0x5C || v == 0) {
           if (mode == EscapedSlashes.Reject || v == 0 && mode == EscapedSlashes.Unescape) {
-            return refuse(r, v == 0 ? "encoded NUL in path" : "encoded slash or backslash in path");
+            return refuse(r, v == 0 ? Msg.PathEncodedNul : Msg.PathEncodedSlash);
           }
           if (mode == EscapedSlashes.Unescape) c = v; // then as a raw '/' or '\'
         }
@@ -113,7 +114,7 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
       }
       u = c;
       if (c == 92 /* \ */) {
-        if (backslash == Backslash.Reject) return refuse(r, "backslash in path");
+        if (backslash == Backslash.Reject) return refuse(r, Msg.PathBackslash);
         if (backslash == Backslash.ToSlash) u = 47;
       }
     }
@@ -142,14 +143,14 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
     if (u == 37 && adv == 3) { putEscape(at, v); o += 3; }
     else { store<u16>(at, <u16>u); o++; }
   }
-  if (c0 == 92 && backslash == Backslash.Keep) return refuse(r, "path must start with /");
+  if (c0 == 92 && backslash == Backslash.Keep) return refuse(r, Msg.PathMustStartWithSlash);
   r.path = mat ? changetype<string>(__renew(base, <usize>o << 1)) : raw.substring(0, pathEnd);
   return r;
 }
 
 
-function refuse(r: CanonicalPath, msg: string): CanonicalPath {
-  r.error = msg;
+function refuse(r: CanonicalPath, m: Msg): CanonicalPath {
+  r.error = msg(m);
   r.path = "";
   return r;
 }
