@@ -114,12 +114,14 @@ export class RequestMatcher {
   }
 }
 
-// The keys of a string matcher object; the first seven are the kinds (index = MatchKind). A path
-// matcher takes exact, prefix, suffix, regex and ignore_case (the bits of PATH_KEYS).
-// (One '|'-separated text in messages.txt, split once: cheaper than nine string literals.)
+// The keys of a string matcher object; the first seven are the kinds (index = MatchKind), then
+// ignore_case and invert (the bits of STRING_KEYS). A path matcher takes exact, prefix, suffix, regex
+// and ignore_case (the bits of PATH_KEYS). Then a request matcher's keys, from K_PATH (REQUEST_KEYS).
+// (One '|'-separated text in messages.txt, split once: cheaper than fourteen string literals.)
 const KEYS: string[] = [];
-for (let i = 0; i < 9; i++) KEYS.push(listItem(msg(Msg.MatcherKeys), i));
-const STRING_KINDS = 0x7F, PATH_KINDS = 0x17, PATH_KEYS = 0x97;
+for (let i = 0; i < 14; i++) KEYS.push(listItem(msg(Msg.MatcherKeys), i));
+const STRING_KINDS = 0x7F, PATH_KINDS = 0x17, STRING_KEYS = 0x1FF, PATH_KEYS = 0x97, REQUEST_KEYS = 0x3E00;
+const K_PATH = 9, K_METHODS = 10, K_HOST = 11, K_HEADERS = 12, K_QUERY = 13;
 const STRING = 0, PATH = 1, HOST = 2;
 
 /** A string matcher from a string (exact) or an object; null (and a problem) when invalid. */
@@ -150,7 +152,7 @@ function parseMatcher(v: JsonValue, path: string, problems: Problems, mode: i32)
   if (c === null) return null;
   const before = problems.list.length;
   const forPath = m.forPath = mode == PATH;
-  c.rejectUnknown(KEYS, forPath ? PATH_KEYS : -1);
+  c.rejectUnknown(KEYS, forPath ? PATH_KEYS : STRING_KEYS);
   let k = c.oneOf(KEYS, forPath ? PATH_KINDS : STRING_KINDS);
   const ic = m.ignoreCase = c.optionalBool(unchecked(KEYS[7]), false); // ignore_case
   if (!forPath) m.invert = c.optionalBool(unchecked(KEYS[8]), false); // invert
@@ -172,7 +174,7 @@ function parseMatcher(v: JsonValue, path: string, problems: Problems, mode: i32)
   } else s = c.requiredString(key);
   m.kind = <MatchKind>k;
   if (k == MatchKind.Regex) {
-    const r = compileRegex(ic ? "(?i:" + s + ")" : s);
+    const r = compileRegex(ic ? msg(Msg.MatcherIgnoreCaseGroup) + s + ")" : s);
     if (!r.ok) problems.add(c.at(key), msg(Msg.InvalidRegex) + r.error);
     m.regex = r.regex;
   } else m.value = ic || mode == HOST ? lowerAscii(s) : s;
@@ -195,8 +197,6 @@ export function parseNamed(c: ConfigObject, key: string, headerNames: bool): Nam
   return out;
 }
 
-const REQUEST_KEYS: string[] = ["path", "methods", "host", "headers", "query"];
-
 /**
  * Parses a request matcher object; null (with problems recorded) when invalid. `extraKeys` are
  * further keys the caller parses itself (a filter's own conditions), accepted here.
@@ -206,23 +206,26 @@ export function parseRequestMatcher(v: JsonValue | null, path: string, problems:
   const c = ConfigObject.root(v, path, problems);
   if (c === null) return null;
   const before = problems.list.length;
-  c.rejectUnknown(REQUEST_KEYS, -1, extraKeys);
+  c.rejectUnknown(KEYS, REQUEST_KEYS, extraKeys);
   const m = new RequestMatcher();
-  const pv = c.obj.get("path");
-  if (pv !== null) m.path = parseMatcher(pv, c.at("path"), problems, PATH);
-  const methods = c.stringArray("methods");
+  let key = unchecked(KEYS[K_PATH]);
+  const pv = c.obj.get(key);
+  if (pv !== null) m.path = parseMatcher(pv, c.at(key), problems, PATH);
+  key = unchecked(KEYS[K_METHODS]);
+  const methods = c.stringArray(key);
   if (methods !== null) {
     for (let i = 0; i < methods.length; i++) {
       const s = unchecked(methods[i]);
       let bad = !isValidHeaderName(s);
       for (let j = 0; j < s.length; j++) if (<u32>(s.charCodeAt(j) - 97) < 26) bad = true; // lower-case
-      if (bad) problems.add(itemPath(c.at("methods"), i), msg(Msg.MustBeMethodName));
+      if (bad) problems.add(itemPath(c.at(key), i), msg(Msg.MustBeMethodName));
     }
     m.methods = methods;
   }
-  const hv = c.obj.get("host");
-  if (hv !== null) m.host = parseMatcher(hv, c.at("host"), problems, HOST);
-  m.headers = parseNamed(c, "headers", true);
-  m.query = parseNamed(c, "query", false);
+  key = unchecked(KEYS[K_HOST]);
+  const hv = c.obj.get(key);
+  if (hv !== null) m.host = parseMatcher(hv, c.at(key), problems, HOST);
+  m.headers = parseNamed(c, unchecked(KEYS[K_HEADERS]), true);
+  m.query = parseNamed(c, unchecked(KEYS[K_QUERY]), false);
   return problems.list.length == before ? m : null;
 }

@@ -140,208 +140,211 @@ export const enum Msg {
   MustBeMethodName = 64,
   /** a wildcard is only allowed as a leading "*." */
   BadWildcard = 65,
-  /** exact|prefix|suffix|contains|regex|present|absent|ignore_case|invert */
-  MatcherKeys = 66,
   /** '$' at  */
-  TemplateDollarAt = 67,
+  TemplateDollarAt = 66,
   /**  must start '${' or be written '$$' */
-  TemplateDollarMustStart = 68,
+  TemplateDollarMustStart = 67,
   /** unterminated '${' at  */
-  TemplateUnterminated = 69,
+  TemplateUnterminated = 68,
   /** unknown source ' */
-  TemplateUnknownSource = 70,
+  TemplateUnknownSource = 69,
   /** ' in '${ */
-  TemplateIn = 71,
+  TemplateIn = 70,
   /** ' needs an argument, as in ${ */
-  TemplateNeedsArgument = 72,
+  TemplateNeedsArgument = 71,
   /** ' takes no argument */
-  TemplateTakesNoArgument = 73,
+  TemplateTakesNoArgument = 72,
   /** ' is not a valid header name */
-  TemplateNotAHeaderName = 74,
+  TemplateNotAHeaderName = 73,
   /** client_ip, path, method, host, consumer, request_id, header, query, cookie, claim, property */
-  TemplateSources = 75,
+  TemplateSources = 74,
   /** invalid JSON at  */
-  InvalidJsonAt = 76,
+  InvalidJsonAt = 75,
   /** must be a status 100-599 or "1xx"-"5xx" */
-  MustBeStatus = 77,
+  MustBeStatus = 76,
   /** set, append, set_if_absent, remove, rename, copy, replace, dedupe, query_set, query_add, query_remove, query_rename, path_prefix, path_regex, host */
-  OpNames = 78,
+  OpNames = 77,
   /** unique, first, last */
-  KeepNames = 79,
+  KeepNames = 78,
   /** is only allowed in request rules */
-  RequestOnly = 80,
+  RequestOnly = 79,
   /** unknown operation ' */
-  UnknownOperation = 81,
+  UnknownOperation = 80,
   /** ' (one of  */
-  OneOf = 82,
+  OneOf = 81,
   /** give either header or match, not both */
-  HeaderOrMatch = 83,
+  HeaderOrMatch = 82,
   /** must be empty or start with / */
-  MustBeEmptyOrStartWithSlash = 84,
+  MustBeEmptyOrStartWithSlash = 83,
   /** must be one of  */
-  MustBeOneOf = 85,
+  MustBeOneOf = 84,
   /** must be strip or keep */
-  MustBeStripOrKeep = 86,
+  MustBeStripOrKeep = 85,
   /** must be a header name (RFC 9110 token, not a pseudo-header) */
-  MustBeHeaderName = 87,
+  MustBeHeaderName = 86,
   /** ' is managed by Envoy */
-  ManagedByEnvoy = 88,
+  ManagedByEnvoy = 87,
   /** contains control characters or exceeds max_value_bytes */
-  BadConstantValue = 89,
+  BadConstantValue = 88,
   /** op|header|value|inbound|match|to|overwrite|regex|with|keep|split|param|prefix|request|response|max_value_bytes|trusted_hops|name|ops|consumer|claims|status|response_headers|strip|config */
-  HeadersKeys = 90,
+  HeadersKeys = 89,
   /** headers:  */
-  HeadersLogPrefix = 91,
+  HeadersLogPrefix = 90,
   /** wasmgate.headers.ops_applied|wasmgate.headers.rules_skipped|wasmgate.headers.writes_rejected */
-  HeadersMetrics = 92,
+  HeadersMetrics = 91,
   /** offset  */
-  JsonOffset = 93,
+  JsonOffset = 92,
   /** [ */
-  ItemOpen = 94,
+  ItemOpen = 93,
   /** :  */
-  ColonSpace = 95,
+  ColonSpace = 94,
   /** ,  */
-  CommaSpace = 96,
+  CommaSpace = 95,
   /** path must start with / */
-  PathMustStartWithSlash = 97,
+  PathMustStartWithSlash = 96,
   /** backslash in path */
-  PathBackslash = 98,
+  PathBackslash = 97,
   /** control character in path */
-  PathControlCharacter = 99,
+  PathControlCharacter = 98,
   /** encoded NUL in path */
-  PathEncodedNul = 100,
+  PathEncodedNul = 99,
   /** encoded slash or backslash in path */
-  PathEncodedSlash = 101,
+  PathEncodedSlash = 100,
+  /** exact|prefix|suffix|contains|regex|present|absent|ignore_case|invert|path|methods|host|headers|query */
+  MatcherKeys = 101,
+  /** (?i: */
+  MatcherIgnoreCaseGroup = 102,
 }
 
 /** Number of messages (Msg values are 0 … MSG_COUNT - 1). */
-export const MSG_COUNT = 102;
+export const MSG_COUNT = 103;
 
 // The encoded texts, back to back (one line per message).
 const TEXT = memory.data<u8>([
-  253, 135, 102, 128, 140, 99, 150, // RegexBackreferences
-  254, 111, 107, 139, 111, 141, 100, 115, // RegexLookarounds
-  131, 111, 255, 99, 32, 184, 115, // RegexAtomicGroups
-  112, 111, 201, 150, 115, 105, 118, 132, 153, 158, 116, 105, 169, 128, 115, // RegexPossessive
-  85, 110, 105, 190, 100, 132, 215, 201, 150, // RegexUnicodeClasses
-  80, 79, 83, 73, 88, 32, 215, 201, 150, // RegexPosixClasses
-  170, 100, 160, 105, 136, 156, 115, // RegexConditionals
-  255, 201, 185, 39, 41, 39, // RegexMissingParen
-  141, 109, 131, 186, 148, 39, 41, 39, // RegexUnmatchedParen
-  255, 201, 185, 39, 93, 39, // RegexMissingBracket
-  146, 116, 104, 185, 162, 32, 135, 191, 131, // RegexNothingToRepeat
-  135, 191, 216, 153, 158, 116, 105, 169, 128, // RegexRepeatedQuantifier
-  135, 112, 142, 129, 190, 141, 129, 62, 32, 49, 48, 48, 48, // RegexRepeatCount
-  192, 114, 158, 175, // RegexBadRange
-  217, 97, 105, 108, 185, 39, 92, 39, // RegexTrailingBackslash
-  192, 150, 218, 191, // RegexBadEscape
-  192, 219, 176, // RegexBadGroupName
-  100, 152, 220, 99, 131, 132, 219, 176, // RegexDuplicateGroupName
-  192, 219, 102, 159, 103, // RegexBadGroupFlag
-  193, 137, 185, 195, 100, 222, // RegexNestingTooDeep
-  195, 109, 158, 177, 184, 115, // RegexTooManyGroups
-  164, 172, 196, 195, 108, 136, 103, // RegexPatternTooLong
-  164, 172, 196, 195, 108, 139, 175, // RegexPatternTooLarge
-  141, 172, 109, 133, 216, 223, 39, // RegexUnterminatedGroupRef
-  227, 184, // RegexUnknownGroup
-  178, 165, 193, 228, 167, 219, 179, 178, 39, // RegexBadDollar
-  32, 139, 132, 187, 115, 152, 112, 173, 116, 166, // RegexNotSupported
-  141, 229, 191, 202, 148, 233, // JsonUnexpectedCharacter
-  141, 229, 191, 202, 148, 140, 100, // JsonUnexpectedEnd
-  217, 97, 105, 108, 185, 100, 131, 97, // JsonTrailingData
-  193, 137, 148, 195, 100, 222, // JsonNestedTooDeep
-  192, 110, 180, 98, 128, // JsonBadNumber
-  110, 180, 98, 128, 32, 111, 117, 129, 203, 114, 158, 175, // JsonNumberOutOfRange
-  192, 150, 218, 191, // JsonBadEscape
-  141, 112, 97, 105, 135, 134, 115, 117, 114, 151, 205, // JsonUnpairedSurrogate
-  141, 172, 109, 133, 216, 206, 161, // JsonUnterminatedString
-  207, 151, 108, 32, 233, // JsonControlCharacter
-  100, 152, 220, 99, 131, 132, 107, 101, 177, 34, // JsonDuplicateKey
-  100, 111, 99, 180, 140, 129, 195, 108, 139, 175, // JsonDocumentTooLarge
-  133, 209, 85, 84, 70, 45, 56, // JsonInvalidUtf8
+  253, 135, 102, 128, 138, 99, 183, // RegexBackreferences
+  254, 111, 107, 137, 111, 142, 100, 115, // RegexLookarounds
+  130, 111, 255, 99, 32, 185, 115, // RegexAtomicGroups
+  112, 111, 115, 155, 115, 115, 105, 118, 132, 149, 160, 116, 105, 169, 128, 115, // RegexPossessive
+  85, 110, 105, 193, 100, 132, 99, 205, 155, 115, // RegexUnicodeClasses
+  80, 79, 83, 73, 88, 32, 99, 205, 155, 115, // RegexPosixClasses
+  170, 100, 162, 105, 136, 156, 115, // RegexConditionals
+  255, 115, 115, 186, 39, 41, 39, // RegexMissingParen
+  142, 109, 130, 187, 150, 39, 41, 39, // RegexUnmatchedParen
+  255, 115, 115, 186, 39, 93, 39, // RegexMissingBracket
+  146, 116, 104, 186, 164, 32, 135, 188, 130, // RegexNothingToRepeat
+  135, 188, 216, 149, 160, 116, 105, 169, 128, // RegexRepeatedQuantifier
+  135, 188, 217, 193, 142, 139, 62, 32, 49, 48, 48, 48, // RegexRepeatCount
+  194, 114, 160, 176, // RegexBadRange
+  218, 97, 105, 108, 186, 39, 92, 39, // RegexTrailingBackslash
+  194, 183, 219, 188, // RegexBadEscape
+  194, 220, 177, // RegexBadGroupName
+  100, 154, 221, 99, 130, 132, 220, 177, // RegexDuplicateGroupName
+  194, 220, 102, 161, 103, // RegexBadGroupFlag
+  195, 129, 186, 197, 100, 223, // RegexNestingTooDeep
+  197, 109, 160, 178, 185, 115, // RegexTooManyGroups
+  158, 172, 198, 197, 108, 136, 103, // RegexPatternTooLong
+  158, 172, 198, 197, 108, 137, 176, // RegexPatternTooLarge
+  142, 172, 109, 133, 216, 224, 39, // RegexUnterminatedGroupRef
+  228, 185, // RegexUnknownGroup
+  179, 165, 195, 229, 167, 220, 180, 179, 39, // RegexBadDollar
+  32, 137, 132, 189, 115, 154, 112, 173, 116, 166, // RegexNotSupported
+  142, 230, 188, 206, 150, 233, // JsonUnexpectedCharacter
+  142, 230, 188, 206, 150, 138, 100, // JsonUnexpectedEnd
+  218, 97, 105, 108, 186, 100, 130, 97, // JsonTrailingData
+  195, 129, 150, 197, 100, 223, // JsonNestedTooDeep
+  194, 110, 181, 98, 128, // JsonBadNumber
+  110, 181, 98, 128, 32, 111, 117, 139, 208, 114, 160, 176, // JsonNumberOutOfRange
+  194, 183, 219, 188, // JsonBadEscape
+  142, 112, 97, 105, 135, 134, 115, 117, 114, 153, 210, // JsonUnpairedSurrogate
+  142, 172, 109, 133, 216, 211, 163, // JsonUnterminatedString
+  212, 153, 108, 32, 233, // JsonControlCharacter
+  100, 154, 221, 99, 130, 132, 107, 101, 178, 34, // JsonDuplicateKey
+  100, 111, 99, 181, 138, 139, 197, 108, 137, 176, // JsonDocumentTooLarge
+  133, 214, 85, 84, 70, 45, 56, // JsonInvalidUtf8
   110, 117, 108, 108, // KindNull
-  98, 111, 111, 108, 142, 110, // KindBoolean
-  110, 180, 98, 128, // KindNumber
-  206, 161, // KindString
-  139, 114, 97, 121, // KindArray
-  111, 98, 106, 101, 202, // KindObject
+  98, 111, 111, 108, 143, 110, // KindBoolean
+  110, 181, 98, 128, // KindNumber
+  211, 163, // KindString
+  137, 114, 97, 121, // KindArray
+  111, 98, 106, 101, 206, // KindObject
   97, 98, 234, // KindAbsent
-  198, 235, 105, 135, 100, // IsRequired
-  157, 158, 32, // MustBeAn
+  200, 235, 105, 135, 100, // IsRequired
+  159, 160, 32, // MustBeAn
   236, // MustBeA
   133, 116, 101, 103, 128, // Integer
-  130, 187, // CommaNot
-  145, 187, 147, 101, 109, 112, 116, 121, // MustNotBeEmpty
-  157, 98, 101, 116, 119, 101, 140, 32, // MustBeBetween
-  32, 158, 134, // And
-  227, 169, 101, 108, 100, // UnknownField
-  136, 108, 177, 238, // OnlyOneOf
-  32, 109, 97, 177, 147, 239, // MayBeSet
-  193, 228, 238, // NeedsOneOf
-  133, 209, 240, 120, 58, 32, // InvalidRegex
-  157, 217, 117, 132, 40, 138, 132, 133, 118, 128, 129, 162, 32, 193, 205, 41, // MustBeTrue
-  236, 206, 161, // MustBeString
-  145, 242, 243, 199, 47, // MustStartWithSlash
-  198, 187, 167, 209, 244, 176, // NotAHeaderName
-  157, 158, 32, 152, 112, 128, 45, 218, 115, 132, 109, 101, 116, 210, 134, 176, // MustBeMethodName
-  167, 119, 105, 108, 100, 99, 139, 134, 198, 136, 108, 177, 156, 254, 119, 148, 97, 143, 167, 108, 149, 185, 34, 42, 46, 34, // BadWildcard
-  229, 97, 202, 124, 245, 169, 211, 115, 117, 102, 169, 211, 207, 97, 133, 212, 240, 211, 245, 234, 124, 97, 98, 234, 124, 105, 103, 146, 135, 95, 218, 174, 124, 133, 118, 128, 116, // MatcherKeys
-  178, 165, 97, 129, // TemplateDollarAt
-  32, 145, 242, 223, 165, 179, 147, 119, 114, 160, 116, 140, 32, 178, 36, 39, // TemplateDollarMustStart
-  141, 172, 109, 133, 216, 223, 165, 97, 129, // TemplateUnterminated
-  227, 115, 111, 117, 114, 99, 132, 39, // TemplateUnknownSource
-  165, 189, 223, // TemplateIn
-  165, 193, 228, 158, 32, 139, 103, 180, 188, 130, 97, 143, 189, 36, 123, // TemplateNeedsArgument
-  165, 116, 97, 107, 101, 143, 146, 32, 139, 103, 180, 188, // TemplateTakesNoArgument
-  165, 198, 187, 167, 209, 244, 176, // TemplateNotAHeaderName
-  99, 220, 188, 95, 246, 130, 182, 130, 109, 101, 116, 210, 247, 210, 137, 130, 170, 115, 180, 128, 130, 235, 101, 137, 95, 105, 247, 155, 130, 214, 130, 190, 111, 107, 105, 200, 215, 105, 109, 130, 112, 151, 112, 128, 116, 121, // TemplateSources
-  133, 209, 74, 83, 79, 78, 32, 97, 129, // InvalidJsonAt
-  236, 137, 131, 138, 32, 49, 48, 48, 45, 53, 57, 57, 32, 179, 34, 49, 120, 120, 34, 45, 34, 53, 120, 120, 34, // MustBeStatus
-  239, 130, 97, 112, 112, 140, 247, 239, 95, 105, 102, 95, 97, 98, 234, 130, 135, 109, 111, 118, 200, 135, 176, 130, 190, 112, 121, 130, 135, 112, 159, 99, 200, 100, 166, 152, 200, 248, 239, 130, 248, 97, 100, 247, 248, 135, 109, 111, 118, 200, 248, 135, 176, 130, 182, 95, 245, 169, 120, 130, 182, 95, 240, 120, 130, 210, 137, // OpNames
-  141, 105, 153, 200, 169, 114, 137, 130, 159, 137, // KeepNames
-  198, 136, 108, 177, 156, 254, 119, 148, 189, 235, 150, 129, 114, 117, 108, 150, // RequestOnly
-  227, 249, 128, 131, 105, 136, 32, 39, // UnknownOperation
+  131, 189, // CommaNot
+  145, 189, 147, 101, 109, 112, 116, 121, // MustNotBeEmpty
+  159, 98, 101, 116, 119, 101, 138, 32, // MustBeBetween
+  32, 160, 134, // And
+  228, 169, 101, 108, 100, // UnknownField
+  136, 108, 178, 238, // OnlyOneOf
+  32, 109, 97, 178, 147, 239, // MayBeSet
+  195, 229, 238, // NeedsOneOf
+  133, 214, 240, 120, 58, 32, // InvalidRegex
+  159, 218, 117, 132, 40, 117, 115, 132, 133, 118, 128, 139, 164, 32, 195, 210, 41, // MustBeTrue
+  236, 211, 163, // MustBeString
+  145, 242, 243, 201, 47, // MustStartWithSlash
+  200, 189, 167, 214, 244, 177, // NotAHeaderName
+  159, 160, 32, 154, 112, 128, 45, 219, 115, 132, 157, 116, 191, 134, 177, // MustBeMethodName
+  167, 119, 105, 108, 100, 99, 137, 134, 200, 136, 108, 178, 156, 254, 119, 150, 97, 140, 167, 108, 148, 186, 34, 42, 46, 34, // BadWildcard
+  179, 165, 217, // TemplateDollarAt
+  32, 145, 242, 224, 165, 180, 147, 119, 114, 162, 116, 138, 32, 179, 36, 39, // TemplateDollarMustStart
+  142, 172, 109, 133, 216, 224, 165, 217, // TemplateUnterminated
+  228, 115, 111, 117, 114, 99, 132, 39, // TemplateUnknownSource
+  165, 192, 224, // TemplateIn
+  165, 195, 229, 160, 32, 137, 103, 181, 190, 131, 97, 140, 192, 36, 123, // TemplateNeedsArgument
+  165, 116, 97, 107, 101, 140, 146, 32, 137, 103, 181, 190, // TemplateTakesNoArgument
+  165, 200, 189, 167, 214, 244, 177, // TemplateNotAHeaderName
+  99, 221, 190, 95, 245, 131, 174, 131, 157, 116, 191, 246, 191, 129, 131, 170, 115, 181, 128, 131, 235, 101, 129, 95, 105, 246, 152, 131, 203, 131, 193, 111, 107, 105, 204, 99, 161, 105, 109, 131, 112, 153, 112, 128, 116, 121, // TemplateSources
+  133, 214, 74, 83, 79, 78, 32, 217, // InvalidJsonAt
+  236, 129, 130, 117, 140, 49, 48, 48, 45, 53, 57, 57, 32, 180, 34, 49, 120, 120, 34, 45, 34, 53, 120, 120, 34, // MustBeStatus
+  239, 131, 97, 112, 112, 138, 246, 239, 95, 105, 102, 95, 97, 98, 234, 131, 135, 109, 111, 118, 204, 135, 177, 131, 193, 112, 121, 131, 135, 112, 161, 99, 204, 100, 166, 154, 204, 247, 239, 131, 247, 97, 100, 246, 247, 135, 109, 111, 118, 204, 247, 135, 177, 131, 174, 95, 248, 169, 120, 131, 174, 95, 240, 120, 131, 191, 129, // OpNames
+  142, 105, 149, 204, 169, 114, 129, 131, 161, 129, // KeepNames
+  200, 136, 108, 178, 156, 254, 119, 150, 192, 235, 101, 129, 32, 114, 117, 108, 183, // RequestOnly
+  228, 249, 128, 130, 105, 136, 32, 39, // UnknownOperation
   165, 40, 238, // OneOf
-  103, 105, 118, 132, 101, 160, 104, 128, 32, 244, 179, 109, 131, 186, 130, 187, 98, 111, 116, 104, // HeaderOrMatch
-  157, 101, 109, 112, 116, 177, 179, 242, 243, 199, 47, // MustBeEmptyOrStartWithSlash
-  157, 238, // MustBeOneOf
-  157, 206, 246, 32, 179, 107, 222, // MustBeStripOrKeep
-  236, 244, 171, 132, 40, 82, 70, 67, 32, 57, 49, 49, 48, 32, 162, 107, 140, 130, 187, 167, 112, 174, 117, 100, 111, 45, 155, 41, // MustBeHeaderName
-  165, 198, 109, 158, 97, 103, 148, 98, 177, 69, 110, 118, 111, 121, // ManagedByEnvoy
-  207, 97, 133, 143, 207, 151, 108, 32, 233, 143, 179, 229, 99, 101, 228, 109, 97, 120, 95, 181, 117, 101, 95, 98, 121, 116, 150, // BadConstantValue
-  249, 124, 155, 124, 181, 117, 101, 124, 133, 98, 111, 141, 100, 124, 109, 131, 186, 124, 162, 124, 111, 118, 128, 119, 114, 160, 101, 124, 240, 211, 243, 104, 124, 107, 222, 124, 115, 112, 108, 160, 124, 112, 139, 163, 124, 245, 169, 211, 235, 101, 137, 124, 135, 115, 112, 136, 174, 124, 109, 97, 120, 95, 181, 117, 101, 95, 98, 121, 116, 150, 124, 217, 117, 137, 166, 95, 210, 112, 212, 176, 124, 249, 212, 170, 115, 180, 128, 124, 215, 105, 109, 212, 137, 131, 138, 124, 135, 115, 112, 136, 174, 95, 155, 212, 206, 246, 124, 170, 169, 103, // HeadersKeys
+  103, 105, 118, 132, 101, 162, 104, 128, 32, 244, 180, 109, 130, 187, 131, 189, 98, 111, 116, 104, // HeaderOrMatch
+  159, 101, 109, 112, 116, 178, 180, 242, 243, 201, 47, // MustBeEmptyOrStartWithSlash
+  159, 238, // MustBeOneOf
+  159, 211, 245, 32, 180, 107, 223, // MustBeStripOrKeep
+  236, 244, 171, 109, 132, 40, 82, 70, 67, 32, 57, 49, 49, 48, 32, 164, 107, 138, 131, 189, 167, 112, 155, 117, 100, 111, 45, 152, 41, // MustBeHeaderName
+  165, 200, 109, 160, 97, 103, 150, 98, 178, 69, 110, 118, 111, 121, // ManagedByEnvoy
+  212, 97, 133, 140, 212, 153, 108, 32, 233, 140, 180, 230, 99, 101, 229, 109, 97, 120, 95, 182, 117, 101, 95, 98, 121, 116, 183, // BadConstantValue
+  249, 124, 152, 124, 182, 117, 101, 124, 133, 98, 111, 142, 100, 124, 109, 130, 187, 124, 164, 124, 111, 118, 128, 119, 114, 162, 101, 124, 240, 215, 243, 104, 124, 107, 223, 124, 115, 112, 108, 162, 124, 112, 207, 109, 124, 248, 169, 215, 235, 101, 129, 124, 135, 115, 112, 136, 155, 124, 109, 97, 120, 95, 182, 117, 101, 95, 98, 121, 116, 101, 175, 218, 141, 166, 95, 191, 112, 175, 177, 124, 249, 175, 170, 115, 181, 128, 124, 99, 161, 105, 109, 175, 129, 130, 117, 175, 135, 115, 112, 136, 155, 95, 152, 175, 211, 245, 124, 170, 169, 103, // HeadersKeys
   250, 58, 32, // HeadersLogPrefix
-  119, 97, 115, 109, 205, 46, 250, 46, 249, 115, 95, 97, 112, 112, 220, 166, 124, 119, 97, 115, 109, 205, 46, 250, 46, 114, 117, 108, 150, 95, 115, 107, 246, 112, 166, 124, 119, 97, 115, 109, 205, 46, 250, 46, 119, 114, 160, 150, 95, 135, 106, 101, 202, 166, // HeadersMetrics
-  197, 102, 174, 129, // JsonOffset
+  119, 97, 115, 109, 210, 46, 250, 46, 249, 115, 95, 97, 112, 112, 221, 166, 124, 119, 97, 115, 109, 210, 46, 250, 46, 114, 117, 108, 183, 95, 115, 107, 245, 112, 166, 124, 119, 97, 115, 109, 210, 46, 250, 46, 119, 114, 162, 183, 95, 135, 106, 101, 206, 166, // HeadersMetrics
+  199, 102, 155, 139, // JsonOffset
   91, // ItemOpen
   58, 32, // ColonSpace
-  130, // CommaSpace
-  182, 32, 145, 242, 243, 199, 47, // PathMustStartWithSlash
-  253, 115, 159, 115, 199, 251, // PathBackslash
-  207, 151, 108, 32, 233, 32, 251, // PathControlCharacter
-  140, 190, 100, 148, 78, 85, 76, 32, 251, // PathEncodedNul
-  140, 190, 100, 148, 115, 159, 115, 199, 179, 253, 115, 159, 115, 199, 251, // PathEncodedSlash
+  131, // CommaSpace
+  174, 32, 145, 242, 243, 201, 47, // PathMustStartWithSlash
+  253, 115, 205, 201, 251, // PathBackslash
+  212, 153, 108, 32, 233, 32, 251, // PathControlCharacter
+  138, 193, 100, 150, 78, 85, 76, 32, 251, // PathEncodedNul
+  138, 193, 100, 150, 115, 205, 201, 180, 253, 115, 205, 201, 251, // PathEncodedSlash
+  230, 97, 206, 124, 248, 169, 215, 115, 117, 102, 169, 215, 212, 97, 133, 175, 240, 215, 248, 234, 124, 97, 98, 234, 124, 105, 103, 146, 135, 95, 219, 155, 124, 133, 118, 128, 116, 124, 174, 124, 157, 116, 191, 100, 175, 191, 129, 124, 152, 175, 203, // MatcherKeys
+  40, 63, 105, 58, // MatcherIgnoreCaseGroup
 ]);
 // Text m is TEXT[START[m], START[m + 1]).
 const START = memory.data<u16>([
-  0, 7, 15, 22, 37, 46, 55, 62, 68, 76, 82, 91, 100, 113, 117, 125,
-  129, 132, 140, 145, 151, 157, 164, 171, 178, 180, 189, 199, 205, 212, 220, 226,
-  231, 243, 247, 258, 265, 270, 280, 290, 297, 301, 307, 311, 313, 317, 322, 325,
-  330, 333, 334, 339, 341, 349, 357, 360, 365, 369, 375, 378, 384, 400, 403, 408,
-  414, 430, 456, 493, 497, 513, 522, 530, 533, 548, 560, 567, 613, 622, 647, 714,
-  724, 740, 748, 751, 771, 782, 784, 791, 819, 833, 860, 970, 973, 1027, 1031, 1032,
-  1034, 1035, 1042, 1048, 1055, 1064, 1079,
+  0, 7, 15, 22, 38, 48, 58, 65, 72, 80, 87, 96, 105, 117, 121, 129,
+  133, 136, 144, 149, 155, 161, 168, 175, 182, 184, 193, 203, 209, 216, 224, 230,
+  235, 247, 251, 262, 269, 274, 284, 294, 301, 305, 311, 315, 317, 321, 326, 329,
+  334, 337, 338, 343, 345, 353, 361, 364, 369, 373, 379, 382, 388, 405, 408, 413,
+  419, 434, 460, 463, 479, 487, 495, 498, 513, 525, 532, 578, 586, 611, 678, 688,
+  705, 713, 716, 736, 747, 749, 756, 785, 799, 826, 936, 939, 993, 997, 998, 1000,
+  1001, 1008, 1013, 1020, 1029, 1042, 1093, 1097,
 ]);
 // What the bytes 128, 129, … stand for: two bytes each.
 const PAIRS = memory.data<u8>([
-  101, 114, 116, 32, 44, 32, 97, 116, 101, 32, 105, 110, 100, 32, 114, 101, 111, 110, 115, 116, 117, 115, 97, 114, 101, 110, 117, 110, 101, 97, 115, 32,
-  109, 138, 144, 129, 110, 111, 98, 132, 101, 134, 142, 100, 101, 115, 114, 111, 117, 112, 113, 117, 104, 149, 154, 128, 97, 108, 145, 147, 97, 110, 108, 97,
-  105, 116, 133, 103, 116, 111, 97, 109, 112, 131, 39, 32, 101, 100, 97, 32, 98, 97, 102, 105, 99, 136, 110, 163, 116, 128, 111, 114, 115, 101, 103, 101,
-  171, 101, 121, 32, 39, 36, 173, 32, 117, 109, 118, 156, 164, 104, 103, 151, 183, 152, 161, 32, 99, 104, 146, 129, 140, 116, 133, 32, 99, 111, 112, 101,
-  168, 134, 110, 101, 162, 111, 194, 32, 110, 32, 111, 102, 105, 143, 104, 32, 101, 130, 115, 115, 99, 116, 197, 32, 103, 131, 204, 101, 137, 114, 170, 116,
-  181, 105, 208, 134, 104, 111, 120, 124, 115, 124, 153, 128, 213, 121, 99, 159, 131, 148, 116, 114, 99, 97, 184, 32, 108, 105, 101, 101, 221, 112, 178, 123,
-  141, 107, 224, 146, 225, 119, 226, 196, 166, 143, 101, 120, 186, 139, 230, 97, 231, 99, 232, 172, 115, 188, 135, 153, 157, 167, 136, 132, 237, 203, 174, 116,
-  135, 175, 137, 139, 241, 129, 119, 160, 155, 32, 112, 135, 105, 112, 100, 130, 214, 95, 111, 112, 155, 115, 189, 182, 168, 99, 252, 107, 108, 111, 109, 105,
+  101, 114, 115, 116, 97, 116, 44, 32, 101, 32, 105, 110, 100, 32, 114, 101, 111, 110, 97, 114, 101, 110, 116, 32, 115, 32, 117, 129, 117, 110, 101, 97,
+  109, 141, 144, 32, 110, 111, 98, 132, 143, 100, 113, 117, 101, 134, 104, 148, 151, 128, 114, 111, 117, 112, 115, 101, 97, 108, 109, 101, 112, 130, 145, 147,
+  97, 110, 108, 97, 105, 116, 133, 103, 116, 111, 39, 32, 101, 100, 97, 32, 98, 97, 102, 105, 99, 136, 110, 97, 116, 128, 111, 114, 158, 104, 115, 124,
+  103, 101, 171, 157, 121, 32, 39, 36, 173, 32, 117, 109, 118, 156, 101, 115, 103, 153, 184, 154, 163, 32, 99, 104, 112, 101, 146, 139, 138, 116, 104, 111,
+  133, 32, 99, 111, 168, 134, 110, 101, 164, 111, 196, 32, 110, 32, 111, 102, 105, 140, 104, 32, 149, 128, 202, 121, 101, 131, 161, 115, 99, 116, 137, 97,
+  199, 32, 103, 130, 209, 101, 129, 114, 170, 116, 182, 105, 213, 134, 120, 124, 130, 150, 130, 32, 116, 114, 99, 97, 185, 32, 108, 105, 101, 101, 222, 112,
+  179, 123, 142, 107, 225, 146, 226, 119, 227, 198, 166, 140, 101, 120, 187, 207, 231, 99, 232, 172, 115, 190, 135, 149, 159, 167, 136, 132, 237, 208, 155, 116,
+  135, 176, 129, 137, 241, 139, 119, 162, 152, 32, 105, 112, 100, 131, 203, 95, 112, 135, 111, 112, 152, 115, 192, 174, 168, 99, 252, 107, 108, 111, 109, 105,
 ]);
 // The longest text, decoded (185 characters), fits here.
 const SCRATCH = memory.data(370);

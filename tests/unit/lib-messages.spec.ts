@@ -27,7 +27,7 @@ describe("msg", () => {
 // Two texts of the table are not messages but name lists the parsers index by position: their order
 // is behaviour (a reworded or reordered line would silently change what a key or source means).
 describe("name lists kept in messages.txt", () => {
-  it("MatcherKeys lists the matcher keys in MatchKind order, then ignore_case and invert", () => {
+  it("MatcherKeys lists the matcher keys in MatchKind order, then ignore_case and invert, then a request matcher's keys", () => {
     const t = msg(Msg.MatcherKeys);
     expect(listItem(t, <i32>MatchKind.Exact)).toBe("exact");
     expect(listItem(t, <i32>MatchKind.Prefix)).toBe("prefix");
@@ -38,7 +38,12 @@ describe("name lists kept in messages.txt", () => {
     expect(listItem(t, <i32>MatchKind.Absent)).toBe("absent");
     expect(listItem(t, 7)).toBe("ignore_case");
     expect(listItem(t, 8)).toBe("invert");
-    expect(listItem(t, 9)).toBe("");
+    expect(listItem(t, 9)).toBe("path");
+    expect(listItem(t, 10)).toBe("methods");
+    expect(listItem(t, 11)).toBe("host");
+    expect(listItem(t, 12)).toBe("headers");
+    expect(listItem(t, 13)).toBe("query");
+    expect(listItem(t, 14)).toBe("");
   });
   it("TemplateSources lists the sources in Source order from ClientIp", () => {
     const t = msg(Msg.TemplateSources);
