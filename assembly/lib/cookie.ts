@@ -6,6 +6,8 @@
 // Several Cookie headers: join them with "; " first (what HTTP/2 requires of proxies anyway).
 // At most maxCookies pairs are kept (default 128); never traps.
 
+import { indexOfUnit } from "./http";
+
 export class Cookie {
   constructor(public name: string, public value: string) {}
 }
@@ -33,7 +35,7 @@ export function parseCookies(header: string, maxCookies: i32 = DEFAULT_MAX_COOKI
   const n = header.length;
   let start = 0;
   while (start < n && out.length < maxCookies) {
-    let semi = header.indexOf(";", start);
+    let semi = indexOfUnit(header, 59 /* ; */, start);
     if (semi < 0) semi = n;
     let eq = start; // '=' within this piece only: searching past it made "; ; ; …" quadratic
     while (eq < semi && header.charCodeAt(eq) != 61) eq++;

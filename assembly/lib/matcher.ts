@@ -26,7 +26,7 @@ import { JsonKind, JsonValue, listItem } from "./json";
 import { ConfigObject, Problems, itemPath } from "./configReader";
 import { compileRegex, Regex } from "./regex";
 import { RequestView } from "./request";
-import { isValidHeaderName, lowerAscii } from "./http";
+import { indexOfUnit, isValidHeaderName, lowerAscii } from "./http";
 import { Msg, msg } from "./messages";
 
 /** What a StringMatcher tests. SegmentPrefix is a path matcher's segment-aware prefix. */
@@ -142,7 +142,7 @@ function parseMatcher(v: JsonValue, path: string, problems: Problems, mode: i32)
       s = lowerAscii(s);
       const wild = <i32>(s.charCodeAt(0) == 42 && s.charCodeAt(1) == 46); // "*."
       if (s.length == 0) { problems.add(path, msg(Msg.MustNotBeEmpty)); return null; }
-      if (s.indexOf("*", wild) >= 0) { problems.add(path, msg(Msg.BadWildcard)); return null; }
+      if (indexOfUnit(s, 42 /* * */, wild) >= 0) { problems.add(path, msg(Msg.BadWildcard)); return null; }
       if (wild) { m.kind = MatchKind.Suffix; m.wildcard = true; s = s.substring(1); }
     }
     m.value = s;

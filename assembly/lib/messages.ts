@@ -214,10 +214,12 @@ export const enum Msg {
   MatcherKeys = 101,
   /** (?i: */
   MatcherIgnoreCaseGroup = 102,
+  /** }' */
+  TemplateInEnd = 103,
 }
 
 /** Number of messages (Msg values are 0 … MSG_COUNT - 1). */
-export const MSG_COUNT = 103;
+export const MSG_COUNT = 104;
 
 // The encoded texts, back to back (one line per message).
 const TEXT = memory.data<u8>([
@@ -324,6 +326,7 @@ const TEXT = memory.data<u8>([
   138, 193, 100, 150, 115, 205, 201, 180, 253, 115, 205, 201, 251, // PathEncodedSlash
   230, 97, 206, 124, 248, 169, 215, 115, 117, 102, 169, 215, 212, 97, 133, 175, 240, 215, 248, 234, 124, 97, 98, 234, 124, 105, 103, 146, 135, 95, 219, 155, 124, 133, 118, 128, 116, 124, 174, 124, 157, 116, 191, 100, 175, 191, 129, 124, 152, 175, 203, // MatcherKeys
   40, 63, 105, 58, // MatcherIgnoreCaseGroup
+  125, 39, // TemplateInEnd
 ]);
 // Text m is TEXT[START[m], START[m + 1]).
 const START = memory.data<u16>([
@@ -333,7 +336,7 @@ const START = memory.data<u16>([
   334, 337, 338, 343, 345, 353, 361, 364, 369, 373, 379, 382, 388, 405, 408, 413,
   419, 434, 460, 463, 479, 487, 495, 498, 513, 525, 532, 578, 586, 611, 678, 688,
   705, 713, 716, 736, 747, 749, 756, 785, 799, 826, 936, 939, 993, 997, 998, 1000,
-  1001, 1008, 1013, 1020, 1029, 1042, 1093, 1097,
+  1001, 1008, 1013, 1020, 1029, 1042, 1093, 1097, 1099,
 ]);
 // What the bytes 128, 129, … stand for: two bytes each.
 const PAIRS = memory.data<u8>([

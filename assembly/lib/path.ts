@@ -75,7 +75,7 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
   }
   if (pathEnd == 0) { r.path = "/"; return r; }
   const c0 = <i32>load<u16>(changetype<usize>(raw)); // (pathEnd > 0: raw is not empty)
-  if (c0 == 42 /* * */ && pathEnd == 1) { r.path = "*"; return r; }
+  if (c0 == 42 /* * */ && pathEnd == 1) { r.path = raw.substring(0, 1); return r; } // "*"
   if (c0 != 47 /* / */ && c0 != 92) return refuse(r, Msg.PathMustStartWithSlash);
 
   const backslash = options.backslash;

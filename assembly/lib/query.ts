@@ -10,6 +10,7 @@
 
 import { percentDecode, percentEncode } from "./percent";
 import { joinStrings } from "./join";
+import { indexOfUnit } from "./http";
 
 export class QueryParam {
   constructor(public name: string, public value: string, public bare: bool = false) {}
@@ -49,7 +50,7 @@ export function parseQuery(q: string, maxParams: i32 = DEFAULT_MAX_PARAMS): Pars
   const n = q.length;
   let start = 0;
   while (start <= n) {
-    let amp = q.indexOf("&", start);
+    let amp = indexOfUnit(q, 38 /* & */, start);
     if (amp < 0) amp = n;
     if (amp > start) {
       if (r.params.length >= maxParams) { r.truncated = true; break; }

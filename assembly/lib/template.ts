@@ -16,7 +16,7 @@
 // inject headers through a template.
 
 import { RequestView } from "./request";
-import { isSafeHeaderValue, isValidHeaderName, lowerAscii } from "./http";
+import { indexOfUnit, isSafeHeaderValue, isValidHeaderName, lowerAscii } from "./http";
 import { joinStrings } from "./join";
 import { decimal } from "./decimal";
 import { Msg, msg } from "./messages";
@@ -103,26 +103,26 @@ export function parseTemplate(s: string): TemplateResult {
   let i = 0;
   const n = s.length;
   while (true) {
-    let j = s.indexOf("$", i);
+    let j = indexOfUnit(s, 36 /* $ */, i);
     if (j < 0) j = n;
-    lit += s.substring(i, j);
-    if (j == n) break;
     const d = s.charCodeAt(j + 1); // -1 past the end
+    lit += s.substring(i, j + <i32>(d == 36)); // "$$": the text and one '$'
+    if (j == n) break;
     i = j + 2;
-    if (d == 36) { lit += "$"; continue; }
+    if (d == 36) continue;
     if (d != 123) return fail(msg(Msg.TemplateDollarAt) + decimal(j) + msg(Msg.TemplateDollarMustStart));
-    const close = s.indexOf("}", i);
+    const close = indexOfUnit(s, 125 /* } */, i);
     if (close < 0) return fail(msg(Msg.TemplateUnterminated) + decimal(j));
     let body = s.substring(i, close);
     i = close + 1;
     let fallback = "";
-    const bar = body.indexOf("|");
+    const bar = indexOfUnit(body, 124 /* | */, 0);
     if (bar >= 0) { fallback = body.substring(bar + 1); body = body.substring(0, bar); }
-    const colon = body.indexOf(":");
+    const colon = indexOfUnit(body, 58 /* : */, 0);
     let name = body, arg = "";
     if (colon >= 0) { name = body.substring(0, colon); arg = body.substring(colon + 1); }
     const k = listIndex(msg(Msg.TemplateSources), name) + 1; // the names in Source order from ClientIp
-    if (k <= 0) return fail(msg(Msg.TemplateUnknownSource) + name + msg(Msg.TemplateIn) + body + "}'");
+    if (k <= 0) return fail(msg(Msg.TemplateUnknownSource) + name + msg(Msg.TemplateIn) + body + msg(Msg.TemplateInEnd));
     if (k >= FIRST_WITH_ARG) {
       if (arg.length == 0) return failQuoted(name, Msg.TemplateNeedsArgument, name + ":…}");
     } else if (colon >= 0) return failQuoted(name, Msg.TemplateTakesNoArgument);

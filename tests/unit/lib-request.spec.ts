@@ -1,7 +1,7 @@
 // The per-request helpers behind RequestView: client-IP selection (clientIp.ts), header syntax
 // checks (http.ts), host normalisation (request.ts), UTF-8 decoding (utf8.ts), joining (join.ts).
 import { isIPv4, isIPv6, stripPort, selectClientIp } from "../../assembly/lib/clientIp";
-import { isTokenChar, isValidHeaderName, isSafeHeaderValue, isWritableHeaderValue, lowerAscii, lastIndexOfUnit } from "../../assembly/lib/http";
+import { isTokenChar, isValidHeaderName, isSafeHeaderValue, isWritableHeaderValue, lowerAscii, lastIndexOfUnit, indexOfUnit } from "../../assembly/lib/http";
 import { normalizeHost, RequestView, RequestOptions, HeaderPair } from "../../assembly/lib/request";
 import { decodeUtf8Lossy, isWellFormedUtf8 } from "../../assembly/lib/utf8";
 import { joinStrings } from "../../assembly/lib/join";
@@ -202,6 +202,13 @@ describe("header syntax", () => {
     expect(lastIndexOfUnit("a,b,c", 44, 100)).toBe(3);
     expect(lastIndexOfUnit("abc", 44, 2)).toBe(-1);
     expect(lastIndexOfUnit("", 44, -1)).toBe(-1);
+    expect(indexOfUnit("a,b,c", 44, 0)).toBe(1);
+    expect(indexOfUnit("a,b,c", 44, 1)).toBe(1);
+    expect(indexOfUnit("a,b,c", 44, 2)).toBe(3);
+    expect(indexOfUnit("a,b,c", 44, 4)).toBe(-1);
+    expect(indexOfUnit("a,b,c", 44, 100)).toBe(-1);
+    expect(indexOfUnit("", 44, 0)).toBe(-1);
+    expect(indexOfUnit("a\u00e9", 0xE9, 0)).toBe(1);
   });
   it("normalises hosts", () => {
     expect(normalizeHost("Example.COM:8080")).toBe("example.com");
@@ -265,5 +272,11 @@ describe("UTF-8 and joining", () => {
     expect(q.get("")).toBe("x");
     expect(q.params[2].bare).toBe(true);
     expect(q.get("=")).toBe("1");
+    const e = parseQuery("&&a&");
+    expect(e.params.length).toBe(1);
+    expect(e.get("a")).toBe("");
+    expect(parseQuery("").params.length).toBe(0);
+    expect(parseCookies("a=1;;b=2;").length).toBe(2);
+    expect(getCookie(parseCookies("a=1;;b=2;"), "b")).toBe("2");
   });
 });
