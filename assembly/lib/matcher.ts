@@ -143,7 +143,7 @@ function parseMatcher(v: JsonValue, path: string, problems: Problems, mode: i32)
       const wild = <i32>(s.charCodeAt(0) == 42 && s.charCodeAt(1) == 46); // "*."
       if (s.length == 0) { problems.add(path, msg(Msg.MustNotBeEmpty)); return null; }
       if (indexOfUnit(s, 42 /* * */, wild) >= 0) { problems.add(path, msg(Msg.BadWildcard)); return null; }
-      if (wild) { m.kind = MatchKind.Suffix; m.wildcard = true; s = s.substring(1); }
+      if (wild) { m.kind = MatchKind.Suffix; m.wildcard = true; s = s.substring(1, s.length); }
     }
     m.value = s;
     return m;

@@ -117,10 +117,10 @@ export function parseTemplate(s: string): TemplateResult {
     i = close + 1;
     let fallback = "";
     const bar = indexOfUnit(body, 124 /* | */, 0);
-    if (bar >= 0) { fallback = body.substring(bar + 1); body = body.substring(0, bar); }
+    if (bar >= 0) { fallback = body.substring(bar + 1, body.length); body = body.substring(0, bar); }
     const colon = indexOfUnit(body, 58 /* : */, 0);
     let name = body, arg = "";
-    if (colon >= 0) { name = body.substring(0, colon); arg = body.substring(colon + 1); }
+    if (colon >= 0) { name = body.substring(0, colon); arg = body.substring(colon + 1, body.length); }
     const k = listIndex(msg(Msg.TemplateSources), name) + 1; // the names in Source order from ClientIp
     if (k <= 0) return fail(msg(Msg.TemplateUnknownSource) + name + msg(Msg.TemplateIn) + body + msg(Msg.TemplateInEnd));
     if (k >= FIRST_WITH_ARG) {
