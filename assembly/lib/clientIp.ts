@@ -103,7 +103,7 @@ function isPort(s: string, a: i32, b: i32): bool {
 export const MAX_XFF_ENTRIES: i32 = 64;
 
 export function selectClientIp(peer: string, xff: string | null, trustedHops: i32): string {
-  if (trustedHops > 0 && xff !== null && trustedHops <= MAX_XFF_ENTRIES) {
+  if (trustedHops > 0 && changetype<usize>(xff) != 0 && trustedHops <= MAX_XFF_ENTRIES) {
     // walk from the right, counting entries (so at most MAX_XFF_ENTRIES are looked at)
     let end = xff.length;
     for (let count = 1; ; count++) {

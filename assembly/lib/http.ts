@@ -22,10 +22,19 @@ export function inAsciiSet(set: usize, c: i32): bool {
 
 export function isTokenChar(c: i32): bool { return inAsciiSet(TOKEN, c); }
 
-export function isValidHeaderName(s: string): bool {
+// An upper-case method name: the token characters but a-z.
+const METHOD = memory.data<u8>([0, 0, 0, 0, 250, 108, 255, 3, 254, 255, 255, 199, 1, 0, 0, 80]);
+
+export function isValidHeaderName(s: string): bool { return isWordOf(s, TOKEN); }
+
+/** A token without lower-case letters ("GET", "M-SEARCH"), as a request matcher's methods are written. */
+export function isUpperCaseMethod(s: string): bool { return isWordOf(s, METHOD); }
+
+/** 1..1024 units, each in the ASCII set at `set` (see inAsciiSet). */
+function isWordOf(s: string, set: usize): bool {
   const n = s.length;
   if (<u32>(n - 1) >= 1024) return false; // 1..1024 units
-  for (let i = 0; i < n; i++) if (!isTokenChar(s.charCodeAt(i))) return false;
+  for (let i = 0; i < n; i++) if (!inAsciiSet(set, s.charCodeAt(i))) return false;
   return true;
 }
 

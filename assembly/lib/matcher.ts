@@ -26,7 +26,7 @@ import { JsonKind, JsonValue, listItem } from "./json";
 import { ConfigObject, Problems, itemPath } from "./configReader";
 import { compileRegex, Regex } from "./regex";
 import { RequestView } from "./request";
-import { indexOfUnit, isValidHeaderName, lowerAscii } from "./http";
+import { indexOfUnit, isUpperCaseMethod, isValidHeaderName, lowerAscii } from "./http";
 import { Msg, msg } from "./messages";
 
 /** What a StringMatcher tests. SegmentPrefix is a path matcher's segment-aware prefix. */
@@ -90,8 +90,7 @@ export class RequestMatcher {
   path: PathMatcher | null = null;
   methods: string[] | null = null;
   host: StringMatcher | null = null;
-  headers: NamedMatcher[] = [];
-  query: NamedMatcher[] = [];
+  constructor(public headers: NamedMatcher[] = [], public query: NamedMatcher[] = []) {}
 
   matches(r: RequestView): bool {
     const p = this.path;
@@ -207,25 +206,23 @@ export function parseRequestMatcher(v: JsonValue | null, path: string, problems:
   if (c === null) return null;
   const before = problems.list.length;
   c.rejectUnknown(KEYS, REQUEST_KEYS, extraKeys);
-  const m = new RequestMatcher();
   let key = unchecked(KEYS[K_PATH]);
   const pv = c.obj.get(key);
-  if (pv !== null) m.path = parseMatcher(pv, c.at(key), problems, PATH);
+  const pm = pv !== null ? parseMatcher(pv, c.at(key), problems, PATH) : null;
   key = unchecked(KEYS[K_METHODS]);
   const methods = c.stringArray(key);
   if (methods !== null) {
     for (let i = 0; i < methods.length; i++) {
-      const s = unchecked(methods[i]);
-      let bad = !isValidHeaderName(s);
-      for (let j = 0; j < s.length; j++) if (<u32>(s.charCodeAt(j) - 97) < 26) bad = true; // lower-case
-      if (bad) problems.add(itemPath(c.at(key), i), msg(Msg.MustBeMethodName));
+      if (!isUpperCaseMethod(unchecked(methods[i]))) problems.add(itemPath(c.at(key), i), msg(Msg.MustBeMethodName));
     }
-    m.methods = methods;
   }
   key = unchecked(KEYS[K_HOST]);
   const hv = c.obj.get(key);
-  if (hv !== null) m.host = parseMatcher(hv, c.at(key), problems, HOST);
-  m.headers = parseNamed(c, unchecked(KEYS[K_HEADERS]), true);
-  m.query = parseNamed(c, unchecked(KEYS[K_QUERY]), false);
+  const host = hv !== null ? parseMatcher(hv, c.at(key), problems, HOST) : null;
+  const headers = parseNamed(c, unchecked(KEYS[K_HEADERS]), true);
+  const m = new RequestMatcher(headers, parseNamed(c, unchecked(KEYS[K_QUERY]), false));
+  m.path = pm;
+  m.methods = methods;
+  m.host = host;
   return problems.list.length == before ? m : null;
 }

@@ -1,7 +1,7 @@
 // The per-request helpers behind RequestView: client-IP selection (clientIp.ts), header syntax
 // checks (http.ts), host normalisation (request.ts), UTF-8 decoding (utf8.ts), joining (join.ts).
 import { isIPv4, isIPv6, stripPort, selectClientIp } from "../../assembly/lib/clientIp";
-import { isTokenChar, isValidHeaderName, isSafeHeaderValue, isWritableHeaderValue, lowerAscii, lastIndexOfUnit, indexOfUnit } from "../../assembly/lib/http";
+import { isTokenChar, isValidHeaderName, isSafeHeaderValue, isWritableHeaderValue, lowerAscii, lastIndexOfUnit, indexOfUnit, isUpperCaseMethod } from "../../assembly/lib/http";
 import { normalizeHost, RequestView, RequestOptions, HeaderPair } from "../../assembly/lib/request";
 import { decodeUtf8Lossy, isWellFormedUtf8 } from "../../assembly/lib/utf8";
 import { joinStrings } from "../../assembly/lib/join";
@@ -191,6 +191,18 @@ describe("header syntax", () => {
     expect(isWritableHeaderValue("a\u007F", 100)).toBe(false);
     expect(isWritableHeaderValue("a\u001F", 100)).toBe(false);
     expect(isWritableHeaderValue("\u0080\u00FF", 100)).toBe(true);
+  });
+  it("accepts upper-case method names: tokens without a-z", () => {
+    for (let c = 0; c < 0x110; c++) {
+      const s = "GET" + String.fromCharCode(c);
+      const want = isValidHeaderName(s) && !(c >= 97 && c <= 122);
+      expect(isUpperCaseMethod(s)).toBe(want, c.toString());
+      expect(isUpperCaseMethod(String.fromCharCode(c))).toBe(want, c.toString());
+    }
+    expect(isUpperCaseMethod("")).toBe(false);
+    expect(isUpperCaseMethod("M-SEARCH")).toBe(true);
+    expect(isUpperCaseMethod("A".repeat(1024))).toBe(true);
+    expect(isUpperCaseMethod("A".repeat(1025))).toBe(false);
   });
   it("lower-cases ASCII only", () => {
     expect(lowerAscii("Content-TYPE")).toBe("content-type");
