@@ -54,20 +54,20 @@ export function normalizeHost(authority: string): string {
 @inline function unset(s: string | null): bool { return changetype<usize>(s) == 0; }
 
 export class RequestView {
-  /** Where header lookups go (names in lower case). */
-  source: HeaderSource = EMPTY_SOURCE;
-  // :method, :path, :authority as given, or null: read from the source on first use.
-  // (The fields that start null have no initialiser: a new object is zeroed anyway.)
-  private methodValue: string | null;
-  private rawPathValue: string | null;
-  private authorityValue: string | null;
-  private peerAddress: string = "";
-  private options: RequestOptions = DEFAULT_REQUEST_OPTIONS;
   private canonical: CanonicalPath | null;
   private hostValue: string | null;
   private clientIpValue: string | null;
   private parsedQuery: ParsedQuery | null;
   private parsedCookies: Cookie[] | null;
+
+  /**
+   * An empty view by default (`new RequestView()`); RequestView.over and build are the usual ways.
+   * `source` is where header lookups go (names in lower case); `methodValue`, `rawPathValue` and
+   * `authorityValue` are :method, :path and :authority as given, or null: read from the source on first use.
+   */
+  constructor(private methodValue: string | null = null, private rawPathValue: string | null = null,
+              private authorityValue: string | null = null, public source: HeaderSource = EMPTY_SOURCE,
+              private peerAddress: string = "", private options: RequestOptions = DEFAULT_REQUEST_OPTIONS) {}
 
   /**
    * Builds a view over an array of pairs. Header names are lower-cased here — unless `lowerCased`
@@ -95,14 +95,7 @@ export class RequestView {
    */
   static over(method: string | null, rawPath: string | null, authority: string | null, source: HeaderSource,
               peerAddress: string, options: RequestOptions = DEFAULT_REQUEST_OPTIONS): RequestView {
-    const v = new RequestView();
-    v.methodValue = method;
-    v.rawPathValue = rawPath;
-    v.authorityValue = authority;
-    v.peerAddress = peerAddress;
-    v.options = options;
-    v.source = source;
-    return v;
+    return new RequestView(method, rawPath, authority, source, peerAddress, options);
   }
 
   get method(): string {
