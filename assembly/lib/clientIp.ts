@@ -11,7 +11,7 @@
 // address ("::1", never bracketed), IPv4 or IPv6 as written (no re-formatting), or "" when the
 // peer itself is not a valid address. Never traps; at most 64 x-forwarded-for entries are read.
 
-import { lastIndexOfUnit } from "./http";
+import { indexOfUnit, lastIndexOfUnit } from "./http";
 import { hexVal } from "./percent";
 
 // The checks work on s[a, b), so that no substring is made for a candidate that is then refused.
@@ -75,13 +75,13 @@ export function stripPort(a: string): string {
   const s = a.trim();
   let b = s.length;
   if (b > 0 && s.charCodeAt(0) == 91 /* [ */) {
-    const close = s.indexOf("]");
+    const close = indexOfUnit(s, 93 /* ] */, 0);
     if (close < 0) return "";
     if (close + 1 < b && !(s.charCodeAt(close + 1) == 58 && isPort(s, close + 2, b))) return "";
     return isIPv6At(s, 1, close) ? s.substring(1, close) : "";
   }
-  const colon = s.indexOf(":");
-  if (colon >= 0 && s.indexOf(":", colon + 1) < 0) { // exactly one colon: IPv4 with port
+  const colon = indexOfUnit(s, 58 /* : */, 0);
+  if (colon >= 0 && indexOfUnit(s, 58, colon + 1) < 0) { // exactly one colon: IPv4 with port
     if (!isPort(s, colon + 1, b)) return "";
     b = colon;
   }

@@ -20,7 +20,7 @@ import { CanonicalPath, canonicalizePath, PathOptions } from "./path";
 import { parseQuery, ParsedQuery } from "./query";
 import { parseCookies, getCookie, Cookie } from "./cookie";
 import { selectClientIp } from "./clientIp";
-import { lastIndexOfUnit, lowerAscii } from "./http";
+import { indexOfUnit, lastIndexOfUnit, lowerAscii } from "./http";
 import { HeaderPair, HeaderSource, PairsSource } from "./headerPair";
 import { joinStrings } from "./join";
 
@@ -39,7 +39,7 @@ const EMPTY_SOURCE: HeaderSource = new PairsSource([]);
 export function normalizeHost(authority: string): string {
   let e = authority.length;
   if (e > 0 && authority.charCodeAt(0) == 91) {
-    const close = authority.indexOf("]");
+    const close = indexOfUnit(authority, 93 /* ] */, 0);
     if (close > 0) e = close + 1;
   } else {
     const colon = lastIndexOfUnit(authority, 58 /* : */, e - 1);
