@@ -48,27 +48,18 @@ export function putEscape(o: usize, b: i32): usize {
   return o + 6;
 }
 
-/** Units of s that putUtf8 used (1, or 2 for a surrogate pair). */
-let used: i32 = 1;
-
 /**
- * Writes the UTF-8 bytes of the code point at s[i] (a lone surrogate as U+FFFD) at o; returns the
- * end, and sets `used` to the UTF-16 units it took.
+ * The UTF-8 bytes of s (a lone surrogate as U+FFFD's) in a new buffer of 3 bytes per unit; sets
+ * `utf8End` to the end of the bytes. (The caller keeps the buffer in a managed local, rooted where
+ * the runtime needs it: it allocates while it reads the bytes.)
  */
-function putUtf8(s: string, i: i32, o: usize): usize {
-  let c = <u32>s.charCodeAt(i);
-  used = 1;
-  if ((c & 0xF800) == 0xD800) { // a surrogate: a high one followed by a low one, else U+FFFD
-    const d = <u32>s.charCodeAt(i + 1); // 0xFFFFFFFF past the end
-    if (c < 0xDC00 && (d & 0xFC00) == 0xDC00) { c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00); used = 2; }
-    else c = 0xFFFD;
-  }
-  // k continuation bytes (written last to first, 6 bits each) after a lead byte with the marker for k
-  const k: usize = c < 0x80 ? 0 : c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
-  for (let p = o + k; p > o; p--) { store<u8>(p, 0x80 | (c & 63)); c >>= 6; }
-  store<u8>(o, k != 0 ? (0xFF00 >> <u32>(k + 1)) | c : c); // 0xC0, 0xE0, 0xF0 (as a byte) for k 1..3
-  return o + 1 + k;
+function utf8Of(s: string): ArrayBuffer {
+  const n = s.length;
+  const buf = __new(<usize>n * 3, idof<ArrayBuffer>());
+  utf8End = buf + String.UTF8.encodeUnsafe(changetype<usize>(s), n, buf, false, String.UTF8.ErrorMode.REPLACE);
+  return changetype<ArrayBuffer>(buf);
 }
+let utf8End: usize = 0;
 
 /** Decodes s to a string: its escapes and other characters as UTF-8 bytes, then those bytes as
  *  UTF-8 (lossy, or null when strict and an escape is bad or the bytes are not UTF-8). s itself
@@ -81,22 +72,24 @@ function decode(s: string, plusAsSpace: bool, strict: bool): string | null {
     if (c == 37 || (plusAsSpace && c == 43)) break;
   }
   if (i == n) return s;
-  // ≤ 3 bytes per unit; a managed local (rooted where the runtime needs it: decodeUtf8At allocates)
-  const buf = changetype<ArrayBuffer>(__new(<usize>n * 3, idof<ArrayBuffer>()));
+  // The UTF-8 bytes of s, then its escapes decoded in place (an escape is ASCII, and so are '%' and
+  // '+': no byte of a multi-byte sequence is one of them).
+  const buf = utf8Of(s);
   const base = changetype<usize>(buf);
+  const end = utf8End;
   let o = base;
-  for (i = 0; i < n;) {
-    const c = s.charCodeAt(i);
+  for (let p = base; p < end;) {
+    let c = <i32>load<u8>(p);
     if (c == 37) {
-      const v = escapeAt(s, i);
-      if (v >= 0) { store<u8>(o++, v); i += 3; continue; }
+      const v = p + 2 < end ? hexVal(load<u8>(p, 1)) << 4 | hexVal(load<u8>(p, 2)) : -1; // (hexVal is -1 or 0..15)
+      if (v >= 0) { store<u8>(o++, v); p += 3; continue; }
       if (strict) return null;
     }
-    if (c == 43 && plusAsSpace) { store<u8>(o++, 32); i++; continue; }
-    o = putUtf8(s, i, o); // ASCII too
-    i += used;
+    if (c == 43 && plusAsSpace) c = 32;
+    store<u8>(o++, c);
+    p++;
   }
-  return decodeUtf8At(changetype<usize>(buf), <i32>(o - base), strict);
+  return decodeUtf8At(base, <i32>(o - base), strict);
 }
 
 /** Tolerant decode: never fails (bad escapes kept raw, bad UTF-8 → U+FFFD). */
@@ -135,21 +128,18 @@ export function percentEncodeExcept(s: string, set: usize): string {
   let i = 0;
   while (i < n && inAsciiSet(set, s.charCodeAt(i))) i++;
   if (i == n) return s;
-  // Up to 4 bytes per 2 units, 3 per unit: at most 9 output units (%XX × 3) per input unit.
-  const out = changetype<string>(__new(<usize>n * 18, idof<string>()));
-  const base = changetype<usize>(out);
-  let o = base;
-  const bytes = memory.data(4);
-  for (i = 0; i < n;) { // from the start again: the kept prefix goes through the same test
-    const end = putUtf8(s, i, bytes);
-    i += used;
-    for (let p = bytes; p < end; p++) {
-      const b = <i32>load<u8>(p);
-      if (inAsciiSet(set, b)) { store<u16>(o, <u16>b); o += 2; }
-      else o = putEscape(o, b);
-    }
+  // Up to 3 bytes per unit, each at most "%XX": at most 9 output units per input unit.
+  const buf = utf8Of(s);
+  const base = changetype<usize>(buf);
+  const end = utf8End;
+  const out = changetype<string>(__new(<usize>n * 18, idof<string>())); // (a managed local, as buf)
+  let o = changetype<usize>(out);
+  for (let p = base; p < end; p++) { // from the start again: the kept prefix goes through the same test
+    const b = <i32>load<u8>(p);
+    if (inAsciiSet(set, b)) { store<u16>(o, <u16>b); o += 2; }
+    else o = putEscape(o, b);
   }
-  return changetype<string>(__renew(base, o - base));
+  return changetype<string>(__renew(changetype<usize>(out), o - changetype<usize>(out)));
 }
 
 /** "%XX" with upper-case hex for a byte. */
