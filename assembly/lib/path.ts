@@ -21,6 +21,7 @@
 
 import { escapeAt, isUnreserved, putEscape } from "./percent";
 import { joinStrings, newString } from "./join";
+import { indexOfUnit } from "./http";
 import { Msg, msg } from "./messages";
 
 export const enum EscapedSlashes { Keep = 0, Reject = 1, Unescape = 2 }
@@ -59,14 +60,9 @@ const DEFAULT_OPTIONS = new PathOptions();
  */
 export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPTIONS): CanonicalPath {
   const r = new CanonicalPath();
-  const n = raw.length;
-  let end = n;
-  let q = -1;
-  for (let i = 0; i < n; i++) {
-    const c = load<u16>(changetype<usize>(raw) + (<usize>i << 1));
-    if (c == 63 /* ? */) { if (q < 0) q = i; }
-    else if (c == 35 /* # */) { end = i; break; }
-  }
+  let end = indexOfUnit(raw, 35 /* # */, 0);
+  if (end < 0) end = raw.length;
+  const q = indexOfUnit(raw, 63 /* ? */, 0);
   let pathEnd = end;
   if (q >= 0 && q < end) {
     pathEnd = q;
