@@ -34,14 +34,16 @@ export class PathOptions {
 }
 
 export class CanonicalPath {
-  /** "" when the path was accepted; otherwise why it was refused (path is then ""). */
-  error: string = "";
   /** The canonical path, e.g. "/api/v1/users". */
   path: string = "";
   /** The query without '?', "" when none. */
   query: string = "";
   hasQuery: bool = false;
-  get ok(): bool { return this.error.length == 0; }
+  /** Why the path was refused (a Msg), or -1. */
+  refusal: i32 = -1;
+  get ok(): bool { return this.refusal < 0; }
+  /** "" when the path was accepted; otherwise why it was refused (path is then ""). */
+  get error(): string { const m = this.refusal; return m < 0 ? "" : msg(<Msg>m); }
 }
 
 const DEFAULT_OPTIONS = new PathOptions();
@@ -146,7 +148,7 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
 
 
 function refuse(r: CanonicalPath, m: Msg): CanonicalPath {
-  r.error = msg(m);
+  r.refusal = m;
   r.path = "";
   return r;
 }

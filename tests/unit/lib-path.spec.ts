@@ -229,6 +229,18 @@ describe("canonicalizePath", () => {
     const r = canonicalizePath("x?q#f");
     expect(r.error).toBe("path must start with /");
     expect(r.query).toBe("q");
+    const f = canonicalizePath("/a#b?c");
+    expect(f.path).toBe("/a");
+    expect(f.hasQuery).toBe(false);
+    expect(f.query).toBe("");
+    const q = canonicalizePath("/a?b?c#d?e");
+    expect(q.path).toBe("/a");
+    expect(q.hasQuery).toBe(true);
+    expect(q.query).toBe("b?c");
+    expect(canonicalizePath("?x").path).toBe("/");
+    expect(canonicalizePath("?x").query).toBe("x");
+    expect(canonicalizePath("#?x").hasQuery).toBe(false);
+    expect(canonicalizePath("*?x").path).toBe("*");
   });
   it("agrees with decoding first and then removeDotSegments (random paths, every option)", () => {
     const atoms: string[] = ["/", "/", "/", ".", ".", "..", "a", "%2e", "%2E", "%2f", "%2F", "%5c", "%5C", "%00",
