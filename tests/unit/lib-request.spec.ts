@@ -5,7 +5,7 @@ import { isTokenChar, isValidHeaderName, isSafeHeaderValue, isWritableHeaderValu
 import { normalizeHost, RequestView, RequestOptions, HeaderPair } from "../../assembly/lib/request";
 import { decodeUtf8Lossy, isWellFormedUtf8 } from "../../assembly/lib/utf8";
 import { joinStrings } from "../../assembly/lib/join";
-import { parseCookies, getCookie } from "../../assembly/lib/cookie";
+import { parseCookies, getCookie, Cookie } from "../../assembly/lib/cookie";
 import { parseQuery } from "../../assembly/lib/query";
 
 function bytes(list: i32[]): Uint8Array {
@@ -276,6 +276,10 @@ describe("UTF-8 and joining", () => {
     expect(getCookie(c, "d")).toBe("\"x");
     expect(getCookie(c, "y")).toBe("z");
     expect(parseCookies(" \t ; \t= x").length).toBe(0);
+    const own: Cookie[] = [new Cookie("n", "v")];
+    expect(getCookie(own, "n")).toBe("v");
+    expect(c[0].name).toBe("a");
+    expect(c[0].value).toBe("b");
   });
   it("splits query pieces at their first '='", () => {
     const q = parseQuery("a=b=c&=x&y&%3D=1");
