@@ -26,10 +26,12 @@ import { joinStrings } from "./join";
 
 export { HeaderPair };
 
-export class RequestOptions {
-  pathOptions: PathOptions = new PathOptions();
+/** The path options (canonicalizePath's) and the client-IP one, in one object. */
+export class RequestOptions extends PathOptions {
   /** 0 = use the peer address; N = the Nth x-forwarded-for entry from the right. */
   trustedHops: i32 = 0;
+  /** The path options: this object itself. */
+  get pathOptions(): PathOptions { return this; }
 }
 
 const DEFAULT_REQUEST_OPTIONS = new RequestOptions();
@@ -117,7 +119,7 @@ export class RequestView {
 
   private get canonicalPath(): CanonicalPath {
     let c = this.canonical;
-    if (c === null) { c = canonicalizePath(this.rawPath, this.options.pathOptions); this.canonical = c; }
+    if (c === null) { c = canonicalizePath(this.rawPath, this.options); this.canonical = c; }
     return c;
   }
   /** The canonical path; "" when it was refused (pathError says why). */

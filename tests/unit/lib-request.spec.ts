@@ -238,6 +238,13 @@ describe("header syntax", () => {
     expect(v.clientIp).toBe("10.0.0.1");
     expect(v.method).toBe("GET");
     expect(v.rawPath).toBe("/");
+    const o = new RequestOptions();
+    o.pathOptions.mergeSlashes = false;
+    o.trustedHops = 1;
+    const w = RequestView.build("GET", "/a//b/./c", "", [new HeaderPair("x-forwarded-for", "1.2.3.4")], "10.0.0.1:9", o);
+    expect(w.path).toBe("/a//b/c");
+    expect(w.clientIp).toBe("1.2.3.4");
+    expect(RequestView.build("GET", "/a//b", "", [], "", new RequestOptions()).path).toBe("/a/b");
   });
 });
 
