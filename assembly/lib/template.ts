@@ -10,8 +10,8 @@
 // after '|': "${header:x-tenant|public}". The default is literal text (no '}' inside).
 // Configure-time errors (returned, never thrown) name the problem: unknown source, missing or
 // unexpected argument, unterminated "${", a '$' not followed by '{' or '$'.
-// Rendering asks a TemplateResolver for each variable; RequestResolver answers from a RequestView
-// (filters extend it for consumer/claim/property/request_id). renderSafe() returns null when the
+// Rendering asks a RequestResolver for each variable: it answers from a RequestView (filters extend
+// it for consumer/claim/property/request_id). renderSafe() returns null when the
 // result is not a safe header value (CR/LF/NUL, see http.ts): a claim or query parameter cannot
 // inject headers through a template.
 
@@ -28,14 +28,13 @@ export const enum Source {
 
 const FIRST_WITH_ARG: i32 = 7;
 
-export abstract class TemplateResolver {
-  /** The value of a source, or null when it has none (e.g. the header is absent). */
-  abstract resolve(source: Source, arg: string): string | null;
-}
+/** What a template asks for each variable's value: a RequestResolver, or a subclass of it that
+ *  answers more sources (TemplateResolver is its former abstract base's name, kept as an alias). */
+export { RequestResolver as TemplateResolver };
 
 /** Resolves the request-view sources; consumer, request_id, claim and property are null here. */
-export class RequestResolver extends TemplateResolver {
-  constructor(public request: RequestView) { super(); }
+export class RequestResolver {
+  constructor(public request: RequestView) {}
   resolve(source: Source, arg: string): string | null {
     const r = this.request;
     let v: string;
@@ -68,7 +67,7 @@ export class Template {
     for (let i = 0; i < this.parts.length; i++) if (unchecked(this.parts[i]).source == s) return true;
     return false;
   }
-  render(resolver: TemplateResolver): string {
+  render(resolver: RequestResolver): string {
     const ps = this.parts;
     if (ps.length == 1) return this.value(unchecked(ps[0]), resolver);
     const out = new Array<string>(ps.length);
@@ -76,11 +75,11 @@ export class Template {
     return joinStrings(out);
   }
   /** render(), or null when the result is not a safe header value. */
-  renderSafe(resolver: TemplateResolver, maxLength: i32 = 8192): string | null {
+  renderSafe(resolver: RequestResolver, maxLength: i32 = 8192): string | null {
     const s = this.render(resolver);
     return isSafeHeaderValue(s, maxLength) ? s : null;
   }
-  private value(p: TemplatePart, resolver: TemplateResolver): string {
+  private value(p: TemplatePart, resolver: RequestResolver): string {
     if (p.source == Source.Literal) return p.arg;
     const v = resolver.resolve(p.source, p.arg);
     return changetype<usize>(v) != 0 ? changetype<string>(v) : p.fallback;

@@ -41,7 +41,7 @@ describe("templates", () => {
     expect(t("${consumer|anonymous}").render(r)).toBe("anonymous");
   });
   it("handles literals and $$", () => {
-    const r = new RequestResolver(view());
+    const r: TemplateResolver = new RequestResolver(view()); // (the former base class's name, an alias now)
     expect(t("cost: $$5").render(r)).toBe("cost: $5");
     expect(t("").render(r)).toBe("");
     expect(t("plain").isConstant).toBe(true);
