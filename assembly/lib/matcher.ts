@@ -34,11 +34,13 @@ export const enum MatchKind { Exact, Prefix, Suffix, Contains, Regex, Present, A
 
 /** A string matcher: a value condition (or a path condition, see parsePathMatcher). */
 export class StringMatcher {
-  kind: MatchKind = MatchKind.Exact;
+  // (the two references first: the collector's visitor for this class is then the one of every
+  // two-reference class)
   value: string = "";
+  regex: Regex | null = null;
+  kind: MatchKind = MatchKind.Exact;
   ignoreCase: bool = false;
   invert: bool = false;
-  regex: Regex | null = null;
   /** A path condition (parsePathMatcher): "" — a path the canonicaliser refused — matches nothing. */
   forPath: bool = false;
   /** A "*.example.com" host: the suffix must follow a non-empty label (".example.com" is no subdomain). */
