@@ -35,7 +35,6 @@ export class RequestOptions extends PathOptions {
 }
 
 const DEFAULT_REQUEST_OPTIONS = new RequestOptions();
-const EMPTY_SOURCE: HeaderSource = new PairsSource([]);
 
 /** "Example.COM:8080" → "example.com"; "[::1]:80" → "[::1]"; "a.example." → "a.example". */
 export function normalizeHost(authority: string): string {
@@ -64,11 +63,12 @@ export class RequestView {
 
   /**
    * An empty view by default (`new RequestView()`); RequestView.over and build are the usual ways.
-   * `source` is where header lookups go (names in lower case); `methodValue`, `rawPathValue` and
+   * `source` is where header lookups go (names in lower case; none: no headers, so that a module
+   * whose views all read a HeaderList has no array-of-pairs source); `methodValue`, `rawPathValue` and
    * `authorityValue` are :method, :path and :authority as given, or null: read from the source on first use.
    */
   constructor(private methodValue: string | null = null, private rawPathValue: string | null = null,
-              private authorityValue: string | null = null, public source: HeaderSource = EMPTY_SOURCE,
+              private authorityValue: string | null = null, public source: HeaderSource | null = null,
               private peerAddress: string = "", private options: RequestOptions = DEFAULT_REQUEST_OPTIONS) {}
 
   /**
@@ -101,18 +101,18 @@ export class RequestView {
   }
 
   get method(): string {
-    const m = pseudo(this.methodValue, this.source, ":method");
+    const m = this.pseudo(this.methodValue, ":method");
     this.methodValue = m;
     return m;
   }
   /** The ":path" header as received. */
   get rawPath(): string {
-    const p = pseudo(this.rawPathValue, this.source, ":path");
+    const p = this.pseudo(this.rawPathValue, ":path");
     this.rawPathValue = p;
     return p;
   }
   private get authority(): string {
-    const a = pseudo(this.authorityValue, this.source, ":authority");
+    const a = this.pseudo(this.authorityValue, ":authority");
     this.authorityValue = a;
     return a;
   }
@@ -147,9 +147,13 @@ export class RequestView {
   }
 
   /** First value of a header (name in lower case), or null. */
-  header(name: string): string | null { return this.source.first(name); }
+  header(name: string): string | null { const s = this.source; return s !== null ? s.first(name) : null; }
   /** Every value of a header, in order. */
-  headerValues(name: string): string[] { return this.source.all(name); }
+  headerValues(name: string): string[] { const s = this.source; return s !== null ? s.all(name) : []; }
+  /** A pseudo-header's value as given (v), or else read from the source ("" when absent). */
+  private pseudo(v: string | null, name: string): string {
+    return unset(v) ? orEmpty(this.header(name)) : changetype<string>(v);
+  }
   get query(): ParsedQuery {
     let q = this.parsedQuery;
     if (q === null) { q = parseQuery(this.rawQuery); this.parsedQuery = q; }
@@ -174,7 +178,3 @@ export class RequestView {
 
 function orEmpty(s: string | null): string { return unset(s) ? "" : changetype<string>(s); }
 
-/** A pseudo-header's value as given (v), or else read from the source ("" when absent). */
-function pseudo(v: string | null, source: HeaderSource, name: string): string {
-  return unset(v) ? orEmpty(source.first(name)) : changetype<string>(v);
-}

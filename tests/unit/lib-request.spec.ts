@@ -245,6 +245,16 @@ describe("header syntax", () => {
     expect(w.path).toBe("/a//b/c");
     expect(w.clientIp).toBe("1.2.3.4");
     expect(RequestView.build("GET", "/a//b", "", [], "", new RequestOptions()).path).toBe("/a/b");
+    const empty = new RequestView(); // no header source at all
+    expect(empty.header("x")).toBeNull();
+    expect(empty.headerValues("x").length).toBe(0);
+    expect(empty.method).toBe("");
+    expect(empty.rawPath).toBe("");
+    expect(empty.path).toBe("/");
+    expect(empty.host).toBe("");
+    expect(empty.clientIp).toBe("");
+    expect(empty.cookie("a")).toBeNull();
+    expect(empty.queryParam("a")).toBeNull();
   });
 });
 
