@@ -46,7 +46,6 @@ export class CanonicalPath {
   get error(): string { const m = this.refusal; return m < 0 ? "" : msg(<Msg>m); }
 }
 
-const DEFAULT_OPTIONS = new PathOptions();
 
 /**
  * Canonicalises a :path value; see the header for the rules.
@@ -60,7 +59,7 @@ const DEFAULT_OPTIONS = new PathOptions();
  * it is read from `raw` itself, and the buffer is made (with that prefix copied) at the first
  * difference. The output is never longer than the input.
  */
-export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPTIONS): CanonicalPath {
+export function canonicalizePath(raw: string, options: PathOptions | null = null): CanonicalPath {
   const r = new CanonicalPath();
   let end = indexOfUnit(raw, 35 /* # */, 0);
   if (end < 0) end = raw.length;
@@ -76,9 +75,9 @@ export function canonicalizePath(raw: string, options: PathOptions = DEFAULT_OPT
   if (c0 == 42 /* * */ && pathEnd == 1) { r.path = raw.substring(0, 1); return r; } // "*"
   if (c0 != 47 /* / */ && c0 != 92) return refuse(r, Msg.PathMustStartWithSlash);
 
-  const backslash = options.backslash;
-  const mode = options.escapedSlashes;
-  const merge = options.mergeSlashes;
+  // (null: the defaults, without a module-level default object)
+  let backslash = Backslash.ToSlash, mode = EscapedSlashes.Keep, merge = true;
+  if (options !== null) { backslash = options.backslash; mode = options.escapedSlashes; merge = options.mergeSlashes; }
   let mat = false;          // false while the output is raw's own units (read from raw)
   let base = changetype<usize>(raw);
   let o = 1;                // output length; the root '/' is unit 0

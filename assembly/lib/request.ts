@@ -34,7 +34,6 @@ export class RequestOptions extends PathOptions {
   get pathOptions(): PathOptions { return this; }
 }
 
-const DEFAULT_REQUEST_OPTIONS = new RequestOptions();
 
 /** "Example.COM:8080" → "example.com"; "[::1]:80" → "[::1]"; "a.example." → "a.example". */
 export function normalizeHost(authority: string): string {
@@ -69,7 +68,7 @@ export class RequestView {
    */
   constructor(private methodValue: string | null = null, private rawPathValue: string | null = null,
               private authorityValue: string | null = null, public source: HeaderSource | null = null,
-              private peerAddress: string = "", private options: RequestOptions = DEFAULT_REQUEST_OPTIONS) {}
+              private peerAddress: string = "", private options: RequestOptions | null = null) {}
 
   /**
    * Builds a view over an array of pairs. Header names are lower-cased here — unless `lowerCased`
@@ -77,7 +76,7 @@ export class RequestView {
    * canonical path, host and client IP are worked out on first use.
    */
   static build(method: string, rawPath: string, authority: string, headers: HeaderPair[],
-               peerAddress: string, options: RequestOptions = DEFAULT_REQUEST_OPTIONS,
+               peerAddress: string, options: RequestOptions | null = null,
                lowerCased: bool = false): RequestView {
     let hs = headers;
     if (!lowerCased) {
@@ -96,7 +95,7 @@ export class RequestView {
    * A null method, raw path or authority is read from the source's pseudo-header when first used.
    */
   static over(method: string | null, rawPath: string | null, authority: string | null, source: HeaderSource,
-              peerAddress: string, options: RequestOptions = DEFAULT_REQUEST_OPTIONS): RequestView {
+              peerAddress: string, options: RequestOptions | null = null): RequestView {
     return new RequestView(method, rawPath, authority, source, peerAddress, options);
   }
 
@@ -140,7 +139,8 @@ export class RequestView {
   get clientIp(): string {
     let ip = this.clientIpValue;
     if (unset(ip)) {
-      ip = selectClientIp(this.peerAddress, this.header("x-forwarded-for"), this.options.trustedHops);
+      const o = this.options;
+      ip = selectClientIp(this.peerAddress, this.header("x-forwarded-for"), o !== null ? o.trustedHops : 0);
       this.clientIpValue = ip;
     }
     return changetype<string>(ip);
