@@ -65,16 +65,21 @@ export function lowerAscii(s: string): string {
   return changetype<string>(out);
 }
 
-/** The first index at or after `from` (≥ 0) of the UTF-16 unit `c` in `s`, or -1 (String#indexOf for one
+/** The first index at or after `from` of the UTF-16 unit `c` in `s`, or -1 (String#indexOf for one
  *  unit: a comparison per unit, and no string literal for the unit). */
-export function indexOfUnit(s: string, c: i32, from: i32): i32 {
-  for (let i = from, n = s.length; i < n; i++) if (<i32>load<u16>(changetype<usize>(s) + (<usize>i << 1)) == c) return i;
-  return -1;
-}
+// @ts-ignore: decorator
+@inline export function indexOfUnit(s: string, c: i32, from: i32): i32 { return scanUnit(s, c, from, 1); }
 
 /** The last index at or before `from` of the UTF-16 unit `c` in `s`, or -1 (String#lastIndexOf for one unit). */
-export function lastIndexOfUnit(s: string, c: i32, from: i32): i32 {
-  for (let i = min(from, s.length - 1); i >= 0; i--) if (<i32>s.charCodeAt(i) == c) return i;
+// @ts-ignore: decorator
+@inline export function lastIndexOfUnit(s: string, c: i32, from: i32): i32 { return scanUnit(s, c, from, -1); }
+
+/** Both searches: from `i` by `step` (1 or -1) while inside s; a start past the end is the end
+ *  (the last unit, going back), a negative one finds nothing. */
+function scanUnit(s: string, c: i32, i: i32, step: i32): i32 {
+  const n = s.length;
+  if (i >= n) i = step > 0 ? n : n - 1;
+  for (; <u32>i < <u32>n; i += step) if (<i32>load<u16>(changetype<usize>(s) + (<usize>i << 1)) == c) return i;
   return -1;
 }
 
