@@ -7,7 +7,7 @@
 // At most maxCookies pairs are kept (default 128); never traps.
 
 import { indexOfUnit } from "./http";
-import { HeaderPair } from "./headerPair";
+import { HeaderPair, pairValue } from "./headerPair";
 
 // A cookie is a name and a value: the same class as a header pair (one class and one array class
 // fewer in a module that has both).
@@ -57,10 +57,4 @@ export function parseCookies(header: string, maxCookies: i32 = DEFAULT_MAX_COOKI
 }
 
 /** The first cookie named `name`, or null. */
-export function getCookie(cookies: HeaderPair[], name: string): string | null {
-  for (let i = 0, n = cookies.length; i < n; i++) {
-    const c = unchecked(cookies[i]);
-    if (c.name == name) return c.value;
-  }
-  return null;
-}
+export function getCookie(cookies: HeaderPair[], name: string): string | null { return pairValue(cookies, name); }

@@ -8,6 +8,12 @@ export class HeaderPair {
   constructor(public name: string, public value: string) {}
 }
 
+/** The value of the first pair named `name`, or null. */
+export function pairValue(pairs: HeaderPair[], name: string): string | null {
+  for (let i = 0, n = pairs.length; i < n; i++) { const h = unchecked(pairs[i]); if (h.name == name) return h.value; }
+  return null;
+}
+
 export abstract class HeaderSource {
   /** First value of `name` (lower case), or null. */
   abstract first(name: string): string | null;
@@ -18,11 +24,7 @@ export abstract class HeaderSource {
 /** Headers held as an array of pairs (names lower case). */
 export class PairsSource extends HeaderSource {
   constructor(public pairs: HeaderPair[]) { super(); }
-  first(name: string): string | null {
-    const hs = this.pairs;
-    for (let i = 0, n = hs.length; i < n; i++) { const h = unchecked(hs[i]); if (h.name == name) return h.value; }
-    return null;
-  }
+  first(name: string): string | null { return pairValue(this.pairs, name); }
   all(name: string): string[] {
     const out: string[] = [];
     const hs = this.pairs;

@@ -11,9 +11,12 @@
 import { percentDecode, percentEncode } from "./percent";
 import { joinStrings } from "./join";
 import { indexOfUnit } from "./http";
+import { HeaderPair, pairValue } from "./headerPair";
 
-export class QueryParam {
-  constructor(public name: string, public value: string, public bare: bool = false) {}
+/** A parameter: a name and a value, as a header pair (so lookups share pairValue), and whether it
+ *  was written without '='. */
+export class QueryParam extends HeaderPair {
+  constructor(name: string, value: string, public bare: bool = false) { super(name, value); }
 }
 
 export class ParsedQuery {
@@ -21,14 +24,7 @@ export class ParsedQuery {
   truncated: bool = false;
 
   /** The first value for `name`, or null. */
-  get(name: string): string | null {
-    const ps = this.params;
-    for (let i = 0, n = ps.length; i < n; i++) {
-      const p = unchecked(ps[i]);
-      if (p.name == name) return p.value;
-    }
-    return null;
-  }
+  get(name: string): string | null { return pairValue(changetype<HeaderPair[]>(this.params), name); }
   has(name: string): bool { return this.get(name) !== null; }
   /** Every value for `name`, in order. */
   getAll(name: string): string[] {
