@@ -10,7 +10,7 @@
 // Unlike the std decodeURIComponent (which aborts on "%E0%A4%A"), nothing here can trap.
 
 import { decodeUtf8At } from "./utf8";
-import { inAsciiSet } from "./http";
+import { inAsciiSet, indexOfUnit } from "./http";
 
 /** Value of a hex digit, or -1. */
 export function hexVal(c: i32): i32 {
@@ -65,13 +65,7 @@ let utf8End: usize = 0;
  *  UTF-8 (lossy, or null when strict and an escape is bad or the bytes are not UTF-8). s itself
  *  when it has no '%' (nor '+' with plusAsSpace). */
 function decode(s: string, plusAsSpace: bool, strict: bool): string | null {
-  const n = s.length;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c == 37 || (plusAsSpace && c == 43)) break;
-  }
-  if (i == n) return s;
+  if (indexOfUnit(s, 37 /* % */, 0) < 0 && (!plusAsSpace || indexOfUnit(s, 43 /* + */, 0) < 0)) return s;
   // The UTF-8 bytes of s, then its escapes decoded in place (an escape is ASCII, and so are '%' and
   // '+': no byte of a multi-byte sequence is one of them).
   const buf = utf8Of(s);
