@@ -28,6 +28,7 @@ import { compileRegex, Regex } from "./regex";
 import { RequestView } from "./request";
 import { indexOfUnit, isUpperCaseMethod, isValidHeaderName, lowerAscii } from "./http";
 import { Msg, msg } from "./messages";
+import { compareImpl } from "util/string";
 
 /** What a StringMatcher tests. SegmentPrefix is a path matcher's segment-aware prefix. */
 export const enum MatchKind { Exact, Prefix, Suffix, Contains, Regex, Present, Absent, SegmentPrefix }
@@ -59,12 +60,12 @@ export class StringMatcher {
       else if (k != MatchKind.Present && k != MatchKind.Absent) {
         const s = this.ignoreCase ? lowerAscii(changetype<string>(v)) : changetype<string>(v);
         const x = this.value;
-        switch (k) {
-          case MatchKind.Exact: r = s == x; break;
-          case MatchKind.Prefix: r = s.startsWith(x); break;
-          case MatchKind.Suffix: r = s.endsWith(x) && (!this.wildcard || s.length > x.length); break;
-          case MatchKind.Contains: r = s.includes(x); break;
-          default: r = segmentPrefix(s, x); // SegmentPrefix
+        if (k == MatchKind.Contains) r = s.includes(x);
+        else if (k == MatchKind.SegmentPrefix) r = segmentPrefix(s, x);
+        else { // Exact, Prefix, Suffix: x at 0 (all of s for Exact) or at the end
+          const n = s.length, m = x.length;
+          r = m <= n && (k != MatchKind.Exact || n == m) && (!this.wildcard || n > m) // (a wildcard is a Suffix)
+            && compareImpl(s, k == MatchKind.Suffix ? <usize>(n - m) : 0, x, 0, <usize>m) == 0;
         }
       }
     }

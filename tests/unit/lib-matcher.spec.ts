@@ -13,6 +13,11 @@ function matcher(json: string): RequestMatcher {
   expect(p.ok).toBe(true);
   return m!;
 }
+function asciiLower(v: string): string {
+  let out = "";
+  for (let i = 0; i < v.length; i++) { const c = v.charCodeAt(i); out += String.fromCharCode(c >= 65 && c <= 90 ? c | 32 : c); }
+  return out;
+}
 function problem(json: string): string {
   const p = new Problems();
   const m = parseRequestMatcher(parseJson(json).value, "config.rules[2].match", p);
@@ -149,6 +154,37 @@ describe("matchers", () => {
     expect(problem("{\"host\":\"*x.com\"}")).toBe("config.rules[2].match.host: a wildcard is only allowed as a leading \"*.\"");
     expect(problem("{\"host\":\"*.a*\"}")).toBe("config.rules[2].match.host: a wildcard is only allowed as a leading \"*.\"");
     expect(problem("{\"host\":\"\"}")).toBe("config.rules[2].match.host: must not be empty");
+  });
+  it("tests exact, prefix, suffix and contains as String's ==, startsWith, endsWith and includes (random values)", () => {
+    const kinds: string[] = ["exact", "prefix", "suffix", "contains"];
+    const atoms: string[] = ["", "a", "b", "ab", "A", "é", "\u00c9"];
+    let seed: u32 = 4242;
+    for (let k = 0; k < 3000; k++) {
+      seed = seed * 1103515245 + 12345;
+      const kind = kinds[<i32>((seed >> 16) % 4)];
+      seed = seed * 1103515245 + 12345;
+      const ic = (seed >> 16) % 2 == 1, inv = (seed >> 17) % 2 == 1;
+      let x = "", v = "";
+      for (let j = 0; j < 3; j++) {
+        seed = seed * 1103515245 + 12345;
+        x += atoms[<i32>((seed >> 16) % 7)];
+        v += atoms[<i32>((seed >> 20) % 7)];
+        if ((seed >> 24) % 2 == 0) v += x;
+      }
+      const m = parseStringMatcher(parseJson("{\"" + kind + "\":\"" + x + "\",\"ignore_case\":" + (ic ? "true" : "false")
+        + ",\"invert\":" + (inv ? "true" : "false") + "}").value!, "config.v", new Problems())!;
+      const xs = ic ? asciiLower(x) : x;
+      const vs = ic ? asciiLower(v) : v;
+      let want = kind == "exact" ? vs == xs : kind == "prefix" ? vs.startsWith(xs) : kind == "suffix" ? vs.endsWith(xs) : vs.includes(xs);
+      if (inv) want = !want;
+      expect(m.matches(v)).toBe(want, kind + " " + x + " " + v + (ic ? " ic" : "") + (inv ? " inv" : ""));
+      expect(m.matches(null)).toBe(inv);
+    }
+    const star = parseRequestMatcher(parseJson("{\"host\":\"*.b.c\"}").value, "config.m", new Problems())!;
+    expect(star.host!.matches("a.b.c")).toBe(true);
+    expect(star.host!.matches(".b.c")).toBe(false);
+    expect(star.host!.matches("b.c")).toBe(false);
+    expect(star.host!.matches("xa.b.c")).toBe(true);
   });
   it("an empty matcher matches everything", () => {
     expect(matcher("{}").matches(req("DELETE", "/x"))).toBe(true);
