@@ -170,7 +170,7 @@ export class RequestView {
   queryParam(name: string): string | null {
     let q = this.query;
     let v = q.get(name);
-    if (v === null && q.truncated) { this.parsedQuery = q = parseQuery(this.rawQuery, i32.MAX_VALUE); v = q.get(name); }
+    if (unset(v) && q.truncated) { this.parsedQuery = q = parseQuery(this.rawQuery, i32.MAX_VALUE); v = q.get(name); }
     return v;
   }
   cookie(name: string): string | null { return getCookie(this.cookies, name); }

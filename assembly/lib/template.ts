@@ -53,7 +53,8 @@ export class RequestResolver {
 }
 
 export class TemplatePart {
-  constructor(public source: Source, public arg: string, public fallback: string) {}
+  // (the references first: the collector visits this class with the shared two-reference visitor)
+  constructor(public arg: string, public fallback: string, public source: Source) {}
 }
 
 export class Template {
@@ -129,9 +130,9 @@ export function parseTemplate(s: string): TemplateResult {
       if (!isValidHeaderName(arg)) return failQuoted(arg, Msg.TemplateNotAHeaderName);
       arg = lowerAscii(arg);
     }
-    if (lit.length > 0) { parts.push(new TemplatePart(Source.Literal, lit, "")); lit = ""; }
-    parts.push(new TemplatePart(<Source>k, arg, fallback));
+    if (lit.length > 0) { parts.push(new TemplatePart(lit, "", Source.Literal)); lit = ""; }
+    parts.push(new TemplatePart(arg, fallback, <Source>k));
   }
-  if (lit.length > 0 || parts.length == 0) parts.push(new TemplatePart(Source.Literal, lit, ""));
+  if (lit.length > 0 || parts.length == 0) parts.push(new TemplatePart(lit, "", Source.Literal));
   return new TemplateResult(t, "");
 }
