@@ -8,6 +8,7 @@
 
 import { indexOfUnit } from "./http";
 import { HeaderPair, pairValue } from "./headerPair";
+import { emptyArray } from "./json";
 
 // A cookie is a name and a value: the same class as a header pair (one class and one array class
 // fewer in a module that has both).
@@ -32,7 +33,7 @@ function trimWs(s: string, a: i32, b: i32): i32 {
 @inline function isWs(c: i32): bool { return c == 32 || c == 9; }
 
 export function parseCookies(header: string, maxCookies: i32 = DEFAULT_MAX_COOKIES): HeaderPair[] {
-  const out: HeaderPair[] = [];
+  const out = emptyArray<HeaderPair[]>();
   const n = header.length;
   let start = 0;
   while (start < n && out.length < maxCookies) {

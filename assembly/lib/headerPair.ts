@@ -3,6 +3,7 @@
 //
 // HeaderSource is what a RequestView reads headers from: an array of pairs (PairsSource), or the
 // SDK's HeaderList, which keeps the host's bytes and decodes only the values asked for.
+import { emptyArray } from "./emptyArray";
 
 export class HeaderPair {
   constructor(public name: string, public value: string) {}
@@ -26,7 +27,7 @@ export class PairsSource extends HeaderSource {
   constructor(public pairs: HeaderPair[]) { super(); }
   first(name: string): string | null { return pairValue(this.pairs, name); }
   all(name: string): string[] {
-    const out: string[] = [];
+    const out = emptyArray<string[]>();
     const hs = this.pairs;
     for (let i = 0, n = hs.length; i < n; i++) { const h = unchecked(hs[i]); if (h.name == name) out.push(h.value); }
     return out;

@@ -48,10 +48,8 @@ export function newInts(n: i32): StaticArray<i32> {
   return changetype<StaticArray<i32>>(a);
 }
 
-/** A new empty array (what `[]` gives, without the empty static buffer each `[]` literal adds
- *  to the module's data): `emptyArray<string[]>()`. */
-// @ts-ignore: decorator
-@inline export function emptyArray<T>(): T { return changetype<T>(__newArray(0, alignof<usize>(), idof<T>())); }
+import { emptyArray } from "./emptyArray";
+export { emptyArray };
 
 /** Item i of a '|'-separated list ("a|b|c"), or "" past its end: tables of texts as one literal
  *  each, since every string constant costs bytes of its own in the module. */

@@ -12,6 +12,7 @@ import { percentDecode, percentEncode } from "./percent";
 import { joinStrings } from "./join";
 import { indexOfUnit } from "./http";
 import { HeaderPair, pairValue } from "./headerPair";
+import { emptyArray } from "./json";
 
 /** A parameter: a name and a value, as a header pair (so lookups share pairValue), and whether it
  *  was written without '='. */
@@ -20,7 +21,7 @@ export class QueryParam extends HeaderPair {
 }
 
 export class ParsedQuery {
-  params: QueryParam[] = [];
+  params: QueryParam[] = emptyArray<QueryParam[]>();
   truncated: bool = false;
 
   /** The first value for `name`, or null. */
@@ -28,7 +29,7 @@ export class ParsedQuery {
   has(name: string): bool { return this.get(name) !== null; }
   /** Every value for `name`, in order. */
   getAll(name: string): string[] {
-    const out: string[] = [];
+    const out = emptyArray<string[]>();
     const ps = this.params;
     for (let i = 0, n = ps.length; i < n; i++) {
       const p = unchecked(ps[i]);

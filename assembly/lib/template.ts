@@ -21,6 +21,7 @@ import { joinStrings } from "./join";
 import { decimal } from "./decimal";
 import { Msg, msg } from "./messages";
 import { listIndex } from "./configReader";
+import { emptyArray } from "./json";
 
 export const enum Source {
   Literal = 0, ClientIp, Path, Method, Host, Consumer, RequestId, Header, Query, Cookie, Claim, Property,
@@ -58,7 +59,7 @@ export class TemplatePart {
 }
 
 export class Template {
-  parts: TemplatePart[] = [];
+  parts: TemplatePart[] = emptyArray<TemplatePart[]>();
   /** True when the template has no variables. */
   get isConstant(): bool {
     for (let i = 0; i < this.parts.length; i++) if (unchecked(this.parts[i]).source != Source.Literal) return false;

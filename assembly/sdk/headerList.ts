@@ -9,6 +9,7 @@
 import { HeaderPair, HeaderSource } from "../lib/headerPair";
 import { decodeUtf8 } from "./utf8";
 import { zeroed } from "./idTable";
+import { emptyArray } from "../lib/emptyArray";
 
 /** Words per entry: name offset, name length (-1: an added entry, offset = its name's index in `added`), value offset, value length, born, died. */
 // @ts-ignore: decorator
@@ -168,7 +169,7 @@ export class HeaderList extends HeaderSource {
 
   /** Every value of `name` at epoch `at`, in order. */
   allAt(name: string, at: i32): string[] {
-    const out: string[] = [];
+    const out = emptyArray<string[]>();
     for (let i = this.find(name, 0, at); i >= 0; i = this.find(name, i + 1, at)) out.push(this.valueAt(i));
     return out;
   }

@@ -10,6 +10,7 @@ import { percentEncodeExcept } from "../../assembly/lib/percent";
 import { MatchKind, segmentPrefix } from "../../assembly/lib/matcher";
 import { Keep, Op, Operation, Rule, isReserved } from "./config";
 import { isWritableHeaderValue } from "../../assembly/lib/http";
+import { emptyArray } from "../../assembly/lib/json";
 import { add, all, entries, has, remove, set, setAll, write } from "./mirror";
 
 /** Where the auth filter publishes identity (filter state, read with proxy_get_property). */
@@ -41,7 +42,7 @@ export const resolver = new HeadersResolver(EMPTY_VIEW);
 
 /** `s` split at every `sep` unit (as String#split with a one-character separator). */
 export function splitOn(s: string, sep: i32): string[] {
-  const out: string[] = [];
+  const out = emptyArray<string[]>();
   let start = 0;
   for (let i = 0, n = s.length; i <= n; i++) {
     if (i == n || <i32>s.charCodeAt(i) == sep) { out.push(s.substring(start, i)); start = i + 1; }
@@ -135,13 +136,20 @@ export function flushPath(): void {
   set(":path", p);
 }
 
+// Null tests on a string by its pointer: `s === null` on a string compiles to a String.__eq call.
+/** Whether a string (or a holey string[] entry) is absent. */
+// @ts-ignore: decorator
+@inline export function isNull(s: string | null): bool { return changetype<usize>(s) == 0; }
+/** s, or "" when absent. */
+export function str(s: string | null): string { return isNull(s) ? "" : changetype<string>(s); }
+
 /** Applies one operation; `value` is the rendered template (null when the operation has none or it failed). */
 export function applyOp(op: Operation, value: string | null): void {
   const name = op.name;
   const k = op.op;
   // The operations that write a value have one (set, append, set_if_absent, query_set, query_add, host).
-  if (op.value !== null && (value === null || !isWritableHeaderValue(value, maxBytes))) { rejected++; return; }
-  const v = value !== null ? value : "";
+  if (op.value !== null && (isNull(value) || !isWritableHeaderValue(changetype<string>(value), maxBytes))) { rejected++; return; }
+  const v = str(value);
   // Operations by Op value ranges (an if chain is smaller than the switch's dispatch).
   if (k <= Op.SetIfAbsent) {
     if (k != Op.SetIfAbsent || !has(name)) write(name, v, k == Op.Set);
@@ -156,7 +164,7 @@ export function applyOp(op: Operation, value: string | null): void {
       const prefix = names.kind == MatchKind.Prefix && !names.ignoreCase && !names.invert ? names.value : null;
       // Entries alive when the operation began, each name once (a removed name is absent after).
       for (let i = 0, n = l.length; i < n; i++) {
-        if (!l.isLive(i, at) || (prefix !== null && !l.nameStartsWith(i, prefix))) continue;
+        if (!l.isLive(i, at) || (!isNull(prefix) && !l.nameStartsWith(i, changetype<string>(prefix)))) continue;
         const h = l.nameAt(i);
         if (h.charCodeAt(0) != 58 /* : */ && !isReserved(h) && names.matches(h)) remove(h);
       }
@@ -178,8 +186,8 @@ export function applyOp(op: Operation, value: string | null): void {
         // longer than a write may be, so refused below in any case)
         const after = replaceWith(op, before, max(maxBytes, before.length));
         if (after == before) continue;
-        if (after === null || !isWritableHeaderValue(after, maxBytes)) { rejected++; return; }
-        unchecked(vals[i] = after);
+        if (isNull(after) || !isWritableHeaderValue(changetype<string>(after), maxBytes)) { rejected++; return; }
+        unchecked(vals[i] = changetype<string>(after));
         changed = true;
       }
       if (changed) setAll(name, vals);
@@ -231,8 +239,8 @@ export function applyOp(op: Operation, value: string | null): void {
       // (an intermediate path may exceed max_value_bytes if a later operation shortens it; only one
       // over PATH_WORK code units and longer than the path it rewrites is refused here)
       const r = replaceWith(op, p, max(PATH_WORK, p.length));
-      if (r === null) { rejected++; return; }
-      out = r;
+      if (isNull(r)) { rejected++; return; }
+      out = changetype<string>(r);
     }
     if (out != p) { path = out; pathDirty = true; }
   } else {
@@ -253,7 +261,7 @@ const MAX_DEDUPE: i32 = 256;
 
 /** Every comma-separated item of every value, trimmed, empty items dropped. */
 function splitCommas(vals: string[]): string[] {
-  const out: string[] = [];
+  const out = emptyArray<string[]>();
   for (let i = 0; i < vals.length; i++) {
     const items = splitOn(unchecked(vals[i]), 44 /* , */);
     for (let k = 0; k < items.length; k++) {
@@ -267,7 +275,7 @@ function splitCommas(vals: string[]): string[] {
 function dedupe(items: string[], keep: Keep): string[] {
   if (items.length <= 1) return items;
   if (keep != Keep.Unique) return [unchecked(items[keep == Keep.First ? 0 : items.length - 1])];
-  const out: string[] = [];
+  const out = emptyArray<string[]>();
   for (let i = 0; i < items.length; i++) { const s = unchecked(items[i]); if (!out.includes(s)) out.push(s); }
   return out;
 }

@@ -1,7 +1,7 @@
 // Parsing the headers filter configuration (README.md beside this file), once, in onConfigure,
 // into precomputed rules: compiled matchers, regexes, replacements and templates. Every problem
 // is recorded as "config.<path>: <reason>"; the first one is what the filter logs.
-import { JsonKind, JsonValue, listItem, parseJsonBuffer } from "../../assembly/lib/json";
+import { JsonKind, JsonValue, emptyArray, listItem, parseJsonBuffer } from "../../assembly/lib/json";
 import { ConfigObject, Problems, itemPath, listIndex } from "../../assembly/lib/configReader";
 import {
   NamedMatcher, RequestMatcher, StringMatcher, parseNamed, parseRequestMatcher, parseStringMatcher,
@@ -46,11 +46,11 @@ export class Operation {
 export class Rule {
   match: RequestMatcher | null = null;
   consumer: StringMatcher | null = null;
-  claims: NamedMatcher[] = [];
+  claims: NamedMatcher[] = emptyArray<NamedMatcher[]>();
   /** Response rules: inclusive status ranges [lo0, hi0, lo1, hi1, …]; empty = any. */
-  status: i32[] = [];
-  responseHeaders: NamedMatcher[] = [];
-  ops: Operation[] = [];
+  status: i32[] = emptyArray<i32[]>();
+  responseHeaders: NamedMatcher[] = emptyArray<NamedMatcher[]>();
+  ops: Operation[] = emptyArray<Operation[]>();
   /** Whether the rule reads the request (a condition, a template, a query or path operation); for
    *  response rules, what must be evaluated during the request phase. */
   usesRequest: bool = false;
@@ -59,10 +59,10 @@ export class Rule {
 }
 
 export class HeadersConfig {
-  request: Rule[] = [];
-  response: Rule[] = [];
+  request: Rule[] = emptyArray<Rule[]>();
+  response: Rule[] = emptyArray<Rule[]>();
   /** Request headers written from templates: any inbound copy is removed first. */
-  owned: string[] = [];
+  owned: string[] = emptyArray<string[]>();
   /** trusted_hops, for the request view. */
   options: RequestOptions = new RequestOptions();
   maxValueBytes: i32 = 8192;
@@ -81,7 +81,7 @@ export class HeadersConfig {
 // fields of the root, a rule and each operation (the masks below index them).
 const enum K { Op, Header, Value, Inbound, Match, To, Overwrite, Regex, With, Keep, Split, Param, Prefix,
   Request, Response, MaxValueBytes, TrustedHops, Name, Ops, Consumer, Claims, Status, ResponseHeaders, Strip, Config }
-const FIELD_NAMES: string[] = [];
+const FIELD_NAMES = emptyArray<string[]>();
 for (let i = 0; i <= K.Config; i++) FIELD_NAMES.push(listItem(msg(Msg.HeadersKeys), i));
 // Key k's text: its pointer read straight from the array's storage, which never changes after
 // this (one load at each use; the array keeps the texts alive).

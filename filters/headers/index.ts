@@ -15,7 +15,7 @@ import { Msg, msg } from "../../assembly/lib/messages";
 import { RequestView } from "../../assembly/lib/request";
 import { HeadersConfig, Rule, parseConfig } from "./config";
 import { entries, first, mirror, remove, share } from "./mirror";
-import { EMPTY_VIEW, applied, applyOp, beginPhase, flushPath, rejected, requestHolds, resolver, skipRule, skipped } from "./apply";
+import { EMPTY_VIEW, applied, applyOp, beginPhase, flushPath, isNull, rejected, requestHolds, resolver, skipRule, skipped, str } from "./apply";
 export * from "../../assembly/sdk/exports/core";
 
 
@@ -90,7 +90,7 @@ class HeadersStream extends StreamContext {
     let view = EMPTY_VIEW;
     if (needsView) {
       const peer = cfg.needsClientIp ? getPropertyString(["source", "address"]) : null;
-      view = RequestView.over(null, null, null, share(), peer !== null ? peer : "", cfg.options);
+      view = RequestView.over(null, null, null, share(), str(peer), cfg.options);
     }
     resolver.request = view;
     beginPhase(needsView ? view : null, cfg.maxValueBytes);
@@ -188,10 +188,5 @@ function responseHolds(rule: Rule, captured: string[] | null): bool {
 function bump(c: Counter | null, n: i32): void {
   if (n > 0 && c !== null) c.increment(n);
 }
-
-/** Whether an entry of a holey string[] is absent. */
-@inline function isNull(s: string): bool { return changetype<usize>(s) == 0; }
-
-function str(s: string | null): string { return s !== null ? s : ""; }
 
 registerRootContext((id: u32): RootContext => new HeadersRoot(id));

@@ -34,7 +34,7 @@ export function first(name: string): string | null { return entries().first(name
 export function all(name: string): string[] { return entries().all(name); }
 
 /** Whether `name` is present (as first(): one shared scan, not a second copy of it). */
-export function has(name: string): bool { return first(name) !== null; }
+export function has(name: string): bool { return changetype<usize>(first(name)) != 0; } // (no String.__eq call)
 
 /** Removes every entry of `name`. */
 export function remove(name: string): void {
