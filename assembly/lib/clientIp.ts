@@ -11,7 +11,7 @@
 // address ("::1", never bracketed), IPv4 or IPv6 as written (no re-formatting), or "" when the
 // peer itself is not a valid address. Never traps; at most 64 x-forwarded-for entries are read.
 
-import { indexOfUnit, lastIndexOfUnit } from "./http";
+import { indexOfUnit, lastIndexOfUnit, trimAscii } from "./http";
 import { hexVal } from "./percent";
 
 // The checks work on s[a, b), so that no substring is made for a candidate that is then refused.
@@ -72,7 +72,7 @@ function isIPv6At(s: string, a: i32, b: i32): bool {
 
 /** "1.2.3.4:80" → "1.2.3.4", "[::1]:443" → "::1", "::1" → "::1"; "" when not an address. */
 export function stripPort(a: string): string {
-  const s = a.trim();
+  const s = trimAscii(a);
   let b = s.length;
   if (b > 0 && s.charCodeAt(0) == 91 /* [ */) {
     const close = indexOfUnit(s, 93 /* ] */, 0);

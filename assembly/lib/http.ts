@@ -102,3 +102,18 @@ export function isWritableHeaderValue(s: string, maxBytes: i32): bool {
   }
   return n * 3 <= maxBytes || String.UTF8.byteLength(s) <= maxBytes;
 }
+
+/**
+ * `s` without leading and trailing ASCII whitespace (space, HTAB, LF, VT, FF, CR): what Envoy trims
+ * off list items and forwarded addresses (StringUtil's whitespace set), where String#trim would also
+ * take Unicode spaces such as U+00A0 and U+3000. `s` itself when there is nothing to trim.
+ */
+export function trimAscii(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isAsciiSpace(s.charCodeAt(a))) a++;
+  while (b > a && isAsciiSpace(s.charCodeAt(b - 1))) b--;
+  return s.substring(a, b);
+}
+/** " \t\n\v\f\r" */
+function isAsciiSpace(c: i32): bool { return c == 32 || <u32>(c - 9) < 5; }

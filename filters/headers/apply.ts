@@ -9,7 +9,7 @@ import { ParsedQuery, QueryParam, parseQuery, serializeQuery } from "../../assem
 import { percentEncodeExcept } from "../../assembly/lib/percent";
 import { MatchKind, segmentPrefix } from "../../assembly/lib/matcher";
 import { Keep, Op, Operation, Rule, isReserved } from "./config";
-import { isWritableHeaderValue } from "../../assembly/lib/http";
+import { isWritableHeaderValue, trimAscii } from "../../assembly/lib/http";
 import { emptyArray } from "../../assembly/lib/json";
 import { add, all, entries, has, remove, set, setAll, write } from "./mirror";
 
@@ -265,7 +265,7 @@ function splitCommas(vals: string[]): string[] {
   for (let i = 0; i < vals.length; i++) {
     const items = splitOn(unchecked(vals[i]), 44 /* , */);
     for (let k = 0; k < items.length; k++) {
-      const item = unchecked(items[k]).trim();
+      const item = trimAscii(unchecked(items[k]));
       if (item.length > 0) out.push(item);
     }
   }

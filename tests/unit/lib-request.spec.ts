@@ -1,7 +1,7 @@
 // The per-request helpers behind RequestView: client-IP selection (clientIp.ts), header syntax
 // checks (http.ts), host normalisation (request.ts), UTF-8 decoding (utf8.ts), joining (join.ts).
 import { isIPv4, isIPv6, stripPort, selectClientIp } from "../../assembly/lib/clientIp";
-import { isTokenChar, isValidHeaderName, isSafeHeaderValue, isWritableHeaderValue, lowerAscii, lastIndexOfUnit, indexOfUnit, isUpperCaseMethod } from "../../assembly/lib/http";
+import { isTokenChar, isValidHeaderName, isSafeHeaderValue, isWritableHeaderValue, lowerAscii, lastIndexOfUnit, indexOfUnit, isUpperCaseMethod, trimAscii } from "../../assembly/lib/http";
 import { normalizeHost, RequestView, RequestOptions, HeaderPair } from "../../assembly/lib/request";
 import { decodeUtf8Lossy, isWellFormedUtf8 } from "../../assembly/lib/utf8";
 import { joinStrings } from "../../assembly/lib/join";
@@ -16,6 +16,15 @@ function bytes(list: i32[]): Uint8Array {
 
 // (Moved from lib-matcher.spec.ts: these test clientIp.ts and http.ts, not the matchers.)
 describe("http syntax checks", () => {
+  it("trims ASCII whitespace only, as Envoy's StringUtil does", () => {
+    expect(trimAscii(" \t a b \r\n\v\f")).toBe("a b");
+    expect(trimAscii("abc")).toBe("abc");
+    expect(trimAscii("   ")).toBe("");
+    expect(trimAscii("")).toBe("");
+    // Unicode spaces stay (String#trim would take them): U+00A0, U+3000, U+FEFF
+    expect(trimAscii("\u00A0a\u3000")).toBe("\u00A0a\u3000");
+    expect(trimAscii(" \uFEFFa ")).toBe("\uFEFFa");
+  });
   it("validates header names as RFC 9110 tokens", () => {
     expect(isValidHeaderName("x-user-id")).toBe(true);
     expect(isValidHeaderName("X_Weird!#$%&'*+.^`|~9")).toBe(true);
@@ -137,7 +146,9 @@ describe("client addresses", () => {
     expect(stripPort("[1.2.3.4]")).toBe("");
     expect(stripPort("::1")).toBe("::1");
     expect(stripPort(" 10.0.0.1 ")).toBe("10.0.0.1");
-    expect(stripPort("\u00A010.0.0.1\u3000")).toBe("10.0.0.1"); // String#trim's white space
+    // only ASCII white space is trimmed, as Envoy trims an XFF entry (StringUtil::ltrim/rtrim in
+    // Utility::getLastAddressFromXFF, source/common/http/utility.cc): U+00A0 and U+3000 stay
+    expect(stripPort("\u00A010.0.0.1\u3000")).toBe("");
     expect(stripPort("")).toBe("");
     expect(stripPort("host:80")).toBe("");
   });
