@@ -9,7 +9,7 @@
 // Strings are UTF-16; non-ASCII characters in the input are taken as their UTF-8 bytes.
 // Unlike the std decodeURIComponent (which aborts on "%E0%A4%A"), nothing here can trap.
 
-import { decodeUtf8At } from "./utf8";
+import { decodeUtf8At, encodeUtf8 } from "./utf8";
 import { inAsciiSet, indexOfUnit } from "./http";
 
 /** Value of a hex digit, or -1. */
@@ -56,7 +56,7 @@ export function putEscape(o: usize, b: i32): usize {
 function utf8Of(s: string): ArrayBuffer {
   const n = s.length;
   const buf = __new(<usize>n * 3, idof<ArrayBuffer>());
-  utf8End = buf + String.UTF8.encodeUnsafe(changetype<usize>(s), n, buf, false, String.UTF8.ErrorMode.REPLACE);
+  utf8End = buf + encodeUtf8(s, buf, true);
   return changetype<ArrayBuffer>(buf);
 }
 let utf8End: usize = 0;

@@ -93,3 +93,29 @@ export function decodeUtf8At(p: usize, n: i32, strict: bool): string | null {
   }
   return changetype<string>(__renew(base, o - base));
 }
+
+/**
+ * Writes `s` as UTF-8 at `buf` (room for 3 bytes per unit) and returns the byte count: the bytes
+ * String.UTF8.encodeUnsafe writes — by default a lone surrogate as its 3-byte WTF-8 form, with
+ * `replace` as U+FFFD (its ErrorMode.REPLACE) — with less code and without its error message.
+ */
+export function encodeUtf8(s: string, buf: usize, replace: bool = false): usize {
+  let p = changetype<usize>(s);
+  const end = p + (<usize>s.length << 1);
+  let q = buf;
+  while (p < end) {
+    let c = <u32>load<u16>(p);
+    p += 2;
+    if (c < 0x80) { store<u8>(q++, c); continue; } // (the common case first: headers are ASCII)
+    let n: u32 = c < 0x800 ? 1 : 2; // continuation bytes
+    if ((c & 0xFC00) == 0xD800 && p < end) {
+      const d = <u32>load<u16>(p);
+      if ((d & 0xFC00) == 0xDC00) { c = (c << 10) + d - 0x35FDC00; p += 2; n = 3; } // 0x10000 + (c - 0xD800 << 10) + (d - 0xDC00)
+    }
+    if (replace && n == 2 && (c & 0xF800) == 0xD800) c = 0xFFFD; // a lone surrogate (3 bytes either way)
+    // the first byte: 110xxxxx, 1110xxxx or 11110xxx (its mark is byte n of 0xF0E0C000)
+    store<u8>(q++, (0xF0E0C000 >>> (n << 3)) | (c >> (6 * n)));
+    while (n--) store<u8>(q++, (c >> (6 * n)) & 63 | 0x80);
+  }
+  return q - buf;
+}

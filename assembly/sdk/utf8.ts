@@ -4,7 +4,8 @@
 // subpart (as WHATWG's TextDecoder: lib/utf8.ts decodeUtf8At does the work).
 // (String.UTF8.decodeUnsafe in the std library accepts overlong forms, which would let a client
 // smuggle "/" or "." past a path check.)
-import { decodeUtf8At } from "../lib/utf8";
+import { decodeUtf8At, encodeUtf8 } from "../lib/utf8";
+export { encodeUtf8 };
 
 /** Decodes `len` bytes at `ptr`. ASCII is copied on a fast path. */
 export function decodeUtf8(ptr: usize, len: usize): string {
@@ -23,31 +24,6 @@ export function decodeUtf8(ptr: usize, len: usize): string {
 /** Decodes a whole ArrayBuffer. */
 export function decodeUtf8Buffer(buf: ArrayBuffer): string {
   return decodeUtf8(changetype<usize>(buf), <usize>buf.byteLength);
-}
-
-/**
- * Writes `s` as UTF-8 at `buf` (room for 3 bytes per unit) and returns the byte count: the bytes
- * String.UTF8.encodeUnsafe writes by default (a lone surrogate as its 3-byte WTF-8 form), with
- * less code and without its error mode and message.
- */
-export function encodeUtf8(s: string, buf: usize): usize {
-  let p = changetype<usize>(s);
-  const end = p + (<usize>s.length << 1);
-  let q = buf;
-  while (p < end) {
-    let c = <u32>load<u16>(p);
-    p += 2;
-    if (c < 0x80) { store<u8>(q++, c); continue; } // (the common case first: headers are ASCII)
-    let n: u32 = c < 0x800 ? 1 : 2; // continuation bytes
-    if ((c & 0xFC00) == 0xD800 && p < end) {
-      const d = <u32>load<u16>(p);
-      if ((d & 0xFC00) == 0xDC00) { c = (c << 10) + d - 0x35FDC00; p += 2; n = 3; } // 0x10000 + (c - 0xD800 << 10) + (d - 0xDC00)
-    }
-    // the first byte: 110xxxxx, 1110xxxx or 11110xxx (its mark is byte n of 0xF0E0C000)
-    store<u8>(q++, (0xF0E0C000 >>> (n << 3)) | (c >> (6 * n)));
-    while (n--) store<u8>(q++, (c >> (6 * n)) & 63 | 0x80);
-  }
-  return q - buf;
 }
 
 /** `s` in UTF-8, as String.UTF8.encode(s) gives it. */

@@ -1,11 +1,15 @@
 // The SDK's UTF-8 encoder (assembly/sdk/utf8.ts encodeUtf8/utf8Bytes) against the std library's
 // String.UTF8.encode, which it replaces in the SDK: the same bytes for every kind of unit, lone and
-// paired surrogates included (WTF-8, the std default).
+// paired surrogates included (WTF-8, the std default; with `replace`, U+FFFD as ErrorMode.REPLACE).
 import { encodeUtf8, utf8Bytes } from "../../assembly/sdk/utf8";
 
-function same(s: string): bool {
-  const a = String.UTF8.encode(s);
-  const b = utf8Bytes(s);
+function same(s: string, replace: bool = false): bool {
+  const a = String.UTF8.encode(s, false, replace ? String.UTF8.ErrorMode.REPLACE : String.UTF8.ErrorMode.WTF8);
+  let b = utf8Bytes(s);
+  if (replace) {
+    b = new ArrayBuffer(s.length * 3);
+    b = b.slice(0, <i32>encodeUtf8(s, changetype<usize>(b), true));
+  }
   if (a.byteLength != b.byteLength) return false;
   for (let i = 0; i < a.byteLength; i++) if (load<u8>(changetype<usize>(a) + i) != load<u8>(changetype<usize>(b) + i)) return false;
   return true;
@@ -21,6 +25,9 @@ describe("SDK UTF-8 encoder", () => {
     expect(same("\ud800\ud800\udc00")).toBe(true); // high, then a pair
     expect(same("a\udbff")).toBe(true);
     expect(utf8Bytes("\u{1F600}").byteLength).toBe(4);
+    // with replace (percent coding): a lone surrogate as U+FFFD, as ErrorMode.REPLACE
+    expect(same("\ud800", true)).toBe(true);
+    expect(same("a\udc00\ud800\udc00\udbff", true)).toBe(true);
   });
 
   it("agrees with String.UTF8.encode on random strings", () => {
@@ -37,6 +44,7 @@ describe("SDK UTF-8 encoder", () => {
         s += String.fromCharCode(u);
       }
       if (!same(s)) { expect(s).toBe("(differs)"); return; }
+      if (!same(s, true)) { expect(s).toBe("(differs with replace)"); return; }
     }
     // the count returned is the bytes written
     const buf = new ArrayBuffer(12);
