@@ -92,15 +92,17 @@ export function isWritableHeaderValue(s: string, maxBytes: i32): bool {
   const n = s.length;
   if (n > maxBytes) return false;
   const p = changetype<usize>(s);
+  let bytes = n; // its UTF-8 length: a byte per unit, plus what non-ASCII units take beyond that
   for (let i = 0; i < n; i++) {
     const c = <i32>load<u16>(p + (<usize>i << 1));
     if (<u32>(c - 0x20) < 0x5F) continue; // printable ASCII (nearly every unit)
     if (isControl(c)) return false;
-    if ((c & 0xF800) == 0xD800) { // a surrogate: must be a high one followed by a low one
+    if ((c & 0xF800) == 0xD800) { // a surrogate: must be a high one followed by a low one (4 bytes)
       if (c >= 0xDC00 || ++i >= n || (<i32>load<u16>(p + (<usize>i << 1)) & 0xFC00) != 0xDC00) return false;
-    }
+      bytes += 2;
+    } else bytes += c < 0x800 ? 1 : 2;
   }
-  return n * 3 <= maxBytes || String.UTF8.byteLength(s) <= maxBytes;
+  return bytes <= maxBytes;
 }
 
 /**

@@ -197,6 +197,25 @@ describe("header syntax", () => {
     expect(isWritableHeaderValue("\uD83D\uDE00", 4)).toBe(true);
     expect(isWritableHeaderValue("\uD83D\uDE00", 3)).toBe(false);
     expect(isWritableHeaderValue("abc", 2)).toBe(false);
+    expect(isWritableHeaderValue("\u20AC\u20AC", 6)).toBe(true); // 3 bytes each
+    expect(isWritableHeaderValue("\u20AC\u20AC", 5)).toBe(false);
+    expect(isWritableHeaderValue("a\u07FF\u0800", 6)).toBe(true); // 1 + 2 + 3
+    expect(isWritableHeaderValue("a\u07FF\u0800", 5)).toBe(false);
+    // the byte limit is the UTF-8 length exactly, on random well-formed values
+    let seed: u32 = 11;
+    const units: u16[] = [0x41, 0x7E, 0xA0, 0xE9, 0x7FF, 0x800, 0x20AC, 0xFFFD, 0xD83D];
+    for (let t = 0; t < 500; t++) {
+      let v = "";
+      seed = seed * 1103515245 + 12345;
+      const len = (seed >>> 16) % 12;
+      for (let k: u32 = 0; k < len; k++) {
+        seed = seed * 1103515245 + 12345;
+        const u = units[(seed >>> 16) % <u32>units.length];
+        v += u == 0xD83D ? "\uD83D\uDE00" : String.fromCharCode(u);
+      }
+      const b = String.UTF8.byteLength(v);
+      if (!isWritableHeaderValue(v, b) || (b > 0 && isWritableHeaderValue(v, b - 1))) { expect(v).toBe("(limit not at its UTF-8 length)"); break; }
+    }
     // the edges of the printable-ASCII fast path
     expect(isWritableHeaderValue(" ~!", 100)).toBe(true);
     expect(isWritableHeaderValue("a\u007F", 100)).toBe(false);
