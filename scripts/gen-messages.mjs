@@ -75,8 +75,6 @@ function compress(texts) {
 
 function generate(entries) {
   const { seqs, pairs } = compress(entries.map((e) => e.text));
-  const total = seqs.reduce((n, s) => n + s.length, 0);
-  if (total > 0xffff) fail(`texts total ${total} bytes; u16 offsets hold at most 65535`);
   const longest = entries.reduce((n, e) => Math.max(n, e.text.length), 0);
   const out = [];
   out.push(
@@ -85,7 +83,7 @@ function generate(entries) {
     "//",
     "// Configuration error texts as ASCII bytes in one static table: a string literal costs a 20-byte",
     "// header, two bytes a character and data-segment overhead of its own; here a text costs its",
-    "// characters and two bytes of offset. msg() makes a string of one only when a message is produced.",
+    "// characters and a byte of length. msg() makes a string of one only when a message is produced.",
     "// The texts are byte-pair encoded (scripts/gen-messages.mjs compress): a byte below 128 is an ASCII",
     "// character, a byte b from 128 on stands for the two bytes PAIRS[2(b - 128)] and PAIRS[2(b - 128) + 1].",
     "",
@@ -96,10 +94,10 @@ function generate(entries) {
   out.push("// The encoded texts, back to back (one line per message).", "const TEXT = memory.data<u8>([");
   entries.forEach((e, i) => out.push(`  ${seqs[i].join(", ")}, // ${e.name}`));
   out.push("]);");
-  const offsets = [0];
-  for (const s of seqs) offsets.push(offsets[offsets.length - 1] + s.length);
-  out.push("// Text m is TEXT[START[m], START[m + 1]).", "const START = memory.data<u16>([");
-  for (let i = 0; i < offsets.length; i += 16) out.push(`  ${offsets.slice(i, i + 16).join(", ")},`);
+  const lengths = seqs.map((s) => s.length);
+  if (lengths.some((n) => n > 255)) fail("an encoded text is over 255 bytes; LEN holds a byte per text");
+  out.push("// Encoded text m is LEN[m] bytes long and starts where text m - 1 ended.", "const LEN = memory.data<u8>([");
+  for (let i = 0; i < lengths.length; i += 32) out.push(`  ${lengths.slice(i, i + 32).join(", ")},`);
   out.push("]);");
   out.push("// What the bytes 128, 129, … stand for: two bytes each.", "const PAIRS = memory.data<u8>([");
   for (let i = 0; i < pairs.length; i += 32) out.push(`  ${pairs.slice(i, i + 32).join(", ")},`);
@@ -115,10 +113,11 @@ function generate(entries) {
     "",
     "/** The text of `m` as a new string. */",
     "export function msg(m: Msg): string {",
-    "  const at = START + (<usize>m << 1);",
-    "  const end = <usize>load<u16>(at, 2);",
+    "  let i: usize = 0;",
+    "  for (let k: usize = 0; k < <usize>m; k++) i += load<u8>(LEN + k);",
+    "  const end = i + load<u8>(LEN + <usize>m);",
     "  let n: usize = 0;",
-    "  for (let i = <usize>load<u16>(at); i < end; i++) n = put(load<u8>(TEXT + i), n);",
+    "  for (; i < end; i++) n = put(load<u8>(TEXT + i), n);",
     "  const s = __new(n << 1, idof<string>());",
     "  memory.copy(s, SCRATCH, n << 1);",
     "  return changetype<string>(s);",

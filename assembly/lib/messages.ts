@@ -3,7 +3,7 @@
 //
 // Configuration error texts as ASCII bytes in one static table: a string literal costs a 20-byte
 // header, two bytes a character and data-segment overhead of its own; here a text costs its
-// characters and two bytes of offset. msg() makes a string of one only when a message is produced.
+// characters and a byte of length. msg() makes a string of one only when a message is produced.
 // The texts are byte-pair encoded (scripts/gen-messages.mjs compress): a byte below 128 is an ASCII
 // character, a byte b from 128 on stands for the two bytes PAIRS[2(b - 128)] and PAIRS[2(b - 128) + 1].
 
@@ -328,15 +328,12 @@ const TEXT = memory.data<u8>([
   40, 63, 105, 58, // MatcherIgnoreCaseGroup
   125, 39, // TemplateInEnd
 ]);
-// Text m is TEXT[START[m], START[m + 1]).
-const START = memory.data<u16>([
-  0, 7, 15, 22, 38, 48, 58, 65, 72, 80, 87, 96, 105, 117, 121, 129,
-  133, 136, 144, 149, 155, 161, 168, 175, 182, 184, 193, 203, 209, 216, 224, 230,
-  235, 247, 251, 262, 269, 274, 284, 294, 301, 305, 311, 315, 317, 321, 326, 329,
-  334, 337, 338, 343, 345, 353, 361, 364, 369, 373, 379, 382, 388, 405, 408, 413,
-  419, 434, 460, 463, 479, 487, 495, 498, 513, 525, 532, 578, 586, 611, 678, 688,
-  705, 713, 716, 736, 747, 749, 756, 785, 799, 826, 936, 939, 993, 997, 998, 1000,
-  1001, 1008, 1013, 1020, 1029, 1042, 1093, 1097, 1099,
+// Encoded text m is LEN[m] bytes long and starts where text m - 1 ended.
+const LEN = memory.data<u8>([
+  7, 8, 7, 16, 10, 10, 7, 7, 8, 7, 9, 9, 12, 4, 8, 4, 3, 8, 5, 6, 6, 7, 7, 7, 2, 9, 10, 6, 7, 8, 6, 5,
+  12, 4, 11, 7, 5, 10, 10, 7, 4, 6, 4, 2, 4, 5, 3, 5, 3, 1, 5, 2, 8, 8, 3, 5, 4, 6, 3, 6, 17, 3, 5, 6,
+  15, 26, 3, 16, 8, 8, 3, 15, 12, 7, 46, 8, 25, 67, 10, 17, 8, 3, 20, 11, 2, 7, 29, 14, 27, 110, 3, 54, 4, 1, 2, 1,
+  7, 5, 7, 9, 13, 51, 4, 2,
 ]);
 // What the bytes 128, 129, … stand for: two bytes each.
 const PAIRS = memory.data<u8>([
@@ -361,10 +358,11 @@ function put(c: u32, n: usize): usize {
 
 /** The text of `m` as a new string. */
 export function msg(m: Msg): string {
-  const at = START + (<usize>m << 1);
-  const end = <usize>load<u16>(at, 2);
+  let i: usize = 0;
+  for (let k: usize = 0; k < <usize>m; k++) i += load<u8>(LEN + k);
+  const end = i + load<u8>(LEN + <usize>m);
   let n: usize = 0;
-  for (let i = <usize>load<u16>(at); i < end; i++) n = put(load<u8>(TEXT + i), n);
+  for (; i < end; i++) n = put(load<u8>(TEXT + i), n);
   const s = __new(n << 1, idof<string>());
   memory.copy(s, SCRATCH, n << 1);
   return changetype<string>(s);
