@@ -23,6 +23,7 @@ import { selectClientIp } from "./clientIp";
 import { indexOfUnit, lastIndexOfUnit, lowerAscii } from "./http";
 import { HeaderPair, HeaderSource, PairsSource } from "./headerPair";
 import { joinStrings } from "./join";
+import { Name, name } from "./names";
 
 export { HeaderPair };
 
@@ -100,18 +101,18 @@ export class RequestView {
   }
 
   get method(): string {
-    const m = this.pseudo(this.methodValue, ":method");
+    const m = this.pseudo(this.methodValue, name(Name.Method));
     this.methodValue = m;
     return m;
   }
   /** The ":path" header as received. */
   get rawPath(): string {
-    const p = this.pseudo(this.rawPathValue, ":path");
+    const p = this.pseudo(this.rawPathValue, name(Name.Path));
     this.rawPathValue = p;
     return p;
   }
   private get authority(): string {
-    const a = this.pseudo(this.authorityValue, ":authority");
+    const a = this.pseudo(this.authorityValue, name(Name.Authority));
     this.authorityValue = a;
     return a;
   }
@@ -130,7 +131,7 @@ export class RequestView {
     let h = this.hostValue;
     if (unset(h)) {
       let auth = this.authority;
-      if (auth.length == 0) { const x = this.header("host"); if (!unset(x)) auth = changetype<string>(x); }
+      if (auth.length == 0) { const x = this.header(name(Name.Host)); if (!unset(x)) auth = changetype<string>(x); }
       h = normalizeHost(auth);
       this.hostValue = h;
     }
@@ -140,7 +141,7 @@ export class RequestView {
     let ip = this.clientIpValue;
     if (unset(ip)) {
       const o = this.options;
-      ip = selectClientIp(this.peerAddress, this.header("x-forwarded-for"), o !== null ? o.trustedHops : 0);
+      ip = selectClientIp(this.peerAddress, this.header(name(Name.XForwardedFor)), o !== null ? o.trustedHops : 0);
       this.clientIpValue = ip;
     }
     return changetype<string>(ip);
@@ -161,7 +162,7 @@ export class RequestView {
   }
   get cookies(): Cookie[] {
     let c = this.parsedCookies;
-    if (c === null) { c = parseCookies(joinStrings(this.headerValues("cookie"), "; ")); this.parsedCookies = c; }
+    if (c === null) { c = parseCookies(joinStrings(this.headerValues(name(Name.Cookie)), name(Name.CookieSeparator))); this.parsedCookies = c; }
     return c;
   }
   /** The first value of a query parameter, or null. A query with more parameters than parseQuery

@@ -12,10 +12,7 @@ import { Keep, Op, Operation, Rule, isReserved } from "./config";
 import { isWritableHeaderValue, trimAscii } from "../../assembly/lib/http";
 import { emptyArray } from "../../assembly/lib/json";
 import { add, all, entries, has, remove, set, setAll, write } from "./mirror";
-
-/** Where the auth filter publishes identity (filter state, read with proxy_get_property). */
-export const CONSUMER_PROPERTY = "wasmgate_consumer";
-export const CLAIM_PROPERTY_PREFIX = "wasmgate_claim.";
+import { Name, name as text } from "../../assembly/lib/names";
 
 /** Template sources beyond the request view: identity, request id and Envoy properties. */
 export class HeadersResolver extends RequestResolver {
@@ -24,17 +21,20 @@ export class HeadersResolver extends RequestResolver {
       case Source.Consumer: return consumer();
       case Source.Claim: return claim(arg);
       case Source.Property: return getPropertyString(splitOn(arg, 46 /* . */));
-      case Source.RequestId: return this.request.header("x-request-id");
+      case Source.RequestId: return this.request.header(text(Name.XRequestId));
     }
     return super.resolve(source, arg);
   }
 }
 
+// Identity is what the auth filter publishes in filter state, read with proxy_get_property:
+// wasmgate_consumer and wasmgate_claim.<claim> (names.ts Name.WasmgateConsumer, Name.WasmgateClaim).
+
 /** The consumer the auth filter published, or null. */
-function consumer(): string | null { return getPropertyString([CONSUMER_PROPERTY]); }
+function consumer(): string | null { return getPropertyString([text(Name.WasmgateConsumer)]); }
 
 /** A claim the auth filter published, or null. */
-function claim(name: string): string | null { return getPropertyString([CLAIM_PROPERTY_PREFIX + name]); }
+function claim(claimName: string): string | null { return getPropertyString([text(Name.WasmgateClaim) + claimName]); }
 
 /** Template sources for the request being handled (one phase runs at a time; index.ts sets the request). */
 export const EMPTY_VIEW = new RequestView();
@@ -133,7 +133,7 @@ export function flushPath(): void {
   // make the filter skip its rewrite. (Space and '#', which cannot come from the request, stay.)
   p = percentEncodeExcept(p, URL_KEEP);
   if (!isPath(p, maxBytes)) { rejected++; return; }
-  set(":path", p);
+  set(text(Name.Path), p);
 }
 
 // Null tests on a string by its pointer: `s === null` on a string compiles to a String.__eq call.
@@ -245,7 +245,7 @@ export function applyOp(op: Operation, value: string | null): void {
     if (out != p) { path = out; pathDirty = true; }
   } else {
     if (!isHost(v)) { rejected++; return; }
-    set(":authority", v);
+    set(text(Name.Authority), v);
   }
   applied++;
 }

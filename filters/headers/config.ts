@@ -13,6 +13,7 @@ import { isValidHeaderName, isWritableHeaderValue, lowerAscii } from "../../asse
 import { HeaderPair } from "../../assembly/lib/headerPair";
 import { Msg, msg } from "../../assembly/lib/messages";
 import { RequestOptions } from "../../assembly/lib/request";
+import { Name, name } from "../../assembly/lib/names";
 
 export const enum Op {
   Set, Append, SetIfAbsent, Remove, Rename, Copy, Replace, Dedupe,
@@ -260,8 +261,8 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
 
 // Header names no operation may touch: Envoy owns the framing, and the host changes only through
 // the host operation.
-export function isReserved(name: string): bool {
-  return name == "host" || name == "content-length" || name == "transfer-encoding";
+export function isReserved(h: string): bool {
+  return h == name(Name.Host) || h == name(Name.ContentLength) || h == name(Name.TransferEncoding);
 }
 
 /** A header name: an RFC 9110 token, lower-cased (pseudo-headers are never valid here). */

@@ -22,6 +22,7 @@ export {
   proxy_abi_version_0_2_1, proxy_on_memory_allocate, proxy_on_context_create, proxy_on_vm_start,
   proxy_on_configure, proxy_on_done, proxy_on_delete, proxy_on_request_headers, proxy_on_response_headers,
 } from "../../assembly/sdk/exports/core";
+import { Name, name } from "../../assembly/lib/names";
 
 
 // How HeadersStream#run treats the rules it is given.
@@ -94,7 +95,7 @@ class HeadersStream extends StreamContext {
     for (let i = 0, n = cfg.owned.length; i < n; i++) remove(unchecked(cfg.owned[i]));
     let view = EMPTY_VIEW;
     if (needsView) {
-      const peer = cfg.needsClientIp ? getPropertyString(["source", "address"]) : null;
+      const peer = cfg.needsClientIp ? getPropertyString([name(Name.Source), name(Name.Address)]) : null;
       view = RequestView.over(null, null, null, share(), str(peer), cfg.options);
     }
     resolver.request = view;
@@ -177,7 +178,7 @@ function responseHolds(rule: Rule, captured: string[] | null): bool {
   const st = rule.status;
   const ns = st.length;
   if (ns > 0) {
-    const status = parseStatusCode(str(first(":status")));
+    const status = parseStatusCode(str(first(name(Name.Status))));
     let k = 0;
     while (k < ns && (status < unchecked(st[k]) || status > unchecked(st[k + 1]))) k += 2;
     if (k >= ns) return false; // in none of the ranges
