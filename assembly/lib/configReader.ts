@@ -13,10 +13,9 @@
 //
 // Never traps. Integers beyond ±(2^53 − 1) are rejected where an integer is asked for.
 
-import { JsonKind, JsonObject, JsonValue, emptyArray, jsonKindName } from "./json";
+import { JsonKind, JsonObject, JsonValue, emptyArray, jsonKindName, listItem, listPast } from "./json";
 import { decimal } from "./decimal";
 import { Msg, msg } from "./messages";
-import { compareImpl } from "util/string";
 
 export class Problems {
   list: string[] = emptyArray<string[]>();
@@ -40,14 +39,13 @@ export function keyPath(path: string, key: string): string {
 /** The index of `s` among the names of `list`, written "a, b, c" (so it can also be shown as it
  *  is), or -1. */
 export function listIndex(list: string, s: string): i32 {
-  const n = s.length, len = list.length, sep = msg(Msg.CommaSpace);
-  for (let k = 0, at = 0; at <= len; k++) {
-    let end = list.indexOf(sep, at);
-    if (end < 0) end = len;
-    if (end - at == n && compareImpl(list, at, s, 0, n) == 0) return k;
-    at = end + 2; // past ", "
+  let k = 0;
+  while (true) {
+    const item = listItem(list, k, msg(Msg.CommaSpace));
+    if (listPast) return -1;
+    if (item == s) return k;
+    k++;
   }
-  return -1;
 }
 
 /** A kind for typed(): an integral number within ±(2^53 − 1). */

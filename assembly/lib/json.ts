@@ -51,16 +51,20 @@ export function newInts(n: i32): StaticArray<i32> {
 import { emptyArray } from "./emptyArray";
 export { emptyArray };
 
+/** Whether the last listItem() was past the end of its list. */
+export let listPast = false;
+
 /** Item i of a '|'-separated list ("a|b|c"), or "" past its end: tables of texts as one literal
  *  each, since every string constant costs bytes of its own in the module. */
-export function listItem(list: string, i: i32): string {
+export function listItem(list: string, i: i32, sep: string = "|"): string {
   let a = 0;
+  listPast = false;
   for (; i > 0; i--) {
-    const q = list.indexOf("|", a);
-    if (q < 0) return "";
-    a = q + 1;
+    const q = list.indexOf(sep, a);
+    if (q < 0) { listPast = true; return ""; }
+    a = q + sep.length;
   }
-  const b = list.indexOf("|", a);
+  const b = list.indexOf(sep, a);
   return list.substring(a, b < 0 ? list.length : b);
 }
 
