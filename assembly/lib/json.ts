@@ -272,8 +272,7 @@ export function parseJson(text: string, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLe
     keyTable = newInts(4 << (32 - clz(colons))); // 2 × a power of two > 2 × colons
     v = value(0);
     keyTable = changetype<StaticArray<i32>>(0);
-    skipWs();
-    if (pos < len) fail(TRAILING, pos);
+    if (skipWs() >= 0) fail(TRAILING, pos);
   }
   let error = "";
   if (errCode != 0) {
@@ -298,9 +297,12 @@ function fail(code: i32, at: i32): JsonValue | null {
   return null;
 }
 
-function skipWs(): void {
+/** Skips whitespace; returns the code unit at pos then (ch(pos)). */
+function skipWs(): i32 {
   // space, \n, \r, \t: bits 32, 10, 13, 9
-  for (let c = ch(pos); <u32>c <= 32 && (<u64>0x100002600 >> <u64>c & 1) != 0; c = ch(++pos)) {}
+  let c = ch(pos);
+  for (; <u32>c <= 32 && (<u64>0x100002600 >> <u64>c & 1) != 0; c = ch(++pos)) {}
+  return c;
 }
 
 // "null", "true" and "fals" as four UTF-16 code units, read little-endian as one u64.
@@ -309,8 +311,7 @@ const TRUE4: u64 = 0x0065007500720074;
 const FALS4: u64 = 0x0073006C00610066;
 
 function value(depth: i32): JsonValue | null {
-  skipWs();
-  const c = ch(pos);
+  const c = skipWs();
   if (c == 0x7B /* { */ || c == 0x5B /* [ */) {
     if (depth >= depthLimit) return fail(TOO_DEEP, pos);
     return container(depth + 1, c == 0x7B);
@@ -347,18 +348,15 @@ function container(depth: i32, isObject: bool): JsonValue | null {
   if (isObject) r.keys = keys;
   const id = ++objects;
   pos++;
-  skipWs();
-  if (ch(pos) == close) { pos++; return r; }
+  if (skipWs() == close) { pos++; return r; }
   while (true) {
     let key = "";
     if (isObject) {
-      skipWs();
+      if (skipWs() != 0x22) return fail(UNEXPECTED, pos);
       const keyAt = pos;
-      if (ch(pos) != 0x22) return fail(UNEXPECTED, pos);
       key = str();
       if (errCode != 0) return null;
-      skipWs();
-      if (ch(pos) != 0x3A /* : */) return fail(UNEXPECTED, pos);
+      if (skipWs() != 0x3A /* : */) return fail(UNEXPECTED, pos);
       if (seen(key, id)) return fail(DUPLICATE, keyAt);
       pos++;
     }
@@ -366,8 +364,7 @@ function container(depth: i32, isObject: bool): JsonValue | null {
     if (v === null) return null;
     if (isObject) keys.push(key);
     values.push(v);
-    skipWs();
-    const c = ch(pos);
+    const c = skipWs();
     if (c != 0x2C /* , */ && c != close) return fail(UNEXPECTED, pos);
     pos++;
     if (c == close) return r;
