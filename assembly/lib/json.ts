@@ -312,11 +312,41 @@ const FALS4: u64 = 0x0073006C00610066;
 
 function value(depth: i32): JsonValue | null {
   const c = skipWs();
-  if (c == 0x7B /* { */ || c == 0x5B /* [ */) {
-    if (depth >= depthLimit) return fail(TOO_DEEP, pos);
-    return container(depth + 1, c == 0x7B);
-  }
   const v = new JsonValue(JsonKind.Null);
+  if (c == 0x7B /* { */ || c == 0x5B /* [ */) {
+    // An object or an array (one function with value(): a call level and a function fewer).
+    if (depth >= depthLimit) return fail(TOO_DEEP, pos);
+    const isObject = c == 0x7B;
+    const close = c + 2; // '}' or ']'
+    v.kind = isObject ? JsonKind.Object : JsonKind.Array;
+    const values = emptyArray<JsonValue[]>();
+    const keys = emptyArray<string[]>();
+    v.arr = values;
+    if (isObject) v.keys = keys;
+    const id = ++objects;
+    pos++;
+    if (skipWs() == close) { pos++; return v; }
+    while (true) {
+      let key = "";
+      if (isObject) {
+        if (skipWs() != 0x22) return fail(UNEXPECTED, pos);
+        const keyAt = pos;
+        key = str();
+        if (errCode != 0) return null;
+        if (skipWs() != 0x3A /* : */) return fail(UNEXPECTED, pos);
+        if (seen(key, id)) return fail(DUPLICATE, keyAt);
+        pos++;
+      }
+      const item = value(depth + 1);
+      if (item === null) return null;
+      if (isObject) keys.push(key);
+      values.push(item);
+      const d = skipWs();
+      if (d != 0x2C /* , */ && d != close) return fail(UNEXPECTED, pos);
+      pos++;
+      if (d == close) return v;
+    }
+  }
   // (After an error in a string or a number the value is returned anyway: errCode is set, so the
   // next check the caller makes fails — a string leaves pos at its quote — and parseJson reports
   // that first error.)
@@ -336,39 +366,6 @@ function value(depth: i32): JsonValue | null {
     v.bool = k == 1;
   }
   return v;
-}
-
-/** An object (isObject) or an array; pos is at the opening bracket. */
-function container(depth: i32, isObject: bool): JsonValue | null {
-  const close = isObject ? 0x7D : 0x5D;
-  const r = new JsonValue(isObject ? JsonKind.Object : JsonKind.Array);
-  const values = emptyArray<JsonValue[]>();
-  const keys = emptyArray<string[]>();
-  r.arr = values;
-  if (isObject) r.keys = keys;
-  const id = ++objects;
-  pos++;
-  if (skipWs() == close) { pos++; return r; }
-  while (true) {
-    let key = "";
-    if (isObject) {
-      if (skipWs() != 0x22) return fail(UNEXPECTED, pos);
-      const keyAt = pos;
-      key = str();
-      if (errCode != 0) return null;
-      if (skipWs() != 0x3A /* : */) return fail(UNEXPECTED, pos);
-      if (seen(key, id)) return fail(DUPLICATE, keyAt);
-      pos++;
-    }
-    const v = value(depth);
-    if (v === null) return null;
-    if (isObject) keys.push(key);
-    values.push(v);
-    const c = skipWs();
-    if (c != 0x2C /* , */ && c != close) return fail(UNEXPECTED, pos);
-    pos++;
-    if (c == close) return r;
-  }
 }
 
 /** Whether key is already a key of object id; if not, records it. The table holds (id, key)
