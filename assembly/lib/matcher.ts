@@ -90,10 +90,9 @@ export class NamedMatcher {
 }
 
 export class RequestMatcher {
-  path: PathMatcher | null = null;
-  methods: string[] | null = null;
-  host: StringMatcher | null = null;
-  constructor(public headers: NamedMatcher[] = emptyArray<NamedMatcher[]>(), public query: NamedMatcher[] = emptyArray<NamedMatcher[]>()) {}
+  // (every field a constructor parameter: no stores of defaults first)
+  constructor(public path: PathMatcher | null, public methods: string[] | null, public host: StringMatcher | null,
+              public headers: NamedMatcher[], public query: NamedMatcher[]) {}
 
   matches(r: RequestView): bool {
     const p = this.path;
@@ -136,7 +135,8 @@ export function parsePathMatcher(v: JsonValue, path: string, problems: Problems)
   return parseMatcher(v, path, problems, PATH);
 }
 
-function parseMatcher(v: JsonValue, path: string, problems: Problems, mode: i32): StringMatcher | null {
+function parseMatcher(v: JsonValue | null, path: string, problems: Problems, mode: i32): StringMatcher | null {
+  if (v === null) return null; // (an absent optional member)
   const m = new StringMatcher();
   let s = v.str;
   if (v.kind == JsonKind.String && mode != PATH) {
@@ -210,8 +210,7 @@ export function parseRequestMatcher(v: JsonValue | null, path: string, problems:
   const before = problems.list.length;
   c.rejectUnknown(KEYS, REQUEST_KEYS, extraKeys);
   let key = unchecked(KEYS[K_PATH]);
-  const pv = c.obj.get(key);
-  const pm = pv !== null ? parseMatcher(pv, c.at(key), problems, PATH) : null;
+  const pm = parseMatcher(c.obj.get(key), c.at(key), problems, PATH);
   key = unchecked(KEYS[K_METHODS]);
   const methods = c.stringArray(key);
   if (methods !== null) {
@@ -220,12 +219,8 @@ export function parseRequestMatcher(v: JsonValue | null, path: string, problems:
     }
   }
   key = unchecked(KEYS[K_HOST]);
-  const hv = c.obj.get(key);
-  const host = hv !== null ? parseMatcher(hv, c.at(key), problems, HOST) : null;
+  const host = parseMatcher(c.obj.get(key), c.at(key), problems, HOST);
   const headers = parseNamed(c, unchecked(KEYS[K_HEADERS]), true);
-  const m = new RequestMatcher(headers, parseNamed(c, unchecked(KEYS[K_QUERY]), false));
-  m.path = pm;
-  m.methods = methods;
-  m.host = host;
+  const m = new RequestMatcher(pm, methods, host, headers, parseNamed(c, unchecked(KEYS[K_QUERY]), false));
   return problems.list.length == before ? m : null;
 }
