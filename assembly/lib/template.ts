@@ -108,9 +108,12 @@ export function parseTemplate(s: string): TemplateResult {
     if (j < 0) j = n;
     const d = s.charCodeAt(j + 1); // -1 past the end
     lit += s.substring(i, j + <i32>(d == 36)); // "$$": the text and one '$'
-    if (j == n) break;
     i = j + 2;
-    if (d == 36) continue;
+    if (d == 36) continue; // (d is -1 at the end)
+    // The literal text before the variable (or the end); an empty template is one empty literal.
+    // (Pushed before the variable is checked: on an error the parts are dropped anyway.)
+    if (lit.length > 0 || (j == n && parts.length == 0)) { parts.push(new TemplatePart(lit, "", Source.Literal)); lit = ""; }
+    if (j == n) break;
     if (d != 123) return fail(msg(Msg.TemplateDollarAt) + decimal(j) + msg(Msg.TemplateDollarMustStart));
     const close = indexOfUnit(s, 125 /* } */, i);
     if (close < 0) return fail(msg(Msg.TemplateUnterminated) + decimal(j));
@@ -131,9 +134,7 @@ export function parseTemplate(s: string): TemplateResult {
       if (!isValidHeaderName(arg)) return failQuoted(arg, Msg.TemplateNotAHeaderName);
       arg = lowerAscii(arg);
     }
-    if (lit.length > 0) { parts.push(new TemplatePart(lit, "", Source.Literal)); lit = ""; }
     parts.push(new TemplatePart(arg, fallback, <Source>k));
   }
-  if (lit.length > 0 || parts.length == 0) parts.push(new TemplatePart(lit, "", Source.Literal));
   return new TemplateResult(t, "");
 }

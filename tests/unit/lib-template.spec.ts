@@ -49,6 +49,21 @@ describe("templates", () => {
     expect(t("a${consumer}").usesSource(Source.Consumer)).toBe(true);
     expect(t("a${path}").usesSource(Source.Consumer)).toBe(false);
   });
+  it("splits a template into literal and variable parts", () => {
+    // parts as "<source>:<arg or literal text>", joined with "|"
+    const shape = (s: string): string => {
+      const ps = t(s).parts;
+      let out = "";
+      for (let i = 0; i < ps.length; i++) out += (i > 0 ? "|" : "") + ps[i].source.toString() + ":" + ps[i].arg;
+      return out;
+    };
+    expect(shape("")).toBe("0:");
+    expect(shape("$$")).toBe("0:$");
+    expect(shape("a$$b${path}c$$")).toBe("0:a$b|2:|0:c$");
+    expect(shape("${path}${host}")).toBe("2:|4:");
+    expect(shape("${path}")).toBe("2:");
+    expect(shape("x${header:A}")).toBe("0:x|7:a");
+  });
   it("refuses values that would inject headers", () => {
     const r = new AuthResolver(view());
     expect(t("${claim:evil}").renderSafe(r)).toBeNull();
