@@ -58,14 +58,23 @@ function mustBe(problems: Problems, path: string, kind: i32, v: JsonValue): void
   problems.add(path, text);
 }
 
+/** v if it has `kind` (INTEGER: a safe integer); otherwise null, recording a problem at path
+ *  unless v is absent (null) and not required. */
+function check(v: JsonValue | null, path: string, problems: Problems, kind: i32, required: bool): JsonValue | null {
+  if (v === null) {
+    if (required) problems.add(path, msg(Msg.IsRequired));
+    return null;
+  }
+  if (kind == INTEGER ? !v.isInteger() : v.kind != kind) { mustBe(problems, path, kind, v); return null; }
+  return v;
+}
+
 export class ConfigObject {
   constructor(public obj: JsonObject, public path: string, public problems: Problems) {}
 
   /** Wraps a value that must be an object; records a problem and returns null otherwise. */
   static root(v: JsonValue | null, path: string, problems: Problems): ConfigObject | null {
-    if (v === null) { problems.add(path, msg(Msg.IsRequired)); return null; }
-    if (v.kind != JsonKind.Object) { mustBe(problems, path, JsonKind.Object, v); return null; }
-    return new ConfigObject(v, path, problems); // (an object is its own JsonObject)
+    return check(v, path, problems, JsonKind.Object, true) !== null ? new ConfigObject(changetype<JsonValue>(v), path, problems) : null; // (an object is its own JsonObject)
   }
 
   has(key: string): bool { return this.obj.has(key); }
@@ -75,13 +84,7 @@ export class ConfigObject {
   /** The member if it has `kind` (INTEGER: a safe integer); otherwise null, recording a problem
    *  unless it is absent and not required. */
   private typed(key: string, kind: i32, required: bool): JsonValue | null {
-    const v = this.obj.get(key);
-    if (v === null) {
-      if (required) this.fail(key, msg(Msg.IsRequired));
-      return null;
-    }
-    if (kind == INTEGER ? !v.isInteger() : v.kind != kind) { mustBe(this.problems, this.at(key), kind, v); return null; }
-    return v;
+    return check(this.obj.get(key), this.at(key), this.problems, kind, required);
   }
 
   requiredString(key: string): string {
@@ -136,8 +139,8 @@ export class ConfigObject {
   }
   /** A nested object, or null when absent (and optional) or of the wrong type. */
   object(key: string, required: bool = false): ConfigObject | null {
-    const v = this.typed(key, JsonKind.Object, required);
-    return v !== null ? new ConfigObject(v, this.at(key), this.problems) : null;
+    const v = this.obj.get(key);
+    return v !== null || required ? ConfigObject.root(v, this.at(key), this.problems) : null;
   }
   /** An array of strings; a non-string item is a problem named by its index. */
   stringArray(key: string, required: bool = false): string[] | null {
@@ -146,7 +149,7 @@ export class ConfigObject {
     const out = emptyArray<string[]>();
     for (let i = 0; i < a.length; i++) {
       const item = unchecked(a[i]);
-      if (item.kind != JsonKind.String) { mustBe(this.problems, itemPath(this.at(key), i), JsonKind.String, item); return null; }
+      if (check(item, itemPath(this.at(key), i), this.problems, JsonKind.String, true) === null) return null;
       out.push(item.str);
     }
     return out;
