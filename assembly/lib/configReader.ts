@@ -15,6 +15,7 @@
 
 import { JsonKind, JsonObject, JsonValue, emptyArray, jsonKindName, listItem, listPast } from "./json";
 import { decimal } from "./decimal";
+import { joinStrings } from "./join";
 import { Msg, msg } from "./messages";
 
 export class Problems {
@@ -186,14 +187,15 @@ export class ConfigObject {
   oneOf(keys: string[], mask: i32 = -1): i32 {
     let found = -1;
     let count = 0;
-    let list = "";
+    const names = emptyArray<string[]>();
     for (let i = 0; i < keys.length; i++) {
       if (i < 32 && (mask >>> i & 1) == 0) continue;
       const k = unchecked(keys[i]);
       if (this.obj.has(k) && count++ == 0) found = i;
-      list = list.length > 0 ? list + msg(Msg.CommaSpace) + k : k;
+      names.push(k);
     }
     if (count == 1) return found;
+    const list = joinStrings(names, msg(Msg.CommaSpace));
     this.problems.add(this.path, count > 1 ? msg(Msg.OnlyOneOf) + list + msg(Msg.MayBeSet) : msg(Msg.NeedsOneOf) + list);
     return -1;
   }
