@@ -448,8 +448,7 @@ function pow10(k: i32): f64 {
   let n = <f64>mant;
   if (exp10 < -300) { n /= 1e300; exp10 += 300; } // so that 10^-exp10 stays finite for small numbers
   if (mant != 0) n = exp10 < 0 ? n / pow10(-exp10) : n * pow10(exp10);
-  if (!ok) fail(BAD_NUMBER, start);
-  else if (n == Infinity) fail(OUT_OF_RANGE, start);
+  if (!ok || n == Infinity) fail(BAD_NUMBER + <i32>ok, start); // (OUT_OF_RANGE == BAD_NUMBER + 1)
   pos = i;
   return neg ? -n : n;
 }
