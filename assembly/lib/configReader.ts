@@ -167,29 +167,29 @@ export class ConfigObject {
     }
     return out;
   }
-  /** Records "<path>.<key>: unknown field" for every key not in `allowed` (only allowed[i] with bit
-   *  i of `mask` set count, for i < 32) nor in `more`; returns true if none. */
+  /** Records "<path>.<key>: unknown field" for every key not in `allowed` (at most 32 names; only
+   *  allowed[i] with bit i of `mask` set count) nor in `more`; returns true if none. */
   rejectUnknown(allowed: string[], mask: i32 = -1, more: string[] | null = null): bool {
     const keys = this.obj.keys;
     let ok = true;
     for (let i = 0; i < keys.length; i++) {
       const k = unchecked(keys[i]);
       const at = allowed.indexOf(k);
-      if ((at < 0 || (at < 32 && (mask >>> at & 1) == 0)) && (more === null || more.indexOf(k) < 0)) {
+      if ((at < 0 || (mask >>> at & 1) == 0) && (more === null || more.indexOf(k) < 0)) {
         this.fail(k, msg(Msg.UnknownField));
         ok = false;
       }
     }
     return ok;
   }
-  /** Exactly one of `keys` (only keys[i] with bit i of `mask` set, for i < 32) must be present;
+  /** Exactly one of `keys` (at most 32; only keys[i] with bit i of `mask` set) must be present;
    *  returns its index, or -1 (and records a problem). */
   oneOf(keys: string[], mask: i32 = -1): i32 {
     let found = -1;
     let count = 0;
     const names = emptyArray<string[]>();
     for (let i = 0; i < keys.length; i++) {
-      if (i < 32 && (mask >>> i & 1) == 0) continue;
+      if ((mask >>> i & 1) == 0) continue;
       const k = unchecked(keys[i]);
       if (this.obj.has(k) && count++ == 0) found = i;
       names.push(k);

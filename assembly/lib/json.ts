@@ -447,7 +447,7 @@ function pow10(k: i32): f64 {
   while (exp10 > 22 && mant < 900719925474099) { mant *= 10; exp10--; }
   let n = <f64>mant;
   if (exp10 < -300) { n /= 1e300; exp10 += 300; } // so that 10^-exp10 stays finite for small numbers
-  if (mant != 0) n = exp10 < 0 ? n / pow10(-exp10) : n * pow10(exp10);
+  if (mant != 0) { const p = pow10(exp10 < 0 ? -exp10 : exp10); n = exp10 < 0 ? n / p : n * p; }
   if (!ok || n == Infinity) fail(BAD_NUMBER + <i32>ok, start); // (OUT_OF_RANGE == BAD_NUMBER + 1)
   pos = i;
   return neg ? -n : n;
