@@ -117,19 +117,24 @@ export function parseTemplate(s: string): TemplateResult {
     if (d != 123) return fail(msg(Msg.TemplateDollarAt) + decimal(j) + msg(Msg.TemplateDollarMustStart));
     const close = indexOfUnit(s, 125 /* } */, i);
     if (close < 0) return fail(msg(Msg.TemplateUnterminated) + decimal(j));
-    let body = s.substring(i, close);
+    // "${name:arg|fallback}": the body is name[:arg], then the fallback after the first '|'.
+    // (substring() clamps its bounds to the string: a start past the end gives "".)
+    const all = s.substring(i, close);
     i = close + 1;
-    let fallback = "";
-    const bar = indexOfUnit(body, 124 /* | */, 0);
-    if (bar >= 0) { fallback = body.substring(bar + 1, body.length); body = body.substring(0, bar); }
-    const colon = indexOfUnit(body, 58 /* : */, 0);
-    let name = body, arg = "";
-    if (colon >= 0) { name = body.substring(0, colon); arg = body.substring(colon + 1, body.length); }
+    const len = all.length;
+    let bar = indexOfUnit(all, 124 /* | */, 0);
+    if (bar < 0) bar = len;
+    let colon = indexOfUnit(all, 58 /* : */, 0);
+    const hasColon = <u32>colon < <u32>bar; // (a ':' in the fallback is text)
+    if (!hasColon) colon = bar;
+    const fallback = all.substring(bar + 1, len);
+    const name = all.substring(0, colon);
+    let arg = all.substring(colon + <i32>hasColon, bar);
     const k = listIndex(msg(Msg.TemplateSources), name) + 1; // the names in Source order from ClientIp
-    if (k <= 0) return fail(msg(Msg.TemplateUnknownSource) + name + msg(Msg.TemplateIn) + body + msg(Msg.TemplateInEnd));
+    if (k <= 0) return fail(msg(Msg.TemplateUnknownSource) + name + msg(Msg.TemplateIn) + all.substring(0, bar) + msg(Msg.TemplateInEnd));
     if (k >= FIRST_WITH_ARG) {
       if (arg.length == 0) return failQuoted(name, Msg.TemplateNeedsArgument, name + ":…}");
-    } else if (colon >= 0) return failQuoted(name, Msg.TemplateTakesNoArgument);
+    } else if (hasColon) return failQuoted(name, Msg.TemplateTakesNoArgument);
     if (k == Source.Header) {
       if (!isValidHeaderName(arg)) return failQuoted(arg, Msg.TemplateNotAHeaderName);
       arg = lowerAscii(arg);

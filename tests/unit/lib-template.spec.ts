@@ -90,5 +90,16 @@ describe("templates", () => {
     expect(parseTemplate("$").error).toBe("'$' at 0 must start '${' or be written '$$'");
     expect(parseTemplate("a$$b$${x}").template!.render(new RequestResolver(view()))).toBe("a$b${x}");
     expect(parseTemplate("${header:X-A|d|e}").template!.render(new RequestResolver(view()))).toBe("d|e");
+    // name, ':' argument and '|' fallback: a ':' after the '|' is fallback text
+    expect(parseTemplate("${path|a:b}").template!.render(new RequestResolver(view()))).toBe("/a/b");
+    expect(parseTemplate("${header:x-none|a:b}").template!.render(new RequestResolver(view()))).toBe("a:b");
+    expect(parseTemplate("${header:x-none|}").template!.render(new RequestResolver(view()))).toBe("");
+    expect(parseTemplate("${cookie:a:b|c}").template!.parts[0].arg).toBe("a:b");
+    expect(parseTemplate("${header|x}").error).toBe("'header' needs an argument, as in ${header:…}");
+    expect(parseTemplate("${header:|x}").error).toBe("'header' needs an argument, as in ${header:…}");
+    expect(parseTemplate("${path:|x}").error).toBe("'path' takes no argument");
+    expect(parseTemplate("${|x}").error).toBe("unknown source '' in '${}'");
+    expect(parseTemplate("${a:b:c|d:e}").error).toBe("unknown source 'a' in '${a:b:c}'");
+    expect(parseTemplate("${client_ip|}").template!.parts[0].fallback).toBe("");
   });
 });
