@@ -331,8 +331,7 @@ function value(depth: i32): JsonValue | null {
       if (isObject) {
         if (skipWs() != 0x22) return fail(UNEXPECTED, pos);
         const keyAt = pos;
-        key = str();
-        if (errCode != 0) return null;
+        key = str(); // (after an error pos stays at the quote: the ':' test below fails)
         if (skipWs() != 0x3A /* : */) return fail(UNEXPECTED, pos);
         if (seen(key, id)) return fail(DUPLICATE, keyAt);
         pos++;

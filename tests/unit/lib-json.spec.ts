@@ -126,6 +126,14 @@ describe("parseJson: rejects malformed input with an offset", () => {
     expect(r.toString()).toBe("offset 7: unterminated string");
     r = parseJson("{\"a\":1, \"a\":2}");
     expect(r.toString()).toBe("offset 8: duplicate key \"a\"");
+    r = parseJson("{\"a\\x\":1}"); // an error in a key is the one reported
+    expect(r.toString()).toBe("offset 3: bad escape");
+    r = parseJson("{\"a\\x\" 1}");
+    expect(r.toString()).toBe("offset 3: bad escape");
+    r = parseJson("{\"ab");
+    expect(r.toString()).toBe("offset 1: unterminated string");
+    r = parseJson("{\"\\u0041\":1,\"A\":2}"); // keys compare decoded
+    expect(r.toString()).toBe("offset 12: duplicate key \"A\"");
     r = parseJson("[1, -01]");
     expect(r.toString()).toBe("offset 4: bad number");
     expect(parseJson("[1]").ok).toBe(true); // no state left over from a failed parse
