@@ -398,9 +398,9 @@ function digits(i: i32, frac: bool): i32 {
   while (isDigit(c)) {
     if (mant < 100000000000000000) { // 1e17: at most 18 significant digits, exact in a u64
       mant = mant * 10 + <u64>(c - 48);
-      if (frac) exp10--;
-    } else if (!frac) {
-      exp10++; // an integer digit beyond the 18th: scale instead
+      exp10 -= <i32>frac;
+    } else {
+      exp10 += <i32>!frac; // an integer digit beyond the 18th: scale instead
     }
     c = ch(++i);
   }
