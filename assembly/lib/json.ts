@@ -318,7 +318,7 @@ function value(depth: i32): JsonValue | null {
     if (depth >= depthLimit) return fail(TOO_DEEP, pos);
     const isObject = c == 0x7B;
     const close = c + 2; // '}' or ']'
-    v.kind = isObject ? JsonKind.Object : JsonKind.Array;
+    v.kind = <JsonKind>(JsonKind.Array + <i32>isObject); // (Object == Array + 1)
     const values = emptyArray<JsonValue[]>();
     const keys = emptyArray<string[]>();
     v.arr = values;
