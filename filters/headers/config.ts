@@ -8,9 +8,8 @@ import {
 } from "../../assembly/lib/matcher";
 import { Regex, Replacement, compileRegex, compileReplacement } from "../../assembly/lib/regex";
 import { Source, Template, parseTemplate } from "../../assembly/lib/template";
-import { resolver } from "./apply";
+import { isNull, resolver } from "./apply";
 import { isValidHeaderName, isWritableHeaderValue, lowerAscii } from "../../assembly/lib/http";
-import { HeaderPair } from "../../assembly/lib/headerPair";
 import { Msg, msg } from "../../assembly/lib/messages";
 import { RequestOptions } from "../../assembly/lib/request";
 import { Name, name } from "../../assembly/lib/names";
@@ -32,8 +31,8 @@ export class Operation {
   names: StringMatcher | null = null;
   /** The value template. */
   value: Template | null = null;
-  /** A template without variables: its text, made once (`pair.value`; `pair !== null` marks a constant value). */
-  pair: HeaderPair | null = null;
+  /** A template without variables: its text, made once (not null marks a constant value). */
+  constant: string | null = null;
   regex: Regex | null = null;
   replacement: Replacement | null = null;
   op: Op = Op.Set;
@@ -125,7 +124,7 @@ function parseRules(root: ConfigObject, field: string, response: bool, cfg: Head
         if (op === null) continue;
         // A template is rendered from the request (in the request phase, for response rules);
         // query and path operations (request rules only) read it too.
-        if (op.value !== null && op.pair === null) {
+        if (op.value !== null && isNull(op.constant)) {
           if (response) op.slot = cfg.slots++;
           rule.usesRequest = true;
         }
@@ -250,7 +249,7 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
     // A header written from request values is owned: an inbound copy is removed first, unless the
     // config says the client's value is wanted ("inbound": "keep"). A literal value owns its header
     // only when the config says "inbound": "strip".
-    const inbound = o.optionalString(key(K.Inbound), op.pair === null ? key(K.Strip) : key(K.Keep));
+    const inbound = o.optionalString(key(K.Inbound), isNull(op.constant) ? key(K.Strip) : key(K.Keep));
     const strip = inbound == key(K.Strip);
     if (response) { if (o.has(key(K.Inbound))) o.fail(key(K.Inbound), msg(Msg.RequestOnly)); }
     else if (!strip && inbound != key(K.Keep)) o.fail(key(K.Inbound), msg(Msg.MustBeStripOrKeep));
@@ -295,7 +294,7 @@ function parseValue(o: ConfigObject, op: Operation, cfg: HeadersConfig): void {
   if (constant) {
     const s = tpl.render(resolver); // a constant never asks the resolver
     if (!isWritableHeaderValue(s, cfg.maxValueBytes)) o.fail(key(K.Value), msg(Msg.BadConstantValue));
-    op.pair = new HeaderPair(op.name, s); // written as it is, nothing made per request
+    op.constant = s; // written as it is, nothing made per request
   }
 }
 

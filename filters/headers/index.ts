@@ -135,10 +135,10 @@ class HeadersStream extends StreamContext {
       } else if (!(mode == Mode.Response ? responseHolds(rule, captured) : requestHolds(rule, view))) { skipRule(); continue; }
       for (let k = 0, nk = rule.ops.length; k < nk; k++) {
         const op = unchecked(rule.ops[k]);
-        const c = op.pair, t = op.value, slot = op.slot;
+        const c = op.constant, t = op.value, slot = op.slot;
         // The value: a constant, the one captured for a response rule, or the template rendered now
         // (a response rule's template has a slot: config.ts).
-        const value = c !== null ? c.value
+        const value = !isNull(c) ? c
           // (a slot means the rule uses the request: it held, so the request phase ran and captured)
           : mode == Mode.Response ? (slot >= 0 ? unchecked(changetype<string[]>(captured)[slot]) : null)
           : t !== null ? t.render(resolver) : null;
