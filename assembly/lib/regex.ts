@@ -430,43 +430,33 @@ function run(re: Regex, s: string, start: i32, full: bool): bool {
   let cl = word(base, 3 * size + 1), nl = cl + <usize>size * rec, cn = 0, matched = false, gen = load<i32>(genAt);
   if (gen > 1 << 30) { memory.fill(marks, 0, <usize>size << 2); gen = 0; } // a run adds < 2^30
   const anchored = full || load<i32>(prog, 4) == ((A_BEGIN << 4) | ASSERT);
-  // Step the threads waiting at pos (in priority order), then a new thread starting at pos + 1,
-  // into the list for pos + 1; each adds what it reaches without input (a fresh mark generation
-  // per list, so each pc is added once per position).
-  let pos = start - 1;
+  // The threads in a list wait at pos + 1 and are known to accept the code unit there (the MATCH
+  // thread at size - 1 accepts anything): each records the pc after its instruction. Stepping
+  // them (in priority order), then a new thread starting at pos + 1, adds what each reaches
+  // without input to the list for pos + 1: a thread that reaches a consuming instruction which
+  // rejects the unit after that goes no further (a fresh mark generation per list, so each pc
+  // is added once per position).
+  let pos = start - 1, ch = at(pos);
   for (; pos <= len; pos++) {
-    const ch = at(pos);
-    let nn = 0;
+    const y = at(pos + 1);
+    let nn = 0, waits = false;
     gen++;
     for (let i = 0; i <= cn; i++) {
       const t = cl + <usize>i * rec;
-      let ok = true, next = 0, work = best;
+      let next = 0, work = best;
       if (i == cn) { // the new start
         if (matched || (anchored && pos >= start) || pos >= len) break;
         memory.fill(best, 0xFF, slots); // (best is free until a match)
       } else {
-        const pc = load<i32>(t), w = load<i32>(word(prog, pc)), op = w & 15, a = w >> 4;
-        if (op == MATCH) {
+        next = load<i32>(t);
+        work = t + 4;
+        if (next == size - 1) { // MATCH
           if (full && pos != len) continue;
-          memory.copy(best, t + 4, slots);
+          memory.copy(best, work, slots);
           matched = true;
           break; // lower-priority threads are cut off
         }
-        next = pc + 1;
-        work = t + 4;
-        if (op <= CHARI) ok = (ch | (op << 5)) == a;
-        else if (op == ANY) ok = ch >= 0 && (a != 0 || ch != 10);
-        else { // CLASS
-          next += a >> 1;
-          let r = pc + 1;
-          for (; r < next; r++) {
-            const x = load<i32>(word(prog, r));
-            if (ch >= (x & 0xFFFF) && ch <= (x >>> 16)) break;
-          }
-          ok = ch >= 0 && (r < next) != ((a & 1) != 0);
-        }
       }
-      if (!ok) continue;
       // Add the thread at next with the slots at work (used as scratch, restored by the undo
       // entries on the stack) and all it reaches.
       let sp = base;
@@ -490,19 +480,30 @@ function run(re: Regex, s: string, start: i32, full: bool): bool {
           store<i32>(sp, -a - 1, 4); sp += 8;
           store<i32>(slot, pos + 1);
         } else if (op == ASSERT) {
-          const y = at(pos + 1), c = a & 1 ? y : ch; // before, after
+          const c = a & 1 ? y : ch; // before, after
           if (!(a >= A_WORD ? (isWord(ch) != isWord(y)) == (a == A_WORD) : c < 0 || (a >= A_LBEGIN && c == 10))) continue;
-        } else { // a thread waits here
+        } else { // a thread waits here: for the unit at pos + 1, or (MATCH) for the end of the run
+          waits = true;
+          if (op == CLASS) {
+            let r = nx;
+            nx += a >> 1;
+            for (; r < nx; r++) {
+              const x = load<i32>(word(prog, r));
+              if (y >= (x & 0xFFFF) && y <= (x >>> 16)) break;
+            }
+            if (y < 0 || (r < nx) == ((a & 1) != 0)) continue;
+          } else if (op == MATCH) nx = e;
+          else if (op == ANY ? y < 0 || (a == 0 && y == 10) : (y | (op << 5)) != a) continue;
           const u = nl + <usize>(nn++) * rec;
-          store<i32>(u, e);
+          store<i32>(u, nx);
           memory.copy(u + 4, work, slots);
           continue;
         }
         store<i32>(sp, nx); sp += 4;
       }
     }
-    const t = cl; cl = nl; nl = t; cn = nn;
-    if (cn == 0 && (matched || anchored)) break;
+    const t = cl; cl = nl; nl = t; cn = nn; ch = y;
+    if (!waits && (matched || anchored)) break;
   }
   vEnd = pos;
   store<i32>(genAt, gen);
