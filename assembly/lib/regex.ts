@@ -141,9 +141,21 @@ function alt(depth: i32): void {
   if (depth > 100) { fail(E_DEPTH, pos); return; }
   let start = n, jumps = -1;
   while (true) {
-    for (let c = peek(); c >= 0 && c != 124 /* | */ && c != 41 /* ) */; c = peek()) {
-      const a0 = n;
-      if (atom(depth)) quantifiers(a0);
+    // a0: where the last atom starts (-1: nothing to repeat); seen: it has a quantifier already
+    for (let c = peek(), a0 = -1, seen = false; c >= 0 && c != 124 /* | */ && c != 41 /* ) */; c = peek()) {
+      const q = pos;
+      if (quantifier()) {
+        const lo = qmin, hi = qmax; // (hi -1: unbounded)
+        const e = a0 < 0 ? E_NOTHING : seen ? E_REPEATED : max(lo, hi) > 1000 ? E_COUNT : <u32>hi < <u32>lo ? E_RANGE : -1;
+        if (e >= 0) fail(e, q);
+        else if (peek() == 43) fail(E_POSSESSIVE, pos);
+        else repeat(a0, lo, hi, eat(63), q);
+        seen = true;
+      } else {
+        a0 = n;
+        seen = false;
+        if (!atom(depth)) a0 = -1;
+      }
     }
     if (!eat(124)) break;
     room(2);
@@ -176,18 +188,6 @@ function quantifier(): bool {
   return (<u32>(c - 42) < 2 || c == 63) && eat(c); // * + ?
 }
 
-function quantifiers(a0: i32): void {
-  for (let seen = false; ; seen = true) {
-    const q = pos;
-    if (!quantifier()) return;
-    const lo = qmin, hi = qmax; // (hi -1: unbounded)
-    const e = seen ? E_REPEATED : max(lo, hi) > 1000 ? E_COUNT : <u32>hi < <u32>lo ? E_RANGE : -1;
-    if (e >= 0) { fail(e, q); return; }
-    if (peek() == 43) { fail(E_POSSESSIVE, pos); return; }
-    repeat(a0, lo, hi, eat(63), q);
-  }
-}
-
 /** Rewrites the piece [a0, n) as x{lo,hi} (hi -1: unbounded): lo copies of x, then hi - lo optional
  * ones (SPLIT → end; x); x+ loops back over its last copy, x* is L: SPLIT → end; x; JMP L. */
 // @ts-ignore: decorator
@@ -209,9 +209,7 @@ function quantifiers(a0: i32): void {
 
 /** One atom; false when there is nothing to quantify (a flag group, or an error). */
 function atom(depth: i32): bool {
-  const a = pos;
-  if (quantifier()) return fail(E_NOTHING, a);
-  const c = next(), f = flags;
+  const a = pos, c = next(), f = flags;
   if (c == 40 /* ( */) return group(depth, a);
   if (c == 91 /* [ */) return klass(a);
   if (c == 46 /* . */) emit(ANY, f & F_S);
