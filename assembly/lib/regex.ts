@@ -91,8 +91,6 @@ let errAt: i32 = 0;
 // compiler only (P is the pattern, which the caller keeps alive)
 let flags: i32 = 0;
 let names: string[] = changetype<string[]>(0); // names[i] of group i ("" when unnamed); set by compileRegex
-let qmin: i32 = 0;
-let qmax: i32 = 0;
 
 function peek(): i32 { return at(pos); }
 /** The code unit at pos (-1 at the end); moves past it. */
@@ -143,9 +141,17 @@ function alt(depth: i32): void {
   while (true) {
     // a0: where the last atom starts (-1: nothing to repeat); seen: it has a quantifier already
     for (let c = peek(), a0 = -1, seen = false; c >= 0 && c != 124 /* | */ && c != 41 /* ) */; c = peek()) {
+      // a quantifier: * + ? {n} {n,} {n,m} (lo to hi times, hi -1: unbounded)
       const q = pos;
-      if (quantifier()) {
-        const lo = qmin, hi = qmax; // (hi -1: unbounded)
+      let lo = <i32>(c == 43), hi = c == 63 ? 1 : -1, i = pos + 1, isq = <u32>(c - 42) < 2 || c == 63;
+      if (c == 123 /* { */) {
+        hi = lo = readNum(i);
+        i = numEnd;
+        if (at(i) == 44 /* , */) { hi = readNum(i + 1); i = numEnd; }
+        isq = lo >= 0 && at(i++) == 125 /* } */;
+      }
+      if (isq) {
+        pos = i;
         const e = a0 < 0 ? E_NOTHING : seen ? E_REPEATED : max(lo, hi) > 1000 ? E_COUNT : <u32>hi < <u32>lo ? E_RANGE : -1;
         if (e >= 0) fail(e, q);
         else if (peek() == 43) fail(E_POSSESSIVE, pos);
@@ -171,21 +177,6 @@ function alt(depth: i32): void {
     setw(jumps, JMP, n - jumps);
     jumps = prev;
   }
-}
-
-/** A quantifier at pos: sets qmin/qmax (-1 = unbounded) and skips it, or returns false. */
-function quantifier(): bool {
-  const c = peek();
-  if (c == 123 /* { */) { // {n}, {n,}, {n,m}
-    const lo = readNum(pos + 1);
-    let hi = lo, i = numEnd;
-    if (at(i) == 44 /* , */) { hi = readNum(i + 1); i = numEnd; }
-    if (lo < 0 || at(i) != 125 /* } */) return false;
-    qmin = lo; qmax = hi; pos = i + 1;
-    return true;
-  }
-  qmin = <i32>(c == 43); qmax = c == 63 ? 1 : -1;
-  return (<u32>(c - 42) < 2 || c == 63) && eat(c); // * + ?
 }
 
 /** Rewrites the piece [a0, n) as x{lo,hi} (hi -1: unbounded): lo copies of x, then hi - lo optional
