@@ -364,10 +364,9 @@ function result(re: Regex | null, rep: Replacement | null): RegexResult {
 export function compileRegex(s: string): RegexResult {
   begin(s);
   flags = 0;
-  names = emptyArray<string[]>();
-  names.push(""); // (no array literal: its static copy costs more)
+  names = emptyArray<string[]>(); // (no array literal: its static copy costs more)
+  newGroup(0, 0, 0); // group 0, "": SAVE 0
   if (PL > 8192) fail(E_LONG, 8192);
-  emit(SAVE, 0);
   alt(0);
   if (pos < PL) fail(E_UNMATCHED, pos);
   emit(SAVE, 1);

@@ -81,6 +81,26 @@ describe("regex: differential against the earlier engine", () => {
     expect(compiled).toBeGreaterThan(500);
     expect(matched).toBeGreaterThan(2000);
   });
+  it("treats every escape, in and out of classes, the same", () => {
+    let all = "";
+    for (let c = 0; c < 130; c++) all += String.fromCharCode(c);
+    const forms: string[] = ["\\#", "[\\#]", "[^\\#]", "(?i)\\#", "[a-\\#]", "[\\#-z]", "\\#{2}", "\\#0", "\\#41}", "\\#{41}", "\\#0062", "\\#{}"];
+    for (let c = 32; c < 128; c++) {
+      for (let f = 0; f < forms.length; f++) {
+        const p = forms[f].replace("#", String.fromCharCode(c));
+        const a = compileRegex(p), b = Old.compileRegex(p);
+        expect(a.ok).toBe(b.ok, p);
+        expect(a.error).toBe(b.error, p);
+        expect(a.offset).toBe(b.offset, p);
+        if (!a.ok) continue;
+        for (let from = 0; from < all.length; from += 7) {
+          const x = a.regex!.exec(all, from), y = b.regex!.exec(all, from);
+          expect(x === null).toBe(y === null, p);
+          if (x !== null && y !== null) expect(caps(x.caps)).toBe(caps(y.caps), p);
+        }
+      }
+    }
+  });
   it("runs out of the replace budget at the same point", () => {
     for (let k = 4000; k < 4200; k += 29) {
       const r = compileRegex("a*b|a").regex!, o = Old.compileRegex("a*b|a").regex!;
