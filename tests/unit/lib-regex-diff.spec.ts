@@ -93,6 +93,13 @@ describe("regex: differential against the earlier engine", () => {
         expect(a.error).toBe(b.error, p);
         expect(a.offset).toBe(b.offset, p);
         if (!a.ok) continue;
+        let ta = "", tb = "";
+        for (let u = 0; u < all.length; u++) {
+          const one = all.charAt(u);
+          ta += a.regex!.test(one) ? "1" : "0";
+          tb += b.regex!.test(one) ? "1" : "0";
+        }
+        expect(ta).toBe(tb, p);
         for (let from = 0; from < all.length; from += 7) {
           const x = a.regex!.exec(all, from), y = b.regex!.exec(all, from);
           expect(x === null).toBe(y === null, p);
