@@ -415,30 +415,29 @@ function run(re: Regex, s: string, start: i32, full: bool): bool {
   setText(changetype<usize>(s), len);
   const genAt = word(prog, size), marks = genAt + 4, best = word(marks, size), base = best + slots, rec = slots + 4;
   vBest = best;
-  let cl = word(base, 3 * size + 1), nl = cl + <usize>size * rec, cn = 0, matched = false, gen = load<i32>(genAt);
+  let cl = word(base, 3 * size + 1), nl = cl + <usize>size * rec, ce = cl, matched = false, gen = load<i32>(genAt);
   if (gen > 1 << 30) { memory.fill(marks, 0, <usize>size << 2); gen = 0; } // a run adds < 2^30
   const anchored = full || load<i32>(prog, 4) == ((A_BEGIN << 4) | ASSERT);
-  // The threads in a list wait at pos + 1 and are known to accept the code unit there (the MATCH
-  // thread at size - 1 accepts anything): each records the pc after its instruction. Stepping
-  // them (in priority order), then a new thread starting at pos + 1, adds what each reaches
-  // without input to the list for pos + 1: a thread that reaches a consuming instruction which
-  // rejects the unit after that goes no further (a fresh mark generation per list, so each pc
-  // is added once per position).
-  let pos = start - 1, ch = at(pos);
+  // A list (cl up to ce) holds the threads waiting at pos, each known to accept the code unit
+  // there (a thread at the MATCH at size - 1 accepts anything), as the pc after its instruction.
+  // Stepping them (in priority order), then a new thread starting at pos + 1, adds what each
+  // reaches without input to the list for pos + 1 (from nl up to np): a thread that reaches a
+  // consuming instruction which rejects the unit at pos + 1 goes no further (a fresh mark
+  // generation per list, so each pc is added once per position).
+  let pos = start - 1;
   for (; pos <= len; pos++) {
-    const y = at(pos + 1);
-    let nn = 0, waits = false;
+    const ch = at(pos), y = at(pos + 1);
+    let np = nl, waits = false;
     gen++;
-    for (let i = 0; i <= cn; i++) {
-      const t = cl + <usize>i * rec;
+    for (let t = cl; t <= ce; t += rec) {
       let next = 0, work = best;
-      if (i == cn) { // the new start
+      if (t == ce) { // the new start
         if (matched || (anchored && pos >= start) || pos >= len) break;
         memory.fill(best, 0xFF, slots); // (best is free until a match)
       } else {
         next = load<i32>(t);
         work = t + 4;
-        if (next == size - 1) { // MATCH
+        if (next == size) { // after the MATCH at size - 1
           if (full && pos != len) continue;
           memory.copy(best, work, slots);
           matched = true;
@@ -480,17 +479,16 @@ function run(re: Regex, s: string, start: i32, full: bool): bool {
               if (y >= (x & 0xFFFF) && y <= (x >>> 16)) break;
             }
             if (y < 0 || (r < nx) == ((a & 1) != 0)) continue;
-          } else if (op == MATCH) nx = e;
-          else if (op == ANY ? y < 0 || (a == 0 && y == 10) : (y | (op << 5)) != a) continue;
-          const u = nl + <usize>(nn++) * rec;
-          store<i32>(u, nx);
-          memory.copy(u + 4, work, slots);
+          } else if (op != MATCH && (op == ANY ? y < 0 || (a == 0 && y == 10) : (y | (op << 5)) != a)) continue;
+          store<i32>(np, nx);
+          memory.copy(np + 4, work, slots);
+          np += rec;
           continue;
         }
         store<i32>(sp, nx); sp += 4;
       }
     }
-    const t = cl; cl = nl; nl = t; cn = nn; ch = y;
+    ce = np; np = cl; cl = nl; nl = np;
     if (!waits && (matched || anchored)) break;
   }
   vEnd = pos;
