@@ -84,7 +84,9 @@ function isWord(c: i32): bool { return isLetter(c) || isDigit(c) || c == 95; }
 let pos: i32 = 0;
 let n: i32 = 0;            // words (code units in replace()) in the buffer
 let codeRef: StaticArray<i32> | null = null;
-let C: usize = 0;          // codeRef's words
+/** codeRef's words. */
+// @ts-ignore: decorator
+@inline function C(): usize { return changetype<usize>(codeRef); }
 let cap: i32 = 0;          // codeRef's length
 let err: i32 = -1;
 let errAt: i32 = 0;
@@ -117,22 +119,21 @@ function room(k: i32): void {
   if (need > cap) {
     const d = take(cap = need << 1);
     codeRef = d;
-    C = changetype<usize>(d);
   }
 }
 /** A new array of k words that starts with the buffer's n. */
 function take(k: i32): StaticArray<i32> {
   const a = newInts(k);
-  memory.copy(changetype<usize>(a), C, <usize>n << 2);
+  memory.copy(changetype<usize>(a), C(), <usize>n << 2);
   return a;
 }
-function put(w: i32): void { room(1); store<i32>(word(C, n++), w); }
+function put(w: i32): void { room(1); store<i32>(word(C(), n++), w); }
 function emit(op: i32, arg: i32): void { put((arg << 4) | op); }
 function range(lo: i32, hi: i32): void { put(lo | (hi << 16)); }
 /** Sets the CLASS header at h over the ranges after it. */
 function close(h: i32, neg: i32): void { setw(h, CLASS, ((n - h - 1) << 1) | neg); }
 /** Sets word i of the buffer to an instruction. */
-function setw(i: i32, op: i32, arg: i32): void { store<i32>(word(C, i), (arg << 4) | op); }
+function setw(i: i32, op: i32, arg: i32): void { store<i32>(word(C(), i), (arg << 4) | op); }
 
 /** alternative ('|' alternative)*: SPLIT → B; A; JMP end; SPLIT → C; B; JMP end; C. */
 function alt(depth: i32): void {
@@ -166,14 +167,14 @@ function alt(depth: i32): void {
     if (!eat(124)) break;
     room(2);
     const end = n;
-    memory.copy(word(C, start + 1), word(C, start), <usize>(end - start) << 2);
+    memory.copy(word(C(), start + 1), word(C(), start), <usize>(end - start) << 2);
     setw(start, SPLIT, end + 2 - start);
     setw(end + 1, JMP, jumps); // pending jumps are chained through their args
     jumps = end + 1;
     start = n = end + 2;
   }
   while (jumps >= 0) {
-    const prev = load<i32>(word(C, jumps)) >> 4;
+    const prev = load<i32>(word(C(), jumps)) >> 4;
     setw(jumps, JMP, n - jumps);
     jumps = prev;
   }
@@ -186,12 +187,12 @@ function alt(depth: i32): void {
   const len = n - a0, e = hi < 0 ? max(lo, 1) : hi, size = e * (len + 1) - lo + <i32>(hi < 0), end = a0 + size;
   if (end > MAX_PROGRAM) { fail(E_LARGE, q); return; }
   room(size);
-  const src = word(C, end), bytes = <usize>len << 2, skip = SPLIT + <i32>lazy;
-  memory.copy(src, word(C, a0), bytes); // park the piece after the result
+  const src = word(C(), end), bytes = <usize>len << 2, skip = SPLIT + <i32>lazy;
+  memory.copy(src, word(C(), a0), bytes); // park the piece after the result
   let p = a0;
   for (let i = 0; i < e; i++) {
     if (i >= lo) { setw(p, skip, end - p); p++; }
-    memory.copy(word(C, p), src, bytes);
+    memory.copy(word(C(), p), src, bytes);
     p += len;
   }
   if (hi < 0) setw(p, lo == 0 ? JMP : skip ^ 1, -len - <i32>(lo == 0));
@@ -558,7 +559,7 @@ export class Regex {
     text(sp, last, len);
     if (n > max) { codeRef = null; return null; }
     const k = <usize>n << 1, out = __new(k, idof<string>());
-    memory.copy(out, C, k);
+    memory.copy(out, C(), k);
     codeRef = null;
     return changetype<string>(out);
   }
@@ -568,7 +569,7 @@ export class Regex {
 function text(p: usize, a: i32, b: i32): void {
   const k = b - a;
   room(k);
-  memory.copy(C + (<usize>n << 1), p + (<usize>a << 1), <usize>k << 1);
+  memory.copy(C() + (<usize>n << 1), p + (<usize>a << 1), <usize>k << 1);
   n += k;
 }
 
