@@ -140,8 +140,8 @@ function alt(depth: i32): void {
   if (depth > 100) { fail(E_DEPTH, pos); return; }
   let start = n, jumps = -1;
   while (true) {
-    // a0: where the last atom starts (-1: nothing to repeat); seen: it has a quantifier already
-    for (let c = peek(), a0 = -1, seen = false; c >= 0 && c != 124 /* | */ && c != 41 /* ) */; c = peek()) {
+    // a0: where the last atom starts; -1: nothing to repeat, -2: it has a quantifier already
+    for (let c = peek(), a0 = -1; c >= 0 && c != 124 /* | */ && c != 41 /* ) */; c = peek()) {
       // a quantifier: * + ? {n} {n,} {n,m} (lo to hi times, hi -1: unbounded)
       const q = pos;
       let lo = <i32>(c == 43), hi = c == 63 ? 1 : -1, i = pos + 1, isq = <u32>(c - 42) < 2 || c == 63;
@@ -153,14 +153,13 @@ function alt(depth: i32): void {
       }
       if (isq) {
         pos = i;
-        const e = a0 < 0 ? E_NOTHING : seen ? E_REPEATED : max(lo, hi) > 1000 ? E_COUNT : <u32>hi < <u32>lo ? E_RANGE : -1;
+        const e = a0 < 0 ? E_NOTHING - 1 - a0 /* E_REPEATED for -2 */ : max(lo, hi) > 1000 ? E_COUNT : <u32>hi < <u32>lo ? E_RANGE : -1;
         if (e >= 0) fail(e, q);
         else if (peek() == 43) fail(E_POSSESSIVE, pos);
         else repeat(a0, lo, hi, eat(63), q);
-        seen = true;
+        a0 = -2;
       } else {
         a0 = n;
-        seen = false;
         if (!atom(depth)) a0 = -1;
       }
     }
@@ -220,7 +219,7 @@ function escape(inClass: bool): i32 {
   if (c >= 0) {
     e = E_ESCAPE;
     if (isLetter(c)) {
-      const b = byte(ESC, l - 97), t = c == l ? b & 15 : b >> 4;
+      const t = (byte(ESC, l - 97) >> (<i32>(c != l) << 2)) & 15;
       if (t > 10) return t - 2; // \t \n \v \f \r
       if (t == 1) { // \d \w \s; upper case negates
         const neg = c != l, h = n;
@@ -228,7 +227,7 @@ function escape(inClass: bool): i32 {
         // the ranges of \d \w \s, or of their complement
         let next = 0;
         const complement = neg && inClass;
-        for (let i = l == 100 ? 0 : l == 119 ? 3 : 12, lo = 0; (lo = byte(SETS, i)) != 0; i += 2) {
+        for (let i = l == 100 ? 0 : l & 4 ? 3 : 12 /* d, w, s */, lo = 0; (lo = byte(SETS, i)) != 0; i += 2) {
           const hi = byte(SETS, i + 1);
           if (complement) range(next, lo - 1); else range(lo, hi); // (a set never starts at 0)
           next = hi + 1;
@@ -314,7 +313,7 @@ function classChar(): i32 {
       let off = 0, f = flags, x: i32; // off: -1 after '-'
       while (true) {
         x = peek();
-        const bit = x == 105 ? F_I : x == 115 ? F_S : x == 109 ? F_M : 0;
+        const bit = <i32>(x == 105) | (<i32>(x == 115) << 1) | (<i32>(x == 109) << 2); // F_I, F_S, F_M
         if (bit != 0) f = (f | bit) ^ (bit & off);
         else if (x == 45 && off == 0) off = -1;
         else break;
