@@ -242,8 +242,7 @@ function escape(inClass: bool): i32 {
         pos = hexEnd;
         if (braced ? k > 0 && eat(125) : k == want) return v;
       }
-      else if (t == 3) e = E_BACKREF;
-      else if (t == 6) e = E_UNICODE;
+      else if (t == 3 || t == 6) e = t & 4; // E_BACKREF, E_UNICODE
       else if (t >= 4 && !inClass) { emit(ASSERT, t - 4); return -1; } // \A \z \b \B
     } else if (isDigit(c)) {
       if (c == 48 && !isDigit(peek())) return 0;
@@ -312,14 +311,12 @@ function classChar(): i32 {
     } else { // flags: (?i) (?-i) (?i:…) (?:…)
       let off = 0, f = flags, x: i32; // off: -1 after '-'
       while (true) {
-        x = peek();
+        x = next();
         const bit = <i32>(x == 105) | (<i32>(x == 115) << 1) | (<i32>(x == 109) << 2); // F_I, F_S, F_M
         if (bit != 0) f = (f | bit) ^ (bit & off);
         else if (x == 45 && off == 0) off = -1;
         else break;
-        next();
       }
-      next();
       flags = f;
       if (x == 41) return false; // (?i): for the rest of the enclosing group
       if (x != 58) return fail(E_FLAG, pos - 1);

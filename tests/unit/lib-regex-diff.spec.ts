@@ -108,6 +108,26 @@ describe("regex: differential against the earlier engine", () => {
       }
     }
   });
+  it("treats every group and flag prefix the same", () => {
+    const forms: string[] = ["(?#)", "(?#:aB)", "(?-#)", "(?i#)", "(?#-i)AB", "(?P#n>a)", "(?<#>a)", "(?<n#>a)", "(?P<n#>a)",
+      "(?#", "(?s#:.)", "(?-#:a)A", "(?i)(?#)a", "(?m-#)$", "(#)", "(?#=a)", "(?<#a)", "[#]", "[a#]", "[#-]", "[^#-a]", "a{1,#}", "a{#}"];
+    const ins: string[] = ["a", "A", "aB", "ab\nAB", "", "\n", "-", "xa"];
+    for (let c = 32; c < 128; c++) {
+      for (let f = 0; f < forms.length; f++) {
+        const p = forms[f].replace("#", String.fromCharCode(c));
+        const a = compileRegex(p), b = Old.compileRegex(p);
+        expect(a.ok).toBe(b.ok, p);
+        expect(a.error).toBe(b.error, p);
+        expect(a.offset).toBe(b.offset, p);
+        if (!a.ok) continue;
+        for (let k = 0; k < ins.length; k++) {
+          const x = a.regex!.exec(ins[k]), y = b.regex!.exec(ins[k]);
+          expect(x === null).toBe(y === null, p);
+          if (x !== null && y !== null) expect(caps(x.caps)).toBe(caps(y.caps), p);
+        }
+      }
+    }
+  });
   it("runs out of the replace budget at the same point", () => {
     for (let k = 4000; k < 4200; k += 29) {
       const r = compileRegex("a*b|a").regex!, o = Old.compileRegex("a*b|a").regex!;
