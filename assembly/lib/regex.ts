@@ -144,7 +144,7 @@ function alt(depth: i32): void {
     for (let c = peek(), a0 = -1; c >= 0 && c != 124 /* | */ && c != 41 /* ) */; c = peek()) {
       // a quantifier: * + ? {n} {n,} {n,m} (lo to hi times, hi -1: unbounded)
       const q = pos;
-      let lo = <i32>(c == 43), hi = c == 63 ? 1 : -1, i = pos + 1, isq = <u32>(c - 42) < 2 || c == 63;
+      let lo = <i32>(c == 43), hi = c == 63 ? 1 : -1, i = pos + 1, isq = <bool>(<i32>(<u32>(c - 42) < 2) | <i32>(c == 63));
       if (c == 123 /* { */) {
         hi = lo = readNum(i);
         i = numEnd;
@@ -206,7 +206,7 @@ function atom(depth: i32): bool {
   if (c == 46 /* . */) emit(ANY, f & F_S);
   else if (c == 94 /* ^ */ || c == 36 /* $ */) emit(ASSERT, <i32>(c == 36) | ((f & F_M) >> 1));
   else {
-    const v = c == 92 ? escape(false) : c, fold = <i32>((f & F_I) != 0 && isLetter(v)); // CHARI : CHAR
+    const v = c == 92 ? escape(false) : c, fold = f & <i32>isLetter(v); // CHARI : CHAR (F_I is 1)
     if (v >= 0) emit(fold, v | (fold << 5));
   }
   return true;
@@ -245,7 +245,7 @@ function escape(inClass: bool): i32 {
       else if (t == 3 || t == 6) e = t & 4; // E_BACKREF, E_UNICODE
       else if (t >= 4 && !inClass) { emit(ASSERT, t - 4); return -1; } // \A \z \b \B
     } else if (isDigit(c)) {
-      if (c == 48 && !isDigit(peek())) return 0;
+      if (<i32>(c == 48) & <i32>!isDigit(peek())) return 0;
       e = E_BACKREF;
     } else if (c < 128) return c; // escaped punctuation
   }
@@ -268,7 +268,7 @@ function classChar(): i32 {
     const c = peek(), i = pos;
     if (c < 0) return fail(E_NOBRACKET, a);
     if (c == 93 && i > s) break; // a ']' first is a literal
-    if (c == 91 && at(i + 1) == 58) return fail(E_POSIX, i);
+    if (<i32>(c == 91) & <i32>(at(i + 1) == 58)) return fail(E_POSIX, i);
     const lo = classChar();
     if (lo < 0) continue;
     let hi = lo;
@@ -429,7 +429,7 @@ function run(re: Regex, s: string, start: i32, full: bool): bool {
     for (let t = cl; t <= ce; t += rec) {
       let next = 0, work = best;
       if (t == ce) { // the new start
-        if (matched || (anchored && pos >= start) || pos >= len) break;
+        if (<i32>matched | (<i32>anchored & <i32>(pos >= start)) | <i32>(pos >= len)) break;
         memory.fill(best, 0xFF, slots); // (best is free until a match)
       } else {
         next = load<i32>(t);
