@@ -226,7 +226,7 @@ function escape(inClass: bool): i32 {
         if (!inClass) put(0);
         // the ranges of \d \w \s, or of their complement
         let next = 0;
-        const complement = neg && inClass;
+        const complement = neg & inClass;
         for (let i = l == 100 ? 0 : l & 4 ? 3 : 12 /* d, w, s */, lo = 0; (lo = byte(SETS, i)) != 0; i += 2) {
           const hi = byte(SETS, i + 1);
           if (complement) range(next, lo - 1); else range(lo, hi); // (a set never starts at 0)
@@ -237,10 +237,10 @@ function escape(inClass: bool): i32 {
         return -1;
       }
       if (t == 2) { // \xHH, \x{H…} (1 to 4 digits), \uHHHH
-        const braced = c == 120 && eat(123), want = c == 117 || braced ? 4 : 2;
+        const braced = c == 120 && eat(123), want = 2 << (<i32>(c == 117) | <i32>braced);
         const v = hexDigits(pos, want), k = hexEnd - pos;
         pos = hexEnd;
-        if (braced ? k > 0 && eat(125) : k == want) return v;
+        if (braced ? <i32>(k > 0) & <i32>eat(125) : k == want) return v;
       }
       else if (t == 3 || t == 6) e = t & 4; // E_BACKREF, E_UNICODE
       else if (t >= 4 && !inClass) { emit(ASSERT, t - 4); return -1; } // \A \z \b \B
@@ -456,7 +456,7 @@ function run(re: Regex, s: string, start: i32, full: bool): bool {
         let nx = e + 1;
         if (op >= JMP) {
           const j = e + a;
-          if (op != JMP) { store<i32>(sp, op == SPLIT ? j : nx); sp += 4; } // the other way, for later
+          store<i32>(sp, op == SPLIT ? j : nx); sp += <i32>(op != JMP) << 2; // the other way, for later (JMP: overwritten below)
           if (op != SPLIT) nx = j;
         } else if (op == SAVE) {
           const slot = word(work, a);
