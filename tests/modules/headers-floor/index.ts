@@ -4,7 +4,11 @@
 // cost in this host if its own wasm work were free. Built by `wasmgate build --all` (npm test) into
 // build/test/headers-floor.wasm; `npm run bench` then shows it under the headers filter.
 import { Counter, FilterHeadersStatus, RootContext, StreamContext, registerRootContext, requestHeaders, responseHeaders } from "../../../assembly/sdk";
-export * from "../../../assembly/sdk/exports/core";
+// The headers filter's exports: the core callback set without proxy_on_log.
+export {
+  proxy_abi_version_0_2_1, proxy_on_memory_allocate, proxy_on_context_create, proxy_on_vm_start,
+  proxy_on_configure, proxy_on_done, proxy_on_delete, proxy_on_request_headers, proxy_on_response_headers,
+} from "../../../assembly/sdk/exports/core";
 let c: Counter | null = null;
 class S extends StreamContext {
   onRequestHeaders(n: u32, eos: bool): FilterHeadersStatus {
