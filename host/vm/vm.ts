@@ -170,26 +170,39 @@ export class Vm {
     }
   }
   /**
-   * copyToPointerSize: allocate in the guest, copy bytes [0, length) of `bytes`, write (ptr, size);
-   * empty → (0, 0) without allocating. `bytes` must not change while the guest's malloc runs.
+   * The first half of copyToPointerSize: checks the two out-pointers and allocates `length` bytes in
+   * the guest. Returns the guest address; 0 when `length` is 0 (then (0, 0) is already written and
+   * nothing allocated); -1 when a pointer or the allocation is bad (InvalidMemoryAccess).
    */
-  giveBytes(bytes: Uint8Array, ptrPtr: number, sizePtr: number, length: number = bytes.length): number {
+  private reserve(length: number, ptrPtr: number, sizePtr: number): number {
     const m = this.memory;
-    if (!m.inBounds(ptrPtr, 4) || !m.inBounds(sizePtr, 4)) return 6;
+    if (!m.inBounds(ptrPtr, 4) || !m.inBounds(sizePtr, 4)) return -1;
     if (length === 0) {
       m.writeU32(ptrPtr, 0);
       m.writeU32(sizePtr, 0);
       return 0;
     }
     const p = this.allocate(length);
-    if (p === 0 || !m.inBounds(p, length)) return 6; // InvalidMemoryAccess
-    const out = m.bytes;
+    return p === 0 || !m.inBounds(p, length) ? -1 : p;
+  }
+  /** The second half: writes (ptr, size) once the bytes are in place; Ok. */
+  private handOver(p: number, length: number, ptrPtr: number, sizePtr: number): number {
+    this.memory.writeU32(ptrPtr, p);
+    this.memory.writeU32(sizePtr, length);
+    return 0;
+  }
+  /**
+   * copyToPointerSize: allocate in the guest, copy bytes [0, length) of `bytes`, write (ptr, size);
+   * empty → (0, 0) without allocating. `bytes` must not change while the guest's malloc runs.
+   */
+  giveBytes(bytes: Uint8Array, ptrPtr: number, sizePtr: number, length: number = bytes.length): number {
+    const p = this.reserve(length, ptrPtr, sizePtr);
+    if (p <= 0) return p < 0 ? 6 : 0; // InvalidMemoryAccess, or empty
+    const out = this.memory.bytes;
     if (length === bytes.length) out.set(bytes, p);
     else if (length > 256) out.set(new Uint8Array(bytes.buffer, bytes.byteOffset, length), p); // (a Buffer's subarray is slow)
     else for (let i = 0; i < length; i++) out[p + i] = bytes[i];
-    m.writeU32(ptrPtr, p);
-    m.writeU32(sizePtr, length);
-    return 0;
+    return this.handOver(p, length, ptrPtr, sizePtr);
   }
   /**
    * giveBytes for bytes [0, headLength) of `head` followed by `tail`, an ASCII string (one byte per
@@ -197,38 +210,20 @@ export class Vm {
    * while the guest's malloc runs (`tail` cannot).
    */
   giveBytesAndAscii(head: Uint8Array, headLength: number, tail: string, ptrPtr: number, sizePtr: number): number {
-    const m = this.memory;
-    if (!m.inBounds(ptrPtr, 4) || !m.inBounds(sizePtr, 4)) return 6;
     const length = headLength + tail.length;
-    if (length === 0) {
-      m.writeU32(ptrPtr, 0);
-      m.writeU32(sizePtr, 0);
-      return 0;
-    }
-    const p = this.allocate(length);
-    if (p === 0 || !m.inBounds(p, length)) return 6;
-    m.bytes.set(new Uint8Array(head.buffer, head.byteOffset, headLength), p);
-    m.writeLatin1(p + headLength, tail);
-    m.writeU32(ptrPtr, p);
-    m.writeU32(sizePtr, length);
-    return 0;
+    const p = this.reserve(length, ptrPtr, sizePtr);
+    if (p <= 0) return p < 0 ? 6 : 0;
+    this.memory.bytes.set(new Uint8Array(head.buffer, head.byteOffset, headLength), p);
+    this.memory.writeLatin1(p + headLength, tail);
+    return this.handOver(p, length, ptrPtr, sizePtr);
   }
   /** giveBytes for a string, as UTF-8, written straight into the allocated guest memory. */
   giveString(s: string, ptrPtr: number, sizePtr: number): number {
-    const m = this.memory;
-    if (!m.inBounds(ptrPtr, 4) || !m.inBounds(sizePtr, 4)) return 6;
     const length = utf8Length(s);
-    if (length === 0) {
-      m.writeU32(ptrPtr, 0);
-      m.writeU32(sizePtr, 0);
-      return 0;
-    }
-    const p = this.allocate(length);
-    if (p === 0 || !m.inBounds(p, length)) return 6;
-    writeUtf8(s, m.bytes, p);
-    m.writeU32(ptrPtr, p);
-    m.writeU32(sizePtr, length);
-    return 0;
+    const p = this.reserve(length, ptrPtr, sizePtr);
+    if (p <= 0) return p < 0 ? 6 : 0;
+    writeUtf8(s, this.memory.bytes, p);
+    return this.handOver(p, length, ptrPtr, sizePtr);
   }
 
   // ---- failure ----
