@@ -28,12 +28,14 @@ export function discoverTargets(root: string, all: boolean): BuildTarget[] {
 const HOOK_EXPORTS: Record<string, string> = {
   onRequestBody: "proxy_on_request_body", onRequestTrailers: "proxy_on_request_trailers",
   onResponseBody: "proxy_on_response_body", onResponseTrailers: "proxy_on_response_trailers",
+  onLog: "proxy_on_log",
 };
 
 /**
- * Body and trailer hooks a filter's sources define whose callback the built module does not export
- * (its entry file picked callback sets without sdk/exports/bodies): Envoy would never call them, so
- * the filter would silently not see bodies — fail open. One message per hook; [] when all is well.
+ * Body, trailer and log hooks a filter's sources define whose callback the built module does not
+ * export (its entry file picked callback sets without sdk/exports/bodies, or core's callbacks without
+ * proxy_on_log, as the headers filter does): Envoy would never call them, so the filter would silently
+ * not see bodies — fail open — or not log. One message per hook; [] when all is well.
  * The compiler drops such overrides without a word, so this reads the sources (every .ts file under
  * `sourceDir`) for method definitions of those names.
  */
@@ -45,7 +47,7 @@ export function missingHookExports(sourceDir: string, exportNames: ReadonlySet<s
       if (d.isDirectory()) { if (d.name !== "node_modules") walk(p); continue; }
       if (!d.name.endsWith(".ts")) continue;
       const text = readFileSync(p, "utf8");
-      for (const m of text.matchAll(/^[ \t]*(?:(?:public|override)\s+)*(on(?:Request|Response)(?:Body|Trailers))\s*\(/gm)) {
+      for (const m of text.matchAll(/^[ \t]*(?:(?:public|override)\s+)*(on(?:Request|Response)(?:Body|Trailers)|onLog)\s*\(/gm)) {
         if (!found.has(m[1])) found.set(m[1], p);
       }
     }
@@ -55,7 +57,9 @@ export function missingHookExports(sourceDir: string, exportNames: ReadonlySet<s
   for (const [hook, file] of found) {
     const exp = HOOK_EXPORTS[hook];
     if (!exportNames.has(exp)) {
-      out.push(`${label}: ${file} defines ${hook}, but the module does not export ${exp}, so Envoy would never call it (the filter would not see bodies): add export * from ".../assembly/sdk/exports/bodies" to its entry file`);
+      out.push(hook === "onLog"
+        ? `${label}: ${file} defines onLog, but the module does not export proxy_on_log, so Envoy would never call it: export it (it is in ".../assembly/sdk/exports/core") from the entry file`
+        : `${label}: ${file} defines ${hook}, but the module does not export ${exp}, so Envoy would never call it (the filter would not see bodies): add export * from ".../assembly/sdk/exports/bodies" to its entry file`);
     }
   }
   return out;

@@ -1,4 +1,4 @@
-// `wasmgate build`'s check that a filter's body and trailer hooks are reachable: a hook defined in
+// `wasmgate build`'s check that a filter's body, trailer and log hooks are reachable: a hook defined in
 // the sources of a module that does not export its callback would never run (the filter would not
 // see bodies: fail open), and the compiler drops it silently, so the build refuses it.
 import { test } from "node:test";
@@ -17,6 +17,14 @@ test("hooks defined without their exports are reported, one message per hook, na
   assert.match(msgs[0], /^build\/test\/core-only\.wasm: .*tests\/modules\/core-only\/index\.ts defines onRequestBody, but the module does not export proxy_on_request_body, so Envoy would never call it .*exports\/bodies/);
   assert.match(msgs[1], /defines onResponseBody, but the module does not export proxy_on_response_body/);
   assert.deepEqual(missingHookExports(`${ROOT}tests/modules/core-only`, BODIES, "x"), [], "with the bodies set exported, nothing to report");
+});
+
+test("an onLog without proxy_on_log is reported too (a filter may export core's callbacks without it)", () => {
+  // tests/modules/sdk-probe defines onLog (and body and trailer hooks)
+  const msgs = missingHookExports(`${ROOT}tests/modules/sdk-probe`, BODIES, "build/test/sdk-probe.wasm");
+  assert.equal(msgs.length, 1, msgs.join("\n"));
+  assert.match(msgs[0], /defines onLog, but the module does not export proxy_on_log, so Envoy would never call it: export it/);
+  assert.deepEqual(missingHookExports(`${ROOT}tests/modules/sdk-probe`, new Set([...BODIES, "proxy_on_log"]), "x"), []);
 });
 
 test("the project's filters and examples define no unreachable hooks", () => {
