@@ -100,7 +100,7 @@ export function isWritableHeaderValue(s: string, maxBytes: i32): bool {
     if ((c & 0xF800) == 0xD800) { // a surrogate: must be a high one followed by a low one (4 bytes)
       if (c >= 0xDC00 || ++i >= n || (<i32>load<u16>(p + (<usize>i << 1)) & 0xFC00) != 0xDC00) return false;
       bytes += 2;
-    } else bytes += c < 0x800 ? 1 : 2;
+    } else if (c >= 0x80) bytes += c < 0x800 ? 1 : 2; // (HTAB, the one other ASCII unit allowed, is 1 byte)
   }
   return bytes <= maxBytes;
 }

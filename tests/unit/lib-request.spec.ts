@@ -197,13 +197,16 @@ describe("header syntax", () => {
     expect(isWritableHeaderValue("\uD83D\uDE00", 4)).toBe(true);
     expect(isWritableHeaderValue("\uD83D\uDE00", 3)).toBe(false);
     expect(isWritableHeaderValue("abc", 2)).toBe(false);
+    expect(isWritableHeaderValue("\t", 1)).toBe(true); // HTAB is one byte (found by the fuzz test)
+    expect(isWritableHeaderValue("a\tb", 3)).toBe(true);
+    expect(isWritableHeaderValue("a\tb", 2)).toBe(false);
     expect(isWritableHeaderValue("\u20AC\u20AC", 6)).toBe(true); // 3 bytes each
     expect(isWritableHeaderValue("\u20AC\u20AC", 5)).toBe(false);
     expect(isWritableHeaderValue("a\u07FF\u0800", 6)).toBe(true); // 1 + 2 + 3
     expect(isWritableHeaderValue("a\u07FF\u0800", 5)).toBe(false);
     // the byte limit is the UTF-8 length exactly, on random well-formed values
     let seed: u32 = 11;
-    const units: u16[] = [0x41, 0x7E, 0xA0, 0xE9, 0x7FF, 0x800, 0x20AC, 0xFFFD, 0xD83D];
+    const units: u16[] = [0x41, 0x7E, 0x09, 0xA0, 0xE9, 0x7FF, 0x800, 0x20AC, 0xFFFD, 0xD83D];
     for (let t = 0; t < 500; t++) {
       let v = "";
       seed = seed * 1103515245 + 12345;
