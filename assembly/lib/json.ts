@@ -68,6 +68,14 @@ export function listItem(list: string, i: i32, sep: string = "|"): string {
   return list.substring(a, b < 0 ? list.length : b);
 }
 
+/** Items 0 … n − 1 of a '|'-separated list as an array ("" for any past its end), made once: a
+ *  table of names kept as one text (messages.txt) and read by index. */
+export function listItems(list: string, n: i32): string[] {
+  const out = emptyArray<string[]>();
+  for (let i = 0; i < n; i++) out.push(listItem(list, i));
+  return out;
+}
+
 /** 2^53 − 1: the largest integer an f64 holds exactly with all smaller ones. */
 export const MAX_SAFE_INTEGER: f64 = 9007199254740991.0;
 

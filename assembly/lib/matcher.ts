@@ -22,7 +22,7 @@
 //    apex; a host string matcher sees the lower-cased host.
 // Parse errors name their path: "config.rules[2].match.path.prefix: must start with /".
 
-import { JsonKind, JsonValue, listItem, emptyArray } from "./json";
+import { JsonKind, JsonValue, listItems, emptyArray } from "./json";
 import { ConfigObject, Problems, itemPath } from "./configReader";
 import { compileRegex, Regex } from "./regex";
 import { RequestView } from "./request";
@@ -119,8 +119,7 @@ export class RequestMatcher {
 // ignore_case and invert (the bits of STRING_KEYS). A path matcher takes exact, prefix, suffix, regex
 // and ignore_case (the bits of PATH_KEYS). Then a request matcher's keys, from K_PATH (REQUEST_KEYS).
 // (One '|'-separated text in messages.txt, split once: cheaper than fourteen string literals.)
-const KEYS = emptyArray<string[]>();
-for (let i = 0; i < 14; i++) KEYS.push(listItem(msg(Msg.MatcherKeys), i));
+const KEYS = listItems(msg(Msg.MatcherKeys), 14);
 const STRING_KINDS = 0x7F, PATH_KINDS = 0x17, STRING_KEYS = 0x1FF, PATH_KEYS = 0x97, REQUEST_KEYS = 0x3E00;
 const K_PATH = 9, K_METHODS = 10, K_HOST = 11, K_HEADERS = 12, K_QUERY = 13;
 const STRING = 0, PATH = 1, HOST = 2;

@@ -1,9 +1,8 @@
 // Header and property names the request libraries and filters use on requests, kept as one ASCII
 // text in messages.txt (Names) and split once at start: a UTF-16 literal each would cost a 20-byte
 // header, two bytes a character and a data segment of its own. name(Name.X) is one load.
-import { listItem } from "./json";
+import { listItems } from "./json";
 import { Msg, msg } from "./messages";
-import { emptyArray } from "./emptyArray";
 
 /** In messages.txt's Names order. */
 export const enum Name {
@@ -11,8 +10,7 @@ export const enum Name {
   XRequestId, Source, Address, WasmgateConsumer, WasmgateClaim, CookieSeparator,
 }
 
-const NAMES = emptyArray<string[]>();
-for (let i = 0; i <= Name.CookieSeparator; i++) NAMES.push(listItem(msg(Msg.Names), i));
+const NAMES = listItems(msg(Msg.Names), Name.CookieSeparator + 1);
 // (the array's storage never changes after this, and the array keeps the texts alive)
 const NAME_PTRS = NAMES.dataStart;
 

@@ -1,7 +1,7 @@
 // Parsing the headers filter configuration (README.md beside this file), once, in onConfigure,
 // into precomputed rules: compiled matchers, regexes, replacements and templates. Every problem
 // is recorded as "config.<path>: <reason>"; the first one is what the filter logs.
-import { JsonKind, JsonValue, emptyArray, listItem, parseJsonBuffer } from "../../assembly/lib/json";
+import { JsonKind, JsonValue, emptyArray, listItems, parseJsonBuffer } from "../../assembly/lib/json";
 import { ConfigObject, Problems, itemPath, listIndex } from "../../assembly/lib/configReader";
 import {
   NamedMatcher, RequestMatcher, StringMatcher, parseNamed, parseRequestMatcher, parseStringMatcher,
@@ -81,8 +81,7 @@ export class HeadersConfig {
 // fields of the root, a rule and each operation (the masks below index them).
 const enum K { Op, Header, Value, Inbound, Match, To, Overwrite, Regex, With, Keep, Split, Param, Prefix,
   Request, Response, MaxValueBytes, TrustedHops, Name, Ops, Consumer, Claims, Status, ResponseHeaders, Strip, Config }
-const FIELD_NAMES = emptyArray<string[]>();
-for (let i = 0; i <= K.Config; i++) FIELD_NAMES.push(listItem(msg(Msg.HeadersKeys), i));
+const FIELD_NAMES = listItems(msg(Msg.HeadersKeys), K.Config + 1);
 // Key k's text: its pointer read straight from the array's storage, which never changes after
 // this (one load at each use; the array keeps the texts alive).
 const KEY_PTRS = FIELD_NAMES.dataStart;

@@ -37,6 +37,27 @@ function caps(c: StaticArray<i32>): string {
 }
 function str(s: string | null): string { return s === null ? "<null>" : s!; }
 
+/** The earlier engine's regex for the pattern compileBoth compiled last (null when not ok). */
+let old: Old.Regex | null = null;
+/** Compiles p with both engines, expecting the same ok, error text and offset; the new engine's
+ *  regex (null when not ok), the old one's in `old`. */
+function compileBoth(p: string): Regex | null {
+  const a = compileRegex(p), b = Old.compileRegex(p);
+  expect(a.ok).toBe(b.ok, p);
+  expect(a.error).toBe(b.error, p);
+  expect(a.offset).toBe(b.offset, p);
+  old = b.regex;
+  return a.ok ? a.regex : null;
+}
+/** Expects both engines to find the same match (or none) in s from `from`; true when they matched. */
+function sameExec(r: Regex, o: Old.Regex, s: string, from: i32, what: string): bool {
+  const x = r.exec(s, from), y = o.exec(s, from);
+  expect(x === null).toBe(y === null, what);
+  if (x === null || y === null) return false;
+  expect(caps(x.caps)).toBe(caps(y.caps), what);
+  return true;
+}
+
 const TEMPLATES: string[] = ["<$0>", "$1-$$", "", "${1}x$0", "[$2]"];
 
 describe("regex: differential against the earlier engine", () => {
@@ -44,13 +65,10 @@ describe("regex: differential against the earlier engine", () => {
     let compiled = 0, matched = 0;
     for (let round = 0; round < 1200; round++) {
       const p = pattern();
-      const a = compileRegex(p), b = Old.compileRegex(p);
-      expect(a.ok).toBe(b.ok, p);
-      expect(a.error).toBe(b.error, p);
-      expect(a.offset).toBe(b.offset, p);
-      if (!a.ok) continue;
+      const rn = compileBoth(p);
+      if (rn === null) continue;
       compiled++;
-      const r = a.regex!, o = b.regex!;
+      const r = rn!, o = old!;
       const t = TEMPLATES[rnd(TEMPLATES.length)];
       const ra = compileReplacement(r, t), rb = Old.compileReplacement(o, t);
       expect(ra.ok).toBe(rb.ok, p + " / " + t);
@@ -61,9 +79,7 @@ describe("regex: differential against the earlier engine", () => {
         expect(r.test(s)).toBe(o.test(s), what);
         expect(r.fullMatch(s)).toBe(o.fullMatch(s), what);
         for (let from = 0; from <= s.length; from += 1 + rnd(3)) {
-          const x = r.exec(s, from), y = o.exec(s, from);
-          expect(x === null).toBe(y === null, what);
-          if (x !== null && y !== null) { matched++; expect(caps(x.caps)).toBe(caps(y.caps), what); }
+          if (sameExec(r, o, s, from, what)) matched++;
         }
         if (ra.ok) {
           const all = rnd(2) == 0, max = rnd(3) == 0 ? rnd(40) : i32.MAX_VALUE;
@@ -88,23 +104,16 @@ describe("regex: differential against the earlier engine", () => {
     for (let c = 32; c < 128; c++) {
       for (let f = 0; f < forms.length; f++) {
         const p = forms[f].replace("#", String.fromCharCode(c));
-        const a = compileRegex(p), b = Old.compileRegex(p);
-        expect(a.ok).toBe(b.ok, p);
-        expect(a.error).toBe(b.error, p);
-        expect(a.offset).toBe(b.offset, p);
-        if (!a.ok) continue;
+        const r = compileBoth(p);
+        if (r === null) continue;
         let ta = "", tb = "";
         for (let u = 0; u < all.length; u++) {
           const one = all.charAt(u);
-          ta += a.regex!.test(one) ? "1" : "0";
-          tb += b.regex!.test(one) ? "1" : "0";
+          ta += r!.test(one) ? "1" : "0";
+          tb += old!.test(one) ? "1" : "0";
         }
         expect(ta).toBe(tb, p);
-        for (let from = 0; from < all.length; from += 7) {
-          const x = a.regex!.exec(all, from), y = b.regex!.exec(all, from);
-          expect(x === null).toBe(y === null, p);
-          if (x !== null && y !== null) expect(caps(x.caps)).toBe(caps(y.caps), p);
-        }
+        for (let from = 0; from < all.length; from += 7) sameExec(r!, old!, all, from, p);
       }
     }
   });
@@ -115,16 +124,9 @@ describe("regex: differential against the earlier engine", () => {
     for (let c = 32; c < 128; c++) {
       for (let f = 0; f < forms.length; f++) {
         const p = forms[f].replace("#", String.fromCharCode(c));
-        const a = compileRegex(p), b = Old.compileRegex(p);
-        expect(a.ok).toBe(b.ok, p);
-        expect(a.error).toBe(b.error, p);
-        expect(a.offset).toBe(b.offset, p);
-        if (!a.ok) continue;
-        for (let k = 0; k < ins.length; k++) {
-          const x = a.regex!.exec(ins[k]), y = b.regex!.exec(ins[k]);
-          expect(x === null).toBe(y === null, p);
-          if (x !== null && y !== null) expect(caps(x.caps)).toBe(caps(y.caps), p);
-        }
+        const r = compileBoth(p);
+        if (r === null) continue;
+        for (let k = 0; k < ins.length; k++) sameExec(r!, old!, ins[k], 0, p);
       }
     }
   });
