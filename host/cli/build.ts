@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { checkEnvoyImports } from "../abi/imports-check.ts";
+import { CompactVisitor } from "./compact-visitor.ts";
 
 export interface BuildTarget { name: string; config: string; outDir: string; checkImports: boolean }
 
@@ -85,7 +86,9 @@ async function compileAs(root: string, t: BuildTarget, target: "release" | "debu
   const argv = ["--config", t.config, "--target", target, "-o", outFile];
   if (target === "debug") argv.push("-t", join(t.outDir, `${t.name}.debug.wat`));
   const stderr: string[] = [];
+  const visitor = new CompactVisitor((await import("binaryen")).default);
   const { error } = await asc.main(argv, {
+    transforms: [visitor],
     stdout: { write: (s: string) => (log(String(s).replace(/\n$/, "")), true) } as any,
     stderr: { write: (s: string) => (stderr.push(String(s)), true) } as any,
   });
@@ -93,6 +96,7 @@ async function compileAs(root: string, t: BuildTarget, target: "release" | "debu
   if (error) return `${t.name} (${target}): ${error.message}\n${errText}`;
   if (/ERROR/.test(errText)) return `${t.name} (${target}):\n${errText}`;
   if (errText.trim()) process.stderr.write(errText);
+  if (visitor.skipped) process.stderr.write(`${t.name} (${target}): kept the compiler's collector visitor: ${visitor.skipped}\n`);
   return null;
 }
 
