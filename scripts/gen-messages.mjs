@@ -47,15 +47,19 @@ function parse(text) {
 
 /**
  * Byte-pair encoding of the texts (each compressed on its own, so each stays addressable): the most
- * frequent pair of adjacent symbols, over all texts, becomes a new symbol 128…255, as long as a pair
- * occurs three times or more. A byte < 128 is an ASCII character; a byte ≥ 128 stands for the two
- * symbols PAIRS[2·(b − 128)], PAIRS[2·(b − 128) + 1]. Ties go to the pair seen first, so the output
- * is the same on every run.
+ * frequent pair of adjacent symbols, over all texts, becomes a new symbol, as long as a pair occurs
+ * three times or more. The symbols are the bytes no text uses as a character: 128…255, then 0…31.
+ * A byte 32…126 is an ASCII character; any other byte b stands for the two symbols
+ * PAIRS[2·i], PAIRS[2·i + 1] with i = (b + 128) & 255 (128 → 0 … 255 → 127, 0 → 128 … 31 → 159).
+ * Ties go to the pair seen first, so the output is the same on every run.
  */
 function compress(texts) {
   let seqs = texts.map((t) => [...t].map((c) => c.charCodeAt(0)));
   const pairs = [];
-  for (let sym = 128; sym < 256; sym++) {
+  const symbols = [];
+  for (let b = 128; b < 256; b++) symbols.push(b);
+  for (let b = 0; b < 32; b++) symbols.push(b);
+  for (const sym of symbols) {
     const count = new Map();
     for (const s of seqs) for (let i = 0; i + 1 < s.length; i++) { const k = s[i] * 256 + s[i + 1]; count.set(k, (count.get(k) ?? 0) + 1); }
     let best = -1, most = 2;
@@ -73,8 +77,21 @@ function compress(texts) {
   return { seqs, pairs };
 }
 
+/** Decodes an encoded text the way msg() does (a self-check of every text before writing). */
+function decode(seq, pairs) {
+  const out = [];
+  const put = (c) => {
+    if (c - 32 >= 0 && c - 32 < 95) { out.push(c); return; }
+    const i = (c + 128) & 255;
+    put(pairs[2 * i]); put(pairs[2 * i + 1]);
+  };
+  seq.forEach(put);
+  return String.fromCharCode(...out);
+}
+
 function generate(entries) {
   const { seqs, pairs } = compress(entries.map((e) => e.text));
+  entries.forEach((e, i) => { if (decode(seqs[i], pairs) !== e.text) fail(`${e.name} does not decode to its text`); });
   const longest = entries.reduce((n, e) => Math.max(n, e.text.length), 0);
   const out = [];
   out.push(
@@ -84,8 +101,9 @@ function generate(entries) {
     "// Configuration error texts as ASCII bytes in one static table: a string literal costs a 20-byte",
     "// header, two bytes a character and data-segment overhead of its own; here a text costs its",
     "// characters and a byte of length. msg() makes a string of one only when a message is produced.",
-    "// The texts are byte-pair encoded (scripts/gen-messages.mjs compress): a byte below 128 is an ASCII",
-    "// character, a byte b from 128 on stands for the two bytes PAIRS[2(b - 128)] and PAIRS[2(b - 128) + 1].",
+    "// The texts are byte-pair encoded (scripts/gen-messages.mjs compress): a byte from 32 to 126 is that ASCII",
+    "// character; any other byte b stands for the two bytes PAIRS[2i] and PAIRS[2i + 1],",
+    "// i = (b + 128) & 255 (the bytes 128…255 first, then 0…31).",
     "",
     "export const enum Msg {",
   );
@@ -99,15 +117,15 @@ function generate(entries) {
   out.push("// Encoded text m is LEN[m] bytes long and starts where text m - 1 ended.", "const LEN = memory.data<u8>([");
   for (let i = 0; i < lengths.length; i += 32) out.push(`  ${lengths.slice(i, i + 32).join(", ")},`);
   out.push("]);");
-  out.push("// What the bytes 128, 129, … stand for: two bytes each.", "const PAIRS = memory.data<u8>([");
+  out.push("// What the bytes 128, 129, … 255, 0, 1, … stand for: two bytes each.", "const PAIRS = memory.data<u8>([");
   for (let i = 0; i < pairs.length; i += 32) out.push(`  ${pairs.slice(i, i + 32).join(", ")},`);
   out.push("]);");
   out.push(`// The longest text, decoded (${longest} characters), fits here.`, `const SCRATCH = memory.data(${longest * 2});`, "");
   out.push(
     "/** Writes symbol `c` decoded at character `n` of SCRATCH; returns the character after it. */",
     "function put(c: u32, n: usize): usize {",
-    "  if (c < 128) { store<u16>(SCRATCH + (n << 1), c); return n + 1; }",
-    "  const p = PAIRS + ((<usize>c - 128) << 1);",
+    "  if (c - 32 < 95) { store<u16>(SCRATCH + (n << 1), c); return n + 1; }",
+    "  const p = PAIRS + ((<usize>(c + 128) & 255) << 1);",
     "  return put(load<u8>(p, 1), put(load<u8>(p), n));",
     "}",
     "",
