@@ -168,14 +168,16 @@ export class ConfigObject {
     return out;
   }
   /** Records "<path>.<key>: unknown field" for every key not in `allowed` (at most 32 names; only
-   *  allowed[i] with bit i of `mask` set count) nor in `more`; returns true if none. */
-  rejectUnknown(allowed: string[], mask: i32 = -1, more: string[] | null = null): bool {
+   *  allowed[i] with bit i of `mask` set count) nor in `more` (the same, with `moreMask`); returns
+   *  true if none. */
+  rejectUnknown(allowed: string[], mask: i32 = -1, more: string[] | null = null, moreMask: i32 = -1): bool {
     const keys = this.obj.keys;
     let ok = true;
     for (let i = 0; i < keys.length; i++) {
       const k = unchecked(keys[i]);
       const at = allowed.indexOf(k);
-      if ((at < 0 || (mask >>> at & 1) == 0) && (more === null || more.indexOf(k) < 0)) {
+      const atMore = more !== null ? more.indexOf(k) : -1;
+      if ((at < 0 || (mask >>> at & 1) == 0) && (atMore < 0 || (moreMask >>> atMore & 1) == 0)) {
         this.fail(k, msg(Msg.UnknownField));
         ok = false;
       }

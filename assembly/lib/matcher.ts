@@ -200,14 +200,15 @@ export function parseNamed(c: ConfigObject, key: string, headerNames: bool): Nam
 
 /**
  * Parses a request matcher object; null (with problems recorded) when invalid. `extraKeys` are
- * further keys the caller parses itself (a filter's own conditions), accepted here.
+ * further keys the caller parses itself (a filter's own conditions), accepted here: only
+ * extraKeys[i] with bit i of `extraMask` set (at most 32), so a filter can pass its table of keys.
  */
 export function parseRequestMatcher(v: JsonValue | null, path: string, problems: Problems,
-                                    extraKeys: string[] | null = null): RequestMatcher | null {
+                                    extraKeys: string[] | null = null, extraMask: i32 = -1): RequestMatcher | null {
   const c = ConfigObject.root(v, path, problems);
   if (c === null) return null;
   const before = problems.list.length;
-  c.rejectUnknown(KEYS, REQUEST_KEYS, extraKeys);
+  c.rejectUnknown(KEYS, REQUEST_KEYS, extraKeys, extraMask);
   let key = unchecked(KEYS[K_PATH]);
   const pm = parseMatcher(c.obj.get(key), c.at(key), problems, PATH);
   key = unchecked(KEYS[K_METHODS]);

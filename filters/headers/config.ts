@@ -87,8 +87,9 @@ const FIELD_NAMES = listItems(msg(Msg.HeadersKeys), K.Config + 1);
 const KEY_PTRS = FIELD_NAMES.dataStart;
 // @ts-ignore: decorator
 @inline function key(k: K): string { return load<string>(KEY_PTRS + (<usize>k << 2)); }
-const MATCH_EXTRA: string[] = [key(K.Consumer), key(K.Claims)];
-const MATCH_EXTRA_RESPONSE: string[] = [key(K.Consumer), key(K.Claims), key(K.Status), key(K.ResponseHeaders)];
+// A rule's match also takes consumer and claims (and, in a response rule, status and
+// response_headers): the FIELD_NAMES bits passed to parseRequestMatcher.
+const MATCH_EXTRA = 3 << K.Consumer, MATCH_EXTRA_RESPONSE = 15 << K.Consumer;
 
 /** The config, or null with problems.first set to "config.<path>: <reason>". */
 export function parseConfig(bytes: ArrayBuffer, problems: Problems): HeadersConfig | null {
@@ -141,7 +142,7 @@ function parseRules(root: ConfigObject, field: string, response: bool, cfg: Head
 
 function parseMatch(r: ConfigObject, response: bool, rule: Rule): void {
   const problems = r.problems;
-  rule.match = parseRequestMatcher(r.obj.get(key(K.Match)), r.at(key(K.Match)), problems, response ? MATCH_EXTRA_RESPONSE : MATCH_EXTRA);
+  rule.match = parseRequestMatcher(r.obj.get(key(K.Match)), r.at(key(K.Match)), problems, FIELD_NAMES, response ? MATCH_EXTRA_RESPONSE : MATCH_EXTRA);
   const m = r.object(key(K.Match));
   if (m === null) return;
   const cv = m.obj.get(key(K.Consumer));
