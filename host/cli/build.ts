@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { basename, dirname, join } from "node:path";
 import { checkEnvoyImports } from "../abi/imports-check.ts";
 import { CompactVisitor } from "./compact-visitor.ts";
+import { ConstructedThis } from "./constructed-this.ts";
 
 export interface BuildTarget { name: string; config: string; outDir: string; checkImports: boolean }
 
@@ -86,9 +87,10 @@ async function compileAs(root: string, t: BuildTarget, target: "release" | "debu
   const argv = ["--config", t.config, "--target", target, "-o", outFile];
   if (target === "debug") argv.push("-t", join(t.outDir, `${t.name}.debug.wat`));
   const stderr: string[] = [];
-  const visitor = new CompactVisitor((await import("binaryen")).default);
+  const binaryen = (await import("binaryen")).default;
+  const visitor = new CompactVisitor(binaryen);
   const { error } = await asc.main(argv, {
-    transforms: [visitor],
+    transforms: [visitor, new ConstructedThis(binaryen)],
     stdout: { write: (s: string) => (log(String(s).replace(/\n$/, "")), true) } as any,
     stderr: { write: (s: string) => (stderr.push(String(s)), true) } as any,
   });

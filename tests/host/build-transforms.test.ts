@@ -1,5 +1,6 @@
-// host/cli/compact-visitor.ts rewrites the collector's member visitor of every module `wasmgate
-// build` makes. A visitor that misses a reference is a use-after-free: the object is freed while
+// The compiler transforms of `wasmgate build` (host/cli/compact-visitor.ts, constructed-this.ts).
+//
+// compact-visitor.ts rewrites the collector's member visitor of every module `wasmgate build` makes. A visitor that misses a reference is a use-after-free: the object is freed while
 // still reachable, and the next allocation overwrites it. This suite compiles one program of many
 // class shapes (inheritance with references in the base and the subclass, references between
 // plain fields, nullable references, arrays, a StaticArray, a Map, a Set, a closure, a class that
@@ -13,6 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import binaryen from "binaryen";
 import { CompactVisitor } from "../../host/cli/compact-visitor.ts";
+import { ConstructedThis } from "../../host/cli/constructed-this.ts";
 import { useWasmgateAllocator } from "../../host/cli/build.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -64,12 +66,12 @@ export function checksum(): i32 {
 }
 `;
 
-async function compile(dir: string, visitor: CompactVisitor | null): Promise<Uint8Array> {
+async function compile(dir: string, visitor: object | null, source = "program.ts"): Promise<Uint8Array> {
   const asc = (await import("assemblyscript/asc")).default;
   useWasmgateAllocator(asc, ROOT);
   const out = join(dir, visitor ? "compact.wasm" : "compiler.wasm");
   const stderr: string[] = [];
-  const { error } = await asc.main([join(dir, "program.ts"), "--runtime", "minimal", "--exportRuntime", "-O3", "-o", out], {
+  const { error } = await asc.main([join(dir, source), "--runtime", "minimal", "--exportRuntime", "-O3", "-o", out], {
     transforms: visitor ? [visitor] : [],
     stdout: { write: () => true } as any,
     stderr: { write: (s: string) => (stderr.push(String(s)), true) } as any,
@@ -124,4 +126,47 @@ test("a shape it does not know leaves the compiler's visitor in place and says w
   assert.match(String(v.skipped), /an expression of kind \d+ in A~visit/);
   assert.equal(m.emitText(), before, "the module is unchanged");
   m.dispose();
+});
+
+// constructed-this.ts: a subclass's constructor calls its base's without the base's allocation test.
+// The program below builds objects of a three-level hierarchy (fields initialised at each level, a
+// base constructor with arguments computed by the subclass), of the middle and the base class on
+// their own (`new` of a base class must still allocate), and one whose constructor allocates through
+// an explicit super() call after field writes; the two builds must report the same fields.
+const HIERARCHY = `
+class A { a: i32 = 1; s: string; constructor(public k: i32, t: string) { this.s = t + k.toString(); this.a += k; } }
+class B extends A { b: i64 = 2; u: string = "u"; constructor(k: i32) { super(k * 3, "b"); this.b += <i64>k; } }
+class C extends B { c: f64 = 0.5; w: string | null = null; constructor(k: i32) { super(k + 1); this.c *= <f64>k; this.w = this.s + "!"; } }
+class D { x: i32 = 7; }
+class E extends D { y: i32; constructor(v: i32) { super(); this.y = v + this.x; } }
+let keep: A[] = [];
+export function run(n: i32): i32 {
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    const c = new C(i), b = new B(i), a = new A(i, "a"), e = new E(i), d = new D();
+    keep.push(c); keep.push(b); keep.push(a);
+    acc = acc * 31 + c.a + <i32>c.b + <i32>(c.c * 2) + c.k + c.s.length + changetype<string>(c.w).length;
+    acc = acc * 31 + b.a + <i32>b.b + b.k + b.s.length + b.u.length + a.a + a.k + a.s.length + e.x + e.y + d.x;
+  }
+  return acc;
+}
+`;
+
+test("base class constructors called without the allocation test build the same objects", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "wasmgate-ctor-"));
+  try {
+    writeFileSync(join(dir, "hierarchy.ts"), HIERARCHY);
+    const t = new ConstructedThis(binaryen);
+    const changed = await compile(dir, t, "hierarchy.ts");
+    // (D's constructor calls Object's; B's, C's and E's call A's, B's and D's)
+    assert.ok(t.removed >= 1 && t.redirected >= 3, `removed ${t.removed}, redirected ${t.redirected}`);
+    const plain = await compile(dir, null, "hierarchy.ts");
+    const run = async (bytes: Uint8Array) => {
+      const { instance } = await WebAssembly.instantiate(bytes, { env: { abort: () => { throw new Error("abort"); } } });
+      return (instance.exports as any).run(200);
+    };
+    assert.equal(await run(changed), await run(plain));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
