@@ -90,7 +90,8 @@ async function compileAs(root: string, t: BuildTarget, target: "release" | "debu
   const binaryen = (await import("binaryen")).default;
   const visitor = new CompactVisitor(binaryen);
   const { error } = await asc.main(argv, {
-    transforms: [visitor, new ConstructedThis(binaryen)],
+    // (asc's Transform type also lists what asc itself sets on a transform class it instantiates)
+    transforms: [visitor, new ConstructedThis(binaryen)] as any[],
     stdout: { write: (s: string) => (log(String(s).replace(/\n$/, "")), true) } as any,
     stderr: { write: (s: string) => (stderr.push(String(s)), true) } as any,
   });

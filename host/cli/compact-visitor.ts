@@ -61,9 +61,8 @@ export class CompactVisitor {
   /** The layout of each class id, read from the generated switch and visitor functions. */
   private readLayouts(module: Module): Layout[] {
     const b = this.binaryen;
-    const E = b.ExpressionIds;
     const info = (e: number): any => b.getExpressionInfo(e);
-    const isLocal = (e: number, index: number): boolean => { const i = info(e); return i.id === E.LocalGet && i.index === index; };
+    const isLocal = (e: number, index: number): boolean => { const i = info(e); return i.id === b.LocalGetId && i.index === index; };
     const memo = new Map<string, Layout>();
 
     const layoutOf = (name: string): Layout => {
@@ -74,9 +73,9 @@ export class CompactVisitor {
       const out: Layout = { words: 0, calls: [] };
       const walk = (e: number): void => {
         const i = info(e);
-        if (i.id === E.Nop) return;
-        if (i.id === E.Block) { for (const c of i.children) walk(c); return; }
-        if (i.id === E.Call) {
+        if (i.id === b.NopId) return;
+        if (i.id === b.BlockId) { for (const c of i.children) walk(c); return; }
+        if (i.id === b.CallId) {
           // base class's visitor or a collection's own: (this, cookie)
           if (i.operands.length !== 2 || !isLocal(i.operands[0], 0) || !isLocal(i.operands[1], 1)) throw new Unsupported(`a call of another shape in ${name}`);
           if (i.target.endsWith("~visit")) {
@@ -86,13 +85,13 @@ export class CompactVisitor {
           } else out.calls.push(i.target);
           return;
         }
-        if (i.id === E.If && !i.ifFalse) {
+        if (i.id === b.IfId && !i.ifFalse) {
           // if (tmp = load<usize>(this, offset)) __visit(tmp, cookie)
           const c = info(i.condition);
-          const load = c.id === E.LocalSet && c.isTee ? info(c.value) : null;
+          const load = c.id === b.LocalSetId && c.isTee ? info(c.value) : null;
           const call = info(i.ifTrue);
-          if (load === null || load.id !== E.Load || load.bytes !== 4 || !isLocal(load.ptr, 0) || load.offset % 4 !== 0 ||
-              call.id !== E.Call || call.target !== VISIT || call.operands.length !== 2 ||
+          if (load === null || load.id !== b.LoadId || load.bytes !== 4 || !isLocal(load.ptr, 0) || load.offset % 4 !== 0 ||
+              call.id !== b.CallId || call.target !== VISIT || call.operands.length !== 2 ||
               !isLocal(call.operands[0], c.index) || !isLocal(call.operands[1], 1)) throw new Unsupported(`a field visit of another shape in ${name}`);
           const word = load.offset / 4;
           if (word > MAX_WORD) throw new Unsupported(`a reference field at byte ${load.offset} in ${name}`);
@@ -108,27 +107,27 @@ export class CompactVisitor {
 
     // block [ block $invalid [ block $cN [ … block $c0 [ br_table … ] case0 … ] caseN ], unreachable ]
     const top = info(b.getFunctionInfo(module.getFunction(VISIT_MEMBERS)).body);
-    if (top.id !== E.Block || top.children.length !== 2) throw new Unsupported("__visit_members of another shape");
+    if (top.id !== b.BlockId || top.children.length !== 2) throw new Unsupported("__visit_members of another shape");
     const caseOf = new Map<string, number>();
     let block = info(top.children[0]);
     let table: any = null;
     while (table === null) {
-      if (block.id !== E.Block || block.children.length < 1 || block.children.length > 2) throw new Unsupported("__visit_members of another shape");
+      if (block.id !== b.BlockId || block.children.length < 1 || block.children.length > 2) throw new Unsupported("__visit_members of another shape");
       const inner = info(block.children[0]);
       if (block.children.length === 2) {
         if (!inner.name) throw new Unsupported("__visit_members of another shape");
         caseOf.set(inner.name, block.children[1]);
       }
-      if (inner.id === E.Switch) table = inner;
+      if (inner.id === b.SwitchId) table = inner;
       else block = inner;
     }
     return (table.names as string[]).map((label) => {
       const c = caseOf.get(label);
       if (c === undefined) throw new Unsupported(`no case for ${label}`);
       const i = info(c);
-      if (i.id === E.Return) return { words: 0, calls: [] };
-      const first = i.id === E.Block && i.children.length === 2 ? info(i.children[0]) : null;
-      if (first === null || first.id !== E.Call || !first.target.endsWith("~visit") || info(i.children[1]).id !== E.Return) {
+      if (i.id === b.ReturnId) return { words: 0, calls: [] };
+      const first = i.id === b.BlockId && i.children.length === 2 ? info(i.children[0]) : null;
+      if (first === null || first.id !== b.CallId || !first.target.endsWith("~visit") || info(i.children[1]).id !== b.ReturnId) {
         throw new Unsupported(`a case of another shape for ${label}`);
       }
       return layoutOf(first.target);
@@ -139,25 +138,24 @@ export class CompactVisitor {
    *  again: the global is passed as it is (~7 bytes less per global). */
   private rewriteGlobals(m: Module): void {
     const b = this.binaryen;
-    const E = b.ExpressionIds;
     const f = m.getFunction(VISIT_GLOBALS);
     if (!f) return;
     const fi = b.getFunctionInfo(f);
     const body: any = b.getExpressionInfo(fi.body);
-    if (body.id !== E.Block || b.expandType(fi.params).length !== 1) throw new Unsupported("__visit_globals of another shape");
+    if (body.id !== b.BlockId || b.expandType(fi.params).length !== 1) throw new Unsupported("__visit_globals of another shape");
     const cookie = () => m.local.get(0, b.i32);
     const out = (body.children as number[]).map((e) => {
       const i: any = b.getExpressionInfo(e);
-      if (i.id === E.Call && i.target === VISIT) {
+      if (i.id === b.CallId && i.target === VISIT) {
         // a static object: __visit(address, cookie)
         const a: any = b.getExpressionInfo(i.operands[0]);
-        if (a.id !== E.Const) throw new Unsupported("a global visit of another shape");
+        if (a.id !== b.ConstId) throw new Unsupported("a global visit of another shape");
         return m.call(VISIT, [m.i32.const(a.value), cookie()], b.none);
       }
-      const c: any = i.id === E.If && !i.ifFalse ? b.getExpressionInfo(i.condition) : null;
-      const g: any = c !== null && c.id === E.LocalSet && c.isTee ? b.getExpressionInfo(c.value) : null;
+      const c: any = i.id === b.IfId && !i.ifFalse ? b.getExpressionInfo(i.condition) : null;
+      const g: any = c !== null && c.id === b.LocalSetId && c.isTee ? b.getExpressionInfo(c.value) : null;
       const call: any = g !== null ? b.getExpressionInfo(i.ifTrue) : null;
-      if (g === null || g.id !== E.GlobalGet || call.id !== E.Call || call.target !== VISIT) throw new Unsupported("a global visit of another shape");
+      if (g === null || g.id !== b.GlobalGetId || call.id !== b.CallId || call.target !== VISIT) throw new Unsupported("a global visit of another shape");
       return m.call(VISIT, [m.global.get(g.name, b.i32), cookie()], b.none);
     });
     m.removeFunction(VISIT_GLOBALS);

@@ -20,6 +20,11 @@ import type binaryenNs from "binaryen";
 
 type Binaryen = typeof binaryenNs;
 type Module = binaryenNs.Module;
+/** binaryen.js's expression setters (not in its typings). */
+interface Setters {
+  Block: { setChildAt(block: number, index: number, child: number): void };
+  Call: { setTarget(call: number, target: string): void };
+}
 
 const OBJECT_CTOR = "~lib/object/Object#constructor";
 const NEW = "~lib/rt/tcms/__new";
@@ -35,21 +40,21 @@ export class ConstructedThis {
 
   afterCompile(m: Module): void {
     const b = this.binaryen;
-    const E = b.ExpressionIds;
+    const set = b as unknown as Setters;
     const info = (e: number): any => b.getExpressionInfo(e);
-    const isThis = (e: number): boolean => { const i = info(e); return i.id === E.LocalGet && i.index === 0; };
+    const isThis = (e: number): boolean => { const i = info(e); return i.id === b.LocalGetId && i.index === 0; };
     this.removed = this.redirected = 0;
 
     /** Whether e is `if (!this) this = __new(<const>, <const>)`. */
     const isAllocation = (e: number): boolean => {
       const i = info(e);
-      if (i.id !== E.If || i.ifFalse) return false;
+      if (i.id !== b.IfId || i.ifFalse) return false;
       const c = info(i.condition);
-      if (c.id !== E.Unary || c.op !== b.EqZInt32 || !isThis(c.value)) return false;
+      if (c.id !== b.UnaryId || c.op !== b.EqZInt32 || !isThis(c.value)) return false;
       const s = info(i.ifTrue);
-      if (s.id !== E.LocalSet || s.index !== 0 || s.isTee) return false;
+      if (s.id !== b.LocalSetId || s.index !== 0 || s.isTee) return false;
       const n = info(s.value);
-      return n.id === E.Call && n.target === NEW && n.operands.every((o: number) => info(o).id === E.Const);
+      return n.id === b.CallId && n.target === NEW && n.operands.every((o: number) => info(o).id === b.ConstId);
     };
     /** The statements of a constructor: the top block's children, and those of a first nested
      *  block (where the compiler puts the allocation test with the field initialisers). */
@@ -57,20 +62,20 @@ export class ConstructedThis {
     const statements = (body: number): Slot[] => {
       const out: Slot[] = [];
       const top = info(body);
-      if (top.id !== E.Block) return out;
+      if (top.id !== b.BlockId) return out;
       top.children.forEach((c: number, k: number) => {
         out.push({ block: body, index: k, expr: c });
         const ci = info(c);
-        if (k === 0 && ci.id === E.Block && !ci.name) ci.children.forEach((d: number, j: number) => out.push({ block: c, index: j, expr: d }));
+        if (k === 0 && ci.id === b.BlockId && !ci.name) ci.children.forEach((d: number, j: number) => out.push({ block: c, index: j, expr: d }));
       });
       return out;
     };
     /** `this = Base#constructor(this, …)`: the call, or null. */
     const baseCall = (e: number): { call: number; target: string } | null => {
       const s = info(e);
-      if (s.id !== E.LocalSet || s.index !== 0 || s.isTee) return null;
+      if (s.id !== b.LocalSetId || s.index !== 0 || s.isTee) return null;
       const c = info(s.value);
-      if (c.id !== E.Call || !c.target.endsWith(SUFFIX) || c.operands.length < 1 || !isThis(c.operands[0])) return null;
+      if (c.id !== b.CallId || !c.target.endsWith(SUFFIX) || c.operands.length < 1 || !isThis(c.operands[0])) return null;
       return { call: s.value, target: c.target };
     };
     const objectCtorIsTrivial = (() => {
@@ -91,12 +96,12 @@ export class ConstructedThis {
         if (bc === null) continue;
         if (bc.target === OBJECT_CTOR) {
           if (!objectCtorIsTrivial) continue;
-          b.Block.setChildAt(s.block, s.index, m.nop());
+          set.Block.setChildAt(s.block, s.index, m.nop());
           this.removed++;
         } else {
           const copy = copyOf(bc.target);
           if (copy === null) continue;
-          b.Call.setTarget(bc.call, copy);
+          set.Call.setTarget(bc.call, copy);
           this.redirected++;
         }
       }
@@ -111,7 +116,7 @@ export class ConstructedThis {
       const body = m.copyExpression(fi.body);
       const first = statements(body).find((s) => isAllocation(s.expr));
       if (!first) return null;
-      b.Block.setChildAt(first.block, first.index, m.nop());
+      set.Block.setChildAt(first.block, first.index, m.nop());
       rewrite(body, true);
       const copy = name + COPY;
       m.addFunction(copy, fi.params, fi.results, fi.vars, body);
