@@ -29,12 +29,13 @@ export class Problems {
 }
 
 /** "config.rules" + 2 → "config.rules[2]" */
-export function itemPath(path: string, index: i32): string { return path + msg(Msg.ItemOpen) + decimal(index) + "]"; }
+export function itemPath(path: string, index: i32): string { return path + msg(Msg.ItemOpen) + decimal(index) + msg(Msg.ItemClose); }
 /** "config" + "rules" → "config.rules" */
 export function keyPath(path: string, key: string): string {
   // The same as path + "." + key; the branch is only there so that the optimiser does not inline it
   // at each of its many call sites (a call is smaller).
-  return path.length | key.length ? path + "." + key : ".";
+  const dot = msg(Msg.Dot);
+  return path.length | key.length ? path + dot + key : dot;
 }
 
 /** The index of `s` among the names of `list`, written "a, b, c" (so it can also be shown as it

@@ -28,6 +28,7 @@ import { compileRegex, Regex } from "./regex";
 import { RequestView } from "./request";
 import { indexOfUnit, isUpperCaseMethod, isValidHeaderName, lowerAscii } from "./http";
 import { Msg, msg } from "./messages";
+import { Name, name } from "./names";
 import { compareImpl } from "util/string";
 
 /** What a StringMatcher tests. SegmentPrefix is a path matcher's segment-aware prefix. */
@@ -169,13 +170,13 @@ function parseMatcher(v: JsonValue | null, path: string, problems: Problems, mod
     if (k == MatchKind.Suffix) {
       if (s.length == 0) c.fail(key, msg(Msg.MustNotBeEmpty));
     } else if (k != MatchKind.Regex) {
-      if (!s.startsWith("/")) c.fail(key, msg(Msg.MustStartWithSlash));
+      if (s.charCodeAt(0) != 47 /* / */) c.fail(key, msg(Msg.MustStartWithSlash));
       if (k == MatchKind.Prefix) k = MatchKind.SegmentPrefix;
     }
   } else s = c.requiredString(key);
   m.kind = <MatchKind>k;
   if (k == MatchKind.Regex) {
-    const r = compileRegex(ic ? msg(Msg.MatcherIgnoreCaseGroup) + s + ")" : s);
+    const r = compileRegex(ic ? msg(Msg.MatcherIgnoreCaseGroup) + s + name(Name.CloseParen) : s);
     if (!r.ok) problems.add(c.at(key), msg(Msg.InvalidRegex) + r.error);
     m.regex = r.regex;
   } else m.value = ic || mode == HOST ? lowerAscii(s) : s;

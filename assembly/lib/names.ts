@@ -1,6 +1,7 @@
-// Header and property names the request libraries and filters use on requests, kept as one ASCII
-// text in messages.txt (Names) and split once at start: a UTF-16 literal each would cost a 20-byte
-// header, two bytes a character and a data segment of its own. name(Name.X) is one load.
+// Header and property names the request libraries and filters use on requests, and the punctuation
+// texts they and the config parsers join into strings ("/", ".", "]" …), kept as one ASCII text in
+// messages.txt (Names) and split once at start: a UTF-16 literal each would cost a 20-byte header,
+// two bytes a character and data segments of its own. name(Name.X) is one load.
 import { listItems } from "./json";
 import { Msg, msg } from "./messages";
 
@@ -8,9 +9,10 @@ import { Msg, msg } from "./messages";
 export const enum Name {
   Path, Authority, Method, Status, Host, ContentLength, TransferEncoding, XForwardedFor, Cookie,
   XRequestId, Source, Address, WasmgateConsumer, WasmgateClaim, CookieSeparator,
+  CloseParen, Apostrophe, ApostropheSpace, Question, Equals, Ampersand,
 }
 
-const NAMES = listItems(msg(Msg.Names), Name.CookieSeparator + 1);
+const NAMES = listItems(msg(Msg.Names), Name.Ampersand + 1);
 // (the array's storage never changes after this, and the array keeps the texts alive)
 const NAME_PTRS = NAMES.dataStart;
 

@@ -160,12 +160,12 @@ export function removeDotSegments(p: string, mergeSlashes: bool): string {
   const out = new Array<string>();
   const n = p.length;
   for (let start = 1; start <= n;) {
-    let end = p.indexOf("/", start);
+    let end = indexOfUnit(p, 47 /* / */, start);
     const isLast = end < 0;
     if (isLast) end = n;
     const s = p.substring(start, end);
     start = end + 1;
-    if (s == ".") { if (isLast) out.push(""); continue; }
+    if (s.length == 1 && s.charCodeAt(0) == 46 /* . */) { if (isLast) out.push(""); continue; }
     if (s == "..") {
       if (out.length > 0) out.pop();
       if (isLast) out.push("");

@@ -13,6 +13,7 @@ import { joinStrings } from "./join";
 import { indexOfUnit } from "./http";
 import { HeaderPair, pairValue } from "./headerPair";
 import { emptyArray } from "./json";
+import { Name, name as text } from "./names";
 
 /** A parameter: a name and a value, as a header pair (so lookups share pairValue), and whether it
  *  was written without '='. */
@@ -69,7 +70,7 @@ export function serializeQuery(params: QueryParam[]): string {
   for (let i = 0, n = params.length; i < n; i++) {
     const p = unchecked(params[i]);
     const name = percentEncode(p.name);
-    unchecked(parts[i] = p.bare && p.value.length == 0 ? name : name + "=" + percentEncode(p.value));
+    unchecked(parts[i] = p.bare && p.value.length == 0 ? name : name + text(Name.Equals) + percentEncode(p.value));
   }
-  return joinStrings(parts, "&");
+  return joinStrings(parts, text(Name.Ampersand));
 }

@@ -22,6 +22,7 @@ import { decimal } from "./decimal";
 import { Msg, msg } from "./messages";
 import { listIndex } from "./configReader";
 import { emptyArray } from "./json";
+import { Name, name } from "./names";
 
 export const enum Source {
   Literal = 0, ClientIp, Path, Method, Host, Consumer, RequestId, Header, Query, Cookie, Claim, Property,
@@ -95,7 +96,7 @@ export class TemplateResult {
 
 function fail(text: string): TemplateResult { return new TemplateResult(null, text); }
 /** "'<x><text of m><tail>" */
-function failQuoted(x: string, m: Msg, tail: string = ""): TemplateResult { return fail("'" + x + msg(m) + tail); }
+function failQuoted(x: string, m: Msg, tail: string = ""): TemplateResult { return fail(name(Name.Apostrophe) + x + msg(m) + tail); }
 
 export function parseTemplate(s: string): TemplateResult {
   const t = new Template();

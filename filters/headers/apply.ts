@@ -9,7 +9,7 @@ import { ParsedQuery, QueryParam, parseQuery, serializeQuery } from "../../assem
 import { percentEncodeExcept } from "../../assembly/lib/percent";
 import { MatchKind, segmentPrefix } from "../../assembly/lib/matcher";
 import { Keep, Op, Operation, Rule, isReserved } from "./config";
-import { isWritableHeaderValue, trimAscii } from "../../assembly/lib/http";
+import { indexOfUnit, isWritableHeaderValue, trimAscii } from "../../assembly/lib/http";
 import { emptyArray } from "../../assembly/lib/json";
 import { add, all, entries, has, remove, set, setAll, write } from "./mirror";
 import { Name, name as text } from "../../assembly/lib/names";
@@ -116,7 +116,7 @@ export function flushPath(): void {
   const v = view;
   if (v === null || !pathDirty && query === null) return;
   let p = pathDirty ? path : v.rawPath;
-  const q = p.indexOf("?");
+  const q = indexOfUnit(p, 63 /* ? */, 0);
   if (q >= 0) {
     if (pathDirty) { rejected++; return; } // a rewrite may not smuggle in a query
     p = p.substring(0, q);
@@ -127,7 +127,7 @@ export function flushPath(): void {
   if (pathDirty && canonicalizePath(p).path != p) { rejected++; return; }
   const qp = query;
   const qs = qp !== null ? serializeQuery(qp.params) : v.rawQuery;
-  if (qs.length > 0) p += "?" + qs;
+  if (qs.length > 0) p += text(Name.Question) + qs;
   // What the request carried and Envoy accepts but an origin-form path may not carry raw ('|', '{',
   // '"', HTAB, non-ASCII …) is percent-encoded, not a reason to refuse: a client could otherwise
   // make the filter skip its rewrite. (Space and '#', which cannot come from the request, stay.)

@@ -12,7 +12,7 @@ import { isNull, resolver } from "./apply";
 import { isValidHeaderName, isWritableHeaderValue, lowerAscii } from "../../assembly/lib/http";
 import { Msg, msg } from "../../assembly/lib/messages";
 import { RequestOptions } from "../../assembly/lib/request";
-import { Name, name } from "../../assembly/lib/names";
+import { Name, name as text } from "../../assembly/lib/names";
 
 export const enum Op {
   Set, Append, SetIfAbsent, Remove, Rename, Copy, Replace, Dedupe,
@@ -203,14 +203,14 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
   const k = listIndex(OP_NAMES, name);
   if (k < 0) {
     // (when "op" is missing or not a string, that problem is already the first: this one is never seen)
-    o.fail(key(K.Op), msg(Msg.UnknownOperation) + name + msg(Msg.OneOf) + OP_NAMES + ")");
+    o.fail(key(K.Op), msg(Msg.UnknownOperation) + name + msg(Msg.OneOf) + OP_NAMES + text(Name.CloseParen));
     return null;
   }
   const op = new Operation();
   op.op = <Op>k;
   const mask = load<i32>(FIELDS + (<usize>k << 2));
   o.rejectUnknown(FIELD_NAMES, mask);
-  if (response && k >= Op.QuerySet) { o.fail(key(K.Op), "'" + name + "' " + msg(Msg.RequestOnly)); return null; }
+  if (response && k >= Op.QuerySet) { o.fail(key(K.Op), text(Name.Apostrophe) + name + text(Name.ApostropheSpace) + msg(Msg.RequestOnly)); return null; }
 
   if (mask & F.Header) {
     // "match" is a field of remove only (rejectUnknown has already refused it elsewhere).
@@ -224,8 +224,8 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
   if (mask & F.Value) parseValue(o, op, cfg);
   if (k == Op.PathPrefix) {
     op.name = o.requiredString(key(K.Prefix));
-    if (!op.name.startsWith("/")) o.fail(key(K.Prefix), msg(Msg.MustStartWithSlash));
-    if (op.to.length > 0 && !op.to.startsWith("/")) o.fail(key(K.To), msg(Msg.MustBeEmptyOrStartWithSlash));
+    if (op.name.charCodeAt(0) != 47 /* / */) o.fail(key(K.Prefix), msg(Msg.MustStartWithSlash));
+    if (op.to.length > 0 && op.to.charCodeAt(0) != 47) o.fail(key(K.To), msg(Msg.MustBeEmptyOrStartWithSlash));
   }
   if (mask & F.Regex) {
     const rr = compileRegex(o.requiredString(key(K.Regex)));
@@ -261,7 +261,7 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
 // Header names no operation may touch: Envoy owns the framing, and the host changes only through
 // the host operation.
 export function isReserved(h: string): bool {
-  return h == name(Name.Host) || h == name(Name.ContentLength) || h == name(Name.TransferEncoding);
+  return h == text(Name.Host) || h == text(Name.ContentLength) || h == text(Name.TransferEncoding);
 }
 
 /** A header name: an RFC 9110 token, lower-cased (pseudo-headers are never valid here). */
@@ -273,7 +273,7 @@ function headerName(o: ConfigObject, field: string): string {
     return "";
   }
   const name = lowerAscii(s);
-  if (isReserved(name)) o.fail(field, "'" + name + msg(Msg.ManagedByEnvoy));
+  if (isReserved(name)) o.fail(field, text(Name.Apostrophe) + name + msg(Msg.ManagedByEnvoy));
   return name;
 }
 
