@@ -79,23 +79,34 @@ function stringData(pairs: Pairs): string | null {
 }
 
 /**
- * All-ASCII string pairs in two parts: the header (count and lengths) in a borrowed buffer (release
- * it with releaseScratch) and the data part as one string whose characters are its bytes; together
- * the same bytes as serializePairs. null when a field is not an ASCII string (use serializePairsScratch).
- * (Buffer.byteLength is a fast native count; a UTF-8 length equal to the string length means ASCII.)
+ * All-ASCII string pairs for a write straight into guest memory: returns the data part ("k\0v\0…")
+ * as one string whose characters are its bytes, and stores each field's length in lens[2i] (key) and
+ * lens[2i + 1] (value); null when a field is not an ASCII string. `lens` (from takeLengths) must have
+ * room for 2 × pairs.length entries. The count and lens are the header part of the format.
  */
-export function asciiPairsParts(pairs: Pairs): { head: Uint8Array; headSize: number; data: string } | null {
-  const d = stringData(pairs);
-  if (d === null || Buffer.byteLength(d, "utf8") !== d.length) return null;
-  const n = pairs.length;
-  const headSize = 4 + n * 8;
-  const head = takeScratch(headSize);
-  putU32(head, 0, n);
-  for (let i = 0, q = 4; i < n; i++, q += 8) {
-    putU32(head, q, (pairs[i][0] as string).length);
-    putU32(head, q + 4, (pairs[i][1] as string).length);
+export function asciiPairsData(pairs: Pairs, lens: Uint32Array): string | null {
+  let d = "";
+  for (let i = 0, j = 0; i < pairs.length; i++, j += 2) {
+    const x = pairs[i];
+    const k = x[0], v = x[1];
+    if (typeof k !== "string" || typeof v !== "string") return null;
+    lens[j] = k.length; lens[j + 1] = v.length;
+    d += k + "\0" + v + "\0";
   }
-  return { head, headSize, data: d };
+  // One native count over the whole data part (it also flattens the string once, for the write).
+  return Buffer.byteLength(d, "utf8") === d.length ? d : null;
+}
+
+// A reusable array of field lengths for asciiPairsData, taken while in use like the scratch buffer below.
+let lengths: Uint32Array | null = new Uint32Array(64);
+export function takeLengths(count: number): Uint32Array {
+  let l = lengths;
+  lengths = null;
+  if (l === null || l.length < count) l = new Uint32Array(Math.max(count, 64));
+  return l;
+}
+export function releaseLengths(l: Uint32Array): void {
+  if (l.length <= 2 * MAX_PAIRS) lengths = l;
 }
 
 // One reusable buffer for serialising a map before it is copied into guest memory (the copy must be

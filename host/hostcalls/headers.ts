@@ -20,7 +20,7 @@
 //    added the clear_route_cache foreign function (core.ts), registered from 1.33.
 import type { Vm } from "../vm/vm.ts";
 import { WasmResult } from "../abi/enums.ts";
-import { asciiPairsParts, parsePairs, releaseScratch, serializePairsScratch, type Pair } from "../abi/pairs.ts";
+import { asciiPairsData, parsePairs, releaseLengths, releaseScratch, serializePairsScratch, takeLengths, type Pair } from "../abi/pairs.ts";
 import { HeaderMap } from "../envoy/header-map.ts";
 import type { FilterStreamState } from "../envoy/filter-stream.ts";
 import type { HostFn } from "./index.ts";
@@ -94,15 +94,18 @@ export function headerHostcalls(vm: Vm): Record<string, HostFn> {
       const map = resolveMap(vm, type, false);
       if (map === "bad-type") return WasmResult.BadArgument;
       if (map === null || map.count === 0) return vm.giveBytes(EMPTY, vpp, vsp);
-      // Serialized before the guest's malloc runs, then copied in: all-ASCII pairs as a header in a
-      // reused buffer plus the data part as one string, written straight into guest memory; anything
-      // else entirely into a reused buffer.
-      const parts = asciiPairsParts(map.entries);
-      if (parts !== null) {
-        const r = vm.giveBytesAndAscii(parts.head, parts.headSize, parts.data, vpp, vsp);
-        releaseScratch(parts.head);
+      // Serialized before the guest's malloc runs, then copied in: all-ASCII pairs as their field
+      // lengths in a reused array plus the data part as one string, both written straight into guest
+      // memory; anything else entirely into a reused buffer.
+      const n = map.count;
+      const lens = takeLengths(2 * n);
+      const data = asciiPairsData(map.entries, lens);
+      if (data !== null) {
+        const r = vm.givePairsAscii(n, lens, data, vpp, vsp);
+        releaseLengths(lens);
         return r;
       }
+      releaseLengths(lens);
       const { buf, size } = serializePairsScratch(map.entries);
       const r = vm.giveBytes(buf, vpp, vsp, size);
       releaseScratch(buf);

@@ -54,20 +54,40 @@ export function buildImports(vm: Vm): WebAssembly.Imports {
   for (const imp of vm.loaded.imports) {
     const impl = imp.module === "env" ? env[imp.name] : wasi[imp.name];
     if (!impl) throw new Error(`host has no implementation for ${imp.module}.${imp.name}`);
-    (out[imp.module] ??= {})[imp.name] = guard(vm, imp.name, inStart, inMalloc, impl);
+    (out[imp.module] ??= {})[imp.name] = guard(vm, imp.name, inStart, inMalloc, impl, imp.sig.indexOf(">"));
   }
   return out;
 }
 
-// A fixed-arity wrapper (no rest/spread: V8 then allocates nothing per call); 12 covers the widest
-// import, proxy_grpc_call. Outside start and malloc there is nothing to check.
-function guard(vm: Vm, name: string, inStart: Set<string> | null, inMalloc: Set<string> | null, impl: HostFn): HostFn {
-  return (a?: any, b?: any, c?: any, d?: any, e?: any, f?: any, g?: any, h?: any, i?: any, j?: any, k?: any, l?: any) => {
-    if (vm.phase === "start" || vm.phase === "malloc") {
-      if (vm.phase === "start" && inStart && !inStart.has(name)) trap(`restricted_callback: ${name} is not allowed during VM start`);
-      if (vm.phase === "malloc" && inMalloc && !inMalloc.has(name)) trap(`restricted_callback: ${name} is not allowed inside malloc`);
-    }
-    if (vm.countHostCalls) vm.hostCallCounts.set(name, (vm.hostCallCounts.get(name) ?? 0) + 1);
-    return impl(a, b, c, d, e, f, g, h, i, j, k, l);
+/** The phase rules for a host call made outside a callback (trap when restricted), and the count. */
+function restrict(vm: Vm, name: string, inStart: Set<string> | null, inMalloc: Set<string> | null): void {
+  if (vm.phase === "start" && inStart && !inStart.has(name)) trap(`restricted_callback: ${name} is not allowed during VM start`);
+  if (vm.phase === "malloc" && inMalloc && !inMalloc.has(name)) trap(`restricted_callback: ${name} is not allowed inside malloc`);
+}
+function count(vm: Vm, name: string): void {
+  vm.hostCallCounts.set(name, (vm.hostCallCounts.get(name) ?? 0) + 1);
+}
+
+// A wrapper with the import's own arity (the module passes exactly its signature's parameters; V8's
+// wasm-to-JS call is cheaper when the function declares as many, and nothing is allocated per call):
+// inside a callback, where nearly every host call is made, nothing is checked but the phase.
+function guard(vm: Vm, name: string, inStart: Set<string> | null, inMalloc: Set<string> | null, impl: HostFn, arity: number): HostFn {
+  const pre = () => {
+    if (vm.phase !== "callback") restrict(vm, name, inStart, inMalloc);
+    if (vm.countHostCalls) count(vm, name);
   };
+  switch (arity) {
+    case 0: return () => { if (vm.phase !== "callback" || vm.countHostCalls) pre(); return impl(); };
+    case 1: return (a: any) => { if (vm.phase !== "callback" || vm.countHostCalls) pre(); return impl(a); };
+    case 2: return (a: any, b: any) => { if (vm.phase !== "callback" || vm.countHostCalls) pre(); return impl(a, b); };
+    case 3: return (a: any, b: any, c: any) => { if (vm.phase !== "callback" || vm.countHostCalls) pre(); return impl(a, b, c); };
+    case 4: return (a: any, b: any, c: any, d: any) => { if (vm.phase !== "callback" || vm.countHostCalls) pre(); return impl(a, b, c, d); };
+    case 5: return (a: any, b: any, c: any, d: any, e: any) => { if (vm.phase !== "callback" || vm.countHostCalls) pre(); return impl(a, b, c, d, e); };
+    case 6: return (a: any, b: any, c: any, d: any, e: any, f: any) => { if (vm.phase !== "callback" || vm.countHostCalls) pre(); return impl(a, b, c, d, e, f); };
+    default: // up to 12 (proxy_grpc_call, the widest import)
+      return (a?: any, b?: any, c?: any, d?: any, e?: any, f?: any, g?: any, h?: any, i?: any, j?: any, k?: any, l?: any) => {
+        if (vm.phase !== "callback" || vm.countHostCalls) pre();
+        return impl(a, b, c, d, e, f, g, h, i, j, k, l);
+      };
+  }
 }

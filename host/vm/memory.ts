@@ -104,6 +104,16 @@ export class GuestMemory {
     else this.nb.write(s, ptr, s.length, "latin1");
     return true;
   }
+  /** The header part of a pairs map at ptr: u32 `count`, then lens[0, 2 × count); false when out of bounds. */
+  writePairsHead(ptr: number, count: number, lens: Uint32Array): boolean {
+    ptr >>>= 0;
+    const m = 2 * count;
+    if (!this.ok(ptr, 4 + 4 * m)) return false;
+    const dv = this.dv;
+    dv.setUint32(ptr, count, true);
+    for (let i = 0, q = ptr + 4; i < m; i++, q += 4) dv.setUint32(q, lens[i], true);
+    return true;
+  }
   writeU32(ptr: number, v: number): boolean {
     ptr >>>= 0;
     if (!this.ok(ptr, 4)) return false;

@@ -205,16 +205,17 @@ export class Vm {
     return this.handOver(p, length, ptrPtr, sizePtr);
   }
   /**
-   * giveBytes for bytes [0, headLength) of `head` followed by `tail`, an ASCII string (one byte per
-   * character), which is written straight into the allocated guest memory. `head` must not change
-   * while the guest's malloc runs (`tail` cannot).
+   * giveBytes for a pairs map of `count` all-ASCII pairs: the header (count, then the field lengths
+   * lens[0, 2 × count)) and `data`, the data part (one byte per character), written straight into the
+   * allocated guest memory. `lens` must not change while the guest's malloc runs (`data` cannot).
    */
-  giveBytesAndAscii(head: Uint8Array, headLength: number, tail: string, ptrPtr: number, sizePtr: number): number {
-    const length = headLength + tail.length;
+  givePairsAscii(count: number, lens: Uint32Array, data: string, ptrPtr: number, sizePtr: number): number {
+    const headLength = 4 + 8 * count;
+    const length = headLength + data.length;
     const p = this.reserve(length, ptrPtr, sizePtr);
     if (p <= 0) return p < 0 ? 6 : 0;
-    this.memory.bytes.set(new Uint8Array(head.buffer, head.byteOffset, headLength), p);
-    this.memory.writeLatin1(p + headLength, tail);
+    this.memory.writePairsHead(p, count, lens);
+    this.memory.writeLatin1(p + headLength, data);
     return this.handOver(p, length, ptrPtr, sizePtr);
   }
   /** giveBytes for a string, as UTF-8, written straight into the allocated guest memory. */

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { asciiPairsParts, parsePairsBytes, pairsSize, releaseScratch, serializeList, serializePairs, serializePairsScratch, writePairs } from "../../host/abi/pairs.ts";
+import { asciiPairsData, parsePairsBytes, releaseLengths, takeLengths, pairsSize, releaseScratch, serializeList, serializePairs, serializePairsScratch, writePairs } from "../../host/abi/pairs.ts";
 import { decodeUtf8, encodeUtf8, utf8Length, writeUtf8 } from "../../host/vm/utf8.ts";
 import { GuestMemory } from "../../host/vm/memory.ts";
 import { HeaderMap, inlineSet, type HeaderKind } from "../../host/envoy/header-map.ts";
@@ -117,18 +117,31 @@ test("pairs: serialisation is byte-identical to the reference for ASCII, non-ASC
   }), { seed: SEED, numRuns: 1500 });
 });
 
-test("pairs: the ASCII parts (header + data string) are the reference bytes, and null for anything else", () => {
+test("pairs: the ASCII data string and field lengths (with the count, the header) are the reference bytes, and null for anything else", () => {
   fc.assert(fc.property(fc.array(fc.tuple(field, field), { maxLength: 20 }), (pairs) => {
-    const parts = asciiPairsParts(pairs);
+    const lens = takeLengths(2 * pairs.length);
+    const data = asciiPairsData(pairs, lens);
     const ascii = pairs.every(([k, v]) => typeof k === "string" && typeof v === "string" && /^[\x00-\x7f]*$/.test(k + v));
-    assert.equal(parts !== null, ascii);
-    if (parts === null) return;
-    const got = new Uint8Array(parts.headSize + parts.data.length);
-    got.set(parts.head.subarray(0, parts.headSize));
-    for (let i = 0; i < parts.data.length; i++) got[parts.headSize + i] = parts.data.charCodeAt(i);
-    releaseScratch(parts.head);
+    assert.equal(data !== null, ascii);
+    if (data === null) { releaseLengths(lens); return; }
+    const n = pairs.length, headSize = 4 + 8 * n;
+    const got = new Uint8Array(headSize + data.length);
+    const dv = new DataView(got.buffer);
+    dv.setUint32(0, n, true);
+    for (let i = 0; i < 2 * n; i++) dv.setUint32(4 + 4 * i, lens[i], true);
+    for (let i = 0; i < data.length; i++) got[headSize + i] = data.charCodeAt(i);
+    releaseLengths(lens);
     assert.deepEqual(got, refSerializePairs(pairs));
   }), { seed: SEED, numRuns: 1500 });
+});
+
+test("pairs: a lengths array still in use (re-entrant host call) is not handed out again", () => {
+  const a = takeLengths(4);
+  const b = takeLengths(4);
+  assert.notEqual(a, b);
+  releaseLengths(b);
+  releaseLengths(a);
+  assert.ok(takeLengths(5000).length >= 5000);
 });
 
 test("pairs: a scratch buffer still in use (re-entrant host call) is not handed out again", () => {
