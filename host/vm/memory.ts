@@ -15,6 +15,8 @@ const latin1Write = (Buffer.prototype as unknown as { latin1Write?: (s: string, 
 const CACHED_MAX = 24;
 const CACHE_SLOTS = 256;
 const asciiCache: string[] = new Array<string>(CACHE_SLOTS).fill("");
+// …and each cached string's bytes (CACHED_MAX per slot), compared with guest bytes four at a time.
+const cacheDv = new DataView(new ArrayBuffer(CACHE_SLOTS * CACHED_MAX));
 
 export class GuestMemory {
   // Views over the current buffer (making a typed array costs about as much as the host call it serves).
@@ -72,22 +74,31 @@ export class GuestMemory {
   /**
    * u8v[ptr, ptr+size) (size ≤ CACHED_MAX) as a string if every byte is ASCII, else null. A module
    * passes the same few names and values on every request, so a string equal to a recent one is
-   * looked up (slot by length and three bytes) and checked byte by byte, which is cheaper than
+   * looked up (slot by length and three bytes) and checked against the bytes it was made from (four
+   * at a time; a slot's string and bytes are replaced together), which is cheaper than
    * making it; and handing back the same string object lets V8 reuse its cached hash (Set lookups).
-   * A hit is exactly the bytes (each compared with a cached ASCII string), so results are unchanged.
+   * A hit is exactly the bytes (each compared with the bytes of a cached ASCII string), so results are unchanged.
    */
   private cachedAscii(ptr: number, size: number): string | null {
     if (size === 0) return "";
     const b = this.u8v;
     const slot = (size * 31 + b[ptr] * 7 + b[ptr + size - 1] * 3 + b[ptr + (size >>> 1)]) & (CACHE_SLOTS - 1);
     const c = asciiCache[slot];
+    const at = slot * CACHED_MAX;
     if (c.length === size) {
+      const dv = this.dv;
       let i = 0;
-      while (i < size && c.charCodeAt(i) === b[ptr + i]) i++;
-      if (i === size) return c;
+      while (i + 4 <= size && dv.getInt32(ptr + i, true) === cacheDv.getInt32(at + i, true)) i += 4;
+      if (i + 4 > size) {
+        while (i < size && b[ptr + i] === cacheDv.getUint8(at + i)) i++;
+        if (i === size) return c;
+      }
     }
     const s = size <= 12 ? asciiAt(b, ptr, size) : isAscii(b, ptr, size) ? this.latin1(ptr, size) : null;
-    if (s !== null) asciiCache[slot] = s;
+    if (s !== null) {
+      asciiCache[slot] = s;
+      for (let i = 0; i < size; i++) cacheDv.setUint8(at + i, b[ptr + i]);
+    }
     return s;
   }
   write(ptr: number, bytes: Uint8Array): boolean {

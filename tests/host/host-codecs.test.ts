@@ -225,6 +225,29 @@ test("guest memory: short strings read again come back right, however their cach
   }), { seed: SEED, numRuns: 1000 });
 });
 
+test("guest memory: a cached short string is returned only for exactly its bytes (any byte changed, any length, at the end of memory)", () => {
+  // readString's cache compares guest bytes with a cached string's bytes four at a time, then the
+  // rest one by one: a change in any position (full word or tail) must miss, also for a string that
+  // ends exactly at the end of linear memory (no read past it).
+  const mem = new WebAssembly.Memory({ initial: 1 });
+  const g = new GuestMemory(() => mem);
+  const ascii = fc.string({ minLength: 1, maxLength: 24 }).map((x) => x.replace(/[^\x00-\x7f]/g, "a"));
+  fc.assert(fc.property(ascii, fc.nat(), fc.integer({ min: 1, max: 255 }), fc.boolean(), (s, pos, delta, atEnd) => {
+    const b = encodeUtf8(s);
+    const at = atEnd ? 65536 - b.length : 200;
+    assert.ok(g.write(at, b));
+    assert.equal(g.readString(at, b.length), s);
+    assert.equal(g.readString(at, b.length), s);
+    const c = b.slice();
+    const i = pos % c.length;
+    c[i] = (c[i] + delta) & 0xff;
+    assert.ok(g.write(at, c));
+    assert.equal(g.readString(at, c.length), refDec.decode(c));
+    assert.ok(g.write(at, b));
+    assert.equal(g.readString(at, b.length), s);
+  }), { seed: SEED, numRuns: 3000 });
+});
+
 // Header-map operations on a small pool of names (inline ones, pseudo-headers, cookie, mixed case,
 // non-ASCII names whose lower-casing changes their length), compared after every step.
 const NAMES = [":authority", ":path", ":method", ":status", ":x", "cookie", "Cookie", "user-agent", "User-Agent", "via",
