@@ -47,10 +47,12 @@ export function inlineSet(kind: HeaderKind): ReadonlySet<string> | null {
 // copying, when there is nothing to lower, faster than a JavaScript pre-check would; only a key it
 // changes and that is not all ASCII takes the careful path.
 const NON_ASCII = /[^\x00-\x7f]/;
-const lower = (key: string) => {
+/** A header name as Envoy keys it (ASCII letters lower-cased, nothing else changed). */
+export const lowerName = (key: string) => {
   const l = key.toLowerCase();
   return l === key || !NON_ASCII.test(key) ? l : key.replace(/[A-Z]+/g, (u) => u.toLowerCase());
 };
+const lower = lowerName;
 const isPseudo = (key: string) => key.charCodeAt(0) === 0x3a; // ":"
 
 // Edits are made in place (no per-call copies of the entry list); `entries` is the live list.
@@ -69,8 +71,10 @@ export class HeaderMap {
     return -1;
   }
 
-  get(key: string): string | undefined {
-    const i = this.indexOf(lower(key));
+  get(key: string): string | undefined { return this.getLowered(lower(key)); }
+  /** get, for a name already lowered by lowerName (the host calls' path). */
+  getLowered(key: string): string | undefined {
+    const i = this.indexOf(key);
     return i < 0 ? undefined : this.entries[i][1];
   }
   getAll(key: string): string[] {
@@ -82,8 +86,9 @@ export class HeaderMap {
   has(key: string): boolean { return this.indexOf(lower(key)) >= 0; }
 
   /** proxy_add_header_map_value: append, or join onto an existing inline header. */
-  add(key: string, value: string): void {
-    key = lower(key);
+  add(key: string, value: string): void { this.addLowered(lower(key), value); }
+  /** add, for a name already lowered by lowerName. */
+  addLowered(key: string, value: string): void {
     if (this.isInline(key)) {
       const i = this.indexOf(key);
       if (i >= 0) {
@@ -111,8 +116,9 @@ export class HeaderMap {
     while (e.length > w) e.pop();
   }
   /** proxy_replace_header_map_value (setCopy = remove + addCopy): one entry remains, placed as a new one. */
-  set(key: string, value: string): void {
-    key = lower(key);
+  set(key: string, value: string): void { this.setLowered(lower(key), value); }
+  /** set, for a name already lowered by lowerName. */
+  setLowered(key: string, value: string): void {
     const first = this.indexOf(key);
     if (first >= 0) this.removeFrom(key, first);
     this.insert(key, value);
@@ -122,8 +128,9 @@ export class HeaderMap {
     const i = this.indexOf(key);
     if (i >= 0) this.entries[i][1] = value; else this.insert(key, value);
   }
-  remove(key: string): void {
-    key = lower(key);
+  remove(key: string): void { this.removeLowered(lower(key)); }
+  /** remove, for a name already lowered by lowerName. */
+  removeLowered(key: string): void {
     const first = this.indexOf(key);
     if (first >= 0) this.removeFrom(key, first);
   }

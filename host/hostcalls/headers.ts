@@ -21,7 +21,7 @@
 import type { Vm } from "../vm/vm.ts";
 import { WasmResult } from "../abi/enums.ts";
 import { asciiPairsData, parsePairs, releaseLengths, releaseScratch, serializePairsScratch, takeLengths, type Pair } from "../abi/pairs.ts";
-import { HeaderMap } from "../envoy/header-map.ts";
+import { HeaderMap, lowerName } from "../envoy/header-map.ts";
 import type { FilterStreamState } from "../envoy/filter-stream.ts";
 import type { HostFn } from "./index.ts";
 
@@ -63,18 +63,18 @@ export function headerHostcalls(vm: Vm): Record<string, HostFn> {
   const m = vm.memory;
   /** add / replace: read key and value, find the writable map, apply. */
   function writeValue(op: number, type: number, kp: number, kn: number, vp: number, vn: number): number {
-    const k = m.readString(kp, kn), v = m.readString(vp, vn);
+    const k = m.readName(kp, kn, lowerName), v = m.readString(vp, vn);
     if (k === null || v === null) return WasmResult.InvalidMemoryAccess;
     const stream = writeStreamOf(vm, type);
     const map = stream === null ? null : stream.map(type >>> 0, true);
     if (map === null) return WasmResult.BadArgument;
-    if (op === ADD) map.add(k, v); else map.set(k, v);
+    if (op === ADD) map.addLowered(k, v); else map.setLowered(k, v);
     headersModified(stream!, type);
     return WasmResult.Ok;
   }
   return {
     proxy_get_header_map_value(type: number, kp: number, kn: number, vpp: number, vsp: number) {
-      const k = m.readString(kp, kn);
+      const k = m.readName(kp, kn, lowerName);
       if (k === null) return WasmResult.InvalidMemoryAccess;
       const map = resolveMap(vm, type, false);
       if (map === "bad-type") return WasmResult.BadArgument;
@@ -83,7 +83,7 @@ export function headerHostcalls(vm: Vm): Record<string, HostFn> {
         const stream = streamOf(vm);
         return stream !== null && stream.inLog ? WasmResult.NotFound : WasmResult.BadArgument;
       }
-      const v = map.get(k);
+      const v = map.getLowered(k);
       if (v === undefined) {
         if (vm.loaded.abi === "0.1.0") return vm.giveBytes(new Uint8Array(), vpp, vsp);
         return WasmResult.NotFound;
@@ -129,12 +129,12 @@ export function headerHostcalls(vm: Vm): Record<string, HostFn> {
       return writeValue(REPLACE, type, kp, kn, vp, vn);
     },
     proxy_remove_header_map_value(type: number, kp: number, kn: number) {
-      const k = m.readString(kp, kn);
+      const k = m.readName(kp, kn, lowerName);
       if (k === null) return WasmResult.InvalidMemoryAccess;
       const stream = writeStreamOf(vm, type);
       const map = stream === null ? null : stream.map(type >>> 0, true);
       if (map === null) return WasmResult.BadArgument;
-      map.remove(k);
+      map.removeLowered(k);
       headersModified(stream!, type);
       return WasmResult.Ok;
     },

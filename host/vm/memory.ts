@@ -15,14 +15,18 @@ const latin1Write = (Buffer.prototype as unknown as { latin1Write?: (s: string, 
 const CACHED_MAX = 24;
 const CACHE_SLOTS = 256;
 const asciiCache: string[] = new Array<string>(CACHE_SLOTS).fill("");
-// …and each cached string's bytes (CACHED_MAX per slot), compared with guest bytes four at a time.
+// …and each cached string's bytes (CACHED_MAX per slot), compared with guest bytes four at a time;
+// and, once readName has needed it, its lower-cased form ("": not yet made; set again with the slot).
 const cacheDv = new DataView(new ArrayBuffer(CACHE_SLOTS * CACHED_MAX));
+const loweredCache: string[] = new Array<string>(CACHE_SLOTS).fill("");
 
 export class GuestMemory {
   // Views over the current buffer (making a typed array costs about as much as the host call it serves).
   private u8v = new Uint8Array(0);
   private dv = new DataView(new ArrayBuffer(0));
   private nb = Buffer.alloc(0);
+  /** The cache slot of the last cachedAscii lookup that returned a string. */
+  private slot = 0;
 
   constructor(private readonly mem: () => WebAssembly.Memory) {}
 
@@ -68,6 +72,26 @@ export class GuestMemory {
     }
     return decodeUtf8(this.u8v.subarray(ptr, ptr + size));
   }
+  /**
+   * readString of a header name, lower-cased by `lower` (an ASCII lower-casing): a name found in the
+   * recent-string cache comes with its lower-cased form made once (for ASCII, `lower` is
+   * toLowerCase), anything else is read and lowered.
+   */
+  readName(ptr: number, size: number, lower: (s: string) => string): string | null {
+    ptr >>>= 0; size >>>= 0;
+    if (!this.ok(ptr, size)) return null;
+    if (size !== 0 && size <= CACHED_MAX) {
+      const s = this.cachedAscii(ptr, size);
+      if (s !== null) {
+        const slot = this.slot;
+        let l = loweredCache[slot];
+        if (l === "") loweredCache[slot] = l = s.toLowerCase();
+        return l;
+      }
+    }
+    const s = this.readString(ptr, size);
+    return s === null ? null : lower(s);
+  }
   private latin1(ptr: number, size: number): string {
     return latin1Slice !== undefined ? latin1Slice.call(this.nb, ptr, ptr + size) : this.nb.toString("latin1", ptr, ptr + size);
   }
@@ -85,6 +109,7 @@ export class GuestMemory {
     const slot = (size * 31 + b[ptr] * 7 + b[ptr + size - 1] * 3 + b[ptr + (size >>> 1)]) & (CACHE_SLOTS - 1);
     const c = asciiCache[slot];
     const at = slot * CACHED_MAX;
+    this.slot = slot;
     if (c.length === size) {
       const dv = this.dv;
       let i = 0;
@@ -97,6 +122,7 @@ export class GuestMemory {
     const s = size <= 12 ? asciiAt(b, ptr, size) : isAscii(b, ptr, size) ? this.latin1(ptr, size) : null;
     if (s !== null) {
       asciiCache[slot] = s;
+      loweredCache[slot] = "";
       for (let i = 0; i < size; i++) cacheDv.setUint8(at + i, b[ptr + i]);
     }
     return s;

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { asciiPairsData, parsePairsBytes, releaseLengths, takeLengths, pairsSize, releaseScratch, serializeList, serializePairs, serializePairsScratch, writePairs } from "../../host/abi/pairs.ts";
 import { decodeUtf8, encodeUtf8, utf8Length, writeUtf8 } from "../../host/vm/utf8.ts";
 import { GuestMemory } from "../../host/vm/memory.ts";
-import { HeaderMap, inlineSet, type HeaderKind } from "../../host/envoy/header-map.ts";
+import { HeaderMap, inlineSet, lowerName, type HeaderKind } from "../../host/envoy/header-map.ts";
 
 const SEED = 0x0c0dec5;
 
@@ -246,6 +246,23 @@ test("guest memory: a cached short string is returned only for exactly its bytes
     assert.ok(g.write(at, b));
     assert.equal(g.readString(at, b.length), s);
   }), { seed: SEED, numRuns: 3000 });
+});
+
+test("guest memory: readName is readString then the header-name lower-casing, however the cache is hit", () => {
+  const mem = new WebAssembly.Memory({ initial: 1 });
+  const g = new GuestMemory(() => mem);
+  const pool = ["x-gateway", "X-Gateway", "X-GATEWAY", "x-gatewaz", "Content-Type", "content-type", "\u00c9tag", "VIA", "via", "", "A", "a", "ABC".repeat(8), "abc".repeat(8), "abc".repeat(9)];
+  const name = fc.oneof(fc.constantFrom(...pool), fc.string({ maxLength: 30 }));
+  fc.assert(fc.property(fc.array(fc.tuple(name, fc.integer({ min: 0, max: 3 }), fc.boolean()), { maxLength: 40 }), (ops) => {
+    for (const [s, slot, asName] of ops) {
+      const b = encodeUtf8(s);
+      const at = 100 + slot * 128;
+      assert.ok(g.write(at, b));
+      if (asName) assert.equal(g.readName(at, b.length, lowerName), lowerName(refDec.decode(b)));
+      else assert.equal(g.readString(at, b.length), refDec.decode(b));
+    }
+  }), { seed: SEED, numRuns: 500 });
+  assert.equal(g.readName(65536 - 1, 2, lowerName), null);
 });
 
 // Header-map operations on a small pool of names (inline ones, pseudo-headers, cookie, mixed case,
