@@ -108,3 +108,54 @@ test("header map: keys are lower-cased as Envoy's LowerCaseString does it: ASCII
   assert.equal(m.get("KEY"), "3");
   assert.equal(m.get("\u212AEY"), "2");
 });
+
+// Envoy before 1.24 let a module make any host call from inside its malloc (proxy-wasm-cpp-host #306
+// restricted it). get_header_map_pairs serialises the map before it calls the guest's malloc, so a
+// map the module changes from inside that malloc reaches it as it was before, and well-formed (the
+// field lengths and the data were taken together): set_header_map_pairs of what it got back gives
+// exactly the headers from before the change. Compiled here from WAT (wabt), not a tests/modules one.
+test("get_header_map_pairs: a header added from inside the guest's malloc (Envoy 1.23) is not in the map handed over, which is well-formed", async (t) => {
+  const wabt = await (await import("wabt")).default();
+  const wat = (setBack: boolean) => `(module
+    (import "env" "proxy_get_header_map_pairs" (func $pairs (param i32 i32 i32) (result i32)))
+    (import "env" "proxy_set_header_map_pairs" (func $set (param i32 i32 i32) (result i32)))
+    (import "env" "proxy_add_header_map_value" (func $add (param i32 i32 i32 i32 i32) (result i32)))
+    (memory (export "memory") 2)
+    (data (i32.const 1024) "x-late")
+    (data (i32.const 1040) "1")
+    (global $bump (mut i32) (i32.const 32768))
+    (global $reenter (mut i32) (i32.const 0))
+    (func (export "proxy_abi_version_0_2_1"))
+    (func (export "proxy_on_memory_allocate") (param $n i32) (result i32)
+      (local $p i32)
+      (if (global.get $reenter) (then
+        (global.set $reenter (i32.const 0))
+        (drop (call $add (i32.const 0) (i32.const 1024) (i32.const 6) (i32.const 1040) (i32.const 1)))))
+      (local.set $p (global.get $bump))
+      (global.set $bump (i32.and (i32.add (i32.add (local.get $p) (local.get $n)) (i32.const 7)) (i32.const -8)))
+      (local.get $p))
+    (func (export "proxy_on_context_create") (param i32 i32))
+    (func (export "proxy_on_vm_start") (param i32 i32) (result i32) (i32.const 1))
+    (func (export "proxy_on_configure") (param i32 i32) (result i32) (i32.const 1))
+    (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+      (global.set $reenter (i32.const 1))
+      (drop (call $pairs (i32.const 0) (i32.const 0) (i32.const 4)))
+      ${setBack ? "(drop (call $set (i32.const 0) (i32.load (i32.const 0)) (i32.load (i32.const 4))))" : ""}
+      (i32.const 0))
+    (func (export "proxy_on_done") (param i32) (result i32) (i32.const 1))
+    (func (export "proxy_on_delete") (param i32)))`;
+  const compile = (setBack: boolean) => new Uint8Array(wabt.parseWat("reenter.wat", wat(setBack)).toBinary({}).buffer);
+  // Without the set_header_map_pairs, the header added inside malloc is there (the add did run).
+  const plain = await host(t, { module: compile(false), envoyVersion: "1.23" }).request({ method: "GET", path: "/p", authority: "a.example", headers: [] });
+  assert.ok(plain.request!.headers.some(([k, v]) => k === "x-late" && v === "1"), JSON.stringify(plain.request));
+  const bytes = compile(true);
+  for (const [name, value] of [["x-a", "1"], ["x-b", "ünïcode"]] as const) {
+    const h = host(t, { module: bytes, envoyVersion: "1.23" });
+    const out = await h.request({ method: "GET", path: "/p", authority: "a.example", headers: [["x-z", "0"], [name, value]] });
+    assert.ok(out.forwarded);
+    const got = out.request!.headers;
+    assert.ok(got.some(([k, v]) => k === name && v === value), JSON.stringify(got));
+    assert.ok(got.some(([k, v]) => k === "x-z" && v === "0"), JSON.stringify(got));
+    assert.ok(!got.some(([k]) => k === "x-late"), JSON.stringify(got));
+  }
+});
