@@ -23,6 +23,7 @@ import { escapeAt, isUnreserved, putEscape } from "./percent";
 import { joinStrings, newString } from "./join";
 import { indexOfUnit } from "./http";
 import { Msg, msg } from "./messages";
+import { emptyArray } from "./emptyArray";
 
 export const enum EscapedSlashes { Keep = 0, Reject = 1, Unescape = 2 }
 export const enum Backslash { ToSlash = 0, Keep = 1, Reject = 2 }
@@ -157,7 +158,7 @@ function refuse(r: CanonicalPath, m: Msg): CanonicalPath {
  *  path spec checks it against (and for callers that have a decoded path already). */
 export function removeDotSegments(p: string, mergeSlashes: bool): string {
   if (!needsSegmentWork(p, mergeSlashes)) return p;
-  const out = new Array<string>();
+  const out = emptyArray<string[]>();
   const n = p.length;
   for (let start = 1; start <= n;) {
     let end = indexOfUnit(p, 47 /* / */, start);

@@ -13,6 +13,7 @@ import { joinStrings } from "./join";
 import { indexOfUnit } from "./http";
 import { HeaderPair, pairValue } from "./headerPair";
 import { emptyArray } from "./json";
+import { newArray } from "./emptyArray";
 import { Name, name as text } from "./names";
 
 /** A parameter: a name and a value, as a header pair (so lookups share pairValue), and whether it
@@ -66,7 +67,7 @@ export function parseQuery(q: string, maxParams: i32 = DEFAULT_MAX_PARAMS): Pars
 
 /** Encodes and joins pairs: "a=1&b=x%20y"; a bare pair is written as its name only. */
 export function serializeQuery(params: QueryParam[]): string {
-  const parts = new Array<string>(params.length);
+  const parts = newArray<string[]>(params.length);
   for (let i = 0, n = params.length; i < n; i++) {
     const p = unchecked(params[i]);
     const name = percentEncode(p.name);

@@ -24,6 +24,7 @@ import { indexOfUnit, lastIndexOfUnit, lowerAscii } from "./http";
 import { HeaderPair, HeaderSource, PairsSource } from "./headerPair";
 import { joinStrings } from "./join";
 import { Name, name } from "./names";
+import { newArray } from "./emptyArray";
 
 export { HeaderPair };
 
@@ -81,7 +82,7 @@ export class RequestView {
                lowerCased: bool = false): RequestView {
     let hs = headers;
     if (!lowerCased) {
-      hs = new Array<HeaderPair>(headers.length);
+      hs = newArray<HeaderPair[]>(headers.length);
       for (let i = 0; i < headers.length; i++) {
         const h = unchecked(headers[i]);
         const name = lowerAscii(h.name);

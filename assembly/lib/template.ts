@@ -22,6 +22,7 @@ import { decimal } from "./decimal";
 import { Msg, msg } from "./messages";
 import { listIndex } from "./configReader";
 import { emptyArray } from "./json";
+import { newArray } from "./emptyArray";
 import { Name, name } from "./names";
 
 export const enum Source {
@@ -73,7 +74,7 @@ export class Template {
   render(resolver: RequestResolver): string {
     const ps = this.parts;
     if (ps.length == 1) return this.value(unchecked(ps[0]), resolver);
-    const out = new Array<string>(ps.length);
+    const out = newArray<string[]>(ps.length);
     for (let i = 0; i < ps.length; i++) unchecked(out[i] = this.value(unchecked(ps[i]), resolver));
     return joinStrings(out);
   }

@@ -13,13 +13,14 @@ import { IdTable } from "./idTable";
 import { HostBuffer, pluginConfiguration, vmConfiguration } from "./buffers";
 import { decimal } from "../lib/decimal";
 import { decodeUtf8 } from "./utf8";
+import { emptyArray, newArray } from "../lib/emptyArray";
 
 /** A non-capturing function that builds a root context for a given context id. */
 export type RootContextFactory = (contextId: u32) => RootContext;
 
 /** The registrations in order, two entries each: the factory (a function object, kept as a reference
  *  like the strings; one array for both is less code than two), then its root_id. */
-const registry = new Array<string>();
+const registry = emptyArray<string[]>();
 const roots = new IdTable(); // id → RootContext
 const streams = new IdTable(); // id → StreamContext
 let droppedResponses: u32 = 0;

@@ -13,6 +13,7 @@ import { MapType, WasmResult } from "../abi/enums";
 import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, scratchLength, scratchUtf8, takeString } from "./memory";
 import { HeaderPair, deserializePairs, findAllPairs, serializePairs } from "./pairs";
 import { HeaderList } from "./headerList";
+import { emptyArray, newArray } from "../lib/emptyArray";
 
 /**
  * One header map, named by its MapType. Methods never trap. Unmanaged (not collected): use the
@@ -45,11 +46,11 @@ export class HeaderMap {
   pairs(): HeaderPair[] {
     clearReturn();
     const st = proxy_get_header_map_pairs(<u32>this.type, RET_PTR, RET_SIZE);
-    if (st != WasmResult.Ok) { discardReturn(); return new Array<HeaderPair>(); }
+    if (st != WasmResult.Ok) { discardReturn(); return emptyArray<HeaderPair[]>(); }
     const ptr = load<u32>(RET_PTR);
     const size = load<u32>(RET_SIZE);
     store<u64>(RET_PTR, 0);
-    if (ptr == 0) return new Array<HeaderPair>();
+    if (ptr == 0) return emptyArray<HeaderPair[]>();
     const out = deserializePairs(<usize>ptr, <usize>size);
     heap.free(<usize>ptr);
     return out;

@@ -4,6 +4,7 @@
 // All integers little-endian; lengths exclude the NULs. Pure code, no host calls.
 import { decodeUtf8, encodeUtf8 } from "./utf8";
 import { HeaderPair } from "../lib/headerPair";
+import { emptyArray, newArray } from "../lib/emptyArray";
 /** One header / metadata entry. Names are whatever the host gave (Envoy lower-cases keys). */
 export { HeaderPair };
 
@@ -42,7 +43,7 @@ export function serializePairs(pairs: HeaderPair[]): ArrayBuffer {
  * A missing NUL terminator is tolerated (the lengths are authoritative). UTF-8 is decoded leniently.
  */
 export function deserializePairs(ptr: usize, len: usize): HeaderPair[] {
-  const out = new Array<HeaderPair>();
+  const out = emptyArray<HeaderPair[]>();
   if (len < 4) return out;
   const count = load<u32>(ptr);
   if (count > MAX_DECODE_PAIRS) return out;
@@ -82,7 +83,7 @@ export function findPair(pairs: HeaderPair[], name: string): string | null {
 
 /** All values for `name` in order (exact match). */
 export function findAllPairs(pairs: HeaderPair[], name: string): string[] {
-  const out = new Array<string>();
+  const out = emptyArray<string[]>();
   for (let i = 0, n = pairs.length; i < n; i++) {
     const p = unchecked(pairs[i]);
     if (p.name == name) out.push(p.value);

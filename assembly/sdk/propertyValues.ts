@@ -3,6 +3,7 @@
 // AssemblyScript has no nullable primitives, so numeric decoders return a small box or null.
 import { HeaderPair, deserializePairsBuffer } from "./pairs";
 import { decodeUtf8Buffer, encodeUtf8 } from "./utf8";
+import { emptyArray, newArray } from "../lib/emptyArray";
 
 /** A decoded 64-bit integer (int64/uint64, or a timestamp/duration in nanoseconds). */
 export class Int64Value {
@@ -50,7 +51,7 @@ export function decodeMapValue(buf: ArrayBuffer): HeaderPair[] {
 /** list: the pairs format with empty values; returns the keys. */
 export function decodeListValue(buf: ArrayBuffer): string[] {
   const pairs = deserializePairsBuffer(buf);
-  const out = new Array<string>(pairs.length);
+  const out = newArray<string[]>(pairs.length);
   for (let i = 0, n = pairs.length; i < n; i++) unchecked(out[i] = unchecked(pairs[i]).name);
   return out;
 }

@@ -23,6 +23,7 @@ export {
   proxy_on_configure, proxy_on_done, proxy_on_delete, proxy_on_request_headers, proxy_on_response_headers,
 } from "../../assembly/sdk/exports/core";
 import { Name, name } from "../../assembly/lib/names";
+import { newArray } from "../../assembly/lib/emptyArray";
 
 
 // How HeadersStream#run treats the rules it is given.
@@ -103,7 +104,7 @@ class HeadersStream extends StreamContext {
     this.run(cfg.request, Mode.Request, view);
     flushPath();
     if (cfg.captures) {
-      this.captured = new Array<string>(cfg.slots);
+      this.captured = newArray<string[]>(cfg.slots);
       this.run(cfg.response, Mode.Capture, view);
     }
     this.tally();
