@@ -20,7 +20,7 @@
 // "/admin" prefix does not match it). Output is a string; input of any size never traps.
 
 import { escapeAt, isUnreserved, putEscape } from "./percent";
-import { joinStrings, newString } from "./join";
+import { joinStrings } from "./join";
 import { indexOfUnit } from "./http";
 import { Msg, msg } from "./messages";
 import { emptyArray } from "./emptyArray";
@@ -37,11 +37,17 @@ export class PathOptions {
 export class CanonicalPath {
   /** The canonical path, e.g. "/api/v1/users". */
   path: string = "";
-  /** The query without '?', "" when none. */
-  query: string = "";
-  hasQuery: bool = false;
+  /** The :path value as given: the query is cut from it at [queryStart, queryEnd) when asked for
+   *  (most requests never ask). */
+  raw: string = "";
+  queryStart: i32 = 0;
+  queryEnd: i32 = 0;
   /** Why the path was refused (a Msg), or -1. */
   refusal: i32 = -1;
+  /** The query without '?' (up to a '#'), "" when none. */
+  get query(): string { return this.raw.substring(this.queryStart, this.queryEnd); }
+  /** Whether there is a '?' before any '#' (the query may be empty). */
+  get hasQuery(): bool { return this.queryStart > 0; }
   get ok(): bool { return this.refusal < 0; }
   /** "" when the path was accepted; otherwise why it was refused (path is then ""). */
   get error(): string { const m = this.refusal; return m < 0 ? "" : msg(<Msg>m); }
@@ -56,41 +62,45 @@ export class CanonicalPath {
  * written so far — the same as decoding the whole path first and then running removeDotSegments
  * on it (tests/unit/lib-path.spec.ts checks the two against each other). The output is
  * "/" + the kept segments, each followed by '/', + the current segment; `seg` is where the current
- * segment starts. While the output is still equal to the input (most paths), nothing is written:
- * it is read from `raw` itself, and the buffer is made (with that prefix copied) at the first
- * difference. The output is never longer than the input.
+ * segment starts. The output is never longer than the input. A path that is canonical as it is
+ * (most are: see the first loop) skips all this and is cut from `raw`.
  */
 export function canonicalizePath(raw: string, options: PathOptions | null = null): CanonicalPath {
   const r = new CanonicalPath();
-  let end = indexOfUnit(raw, 35 /* # */, 0);
-  if (end < 0) end = raw.length;
-  const q = indexOfUnit(raw, 63 /* ? */, 0);
-  let pathEnd = end;
-  if (q >= 0 && q < end) {
-    pathEnd = q;
-    r.hasQuery = true;
-    r.query = raw.substring(q + 1, end);
+  r.raw = raw;
+  // The path part: up to the first '?' (the query) or '#' (the fragment, dropped). Most paths are
+  // canonical already: '/' first, then printable ASCII but '%' and '\', and no segment that is empty
+  // (but the last) or starts with '.' — such a path is its own canonical form, whatever the options.
+  const n = raw.length;
+  let pathEnd = 0, prev = 0, plain = true, c = 0;
+  for (; pathEnd < n; pathEnd++) {
+    c = <i32>load<u16>(changetype<usize>(raw) + (<usize>pathEnd << 1));
+    if (c == 35 /* # */ || c == 63 /* ? */) break;
+    if (<u32>(c - 0x20) >= 0x5F || c == 37 /* % */ || c == 92 /* \ */ || prev == 47 && (c == 47 || c == 46)) plain = false;
+    prev = c;
+  }
+  if (c == 63) { // a '?' before any '#' (a path that ends unstopped ends with neither)
+    const q = pathEnd + 1;
+    const end = indexOfUnit(raw, 35 /* # */, q);
+    r.queryStart = q;
+    r.queryEnd = end < 0 ? n : end;
   }
   if (pathEnd == 0) { r.path = "/"; return r; }
   const c0 = <i32>load<u16>(changetype<usize>(raw)); // (pathEnd > 0: raw is not empty)
+  if (plain && c0 == 47) { r.path = raw.substring(0, pathEnd); return r; }
   if (c0 == 42 /* * */ && pathEnd == 1) { r.path = raw.substring(0, 1); return r; } // "*"
   if (c0 != 47 /* / */ && c0 != 92) return refuse(r, Msg.PathMustStartWithSlash);
 
   // (null: the defaults, without a module-level default object)
   let backslash = Backslash.ToSlash, mode = EscapedSlashes.Keep, merge = true;
   if (options !== null) { backslash = options.backslash; mode = options.escapedSlashes; merge = options.mergeSlashes; }
-  let mat = false;          // false while the output is raw's own units (read from raw)
-  let base = changetype<usize>(raw);
-  let o = 1;                // output length; the root '/' is unit 0
+  if (c0 == 92 && backslash == Backslash.Reject) return refuse(r, Msg.PathBackslash);
+  // The output (never longer than the path), from the root '/' (for a '\' root: ToSlash; with Keep
+  // the path is refused below once the rest was checked, and the output is never used).
+  const base = __new(<usize>pathEnd << 1, idof<string>()); // a managed local: rooted where the runtime needs it
+  store<u16>(base, 47);
+  let o = 1;                // output length
   let seg = 1;              // start of the current segment in the output
-  if (c0 == 92) {
-    if (backslash == Backslash.Reject) return refuse(r, Msg.PathBackslash);
-    // ToSlash: the root is '/'. Keep: the path is refused below once the rest was checked;
-    // the output is then never used.
-    base = newString(base, 0, pathEnd);
-    store<u16>(base, 47);
-    mat = true;
-  }
   for (let i = 1; i <= pathEnd;) {
     let u = 47;             // the decoded unit; the end of the path closes the last segment like a '/'
     let c = -1;             // the input unit (or the byte an escape decodes to, when that is used)
@@ -126,7 +136,6 @@ export function canonicalizePath(raw: string, options: PathOptions | null = null
         && load<u16>(base + (<usize>o << 1) - 2) == 46 || len == 0 && merge && c >= 0;
       if (!drop && c < 0) break; // the end: the last segment stays
     }
-    if (!mat && (drop || c != u || adv != 1)) { base = newString(base, o, pathEnd); mat = true; }
     if (drop) {
       if (o - seg == 2 && seg > 1) { // "..": back to the start of the segment before it
         seg--;
@@ -136,13 +145,12 @@ export function canonicalizePath(raw: string, options: PathOptions | null = null
       continue;
     }
     if (u == 47) seg = o + 1;
-    if (!mat) { o++; continue; } // the same unit as the input's
     const at = base + (<usize>o << 1);
     if (u == 37 && adv == 3) { putEscape(at, v); o += 3; }
     else { store<u16>(at, <u16>u); o++; }
   }
   if (c0 == 92 && backslash == Backslash.Keep) return refuse(r, Msg.PathMustStartWithSlash);
-  r.path = mat ? changetype<string>(__renew(base, <usize>o << 1)) : raw.substring(0, pathEnd);
+  r.path = changetype<string>(__renew(base, <usize>o << 1));
   return r;
 }
 

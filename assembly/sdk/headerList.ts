@@ -131,32 +131,31 @@ export class HeaderList extends HeaderSource {
   /** String k of `added` (an entry with name length -1 exists only once `added` holds its strings). */
   @inline private addedAt(k: i32): string { return unchecked(changetype<StaticArray<string>>(this.added)[k]); }
 
-  nameAt(i: i32): string {
-    if (!this.inRange(i)) return "";
-    const e = this.entry(i);
-    const len = load<i32>(e, 4);
-    if (len < 0) return this.addedAt(load<i32>(e));
-    return decodeUtf8(changetype<usize>(this.buf) + <usize>load<i32>(e), <usize>len);
-  }
+  nameAt(i: i32): string { return this.textAt(i, 0); }
+  valueAt(i: i32): string { return this.textAt(i, 8); }
 
-  valueAt(i: i32): string {
+  /** Entry i's name (`w` 0) or value (`w` 8): its offset and length are words w and w + 4. */
+  private textAt(i: i32, w: usize): string {
     if (!this.inRange(i)) return "";
     const e = this.entry(i);
-    if (load<i32>(e, 4) < 0) return this.addedAt(load<i32>(e) + 1);
-    return decodeUtf8(changetype<usize>(this.buf) + <usize>load<i32>(e, 8), <usize>load<i32>(e, 12));
+    if (load<i32>(e, 4) < 0) return this.addedAt(load<i32>(e) + <i32>(w != 0));
+    return decodeUtf8(changetype<usize>(this.buf) + <usize>load<i32>(e + w), <usize>load<i32>(e + w, 4));
   }
 
   /**
-   * The first entry at or after `from` that is live at epoch `at` and named `name`, or -1. The
-   * length is compared first (one load), so most entries cost no call and no liveness test.
+   * The first entry at or after `from` that is live at epoch `at` and named `name` (`whole`) or
+   * named with the prefix `name`, or -1. The length and the first byte are compared first, so most
+   * entries cost no call and no liveness test (an added entry's name, a string, is left to nameHas).
    */
-  private find(name: string, from: i32, at: i32): i32 {
+  find(name: string, from: i32, at: i32, whole: bool = true): i32 {
     const m = name.length;
-    const e = this.e;
-    for (let i = from, n = this.n; i < n; i++) {
+    const c = m != 0 ? <u32>load<u16>(changetype<usize>(name)) : 0; // (never a blob name's first byte when not ASCII)
+    const b = changetype<usize>(this.buf), e = this.e;
+    for (let i = from; <u32>i < <u32>this.n; i++) {
       const p = e + <usize>i * (W << 2);
       const len = load<i32>(p, 4);
-      if ((len == m || len < 0) && load<i32>(p, 16) <= at && at < load<i32>(p, 20) && this.nameHas(i, name, true)) return i;
+      if ((len < 0 || (whole ? len == m : len >= m) && (m == 0 || <u32>load<u8>(b + <usize>load<i32>(p)) == c))
+        && load<i32>(p, 16) <= at && at < load<i32>(p, 20) && this.nameHas(i, name, whole)) return i;
     }
     return -1;
   }
@@ -196,16 +195,15 @@ export class HeaderList extends HeaderSource {
   }
 
   /** Adds an entry at the end (a new epoch). */
-  add(name: string, value: string): void {
-    const next = this.epoch + 1;
-    this.append(name, value, next);
-    this.epoch = next;
-  }
+  add(name: string, value: string): void { this.put(name, value, false); }
 
   /** Replaces every entry of `name` with one at the end (one new epoch). */
-  set(name: string, value: string): void {
+  set(name: string, value: string): void { this.put(name, value, true); }
+
+  /** set (`replace`) or add. */
+  put(name: string, value: string, replace: bool): void {
     const next = this.epoch + 1;
-    this.end(name, next);
+    if (replace) this.end(name, next);
     this.append(name, value, next);
     this.epoch = next;
   }

@@ -148,7 +148,9 @@ export function applyOp(op: Operation, value: string | null): void {
   const name = op.name;
   const k = op.op;
   // The operations that write a value have one (set, append, set_if_absent, query_set, query_add, host).
-  if (op.value !== null && (isNull(value) || !isWritableHeaderValue(changetype<string>(value), maxBytes))) { rejected++; return; }
+  // (A constant passed the same check against the same max_value_bytes at configure time.)
+  const vp = changetype<usize>(value);
+  if (op.value !== null && (vp == 0 || vp != changetype<usize>(op.constant) && !isWritableHeaderValue(changetype<string>(value), maxBytes))) { rejected++; return; }
   const v = str(value);
   // Operations by Op value ranges (an if chain is smaller than the switch's dispatch).
   if (k <= Op.SetIfAbsent) {
@@ -159,12 +161,12 @@ export function applyOp(op: Operation, value: string | null): void {
     else {
       const l = entries();
       const at = l.now;
-      // A plain prefix (the common "x-internal-") is tested on the bytes; other matchers see the name.
-      // Byte tests never match a non-ASCII name or prefix; Envoy header names are ASCII tokens.
-      const prefix = names.kind == MatchKind.Prefix && !names.ignoreCase && !names.invert ? names.value : null;
+      // A plain prefix (the common "x-internal-") is tested on the bytes (the list skips the other
+      // names); other matchers see every name ("": each entry). Byte tests never match a non-ASCII
+      // name or prefix; Envoy header names are ASCII tokens.
+      const prefix = names.kind == MatchKind.Prefix && !names.ignoreCase && !names.invert ? names.value : "";
       // Entries alive when the operation began, each name once (a removed name is absent after).
-      for (let i = 0, n = l.length; i < n; i++) {
-        if (!l.isLive(i, at) || (!isNull(prefix) && !l.nameStartsWith(i, changetype<string>(prefix)))) continue;
+      for (let i = 0; (i = l.find(prefix, i, at, false)) >= 0; i++) {
         const h = l.nameAt(i);
         if (h.charCodeAt(0) != 58 /* : */ && !isReserved(h) && names.matches(h)) remove(h);
       }

@@ -127,6 +127,30 @@ describe("canonicalizePath", () => {
     expect(canonicalizePath("/x?").hasQuery).toBe(true);
     expect(canonicalizePath("/x").hasQuery).toBe(false);
   });
+  it("cuts an already canonical path from the raw one, and works out any other in full", () => {
+    // (the first loop's plain case: '/' first, printable ASCII but '%' and '\\', no "//", no segment starting with '.')
+    expect(canon("/a.b/c.")).toBe("/a.b/c.");
+    expect(canon("/a/.b")).toBe("/a/.b"); // not plain, and canonical as it is
+    expect(canon("/a/..b/c")).toBe("/a/..b/c");
+    expect(canon("/a//b")).toBe("/a/b");
+    expect(canon("//")).toBe("/");
+    expect(canon("/.")).toBe("/");
+    expect(canon("/a/%7Eb")).toBe("/a/~b");
+    expect(canon("/a/~b")).toBe("/a/~b");
+    expect(canon("/caf\u00e9/x")).toBe("/caf\u00e9/x");
+    expect(canon("/a\u007Fb")).toBe("ERR:" + canonicalizePath("/\u0001").error);
+    expect(canon("\\a/b")).toBe("/a/b");
+    expect(canon("a/b")).toBe("ERR:" + canonicalizePath("x").error);
+    expect(canon("/a b")).toBe("/a b");
+    const q = canonicalizePath("/a/./b?x=1&y#f?z");
+    expect(q.path).toBe("/a/b");
+    expect(q.query).toBe("x=1&y");
+    expect(canonicalizePath("/?").query).toBe("");
+    expect(canonicalizePath("/?").hasQuery).toBe(true);
+    expect(canonicalizePath("/a%zz?q").query).toBe("q");
+    expect(canonicalizePath("/a\u0001?q").query).toBe("q"); // a refused path keeps its query
+    expect(canonicalizePath("/a#?q").query).toBe("");
+  });
   it("drops the fragment, even before a '?'", () => {
     expect(canon("/public#/../admin")).toBe("/public");
     const r = canonicalizePath("/a#x?y=1");

@@ -159,6 +159,40 @@ describe("HeaderList: writes and snapshots", () => {
     expect(l.has("x-n")).toBe(false);
     expect(l.nameStartsWith(16, "x-n")).toBe(true);
   });
+  it("finds names whole or by prefix, skipping other names by length and first byte", () => {
+    const l = listOf([
+      new HeaderPair("accept-encoding", "gzip"), new HeaderPair("accept-language", "en"), new HeaderPair("", "empty"),
+      new HeaderPair("x-a", "1"), new HeaderPair("x-ab", "2"), new HeaderPair("y-a", "3"),
+    ]);
+    const at = l.now;
+    expect(l.first("accept-language")).toBe("en"); // same length and first byte as accept-encoding
+    expect(l.first("")).toBe("empty");
+    expect(l.find("x-a", 0, at)).toBe(3);
+    expect(l.find("x-a", 4, at)).toBe(-1);
+    expect(l.find("x-a", 0, at, false)).toBe(3);
+    expect(l.find("x-a", 4, at, false)).toBe(4);
+    expect(l.find("x-a", 5, at, false)).toBe(-1);
+    expect(l.find("", 0, at, false)).toBe(0); // every name starts with ""
+    expect(l.find("", 3, at, false)).toBe(3);
+    expect(l.find("z", 0, at, false)).toBe(-1);
+    expect(l.has("x")).toBe(false);
+    expect(l.has("x-abc")).toBe(false);
+    // names added later are found whole and by prefix; snapshots taken before do not see them
+    const snap = l.snapshot();
+    l.add("z-new", "4");
+    l.add("", "e2");
+    expect(l.first("z-new")).toBe("4");
+    expect(l.find("z-", 0, l.now, false)).toBe(6);
+    expect(l.all("").join("|")).toBe("empty|e2");
+    expect(snap.first("z-new")).toBeNull();
+    expect(snap.all("").join("|")).toBe("empty");
+    // a non-ASCII name is never equal to the bytes of a blob name, but is to an added one
+    l.add("\u0178-x", "5"); // (an added name is compared as a string)
+    expect(l.find("\u0178", 0, l.now, false)).toBe(8);
+    expect(l.first("\u0178-x")).toBe("5");
+    expect(l.find("x-", 0, l.now, false)).toBe(3);
+    expect(l.find("x-", 5, l.now, false)).toBe(-1);
+  });
   it("removing an absent name starts no new epoch", () => {
     const l = sample();
     const before = l.now;
