@@ -236,8 +236,9 @@ let errCode: i32 = 0;
 let errAt: i32 = 0;
 // Duplicate-key check: an open-addressing table of (object id, key address) pairs — a raw pointer
 // to the key string, valid for the one parse (no collection runs inside a callback) — for the whole
-// document, sized once from the number of ':' outside strings (at least the number of members),
-// so it is never more than half full; its memory is proportional to the members.
+// document, sized once from the text's length (len / 5 is at least the number of members), so it
+// is never more than half full; its memory is proportional to the text (at most 4 × 4 MiB for a
+// text of maxLength, as when it was sized by the ':' outside strings).
 let keyTable: StaticArray<i32> = changetype<StaticArray<i32>>(0); // (0 outside a parse)
 let objects: i32 = 0;
 let mant: u64 = 0; // number(): significant digits read so far
@@ -268,16 +269,8 @@ export function parseJson(text: string, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLe
     pos = 0;
     depthLimit = maxDepth;
     objects = 0;
-    // Members are at most the ':' outside strings (up to the first syntax error, where parsing stops).
-    let colons = 0;
-    let inString = false;
-    for (let i = 0; i < len; i++) {
-      const c = load<u16>(base + (<usize>i << 1));
-      if (c == 0x5C) i++;
-      else if (c == 0x22) inString = !inString;
-      else if (c == 0x3A && !inString) colons++;
-    }
-    keyTable = newInts(4 << (32 - clz(colons))); // 2 × a power of two > 2 × colons
+    // Members are at most len / 5 ('{"":0}' is 6 code units, each further member 5 more).
+    keyTable = newInts(4 << (32 - clz(n / 5))); // 2 × a power of two > 2 × members
     v = value(0);
     keyTable = changetype<StaticArray<i32>>(0);
     if (skipWs() >= 0) fail(TRAILING, pos);
