@@ -313,7 +313,11 @@ const FALS4: u64 = 0x0073006C00610066;
 
 function value(depth: i32): JsonValue | null {
   const c = skipWs();
-  const v = new JsonValue(JsonKind.Null);
+  // (A zeroed block rather than the constructor, which stores each field: kind Null, str "".)
+  const size = offsetof<JsonValue>(), p = __new(size, idof<JsonValue>());
+  memory.fill(p, 0, size);
+  const v = changetype<JsonValue>(p);
+  v.str = "";
   if (c == 0x7B /* { */ || c == 0x5B /* [ */) {
     // An object or an array (one function with value(): a call level and a function fewer).
     if (depth >= depthLimit) return fail(TOO_DEEP, pos);
@@ -328,18 +332,17 @@ function value(depth: i32): JsonValue | null {
     pos++;
     if (skipWs() == close) { pos++; return v; }
     while (true) {
-      let key = "";
       if (isObject) {
         if (skipWs() != 0x22) return fail(UNEXPECTED, pos);
         const keyAt = pos;
-        key = str(); // (after an error pos stays at the quote: the ':' test below fails)
+        const key = str(); // (after an error pos stays at the quote: the ':' test below fails)
         if (skipWs() != 0x3A /* : */) return fail(UNEXPECTED, pos);
         if (seen(key, id)) return fail(DUPLICATE, keyAt);
         pos++;
+        keys.push(key); // (before its value: after an error the tree is dropped anyway)
       }
       const item = value(depth + 1);
       if (item === null) return null;
-      if (isObject) keys.push(key);
       values.push(item);
       const d = skipWs();
       if (d != 0x2C /* , */ && d != close) return fail(UNEXPECTED, pos);
@@ -478,8 +481,11 @@ export function hexDigits(i: i32, max: i32): i32 {
   let v = 0;
   for (const end = i + max; i < end; i++) {
     const c = ch(i), x = c | 0x20;
-    const h = isDigit(c) ? c - 48 : <u32>(x - 0x61) < 6 ? x - 87 : -1;
-    if (h < 0) break;
+    let h = c - 48;
+    if (<u32>h > 9) {
+      if (<u32>(x - 0x61) > 5) break;
+      h = x - 87;
+    }
     v = (v << 4) | h;
   }
   hexEnd = i;
@@ -492,55 +498,56 @@ const ESC4: u64 = 0x9 | 0xD << 8 | 0xB << 24 | <u64>0xE << 32 | <u64>0xA << 36;
 /** Parses a string at pos (which is at the opening quote). On error records it and returns "". */
 function str(): string {
   const quote = pos;
-  // The decoded string is at most as long as the raw text up to the closing quote.
-  let end = quote + 1;
-  while (end < len) {
-    const c = ch(end);
-    if (c == 0x22) break;
-    end += c == 0x5C ? 2 : 1;
-  }
-  const buf = __new(<usize>(min(end, len) - quote - 1) << 1, idof<String>());
+  // Two passes over the same code: the first finds the decoded length (and any error), the second
+  // writes the units into a string of that length.
+  let buf: usize = 0;
   let out: usize = 0;
-  let i = quote + 1;
-  let high = 0; // 1: the last unit was a raw high surrogate, 2: an escaped one
-  let highAt = 0;
-  let code = 0;
-  let at = 0;
-  while (true) {
-    at = i;
-    let c = ch(i++);
-    let form = 1;
-    if (c == 0x5C) {
-      form = 2;
-      const e = ch(i++);
-      if (e == 0x75 /* u */) {
-        c = hexDigits(i, 4);
-        if (hexEnd != (i += 4)) c = -1; // four digits
-      } else if (e == 0x22 || e == 0x5C || e == 0x2F) c = e;
-      else { // b f n r t: k = e - 'b' is even and below 19; nibble k/2 of ESC4 is the unit + 1
-        const k = <u32>(e - 0x62);
-        c = k < 19 && (k & 1) == 0 ? <i32>(ESC4 >> (<u64>k << 1) & 15) - 1 : -1;
+  let i = 0;
+  for (let write = false; ; write = true) {
+    if (write) buf = __new(out, idof<String>());
+    out = 0;
+    i = quote + 1;
+    let high = 0; // 1: the last unit was a raw high surrogate, 2: an escaped one
+    let highAt = 0;
+    let code = 0;
+    let at = 0;
+    while (true) {
+      at = i;
+      let c = ch(i++);
+      let form = 1;
+      if (c == 0x5C) {
+        form = 2;
+        const e = ch(i++);
+        if (e == 0x75 /* u */) {
+          c = hexDigits(i, 4);
+          if (hexEnd != (i += 4)) c = -1; // four digits
+        } else if (e == 0x22 || e == 0x5C || e == 0x2F) c = e;
+        else { // b f n r t: k = e - 'b' is even and below 19; nibble k/2 of ESC4 is the unit + 1
+          const k = <u32>(e - 0x62);
+          c = k < 19 && (k & 1) == 0 ? <i32>(ESC4 >> (<u64>k << 1) & 15) - 1 : -1;
+        }
+        if (c < 0) { code = BAD_ESCAPE; break; }
       }
-      if (c < 0) { code = BAD_ESCAPE; break; }
+      // A low surrogate must follow a high one of the same form, and only a high one.
+      const low = (c & 0xFC00) == 0xDC00;
+      if (high != 0 ? !low || high != form : low) {
+        code = UNPAIRED;
+        if (high != 0) at = highAt;
+        break;
+      }
+      if (form == 1) {
+        if (c == 0x22) break;
+        if (c < 0) { code = UNTERMINATED; at = quote; break; }
+        if (c < 0x20) { code = CONTROL; break; }
+      }
+      high = (c & 0xFC00) == 0xD800 ? form : 0;
+      highAt = at;
+      if (write) store<u16>(buf + out, <u16>c);
+      out += 2;
     }
-    // A low surrogate must follow a high one of the same form, and only a high one.
-    const low = (c & 0xFC00) == 0xDC00;
-    if (high != 0 ? !low || high != form : low) {
-      code = UNPAIRED;
-      if (high != 0) at = highAt;
-      break;
-    }
-    if (form == 1) {
-      if (c == 0x22) break;
-      if (c < 0) { code = UNTERMINATED; at = quote; break; }
-      if (c < 0x20) { code = CONTROL; break; }
-    }
-    high = (c & 0xFC00) == 0xD800 ? form : 0;
-    highAt = at;
-    store<u16>(buf + out, <u16>c);
-    out += 2;
+    if (code != 0) { fail(code, at); return ""; }
+    if (write) break;
   }
-  if (code != 0) { fail(code, at); return ""; }
   pos = i;
-  return changetype<string>(__renew(buf, out));
+  return changetype<string>(buf);
 }

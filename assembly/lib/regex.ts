@@ -281,8 +281,8 @@ function classChar(): i32 {
     range(lo, hi);
     if (flags & F_I) { // the other case of the letters in lo..hi
       for (let b = 65; b <= 97; b += 32) {
-        const x = max(lo, b), y = min(hi, b + 25), o = 162 - 2 * b; // 32, then -32
-        if (x <= y) range(x + o, y + o);
+        const x = max(lo, b), y = min(hi, b + 25);
+        if (x <= y) range(x ^ 32, y ^ 32);
       }
     }
   }
@@ -398,7 +398,7 @@ export class RegexMatch {
  */
 export function programWords(size: i32, groups: i32): i32 {
   const slots = 2 * groups;
-  return size + 1 + size + slots + (3 * size + 1) + 2 * size * (1 + slots);
+  return size * (7 + 2 * slots) + slots + 2; // (the sum above, collected)
 }
 
 let vBest: usize = 0; // the match's slots after a successful run()
