@@ -279,7 +279,8 @@ export function parseJson(text: string, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLe
   if (errCode != 0) {
     v = null;
     error = msg(<Msg>(Msg.JsonUnexpectedCharacter + errCode - 1));
-    if (errCode == DUPLICATE) { pos = errAt; error += str() + "\""; } // the key again, from the text
+    // the key again, from the text, and a closing quote (the opening one: no literal of its own)
+    if (errCode == DUPLICATE) { pos = errAt; error += str() + text.substring(errAt, errAt + 1); }
   }
   return new JsonResult(v, error, v !== null ? 0 : errAt);
 }
@@ -361,12 +362,16 @@ function value(depth: i32): JsonValue | null {
     v.num = number();
   } else {
     // true, false or null: the next four code units as one u64 (false: "fals" and then 'e').
+    // (v is null already: kind Null, bool false)
     const w = pos + 4 <= len ? load<u64>(base + (<usize>pos << 1)) : 0;
-    let k = w == TRUE4 ? 1 : w == NULL4 ? 0 : w == FALS4 && ch(pos + 4) == 0x65 ? 2 : -1;
-    if (k < 0) return fail(UNEXPECTED, pos);
-    pos += 4 + (k >> 1);
-    v.kind = k != 0 ? JsonKind.Bool : JsonKind.Null;
-    v.bool = k == 1;
+    if (w == NULL4) pos += 4;
+    else {
+      const t = w == TRUE4;
+      if (!t && (w != FALS4 || ch(pos + 4) != 0x65)) return fail(UNEXPECTED, pos);
+      v.kind = JsonKind.Bool;
+      v.bool = t;
+      pos += 5 - <i32>t;
+    }
   }
   return v;
 }

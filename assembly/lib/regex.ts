@@ -542,7 +542,7 @@ export class Regex {
       text(sp, last, ms);
       for (let q = parts; q < pe; q += 8) {
         let x = load<i32>(q), y = load<i32>(q, 4), p = tp;
-        if (x < 0) { x = load<i32>(vBest + ~x); y = load<i32>(vBest + ~y); p = sp; }
+        if (x < 0) { const g = vBest + ~x; x = load<i32>(g); y = load<i32>(g, 4); p = sp; }
         if ((x | y) >= 0) text(p, x, y); // (a group that did not take part adds nothing)
         // (checked per part: one match of a template repeating "$0" could otherwise add many times s)
         if (n > max) { codeRef = null; return null; }
@@ -571,7 +571,7 @@ function text(p: usize, a: i32, b: i32): void {
 
 /** A replacement template compiled against a Regex: literal spans of the template and groups. */
 export class Replacement {
-  // word pairs: (start, end) of a literal span of t, or (~offset, ~offset) of a group's start and end slots
+  // word pairs: (start, end) of a literal span of t, or (~offset, 0) of a group's start slot (its end slot follows it)
   constructor(readonly t: string, readonly parts: StaticArray<i32>, readonly groups: i32) {}
 }
 
@@ -599,7 +599,7 @@ export function compileReplacement(re: Regex, t: string): ReplacementResult {
       if (g < 0) fail(E_DOLLAR, i);
     }
     if (<u32>g >= <u32>re.groupCount) fail(E_UNKNOWN, i);
-    put(~(g << 3)); put(~((g << 3) + 4));
+    put(~(g << 3)); put(0);
     from = pos;
   }
   let rep: Replacement | null = null;
