@@ -331,8 +331,7 @@ function value(depth: i32): JsonValue | null {
     if (isObject) v.keys = keys;
     const id = ++objects;
     pos++;
-    if (skipWs() == close) { pos++; return v; }
-    while (true) {
+    if (skipWs() != close) while (true) {
       if (isObject) {
         if (skipWs() != 0x22) return fail(UNEXPECTED, pos);
         const keyAt = pos;
@@ -346,10 +345,12 @@ function value(depth: i32): JsonValue | null {
       if (item === null) return null;
       values.push(item);
       const d = skipWs();
-      if (d != 0x2C /* , */ && d != close) return fail(UNEXPECTED, pos);
+      if (d == close) break;
+      if (d != 0x2C /* , */) return fail(UNEXPECTED, pos);
       pos++;
-      if (d == close) return v;
     }
+    pos++; // the close
+    return v;
   }
   // (After an error in a string or a number the value is returned anyway: errCode is set, so the
   // next check the caller makes fails — a string leaves pos at its quote — and parseJson reports
@@ -385,7 +386,7 @@ function value(depth: i32): JsonValue | null {
   // FNV-1a over the object id and the key's UTF-16 code units (the id too, or the same key in many
   // objects would make one long probe run: 200,000 objects {"a":0} took over a minute to parse)
   let h = <u32>id;
-  for (let i = 0, n = key.length; i < n; i++) h = (h ^ <u32>load<u16>(p + (<usize>i << 1))) * 16777619;
+  for (let q = p, e = p + (<usize>key.length << 1); q < e; q += 2) h = (h ^ <u32>load<u16>(q)) * 16777619;
   const t = changetype<usize>(keyTable);
   const mask = (<u32>keyTable.length >> 1) - 1;
   while (true) {
@@ -534,7 +535,7 @@ function str(): string {
         if (c < 0) { code = BAD_ESCAPE; break; }
       }
       // A low surrogate must follow a high one of the same form, and only a high one.
-      const low = (c & 0xFC00) == 0xDC00;
+      const sur = c & 0xFC00, low = sur == 0xDC00;
       if (high != 0 ? !low || high != form : low) {
         code = UNPAIRED;
         if (high != 0) at = highAt;
@@ -545,7 +546,7 @@ function str(): string {
         if (c < 0) { code = UNTERMINATED; at = quote; break; }
         if (c < 0x20) { code = CONTROL; break; }
       }
-      high = (c & 0xFC00) == 0xD800 ? form : 0;
+      high = sur == 0xD800 ? form : 0;
       highAt = at;
       if (write) store<u16>(buf + out, <u16>c);
       out += 2;

@@ -586,15 +586,13 @@ export function compileReplacement(re: Regex, t: string): ReplacementResult {
     if (c < 0) break;
     from = pos;
     if (eat(36)) continue; // "$$": the second '$' starts the next literal
-    let g: i32;
-    if (eat(123 /* { */)) {
-      const ns = pos;
+    const braced = eat(123 /* { */), ns = pos;
+    let g = readNum(ns); // (numEnd stays where the digits stop: the loop below only moves pos)
+    if (braced) {
       while (peek() != 125) if (next() < 0) { fail(E_UNTERMINATED, i); break; }
-      g = readNum(ns);
       if (numEnd != pos) g = re.names.indexOf(t.substring(ns, pos));
       next();
     } else {
-      g = readNum(pos);
       pos = numEnd;
       if (g < 0) fail(E_DOLLAR, i);
     }
