@@ -360,7 +360,7 @@ function value(depth: i32): JsonValue | null {
     v.str = str();
   } else if (c == 0x2D || isDigit(c)) {
     v.kind = JsonKind.Number;
-    v.num = number();
+    v.num = number(c);
   } else {
     // true, false or null: the next four code units as one u64 (false: "fals" and then 'e').
     // (v is null already: kind Null, bool false)
@@ -406,12 +406,10 @@ function value(depth: i32): JsonValue | null {
 function digits(i: i32, frac: bool): i32 {
   let c = ch(i);
   while (isDigit(c)) {
-    if (mant < 100000000000000000) { // 1e17: at most 18 significant digits, exact in a u64
-      mant = mant * 10 + <u64>(c - 48);
-      exp10 -= <i32>frac;
-    } else {
-      exp10 += <i32>!frac; // an integer digit beyond the 18th: scale instead
-    }
+    // at most 18 significant digits (exact in a u64); an integer digit beyond the 18th scales instead
+    const full = mant >= 100000000000000000; // 1e17
+    if (!full) mant = mant * 10 + <u64>(c - 48);
+    exp10 += <i32>full - <i32>frac;
     c = ch(++i);
   }
   return i;
@@ -428,27 +426,28 @@ function pow10(k: i32): f64 {
   return p;
 }
 
-/** A number at pos; on error records it and returns 0. */
+/** A number at pos (c is the unit there); on error records it and returns 0. */
 // @ts-ignore: decorator
-@inline function number(): f64 {
+@inline function number(c: i32): f64 {
   const start = pos;
-  const neg = ch(start) == 0x2D;
+  const neg = c == 0x2D; // (c: the unit at pos)
   let i = start + <i32>neg;
   mant = 0;
   exp10 = 0;
   const intAt = i;
   i = digits(i, false);
-  let ok = i > intAt && (ch(intAt) != 0x30 || i == intAt + 1); // digits, no leading zero
+  let ok = <i32>(i > intAt && (ch(intAt) != 0x30 || i == intAt + 1)); // digits, no leading zero
   if (ch(i) == 0x2E /* . */) {
     const at = ++i;
     i = digits(i, true);
-    ok = ok && i > at;
+    ok &= <i32>(i > at);
   }
   if ((ch(i) | 0x20) == 0x65 /* e or E */) {
     const sign = ch(++i);
     if (sign == 0x2B || sign == 0x2D) i++;
-    const e = max(decimalDigits(i), 0); // (beyond 1e5 the result is 0 or Infinity anyway)
-    ok = ok && numEnd > i;
+    // (beyond 1e5 the result is 0 or Infinity anyway; with no digits, -1, but then it is an error)
+    const e = decimalDigits(i);
+    ok &= <i32>(numEnd > i);
     i = numEnd;
     exp10 += sign == 0x2D ? -e : e;
   }
@@ -457,7 +456,7 @@ function pow10(k: i32): f64 {
   let n = <f64>mant;
   if (exp10 < -300) { n /= 1e300; exp10 += 300; } // so that 10^-exp10 stays finite for small numbers
   if (mant != 0) { const p = pow10(exp10 < 0 ? -exp10 : exp10); n = exp10 < 0 ? n / p : n * p; }
-  if (!ok || n == Infinity) fail(BAD_NUMBER + <i32>ok, start); // (OUT_OF_RANGE == BAD_NUMBER + 1)
+  if (!ok || n == Infinity) fail(BAD_NUMBER + ok, start); // (OUT_OF_RANGE == BAD_NUMBER + 1)
   pos = i;
   return neg ? -n : n;
 }
