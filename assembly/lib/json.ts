@@ -65,7 +65,7 @@ export function listItem(list: string, i: i32, sep: string = "|"): string {
     a = q + sep.length;
   }
   const b = list.indexOf(sep, a);
-  return list.substring(a, b < 0 ? list.length : b);
+  return list.substring(a, b < 0 ? i32.MAX_VALUE : b); // (substring stops at the end)
 }
 
 /** Items 0 … n − 1 of a '|'-separated list as an array ("" for any past its end), made once: a
@@ -293,7 +293,7 @@ export function ch(i: i32): i32 { return <u32>i < <u32>len ? <i32>load<u16>(base
 /** Records the first error; UNEXPECTED at the end of the text becomes "unexpected end". */
 function fail(code: i32, at: i32): JsonValue | null {
   if (errCode == 0) {
-    errCode = code == UNEXPECTED && at >= len ? code + 1 : code;
+    errCode = code + (<i32>(code == UNEXPECTED) & <i32>(at >= len));
     errAt = at;
   }
   return null;
@@ -337,7 +337,10 @@ function value(depth: i32): JsonValue | null {
         const keyAt = pos;
         const key = str(); // (after an error pos stays at the quote: the ':' test below fails)
         if (skipWs() != 0x3A /* : */) return fail(UNEXPECTED, pos);
-        if (seen(key, id)) return fail(DUPLICATE, keyAt);
+        const slot = keySlot(key, id);
+        if (load<i32>(slot) != 0) return fail(DUPLICATE, keyAt);
+        store<i32>(slot, id); // records it
+        store<usize>(slot, changetype<usize>(key), 4);
         pos++;
         keys.push(key); // (before its value: after an error the tree is dropped anyway)
       }
@@ -377,11 +380,11 @@ function value(depth: i32): JsonValue | null {
   return v;
 }
 
-/** Whether key is already a key of object id; if not, records it. The table holds (id, key)
- *  pairs, the key as a raw pointer: it lives only during the parse, and the keys stay reachable
- *  from the tree being built. */
+/** The slot of the key table for key in object id: (id, key) when the object has the key already,
+ *  else the empty slot where it goes. The table holds (id, key) pairs, the key as a raw pointer: it
+ *  lives only during the parse, and the keys stay reachable from the tree being built. */
 // @ts-ignore: decorator
-@inline function seen(key: string, id: i32): bool {
+@inline function keySlot(key: string, id: i32): usize {
   const p = changetype<usize>(key);
   // FNV-1a over the object id and the key's UTF-16 code units (the id too, or the same key in many
   // objects would make one long probe run: 200,000 objects {"a":0} took over a minute to parse)
@@ -392,12 +395,7 @@ function value(depth: i32): JsonValue | null {
   while (true) {
     const e = t + ((<usize>(h & mask)) << 3);
     const owner = load<i32>(e);
-    if (owner == 0) {
-      store<i32>(e, id);
-      store<usize>(e, p, 4);
-      return false;
-    }
-    if (owner == id && changetype<string>(load<usize>(e, 4)) == key) return true;
+    if (owner == 0 || (owner == id && changetype<string>(load<usize>(e, 4)) == key)) return e;
     h++;
   }
 }
