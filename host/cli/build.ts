@@ -99,7 +99,7 @@ async function compileAs(root: string, t: BuildTarget, target: "release" | "debu
   if (error) return `${t.name} (${target}): ${error.message}\n${errText}`;
   if (/ERROR/.test(errText)) return `${t.name} (${target}):\n${errText}`;
   if (errText.trim()) process.stderr.write(errText);
-  if (visitor.skipped) process.stderr.write(`${t.name} (${target}): kept the compiler's collector visitor: ${visitor.skipped}\n`);
+  if (visitor.skipped) process.stderr.write(`${t.name} (${target}): kept the compiler's collector code (${visitor.skipped})\n`);
   return null;
 }
 

@@ -36,7 +36,8 @@ interface Layout { words: number; calls: string[] }
 class Unsupported extends Error {}
 
 export class CompactVisitor {
-  /** Why the last module kept the compiler's visitor, or null when it was rewritten. */
+  /** Why the last module kept the compiler's code for __visit_members or __visit_globals (each
+   *  "<function>: <reason>"), or null when both were rewritten. */
   skipped: string | null = null;
   /** Class ids and cases of the last rewrite. */
   classes = 0;
@@ -48,14 +49,18 @@ export class CompactVisitor {
   afterCompile(module: Module): void {
     this.skipped = null;
     if (!module.getFunction(VISIT_MEMBERS)) { this.skipped = "no __visit_members (a runtime without a collector)"; return; }
-    try {
-      const layouts = this.readLayouts(module);
-      this.rewrite(module, layouts);
-      this.rewriteGlobals(module);
-    } catch (e) {
-      if (!(e instanceof Unsupported)) throw e;
-      this.skipped = e.message;
-    }
+    // (each part checks every shape before it changes anything, so a part that gives up leaves its
+    // function as the compiler made it)
+    const part = (what: string, run: () => void): void => {
+      try {
+        run();
+      } catch (e) {
+        if (!(e instanceof Unsupported)) throw e;
+        this.skipped = (this.skipped !== null ? this.skipped + "; " : "") + `${what}: ${e.message}`;
+      }
+    };
+    part("__visit_members", () => this.rewrite(module, this.readLayouts(module)));
+    part("__visit_globals", () => this.rewriteGlobals(module));
   }
 
   /** The layout of each class id, read from the generated switch and visitor functions. */

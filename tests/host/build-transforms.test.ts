@@ -123,8 +123,33 @@ test("a shape it does not know leaves the compiler's visitor in place and says w
   const before = m.emitText();
   const v = new CompactVisitor(b);
   v.afterCompile(m);
-  assert.match(String(v.skipped), /an expression of kind \d+ in A~visit/);
+  assert.match(String(v.skipped), /^__visit_members: an expression of kind \d+ in A~visit$/);
   assert.equal(m.emitText(), before, "the module is unchanged");
+  m.dispose();
+});
+
+test("each of the two functions is kept or rewritten on its own, and the reason names it", async () => {
+  // A visitor the transform knows (one reference field at byte 4), and a __visit_globals with a
+  // statement the compiler never emits.
+  const b = binaryen;
+  const m = new b.Module();
+  const i32 = b.i32;
+  const get = (i: number) => m.local.get(i, i32);
+  m.addGlobal("g", i32, true, m.i32.const(0));
+  m.addFunction("~lib/rt/tcms/__visit", b.createType([i32, i32]), b.none, [], m.nop());
+  m.addFunction("A~visit", b.createType([i32, i32]), b.none, [i32],
+    m.if(m.local.tee(2, m.i32.load(4, 4, get(0)), i32), m.call("~lib/rt/tcms/__visit", [get(2), get(1)], b.none)));
+  const sw = m.block("invalid", [m.block("A", [m.switch(["A"], "invalid", m.i32.const(0))]),
+    m.block(null, [m.call("A~visit", [get(0), get(1)], b.none), m.return()])]);
+  m.addFunction("~lib/rt/__visit_members", b.createType([i32, i32]), b.none, [], m.block(null, [sw, m.unreachable()]));
+  m.addFunction("~lib/rt/__visit_globals", b.createType([i32]), b.none, [],
+    m.block(null, [m.call("~lib/rt/tcms/__visit", [m.global.get("g", i32), get(0)], b.none)]));
+  const globalsBefore = b.emitText(b.getFunctionInfo(m.getFunction("~lib/rt/__visit_globals")).body);
+  const v = new CompactVisitor(b);
+  v.afterCompile(m);
+  assert.equal(v.skipped, "__visit_globals: a global visit of another shape");
+  assert.equal(v.classes, 1, "__visit_members was rewritten");
+  assert.equal(b.emitText(b.getFunctionInfo(m.getFunction("~lib/rt/__visit_globals")).body), globalsBefore);
   m.dispose();
 });
 
