@@ -1,5 +1,5 @@
 // Header and property names the request libraries and filters use on requests, and the punctuation
-// texts they and the config parsers join into strings ("/", ".", "]" …), kept as one ASCII text in
+// texts they and the config parsers join into strings (")", "'", "?", "=", "&" …), kept as one ASCII text in
 // messages.txt (Names) and split once at start: a UTF-16 literal each would cost a 20-byte header,
 // two bytes a character and data segments of its own. name(Name.X) is one load.
 import { listItems } from "./json";

@@ -97,7 +97,7 @@ export function canonicalizePath(raw: string, options: PathOptions | null = null
   if (c0 == 92 && backslash == Backslash.Reject) return refuse(r, Msg.PathBackslash);
   // The output (never longer than the path), from the root '/' (for a '\' root: ToSlash; with Keep
   // the path is refused below once the rest was checked, and the output is never used).
-  const base = __new(<usize>pathEnd << 1, idof<string>()); // a managed local: rooted where the runtime needs it
+  const base = __new(<usize>pathEnd << 1, idof<string>()); // (held in a local only: the SDK collects between callbacks)
   store<u16>(base, 47);
   let o = 1;                // output length
   let seg = 1;              // start of the current segment in the output

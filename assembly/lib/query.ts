@@ -12,8 +12,7 @@ import { percentDecode, percentEncode } from "./percent";
 import { joinStrings } from "./join";
 import { indexOfUnit } from "./http";
 import { HeaderPair, pairValue } from "./headerPair";
-import { emptyArray } from "./json";
-import { newArray } from "./emptyArray";
+import { emptyArray, newArray } from "./emptyArray";
 import { Name, name as text } from "./names";
 
 /** A parameter: a name and a value, as a header pair (so lookups share pairValue), and whether it

@@ -21,8 +21,7 @@ import { joinStrings } from "./join";
 import { decimal } from "./decimal";
 import { Msg, msg } from "./messages";
 import { listIndex } from "./configReader";
-import { emptyArray } from "./json";
-import { newArray } from "./emptyArray";
+import { emptyArray, newArray } from "./emptyArray";
 import { Name, name } from "./names";
 
 export const enum Source {

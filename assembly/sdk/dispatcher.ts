@@ -13,7 +13,7 @@ import { IdTable } from "./idTable";
 import { HostBuffer, pluginConfiguration, vmConfiguration } from "./buffers";
 import { decimal } from "../lib/decimal";
 import { decodeUtf8 } from "./utf8";
-import { emptyArray, newArray } from "../lib/emptyArray";
+import { emptyArray } from "../lib/emptyArray";
 
 /** A non-capturing function that builds a root context for a given context id. */
 export type RootContextFactory = (contextId: u32) => RootContext;

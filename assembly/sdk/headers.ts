@@ -13,7 +13,7 @@ import { MapType, WasmResult } from "../abi/enums";
 import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, scratchLength, scratchUtf8, takeString } from "./memory";
 import { HeaderPair, deserializePairs, findAllPairs, serializePairs } from "./pairs";
 import { HeaderList } from "./headerList";
-import { emptyArray, newArray } from "../lib/emptyArray";
+import { emptyArray } from "../lib/emptyArray";
 
 /**
  * One header map, named by its MapType. Methods never trap. Unmanaged (not collected): use the
@@ -62,13 +62,12 @@ export class HeaderMap {
    */
   list(): HeaderList {
     clearReturn();
-    const st = proxy_get_header_map_pairs(<u32>this.type, RET_PTR, RET_SIZE);
-    const ptr = load<u32>(RET_PTR);
-    const size = load<u32>(RET_SIZE);
+    const ok = proxy_get_header_map_pairs(<u32>this.type, RET_PTR, RET_SIZE) == WasmResult.Ok;
+    const ptr = <usize>load<u32>(RET_PTR), size = <usize>load<u32>(RET_SIZE);
     store<u64>(RET_PTR, 0);
-    if (st != WasmResult.Ok || ptr == 0) { if (ptr != 0) heap.free(<usize>ptr); return HeaderList.fromBlob(0, 0); }
-    const out = HeaderList.fromBlob(<usize>ptr, <usize>size);
-    heap.free(<usize>ptr);
+    // (one fromBlob call: a failed read is an empty list; freeing 0 is ignored, it is below the heap)
+    const out = HeaderList.fromBlob(ptr, ok && ptr != 0 ? size : 0);
+    heap.free(ptr);
     return out;
   }
 
@@ -79,17 +78,17 @@ export class HeaderMap {
   }
 
   /** Appends an entry. For existing Envoy "inline" headers the value is joined with "," instead. */
-  add(name: string, value: string): bool {
-    const k = scratchUtf8(0, name);
-    const v = scratchUtf8(1, value);
-    return proxy_add_header_map_value(<u32>this.type, k, scratchLength(0), v, scratchLength(1)) == WasmResult.Ok;
-  }
+  add(name: string, value: string): bool { return this.put(name, value, false); }
 
   /** Sets `name` to exactly one value (removes all duplicates; adds it if absent). */
-  set(name: string, value: string): bool {
-    const k = scratchUtf8(0, name);
-    const v = scratchUtf8(1, value);
-    return proxy_replace_header_map_value(<u32>this.type, k, scratchLength(0), v, scratchLength(1)) == WasmResult.Ok;
+  set(name: string, value: string): bool { return this.put(name, value, true); }
+
+  /** set (`replace`) or add: for a caller that chooses at run time (one encoding of name and value). */
+  put(name: string, value: string, replace: bool): bool {
+    const t = <u32>this.type;
+    const k = scratchUtf8(0, name), v = scratchUtf8(1, value);
+    const kl = scratchLength(0), vl = scratchLength(1);
+    return (replace ? proxy_replace_header_map_value(t, k, kl, v, vl) : proxy_add_header_map_value(t, k, kl, v, vl)) == WasmResult.Ok;
   }
 
   /** Removes every entry of `name`. True even if it was absent; false when the map is gone. */

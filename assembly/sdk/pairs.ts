@@ -4,7 +4,7 @@
 // All integers little-endian; lengths exclude the NULs. Pure code, no host calls.
 import { decodeUtf8, encodeUtf8 } from "./utf8";
 import { HeaderPair } from "../lib/headerPair";
-import { emptyArray, newArray } from "../lib/emptyArray";
+import { emptyArray } from "../lib/emptyArray";
 /** One header / metadata entry. Names are whatever the host gave (Envoy lower-cases keys). */
 export { HeaderPair };
 

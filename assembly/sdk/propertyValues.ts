@@ -3,7 +3,7 @@
 // AssemblyScript has no nullable primitives, so numeric decoders return a small box or null.
 import { HeaderPair, deserializePairsBuffer } from "./pairs";
 import { decodeUtf8Buffer, encodeUtf8 } from "./utf8";
-import { emptyArray, newArray } from "../lib/emptyArray";
+import { newArray } from "../lib/emptyArray";
 
 /** A decoded 64-bit integer (int64/uint64, or a timestamp/duration in nanoseconds). */
 export class Int64Value {

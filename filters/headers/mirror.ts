@@ -6,9 +6,6 @@
 // (share) that keep seeing the headers as they were. get_header_map_value would return only the
 // first of duplicates; the list keeps every entry, in order. Names are lower-case (Envoy's).
 import { HeaderList, HeaderMap, HeaderSource, requestHeaders } from "../../assembly/sdk";
-import { proxy_add_header_map_value, proxy_get_header_map_pairs, proxy_replace_header_map_value } from "../../assembly/abi/imports";
-import { WasmResult } from "../../assembly/abi/enums";
-import { RET_PTR, RET_SIZE, clearReturn, scratchLength, scratchUtf8 } from "../../assembly/sdk/memory";
 
 // One phase at a time: module state, not an object (smaller code).
 let map: HeaderMap = requestHeaders;
@@ -23,16 +20,7 @@ export function mirror(m: HeaderMap): void {
 /** The entries (read from the host on first use). */
 export function entries(): HeaderList {
   let l = list;
-  if (l === null) {
-    // (HeaderMap#list, with one fromBlob call: a failed read is an empty list)
-    clearReturn();
-    const ok = proxy_get_header_map_pairs(<u32>map.type, RET_PTR, RET_SIZE) == WasmResult.Ok;
-    const ptr = <usize>load<u32>(RET_PTR), size = <usize>load<u32>(RET_SIZE);
-    store<u64>(RET_PTR, 0);
-    l = HeaderList.fromBlob(ptr, ok && ptr != 0 ? size : 0);
-    heap.free(ptr); // (0: below the heap, ignored)
-    list = l;
-  }
+  if (l === null) { l = map.list(); list = l; }
   return l;
 }
 
@@ -64,11 +52,7 @@ export function add(name: string, value: string): void { write(name, value, fals
 /** set (`replace`: the entries of `name` are removed first, so the new one is at the end of the
  *  list, as Envoy puts a replaced non-inline header) or add. */
 export function write(name: string, value: string, replace: bool): void {
-  // (HeaderMap#set or #add, sharing one encoding of the name and value)
-  const k = scratchUtf8(0, name), v = scratchUtf8(1, value);
-  const t = <u32>map.type, kl = scratchLength(0), vl = scratchLength(1);
-  if (replace) proxy_replace_header_map_value(t, k, kl, v, vl);
-  else proxy_add_header_map_value(t, k, kl, v, vl);
+  map.put(name, value, replace);
   const l = list;
   if (l !== null) l.put(name, value, replace);
 }

@@ -73,9 +73,8 @@ export class GuestMemory {
     return decodeUtf8(this.u8v.subarray(ptr, ptr + size));
   }
   /**
-   * readString of a header name, lower-cased by `lower` (an ASCII lower-casing): a name found in the
-   * recent-string cache comes with its lower-cased form made once (for ASCII, `lower` is
-   * toLowerCase), anything else is read and lowered.
+   * readString of a header name, lower-cased by `lower`: a name found in the recent-string cache
+   * comes with its lower-cased form made once per cached string, anything else is read and lowered.
    */
   readName(ptr: number, size: number, lower: (s: string) => string): string | null {
     ptr >>>= 0; size >>>= 0;
@@ -85,7 +84,7 @@ export class GuestMemory {
       if (s !== null) {
         const slot = this.slot;
         let l = loweredCache[slot];
-        if (l === "") loweredCache[slot] = l = s.toLowerCase();
+        if (l === "") loweredCache[slot] = l = lower(s);
         return l;
       }
     }
