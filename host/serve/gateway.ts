@@ -37,6 +37,7 @@ import type { LogLevelName } from "../abi/enums.ts";
 import { Logger } from "../vm/logger.ts";
 import { protoNames } from "../deploy/envoy-api.ts";
 import { validateFile, wasmFilterSpec, type ValidateOptions } from "../deploy/validate.ts";
+import { fromWire, toWire } from "./wire.ts";
 import { dropHeaders, mutateRequest, mutateResponse, rewrite, routeProblems, selectRoute, type FormatContext } from "./routes.ts";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -246,7 +247,7 @@ function downstreamHeaders(l: ListenerPlan, req: IncomingMessage, authority: str
   const headers: Pair[] = [[":method", req.method ?? "GET"], [":path", path], [":authority", authority]];
   const xff: string[] = [], via: string[] = [], referer: string[] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const k = req.rawHeaders[i].toLowerCase(), v = req.rawHeaders[i + 1];
+    const k = req.rawHeaders[i].toLowerCase(), v = fromWire(req.rawHeaders[i + 1]);
     // x-forwarded-for and via are inline in Envoy's map: their lines are joined with ","
     if (k === "x-forwarded-for") xff.push(v);
     else if (k === "via") via.push(v);
@@ -342,7 +343,7 @@ async function handle(host: Host | null, logger: Logger, l: ListenerPlan, cluste
   }
   const body = stream.responseBody ?? Buffer.alloc(0);
   const flat: string[] = [];
-  for (const [k, v] of rh) flat.push(k, v);
+  for (const [k, v] of rh) flat.push(k, toWire(v));
   // A 1xx, 204 or 304 has no content-length; HEAD keeps the upstream's.
   if (!isHead && status !== 204 && status !== 304 && status >= 200) flat.push("content-length", String(body.length));
   res.writeHead(status, flat);
@@ -420,7 +421,7 @@ function forward(target: string, headers: Pair[], body: Buffer, timeoutMs: numbe
   const host = target.slice(0, colon).replace(/^\[(.*)\]$/, "$1"), port = Number(target.slice(colon + 1));
   const get = (n: string) => headers.find(([k]) => k === n)?.[1];
   const out: string[] = ["host", get(":authority") ?? ""];
-  for (const [k, v] of headers) if (!k.startsWith(":") && !HOP_BY_HOP.has(k) && k !== "content-length") out.push(k, v);
+  for (const [k, v] of headers) if (!k.startsWith(":") && !HOP_BY_HOP.has(k) && k !== "content-length") out.push(k, toWire(v));
   if (body.length > 0 || !["GET", "HEAD", "DELETE", "OPTIONS"].includes(get(":method") ?? "GET")) out.push("content-length", String(body.length));
   const local = (status: number, text: string, details: string) => ({ response: { status, headers: [["content-type", "text/plain"]] as Pair[], body: [Buffer.from(text)], details }, fromUpstream: false });
   return new Promise((resolve, reject) => {
@@ -439,7 +440,7 @@ function forward(target: string, headers: Pair[], body: Buffer, timeoutMs: numbe
         const rh: Pair[] = [];
         for (let i = 0; i < rs.rawHeaders.length; i += 2) {
           const k = rs.rawHeaders[i].toLowerCase();
-          if (!HOP_BY_HOP.has(k)) rh.push([k, rs.rawHeaders[i + 1]]);
+          if (!HOP_BY_HOP.has(k)) rh.push([k, fromWire(rs.rawHeaders[i + 1])]);
         }
         resolve({ response: { status: rs.statusCode ?? 502, headers: rh, body: chunks.length ? [Buffer.concat(chunks)] : [] }, fromUpstream: true });
       }));

@@ -250,6 +250,39 @@ test("a Wasm filter's local reply and its response rules go through serve as thr
   } finally { await gw.close(); }
 });
 
+test("non-ASCII header values cross serve as their UTF-8 bytes, both ways, as through Envoy: the filter reads text and writes UTF-8", async () => {
+  const config = JSON.stringify({
+    request: [{ ops: [
+      { op: "copy", header: "x-name", to: "x-copied" },
+      { op: "set", header: "x-lit", value: "caf\u00e9 \u20ac" },
+      { op: "replace", header: "x-accent", regex: "\u00e9", with: "e" },
+    ] }],
+    response: [{ ops: [{ op: "set", header: "x-resp", value: "na\u00efve" }] }],
+  });
+  const f = bootstrap(allHostsInline(TO_UP), { clusters: "", hcm: "", filters: `
+          - name: headers
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+              config:
+                vm_config: { runtime: envoy.wasm.runtime.v8, code: { local: { filename: ${join(ROOT, "build/headers.wasm")} } } }
+                configuration: { "@type": type.googleapis.com/google.protobuf.StringValue, value: ${JSON.stringify(config)} }
+` });
+  const gw = await startGateway(f, { anyPort: true });
+  // node:http writes a header string's characters as bytes (latin1): this sends UTF-8 as a client does
+  const wire = (s: string) => Buffer.from(s, "utf8").toString("latin1");
+  const text = (s: string | null) => (s === null ? null : Buffer.from(s, "latin1").toString("utf8"));
+  try {
+    const e = await send(portOf(gw), "/x", { "x-name": wire("Zoë"), "x-accent": wire("café") });
+    assert.equal(e.status, 200);
+    // the echo reads the bytes it received as UTF-8: a latin1 byte (e9) alone would read as U+FFFD
+    assert.deepEqual(e.echoed!.headers["x-name"], ["Zoë"], "an untouched value arrives as it was sent");
+    assert.deepEqual(e.echoed!.headers["x-copied"], ["Zoë"], "the filter read the text and wrote it back");
+    assert.deepEqual(e.echoed!.headers["x-lit"], ["café €"], "a literal from the config, as UTF-8 (€ is past latin1)");
+    assert.deepEqual(e.echoed!.headers["x-accent"], ["cafe"], "the regex saw é, not its two bytes");
+    assert.equal(text(e.headers.get("x-resp")), "naïve", "a response value leaves as UTF-8");
+  } finally { await gw.close(); }
+});
+
 test("route matching as Envoy's: case_sensitive, path_separated_prefix, a missing header under invert_match, joined header values, undecoded query values", async () => {
   const f = bootstrap(allHosts(`
               - match: { prefix: "/CI", case_sensitive: false }
