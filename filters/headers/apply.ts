@@ -75,6 +75,8 @@ export let rejected: i32 = 0;
 let path: string = "";
 let pathDirty: bool = false;
 let query: ParsedQuery | null = null;
+/** Path and query operations that ran: applied only once flushPath has written the :path they made. */
+let pathOps: i32 = 0;
 
 /** Starts a phase: the request view (null for the response) and max_value_bytes. */
 export function beginPhase(v: RequestView | null, max: i32): void {
@@ -86,6 +88,7 @@ export function beginPhase(v: RequestView | null, max: i32): void {
   path = "";
   pathDirty = false;
   query = null;
+  pathOps = 0;
 }
 
 /** Counts a rule whose condition did not hold. */
@@ -114,7 +117,7 @@ const URL_KEEP = memory.data<u8>([0, 0, 0, 0, 251, 255, 255, 175, 255, 255, 255,
 /** Writes :path once, after all request rules, when a path or query operation changed it. */
 export function flushPath(): void {
   const v = view;
-  if (v === null || !pathDirty && query === null) return;
+  if (v === null || !pathDirty && query === null) { applied += pathOps; return; }
   let p = pathDirty ? path : v.rawPath;
   const q = indexOfUnit(p, 63 /* ? */, 0);
   if (q >= 0) {
@@ -134,6 +137,7 @@ export function flushPath(): void {
   p = percentEncodeExcept(p, URL_KEEP);
   if (!isPath(p, maxBytes)) { rejected++; return; }
   set(text(Name.Path), p);
+  applied += pathOps;
 }
 
 // Null tests on a string by its pointer: `s === null` on a string compiles to a String.__eq call.
@@ -154,7 +158,9 @@ export function applyOp(op: Operation, value: string | null): void {
   const v = str(value);
   // Operations by Op value ranges (an if chain is smaller than the switch's dispatch).
   if (k <= Op.SetIfAbsent) {
-    if (k != Op.SetIfAbsent || !has(name)) write(name, v, k == Op.Set);
+    // A value that comes out empty is not written (Envoy's keep_empty_value: false): a template whose
+    // source is missing leaves the header absent rather than present and empty.
+    if (v.length > 0 && (k != Op.SetIfAbsent || !has(name))) write(name, v, k == Op.Set);
   } else if (k == Op.Remove) {
     const names = op.names;
     if (names === null) remove(name);
@@ -249,7 +255,7 @@ export function applyOp(op: Operation, value: string | null): void {
     if (!isHost(v)) { rejected++; return; }
     set(text(Name.Authority), v);
   }
-  applied++;
+  if (k >= Op.QuerySet && k <= Op.PathRegex) pathOps++; else applied++;
 }
 
 /** Moved or rewritten values are checked like new ones: one failing value rejects the operation. */
@@ -296,7 +302,7 @@ function isPath(p: string, maxBytes: i32): bool {
 }
 
 /** host [":" port], host a reg-name (letters, digits, "-", ".", "_") or an IPv6 literal in brackets. */
-function isHost(h: string): bool {
+export function isHost(h: string): bool {
   const n = h.length;
   if (n == 0 || n > 255) return false;
   // letters, digits, ":", "-", ".", "_", "[", "]"

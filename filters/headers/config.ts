@@ -8,8 +8,9 @@ import {
 } from "../../assembly/lib/matcher";
 import { Regex, Replacement, compileRegex, compileReplacement } from "../../assembly/lib/regex";
 import { Source, Template, parseTemplate } from "../../assembly/lib/template";
-import { isNull, resolver } from "./apply";
-import { isValidHeaderName, isWritableHeaderValue, lowerAscii } from "../../assembly/lib/http";
+import { isHost, isNull, resolver } from "./apply";
+import { indexOfUnit, isValidHeaderName, isWritableHeaderValue, lowerAscii } from "../../assembly/lib/http";
+import { canonicalizePath } from "../../assembly/lib/path";
 import { Msg, msg } from "../../assembly/lib/messages";
 import { RequestOptions } from "../../assembly/lib/request";
 import { Name, name as text } from "../../assembly/lib/names";
@@ -225,14 +226,19 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
   if (k == Op.PathPrefix) {
     op.name = o.requiredString(key(K.Prefix));
     if (op.name.charCodeAt(0) != 47 /* / */) o.fail(key(K.Prefix), msg(Msg.MustStartWithSlash));
-    if (op.to.length > 0 && op.to.charCodeAt(0) != 47) o.fail(key(K.To), msg(Msg.MustBeEmptyOrStartWithSlash));
+    // A rewrite to a `to` that is not canonical — no "/" first, a query, ".", ".." or empty segments —
+    // would be refused on every request (flushPath): refused here instead.
+    const to = op.to;
+    if (to.length > 0 && canonicalizePath(to).path != to) o.fail(key(K.To), msg(Msg.MustBeEmptyOrCanonicalPath));
   }
+  if (k == Op.Host && !isNull(op.constant) && !isHost(changetype<string>(op.constant))) o.fail(key(K.Value), msg(Msg.MustBeHostValue));
   if (mask & F.Regex) {
     const rr = compileRegex(o.requiredString(key(K.Regex)));
     op.regex = rr.regex;
     if (!rr.ok) o.fail(key(K.Regex), msg(Msg.InvalidRegex) + rr.error);
     else {
-      const rep = compileReplacement(changetype<Regex>(rr.regex), o.requiredString(key(K.With)));
+      const w = o.requiredString(key(K.With));
+      const rep = compileReplacement(changetype<Regex>(rr.regex), w);
       op.replacement = rep.replacement;
       if (!rep.ok) o.fail(key(K.With), rep.error);
     }

@@ -230,7 +230,7 @@ export const CASES: Case[] = [
   bad("query_rename in a response rule", resp({ op: "query_rename", param: "a", to: "b" }), `${P0}.ops[0].op`, REQUEST_ONLY),
   // path_* and host
   bad("path_prefix prefix without leading /", req({ op: "path_prefix", prefix: "api/v1", to: "/v1" }), `${OP0}.prefix`, /start with \//),
-  bad("path_prefix to neither empty nor /…", req({ op: "path_prefix", prefix: "/api", to: "v1" }), `${OP0}.to`, /empty or start with \//),
+  bad("path_prefix to neither empty nor /…", req({ op: "path_prefix", prefix: "/api", to: "v1" }), `${OP0}.to`, /must be empty or a canonical path/),
   bad("path_prefix without to", req({ op: "path_prefix", prefix: "/api" }), `${OP0}.to`, REQUIRED),
   bad("path_prefix in a response rule", resp({ op: "path_prefix", prefix: "/a", to: "/b" }), `${P0}.ops[0].op`, REQUEST_ONLY),
   bad("path_regex without with", req({ op: "path_regex", regex: "^/a$" }), `${OP0}.with`, REQUIRED),
@@ -245,6 +245,13 @@ export const CASES: Case[] = [
   codeOnly("look-around in a header matcher regex", hdr({ regex: "(?=x)x" }), `${M}.headers.x-env.regex`, INVALID_REGEX, "regex syntax (unsupported construct)"),
   codeOnly("backreference in a host matcher regex", reqm({ host: { regex: "(a)\\1" } }, SET), `${M}.host.regex`, INVALID_REGEX, "regex syntax (unsupported construct)"),
   codeOnly("invalid claim matcher regex", reqm({ claims: { sub: { regex: "[a-" } } }, SET), `${M}.claims.sub.regex`, INVALID_REGEX, "regex syntax"),
+  // What a rewrite to them would write is refused on every request (flushPath, isHost): refused at configure time.
+  codeOnly("path_prefix to with a dot segment", req({ op: "path_prefix", prefix: "/api", to: "/v1/.." }), `${OP0}.to`, /canonical path/, "a canonical path"),
+  codeOnly("path_prefix to with a query", req({ op: "path_prefix", prefix: "/api", to: "/b?x=1" }), `${OP0}.to`, /canonical path/, "a canonical path"),
+  codeOnly("path_prefix to with an empty segment", req({ op: "path_prefix", prefix: "/api", to: "/a//b" }), `${OP0}.to`, /canonical path/, "a canonical path"),
+  codeOnly("host constant with a space", req({ op: "host", value: "bad host" }), `${OP0}.value`, /must be a host\[:port\]/, "a host (the value is a template)"),
+  codeOnly("host constant with a path", req({ op: "host", value: "a/b" }), `${OP0}.value`, /must be a host/, "a host (the value is a template)"),
+  codeOnly("host constant with userinfo", req({ op: "host", value: "user@host" }), `${OP0}.value`, /must be a host/, "a host (the value is a template)"),
   codeOnly("invalid replace regex", req({ op: "replace", header: "x-a", regex: "a)", with: "" }), `${OP0}.regex`, INVALID_REGEX, "regex syntax"),
   codeOnly("invalid path_regex regex", req({ op: "path_regex", regex: "*a", with: "/" }), `${OP0}.regex`, INVALID_REGEX, "regex syntax"),
   codeOnly("replacement refers to a missing group", req({ op: "replace", header: "x-a", regex: "(a)", with: "$2" }), `${OP0}.with`, /unknown group/, "replacement group reference"),

@@ -279,10 +279,12 @@ const requestOnlyOps: fc.Arbitrary<Record<string, unknown>>[] = [
   fc.record({ param: fc.constantFrom(...QUERY_PARAMS), value: template }).map((x) => ({ op: "query_add", ...x })),
   fc.record({ param: fc.constantFrom(...QUERY_PARAMS) }).map((x) => ({ op: "query_remove", ...x })),
   fc.record({ param: fc.constantFrom(...QUERY_PARAMS), to: fc.constantFrom(...QUERY_PARAMS) }).map((x) => ({ op: "query_rename", ...x })),
-  fc.record({ prefix: fc.constantFrom("/", "/api", "/api/", "/a", "/%2e%2e", "/..", "/é", "/admin"), to: fc.constantFrom("", "/", "/v1", "/v1/", "/x%0d%0a", "/ü", "/a b") })
+  fc.record({ prefix: fc.constantFrom("/", "/api", "/api/", "/a", "/%2e%2e", "/..", "/é", "/admin"), to: fc.constantFrom("", "/", "/v1", "/v1/", "/ü", "/a b") })
     .map((x) => ({ op: "path_prefix", ...x })),
   fc.constantFrom(...PATH_REGEX).map(([regex, w]) => ({ op: "path_regex", regex, with: w })),
-  fc.oneof(template, fc.constantFrom("backend.internal", "10.0.0.1:8080", "[::1]:443", "bad host", "${header:x-a}", "${query:x}:80", "${host}"))
+  fc.oneof(template, fc.constantFrom("backend.internal", "10.0.0.1:8080", "[::1]:443", "${header:x-a}", "${query:x}:80", "${host}"))
+    // (a constant that is not a host is refused at configure time: only valid configurations here)
+    .filter((value) => value.includes("${") || /^[A-Za-z0-9._\-[\]:]{1,255}$/.test(value.replace(/\$\$/g, "$")))
     .map((value) => ({ op: "host", value })),
 ];
 

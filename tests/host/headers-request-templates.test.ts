@@ -71,7 +71,7 @@ test("templates: property reads a string Envoy property by dotted path", async (
   assert.equal(one(none.up, "x-cluster"), "none", "an absent property takes the fallback");
 });
 
-test("templates: ${x|fallback} when the source has no value (empty otherwise); $$ is a literal $", async () => {
+test("templates: ${x|fallback} when the source has no value (empty otherwise, and an empty value is not written); $$ is a literal $", async () => {
   const cfg = reqOps(
     set("x-a", "${header:x-missing|none}"),
     set("x-b", "${consumer|anonymous}"),
@@ -82,7 +82,7 @@ test("templates: ${x|fallback} when the source has no value (empty otherwise); $
   const out = await run(cfg, { method: "GET", path: "/?p=5", headers: [["x-u", "bob"]] });
   assert.equal(one(out.up, "x-a"), "none");
   assert.equal(one(out.up, "x-b"), "anonymous");
-  assert.equal(one(out.up, "x-c"), "", "no fallback: empty value");
+  assert.equal(one(out.up, "x-c"), undefined, "no fallback and nothing else: the value is empty, so the header is not written (Envoy's keep_empty_value: false)");
   assert.equal(one(out.up, "x-d"), "price: $5");
   assert.equal(one(out.up, "x-e"), "u=bob;m=GET;c=-");
   const present = await run(cfg, { path: "/", headers: [["x-missing", "here"]], properties: { wasmgate_consumer: "alice" } });
@@ -223,11 +223,11 @@ test("order: a path template reads the original path, not the rewritten one", as
 test("metrics: ops_applied, rules_skipped and writes_rejected for a known config and request", async () => {
   const cfg = { request: [
     { match: { path: { prefix: "/nope" } }, ops: [set("x-never", "1"), set("x-never2", "2")] },
-    { match: { methods: ["GET"] }, ops: [set("x-a", "1"), set("x-q", "${query:q}"), { op: "remove", header: "x-b" }, { op: "host", value: "bad host" }] },
+    { match: { methods: ["GET"] }, ops: [set("x-a", "1"), set("x-q", "${query:q}"), { op: "remove", header: "x-b" }, { op: "host", value: "${header:x-h}" }] },
     { match: { methods: ["POST"] }, ops: [set("x-post", "1")] },
     { ops: [{ op: "query_add", param: "k", value: "v" }] },
   ] };
-  const out = await run(cfg, { method: "GET", path: "/p?q=%0a", headers: [["x-b", "1"]] });
+  const out = await run(cfg, { method: "GET", path: "/p?q=%0a", headers: [["x-b", "1"], ["x-h", "bad host"]] });
   assert.deepEqual(out.counts, { applied: 3, skipped: 2, rejected: 2 });
   const again = await run(cfg, { method: "GET", path: "/p?q=fine" });
   assert.deepEqual(again.counts, { applied: 4, skipped: 2, rejected: 1 }, "counters add up per request");
