@@ -122,6 +122,15 @@ ${extra.clusters}
   return f;
 }
 const noExtra = { hcm: "", clusters: "", filters: "" };
+/** An http_filters entry (YAML list item) running build/<module>.wasm with the JSON text `config`. */
+const wasmFilter = (name: string, module: string, config: string) => `
+          - name: ${name}
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+              config:
+                vm_config: { runtime: envoy.wasm.runtime.v8, code: { local: { filename: ${join(ROOT, `build/${module}.wasm`)} } } }
+                configuration: { "@type": type.googleapis.com/google.protobuf.StringValue, value: ${JSON.stringify(config)} }
+`;
 /** A route_config of one virtual host for every domain, with `routes` (YAML list items, one per line). */
 const allHosts = (routes: string) => `
             virtual_hosts:
@@ -227,14 +236,7 @@ test("the upstream's failures are Envoy's: 503 when it cannot be reached, 504 af
 
 test("a Wasm filter's local reply and its response rules go through serve as through Envoy; server kept with PASS_THROUGH", async () => {
   const config = JSON.stringify({ header: { name: "x-hello", value: "world" }, deny: ["/admin"] });
-  const f = bootstrap(allHostsInline(TO_UP), { clusters: "", hcm: "          server_header_transformation: PASS_THROUGH", filters: `
-          - name: custom
-            typed_config:
-              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
-              config:
-                vm_config: { runtime: envoy.wasm.runtime.v8, code: { local: { filename: ${join(ROOT, "build/custom-filter.wasm")} } } }
-                configuration: { "@type": type.googleapis.com/google.protobuf.StringValue, value: ${JSON.stringify(config)} }
-` });
+  const f = bootstrap(allHostsInline(TO_UP), { clusters: "", hcm: "          server_header_transformation: PASS_THROUGH", filters: wasmFilter("custom", "custom-filter", config) });
   const gw = await startGateway(f, { anyPort: true });
   try {
     let e = await send(portOf(gw), "/admin/users");
@@ -259,14 +261,7 @@ test("non-ASCII header values cross serve as their UTF-8 bytes, both ways, as th
     ] }],
     response: [{ ops: [{ op: "set", header: "x-resp", value: "na\u00efve" }] }],
   });
-  const f = bootstrap(allHostsInline(TO_UP), { clusters: "", hcm: "", filters: `
-          - name: headers
-            typed_config:
-              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
-              config:
-                vm_config: { runtime: envoy.wasm.runtime.v8, code: { local: { filename: ${join(ROOT, "build/headers.wasm")} } } }
-                configuration: { "@type": type.googleapis.com/google.protobuf.StringValue, value: ${JSON.stringify(config)} }
-` });
+  const f = bootstrap(allHostsInline(TO_UP), { clusters: "", hcm: "", filters: wasmFilter("headers", "headers", config) });
   const gw = await startGateway(f, { anyPort: true });
   // node:http writes a header string's characters as bytes (latin1): this sends UTF-8 as a client does
   const wire = (s: string) => Buffer.from(s, "utf8").toString("latin1");
