@@ -105,7 +105,7 @@ export class RequestMatcher {
     let ns = this.headers;
     for (let i = 0, n = ns.length; i < n; i++) {
       const m = unchecked(ns[i]);
-      if (!m.matcher.matches(r.header(m.name))) return false;
+      if (!m.matcher.matches(r.headerJoined(m.name))) return false;
     }
     ns = this.query;
     for (let i = 0, n = ns.length; i < n; i++) {
@@ -215,6 +215,7 @@ export function parseRequestMatcher(v: JsonValue | null, path: string, problems:
   key = unchecked(KEYS[K_METHODS]);
   const methods = c.stringArray(key);
   if (methods !== null) {
+    if (methods.length == 0) problems.add(c.at(key), msg(Msg.MustNotBeEmpty)); // (would match no request)
     for (let i = 0; i < methods.length; i++) {
       if (!isUpperCaseMethod(unchecked(methods[i]))) problems.add(itemPath(c.at(key), i), msg(Msg.MustBeMethodName));
     }

@@ -26,6 +26,16 @@ import { joinStrings } from "./join";
 import { Name, name } from "./names";
 import { newArray } from "./emptyArray";
 
+/**
+ * A header's values as Envoy's HeaderMatcher sees them: joined with "," (HeaderUtility::
+ * getAllOfHeaderAsString), so a client that repeats a header cannot choose which of its values a
+ * condition tests; null when there is none.
+ */
+export function joinedValues(vals: string[]): string | null {
+  const n = vals.length;
+  return n == 0 ? null : n == 1 ? unchecked(vals[0]) : joinStrings(vals, ",");
+}
+
 export { HeaderPair };
 
 /** The path options (canonicalizePath's) and the client-IP one, in one object. */
@@ -152,6 +162,8 @@ export class RequestView {
   header(name: string): string | null { const s = this.source; return s !== null ? s.first(name) : null; }
   /** Every value of a header, in order. */
   headerValues(name: string): string[] { const s = this.source; return s !== null ? s.all(name) : []; }
+  /** A header as a matcher sees it (joinedValues), or null when absent. */
+  headerJoined(name: string): string | null { return joinedValues(this.headerValues(name)); }
   /** A pseudo-header's value as given (v), or else read from the source ("" when absent). */
   private pseudo(v: string | null, name: string): string {
     return unset(v) ? orEmpty(this.header(name)) : changetype<string>(v);

@@ -241,10 +241,15 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
       const rep = compileReplacement(changetype<Regex>(rr.regex), w);
       op.replacement = rep.replacement;
       if (!rep.ok) o.fail(key(K.With), rep.error);
+      // Its literal text is in every result: a control character in it would make every write it
+      // applies to refused, and a "?" every path rewrite. (Its length is not tested: "$1" may be empty.)
+      else if (!isWritableHeaderValue(w, i32.MAX_VALUE)) o.fail(key(K.With), msg(Msg.BadConstantValue));
+      else if (k == Op.PathRegex && indexOfUnit(w, 63 /* ? */, 0) >= 0) o.fail(key(K.With), msg(Msg.MustNotAddQuery));
     }
   }
   op.overwrite = o.optionalBool(key(K.Overwrite), false);
   op.split = o.optionalBool(key(K.Split), false);
+  if (op.split && op.name == "set-cookie") o.fail(key(K.Split), msg(Msg.SplitSetCookie));
   if (o.has(key(K.Keep))) {
     const keepNames = msg(Msg.KeepNames); // index = Keep value
     const kp = listIndex(keepNames, o.requiredString(key(K.Keep)));

@@ -12,9 +12,9 @@ import {
 import { Problems } from "../../assembly/lib/configReader";
 import { listItem } from "../../assembly/lib/json";
 import { Msg, msg } from "../../assembly/lib/messages";
-import { RequestView } from "../../assembly/lib/request";
+import { RequestView, joinedValues } from "../../assembly/lib/request";
 import { HeadersConfig, Rule, parseConfig } from "./config";
-import { entries, first, mirror, remove, share } from "./mirror";
+import { all, entries, first, mirror, remove, share } from "./mirror";
 import { EMPTY_VIEW, applied, applyOp, beginPhase, flushPath, isNull, rejected, requestHolds, resolver, skipRule, skipped, str } from "./apply";
 // The SDK's core callback set without proxy_on_log: the filter does nothing at log time, and Envoy
 // skips a callback the module does not export (one call into the module fewer per request).
@@ -187,7 +187,7 @@ function responseHolds(rule: Rule, captured: string[] | null): bool {
   const hs = rule.responseHeaders;
   for (let k = 0, n = hs.length; k < n; k++) {
     const nm = unchecked(hs[k]);
-    if (!nm.matcher.matches(first(nm.name))) return false;
+    if (!nm.matcher.matches(joinedValues(all(nm.name)))) return false;
   }
   return true;
 }

@@ -94,14 +94,25 @@ test("host: a string matcher sees the lower-cased host without port", async () =
   await table({ host: { regex: "[a-z]+\\.internal" } }, [[{ path: "/", authority: "svc.internal:8080" }, true], [{ path: "/", authority: "svc.internal.com" }, false]]);
 });
 
-test("headers: exact (shorthand), prefix, suffix, contains, regex — on the first value", async () => {
+test("headers: exact (shorthand), prefix, suffix, contains, regex — on the values joined with ',' (Envoy's HeaderMatcher)", async () => {
   const h = (v: string | [string, string][]) => ({ path: "/", headers: typeof v === "string" ? [["x-env", v]] as [string, string][] : v });
   await table({ headers: { "X-Env": "prod" } }, [[h("prod"), true], [h("Prod"), false], [h("prod2"), false], [h([]), false]]);
-  await table({ headers: { "x-env": "prod" } }, [[h([["x-env", "dev"], ["x-env", "prod"]]), false], [h([["x-env", "prod"], ["x-env", "dev"]]), true]]);
+  // a repeated header is one value "a,b": a client cannot pick which of its values is tested
+  await table({ headers: { "x-env": "prod" } }, [[h([["x-env", "dev"], ["x-env", "prod"]]), false], [h([["x-env", "prod"], ["x-env", "dev"]]), false]]);
+  await table({ headers: { "x-env": "prod,dev" } }, [[h([["x-env", "prod"], ["x-env", "dev"]]), true], [h([["x-env", "prod,dev"]]), true]]);
+  await table({ headers: { "x-env": { regex: "(^|.*,)prod(,.*|$)" } } }, [[h([["x-env", "dev"], ["x-env", "prod"]]), true], [h([["x-env", "dev"]]), false]]);
   await table({ headers: { "x-env": { prefix: "pr" } } }, [[h("prod"), true], [h("dev"), false]]);
   await table({ headers: { "x-env": { suffix: "od" } } }, [[h("prod"), true], [h("prodx"), false]]);
   await table({ headers: { "x-env": { contains: "ro" } } }, [[h("prod"), true], [h("dev"), false]]);
   await table({ headers: { "x-env": { regex: "pr[a-z]d" } } }, [[h("prod"), true], [h("prod-eu"), false]]);
+});
+
+test("a rule that strips a token unless x-role is admin cannot be skipped by repeating x-role", async () => {
+  const cfg = { request: [{ match: { headers: { "x-role": { exact: "admin", invert: true } } }, ops: [{ op: "remove", header: "x-admin-token" }] }] };
+  const out = await run(cfg, { path: "/", headers: [["x-role", "admin"], ["x-role", "guest"], ["x-admin-token", "t"]] });
+  assert.equal(one(out.up, "x-admin-token"), undefined, "\"admin,guest\" is not admin: the token is stripped");
+  const admin = await run(cfg, { path: "/", headers: [["x-role", "admin"], ["x-admin-token", "t"]] });
+  assert.equal(one(admin.up, "x-admin-token"), "t");
 });
 
 test("headers: present / absent / invert / ignore_case", async () => {

@@ -92,7 +92,6 @@ export const CASES: Case[] = [
   good("remove by a plain-string matcher and by an inverted matcher", req({ op: "remove", match: "x-debug" }, { op: "remove", match: { prefix: "x-", invert: true } })),
   good("every template source, fallbacks and $$", req({ op: "set", header: "x-all", value:
     "${header:x-a}${query:q}${cookie:c}${method}${path}${host}${client_ip}${request_id}${consumer|anon}${claim:org.id|none}${property:xds.cluster_name} $$5" })),
-  good("an empty methods list (matches no request)", reqm({ methods: [] }, SET)),
   good("inbound on a constant value, keep (nothing to strip)", req({ op: "set", header: "x-a", value: "literal", inbound: "keep" })),
   good("path_prefix to a new prefix; query_rename keeping names", req({ op: "path_prefix", prefix: "/", to: "/v2" }, { op: "query_rename", param: "a", to: "b" })),
 
@@ -252,6 +251,10 @@ export const CASES: Case[] = [
   codeOnly("host constant with a space", req({ op: "host", value: "bad host" }), `${OP0}.value`, /must be a host\[:port\]/, "a host (the value is a template)"),
   codeOnly("host constant with a path", req({ op: "host", value: "a/b" }), `${OP0}.value`, /must be a host/, "a host (the value is a template)"),
   codeOnly("host constant with userinfo", req({ op: "host", value: "user@host" }), `${OP0}.value`, /must be a host/, "a host (the value is a template)"),
+  bad("methods empty (matches no request)", reqm({ methods: [] }, SET), `${M}.methods`, EMPTY),
+  codeOnly("replace with a CR LF in its literal text", req({ op: "replace", header: "x-a", regex: "a", with: "b\r\nx-evil: 1" }), `${OP0}.with`, /control characters/, "a value's characters (with is a template)"),
+  codeOnly("path_regex with a query in its literal text", req({ op: "path_regex", regex: "^/a(.*)$", with: "/b$1?x=1" }), `${OP0}.with`, /must not add a query/, "a path (with is a template)"),
+  codeOnly("dedupe split on set-cookie", resp({ op: "dedupe", header: "Set-Cookie", split: true }), `${P0}.ops[0].split`, /set-cookie cannot be split/, "depends on the header name"),
   codeOnly("invalid replace regex", req({ op: "replace", header: "x-a", regex: "a)", with: "" }), `${OP0}.regex`, INVALID_REGEX, "regex syntax"),
   codeOnly("invalid path_regex regex", req({ op: "path_regex", regex: "*a", with: "/" }), `${OP0}.regex`, INVALID_REGEX, "regex syntax"),
   codeOnly("replacement refers to a missing group", req({ op: "replace", header: "x-a", regex: "(a)", with: "$2" }), `${OP0}.with`, /unknown group/, "replacement group reference"),

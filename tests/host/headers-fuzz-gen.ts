@@ -210,16 +210,18 @@ const template = fc.array(fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...LI
   { minLength: 1, maxLength: 5 }).map((a) => a.join(""));
 
 // Regexes (every one compiles) with replacements that reference their groups.
+// (a replacement whose literal text has a control character, or a path one with a "?", is refused at
+// configure time: headers-config-cases.ts; only valid configurations here)
 const HEADER_REGEX: [string, string][] = [
   ["^Bearer (.+)$", "Token $1"], ["(\\w+)=(\\w*)", "$2=$1"], ["(?P<word>[a-z]+)", "${word}-${word}"], ["^(.*)$", "$1$1"],
-  ["x*", "-"], ["(.)", "$1$1$1"], ["[\\x00-\\x1f]", "?"], ["\\s+", " "], ["(a)|(b)", "${1}${2}$$"], ["(?i)(X)", "${1}\r\n"],
-  [",\\s*", "\t"], ["(.+)", "$1\u0000"], ["%([0-9a-fA-F]{2})", "%25$1"], ["(?s).*", ""], ["(\\d{1,3})\\.(\\d{1,3})", "$2.$1"],
-  ["^", "prefix-"], ["$", "é"], ["(?:a|b)+?", "[$0]"], ["(é+)", "${1}\u007f"], ["(?<n>.)(?<m>.)", "${m}${n}"], ["a{2,5}", "$$"],
+  ["x*", "-"], ["(.)", "$1$1$1"], ["[\\x00-\\x1f]", "?"], ["\\s+", " "], ["(a)|(b)", "${1}${2}$$"],
+  [",\\s*", "\t"], ["%([0-9a-fA-F]{2})", "%25$1"], ["(?s).*", ""], ["(\\d{1,3})\\.(\\d{1,3})", "$2.$1"],
+  ["^", "prefix-"], ["$", "é"], ["(?:a|b)+?", "[$0]"], ["(?<n>.)(?<m>.)", "${m}${n}"], ["a{2,5}", "$$"],
   // Many threads live at once with few groups (a counted literal after .*): the VM's scratch at its fullest.
   [".*v{24}", "-"], ["(v{40})a", "$1"],
 ];
 const PATH_REGEX: [string, string][] = [
-  ["^/api(/.*)?$", "/v1$1"], ["^/(\\w+)/(.*)$", "/$2/$1"], ["/+", "/"], ["\\.\\.", "dot"], ["(.*)", "$1?x=1"], ["(.*)", "$1#frag"],
+  ["^/api(/.*)?$", "/v1$1"], ["^/(\\w+)/(.*)$", "/$2/$1"], ["/+", "/"], ["\\.\\.", "dot"], ["(.*)", "$1#frag"],
   ["(.*)", "$1 $1"], ["([a-z]+)", "$1$1"], ["^/", ""], ["%2F", "/"], ["x*", "/"], ["(?P<seg>[^/]+)$", "${seg}/index"],
   ["/", "%0d%0a"], ["é", "e"], ["(.*)", "$1$1$1$1"], ["(.+)", "/\t$1"],
   // a separator put before what followed a dash: "/a-../x" would become "/a/../x" (a dot segment)
@@ -245,7 +247,7 @@ const pathMatcher = fc.oneof(
 
 const requestMatch = fc.record({
   path: pathMatcher,
-  methods: fc.uniqueArray(fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "PURGE", "M-SEARCH"), { maxLength: 3 }),
+  methods: fc.uniqueArray(fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "PURGE", "M-SEARCH"), { minLength: 1, maxLength: 3 }),
   // A plain string host must not be empty (the string-matcher objects may be).
   host: fc.oneof(fc.constantFrom("example.com", "*.example.com", "EXAMPLE.com", "api.example.com"), stringMatcherOf(["a", "prod", "é"])),
   headers: named(["x-a", "X-User", "authorization", "cookie", "x-env", "x-missing"]),
@@ -271,6 +273,7 @@ const headerOps = (names: string[], request: boolean): fc.Arbitrary<Record<strin
     .map((x) => ({ op, header: x.header, to: x.to, ...(x.overwrite !== undefined ? { overwrite: x.overwrite } : {}) }))),
   fc.record({ header: fc.constantFrom(...names), r: fc.constantFrom(...HEADER_REGEX) }).map(({ header, r }) => ({ op: "replace", header, regex: r[0], with: r[1] })),
   fc.record({ header: fc.constantFrom(...names), keep: fc.constantFrom(undefined, "unique", "first", "last"), split: fc.option(fc.boolean(), { nil: undefined }) })
+    .filter(({ header, split }) => !(split && header.toLowerCase() === "set-cookie")) // refused at configure time
     .map(({ header, keep, split }) => ({ op: "dedupe", header, ...(keep ? { keep } : {}), ...(split !== undefined ? { split } : {}) })),
 ];
 const QUERY_PARAMS = ["x", "q", "a b", "é", "%zz", "+", "p", "api-version", "\r\n"];

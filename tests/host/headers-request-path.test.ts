@@ -134,8 +134,9 @@ test("escaped %2F, %5C and %00 are not separators: they stay encoded in the rewr
   assert.equal(rx.path, "/blobs/a%2Fb", "the encoded slash is part of the segment the regex captured");
 });
 
-test("a rewrite that is not a valid origin-form path is rejected (a '?' or space from the regex)", async () => {
-  for (const [with_, raw] of [["/new?x=1", "/old"], ["/new path", "/old"], ["/a#frag", "/old"]]) {
+// (a "?" in a path_regex's literal text is refused at configure time: headers-config-cases.ts)
+test("a rewrite that is not a valid origin-form path is rejected (a space or '#' from the regex)", async () => {
+  for (const [with_, raw] of [["/new path", "/old"], ["/a#frag", "/old"]]) {
     const { path: p, out } = await path(reqOps({ op: "path_regex", regex: "^/old$", with: with_ }), raw);
     assert.equal(p, raw, `'${with_}' is not written`);
     assert.equal(out.counts.rejected, 1, `'${with_}' counts a rejected write`);

@@ -117,6 +117,13 @@ test("response_headers condition: string matchers on the response headers", asyn
   assert.equal(one(b.down, "x-not-a"), "1");
 });
 
+test("response_headers condition: a repeated response header is its values joined with ','", async () => {
+  const cfg = { response: [{ match: { response_headers: { "x-app": "a" } }, ops: [{ op: "set", header: "x-only-a", value: "1" }] }] };
+  const two = await run(cfg, { path: "/", response: upstream([["x-app", "a"], ["x-app", "b"]]) });
+  assert.equal(one(two.down, "x-only-a"), undefined, "'a,b' is not 'a'");
+  assert.equal(one((await run(cfg, { path: "/", response: upstream([["x-app", "a"]]) })).down, "x-only-a"), "1");
+});
+
 test("status and request conditions together", async () => {
   const cfg = { response: [{ match: { path: { prefix: "/static" }, status: ["2xx"] }, ops: [{ op: "set", header: "cache-control", value: "public, max-age=86400" }] }] };
   assert.equal(one((await run(cfg, { path: "/static/a.css", response: upstream([]) })).down, "cache-control"), "public, max-age=86400");
