@@ -20,6 +20,9 @@
 //    flips the result (so an inverted exact matcher matches an absent header);
 //  - host is compared lower-cased without port; "*.example.com" matches any subdomain, not the
 //    apex; a host string matcher sees the lower-cased host.
+//  - a header matcher sees the header's values joined with "," (as Envoy's HeaderMatcher), so a
+//    repeated header cannot pick which of its values is tested; a query matcher sees the first
+//    value of the parameter (as Envoy's query_parameters matcher).
 // Parse errors name their path: "config.rules[2].match.path.prefix: must start with /".
 
 import { JsonKind, JsonValue, listItems, emptyArray } from "./json";
