@@ -46,6 +46,8 @@ const T = "type.googleapis.com/";
 const HCM = `${T}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`;
 const WASM = `${T}envoy.extensions.filters.http.wasm.v3.Wasm`;
 const ROUTER = `${T}envoy.extensions.filters.http.router.v3.Router`;
+/** The bytes Envoy's check_authority_h1_h2 accepts in :authority (source/common/http/header_validation.cc). */
+const VALID_AUTHORITY = /^[!$%&'()*+,\-.0-9:;=@A-Z[\]_a-z~]*$/;
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "http2-settings"]);
 /** The most of a request or response body serve holds (it reads bodies whole). */
 export const BODY_LIMIT = 16 << 20;
@@ -288,10 +290,14 @@ async function handle(host: Host | null, logger: Logger, l: ListenerPlan, cluste
   if (req.httpVersion === "1.0") { plain(res, 426, "Upgrade Required"); return; }
   if (req.headers.upgrade !== undefined) { plain(res, 403, "upgrade_failed"); return; }
   if (req.rawHeaders.length / 2 > MAX_HEADERS) { plain(res, 431, "Request Header Fields Too Large"); return; }
-  let path = req.url ?? "/", authority = req.headers.host ?? "", scheme: string | null = null;
+  let path = req.url ?? "/", authority = fromWire(req.headers.host ?? ""), scheme: string | null = null;
   const abs = /^(https?):\/\/([^/?#]*)/i.exec(path); // absolute form: scheme and authority from it, the rest as sent
-  if (abs) { scheme = abs[1].toLowerCase(); authority = abs[2]; path = path.slice(abs[0].length) || "/"; }
+  if (abs) { scheme = abs[1].toLowerCase(); authority = fromWire(abs[2]); path = path.slice(abs[0].length) || "/"; }
   if (path.includes("#")) { plain(res, 400, "Bad Request"); return; } // http_reject_path_with_fragment
+  // The connection manager's header check (HeaderValidation::requestHeadersValid): an authority with a
+  // byte outside its table (space, / ? # < > \ ^ ` { | } ", controls, anything ≥ 0x80) is a 400
+  // (http.invalid_authority) before any filter runs.
+  if (!VALID_AUTHORITY.test(authority)) { plain(res, 400, "Bad Request"); return; }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
@@ -382,10 +388,12 @@ async function route(l: ListenerPlan, clusters: Record<string, string>, fwd: For
   const ctx = (upstreamHost: string): FormatContext => ({ request: headers, remote: conn.remote, protocol: conn.protocol, upstreamHost, hostname: HOSTNAME });
   if (sel.route.direct_response !== undefined) {
     const dr = sel.route.direct_response;
-    const text: string | undefined = dr.body?.inline_string ?? (dr.body?.inline_bytes !== undefined ? Buffer.from(dr.body.inline_bytes, "base64").toString("latin1") : undefined);
-    const rh: Pair[] = text ? [["content-type", "text/plain"]] : [];
+    // inline_string is sent as its UTF-8 bytes, inline_bytes as they are
+    const body = dr.body?.inline_string !== undefined ? Buffer.from(dr.body.inline_string, "utf8")
+      : dr.body?.inline_bytes !== undefined ? Buffer.from(dr.body.inline_bytes, "base64") : null;
+    const rh: Pair[] = body !== null && body.length > 0 ? [["content-type", "text/plain"]] : [];
     mutateResponse(sel, rh, ctx("-"));
-    return { status: dr.status, headers: rh, body: text ? [Buffer.from(text, "latin1")] : [], details: "direct_response" };
+    return { status: dr.status, headers: rh, body: body !== null && body.length > 0 ? [body] : [], details: "direct_response" };
   }
   const target = clusters[sel.route.route.cluster];
   const envoyHeaders = l.router.suppress_envoy_headers !== true;
@@ -420,7 +428,7 @@ function forward(target: string, headers: Pair[], body: Buffer, timeoutMs: numbe
   const colon = target.lastIndexOf(":");
   const host = target.slice(0, colon).replace(/^\[(.*)\]$/, "$1"), port = Number(target.slice(colon + 1));
   const get = (n: string) => headers.find(([k]) => k === n)?.[1];
-  const out: string[] = ["host", get(":authority") ?? ""];
+  const out: string[] = ["host", toWire(get(":authority") ?? "")];
   for (const [k, v] of headers) if (!k.startsWith(":") && !HOP_BY_HOP.has(k) && k !== "content-length") out.push(k, toWire(v));
   if (body.length > 0 || !["GET", "HEAD", "DELETE", "OPTIONS"].includes(get(":method") ?? "GET")) out.push("content-length", String(body.length));
   const local = (status: number, text: string, details: string) => ({ response: { status, headers: [["content-type", "text/plain"]] as Pair[], body: [Buffer.from(text)], details }, fromUpstream: false });

@@ -252,7 +252,7 @@ test("a Wasm filter's local reply and its response rules go through serve as thr
   } finally { await gw.close(); }
 });
 
-test("non-ASCII header values cross serve as their UTF-8 bytes, both ways, as through Envoy: the filter reads text and writes UTF-8", async () => {
+test("non-ASCII header values cross serve as their UTF-8 bytes, both ways, as through Envoy: the filter reads text and writes UTF-8; direct_response text is UTF-8; a non-ASCII authority is a 400", async () => {
   const config = JSON.stringify({
     request: [{ ops: [
       { op: "copy", header: "x-name", to: "x-copied" },
@@ -261,7 +261,8 @@ test("non-ASCII header values cross serve as their UTF-8 bytes, both ways, as th
     ] }],
     response: [{ ops: [{ op: "set", header: "x-resp", value: "na\u00efve" }] }],
   });
-  const f = bootstrap(allHostsInline(TO_UP), { clusters: "", hcm: "", filters: wasmFilter("headers", "headers", config) });
+  const direct = '{ match: { prefix: "/direct" }, direct_response: { status: 200, body: { inline_string: "caf\u00e9 \u20ac" } } }';
+  const f = bootstrap(allHostsInline(`${direct}, ${TO_UP}`), { clusters: "", hcm: "", filters: wasmFilter("headers", "headers", config) });
   const gw = await startGateway(f, { anyPort: true });
   // node:http writes a header string's characters as bytes (latin1): this sends UTF-8 as a client does
   const wire = (s: string) => Buffer.from(s, "utf8").toString("latin1");
@@ -275,6 +276,13 @@ test("non-ASCII header values cross serve as their UTF-8 bytes, both ways, as th
     assert.deepEqual(e.echoed!.headers["x-lit"], ["café €"], "a literal from the config, as UTF-8 (€ is past latin1)");
     assert.deepEqual(e.echoed!.headers["x-accent"], ["cafe"], "the regex saw é, not its two bytes");
     assert.equal(text(e.headers.get("x-resp")), "naïve", "a response value leaves as UTF-8");
+    const d = await send(portOf(gw), "/direct");
+    assert.equal(d.body, "café €", "a direct_response inline_string is sent as UTF-8");
+    assert.equal(d.headers.get("content-length"), "9");
+    // Envoy's connection manager answers 400 (http.invalid_authority) to a non-ASCII authority
+    const bad = await send(portOf(gw), "/x", { host: wire("café.example") });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.echoed, null);
   } finally { await gw.close(); }
 });
 
