@@ -77,6 +77,7 @@ let pathDirty: bool = false;
 let query: ParsedQuery | null = null;
 /** Path and query operations that ran: applied only once flushPath has written the :path they made. */
 let pathOps: i32 = 0;
+let queryOps: i32 = 0;
 
 /** Starts a phase: the request view (null for the response) and max_value_bytes. */
 export function beginPhase(v: RequestView | null, max: i32): void {
@@ -89,6 +90,7 @@ export function beginPhase(v: RequestView | null, max: i32): void {
   pathDirty = false;
   query = null;
   pathOps = 0;
+  queryOps = 0;
 }
 
 /** Counts a rule whose condition did not hold. */
@@ -117,17 +119,24 @@ const URL_KEEP = memory.data<u8>([0, 0, 0, 0, 251, 255, 255, 175, 255, 255, 255,
 /** Writes :path once, after all request rules, when a path or query operation changed it. */
 export function flushPath(): void {
   const v = view;
-  if (v === null || !pathDirty && query === null) { applied += pathOps; return; }
-  let p = pathDirty ? path : v.rawPath;
-  const q = indexOfUnit(p, 63 /* ? */, 0);
-  if (q >= 0) {
-    if (pathDirty) { rejected++; return; } // a rewrite may not smuggle in a query
-    p = p.substring(0, q);
+  if (v === null) return;
+  let p = path;
+  let n = queryOps; // the operations whose result this write carries
+  // A rewrite must leave a canonical path and add no query: Envoy normalised the path before the
+  // filter ran and routes the new one as it is, so a "." or ".." segment the rewrite made (from
+  // "/old-../x", say) would reach the upstream unresolved (and a "//" unmerged). A refused rewrite
+  // does not take the query operations with it: they go out on the request's own path (a client
+  // that could make the rewrite fail must not also escape a query_remove).
+  if (pathDirty && (indexOfUnit(p, 63 /* ? */, 0) >= 0 || canonicalizePath(p).path != p)) {
+    rejected++;
+    pathDirty = false;
+  } else n += pathOps;
+  if (!pathDirty) {
+    if (query === null) { applied += n; return; }
+    p = v.rawPath;
+    const q = indexOfUnit(p, 63 /* ? */, 0);
+    if (q >= 0) p = p.substring(0, q);
   }
-  // A rewrite must leave a canonical path: Envoy normalised the path before the filter ran and
-  // routes the new one as it is, so a "." or ".." segment the rewrite made (from "/old-../x", say)
-  // would reach the upstream unresolved (and a "//" unmerged).
-  if (pathDirty && canonicalizePath(p).path != p) { rejected++; return; }
   const qp = query;
   const qs = qp !== null ? serializeQuery(qp.params) : v.rawQuery;
   if (qs.length > 0) p += text(Name.Question) + qs;
@@ -137,7 +146,7 @@ export function flushPath(): void {
   p = percentEncodeExcept(p, URL_KEEP);
   if (!isPath(p, maxBytes)) { rejected++; return; }
   set(text(Name.Path), p);
-  applied += pathOps;
+  applied += n;
 }
 
 // Null tests on a string by its pointer: `s === null` on a string compiles to a String.__eq call.
@@ -255,7 +264,7 @@ export function applyOp(op: Operation, value: string | null): void {
     if (!isHost(v)) { rejected++; return; }
     set(text(Name.Authority), v);
   }
-  if (k >= Op.QuerySet && k <= Op.PathRegex) pathOps++; else applied++;
+  if (k < Op.QuerySet || k > Op.PathRegex) applied++; else if (k <= Op.QueryRename) queryOps++; else pathOps++;
 }
 
 /** Moved or rewritten values are checked like new ones: one failing value rejects the operation. */

@@ -229,7 +229,7 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
     // A rewrite to a `to` that is not canonical — no "/" first, a query, ".", ".." or empty segments —
     // would be refused on every request (flushPath): refused here instead.
     const to = op.to;
-    if (to.length > 0 && canonicalizePath(to).path != to) o.fail(key(K.To), msg(Msg.MustBeEmptyOrCanonicalPath));
+    if (to.length > 0 && (canonicalizePath(to).path != to || indexOfUnit(to, 32 /* space */, 0) >= 0)) o.fail(key(K.To), msg(Msg.MustBeEmptyOrCanonicalPath));
   }
   if (k == Op.Host && !isNull(op.constant) && !isHost(changetype<string>(op.constant))) o.fail(key(K.Value), msg(Msg.MustBeHostValue));
   if (mask & F.Regex) {
@@ -244,7 +244,7 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
       // Its literal text is in every result: a control character in it would make every write it
       // applies to refused, and a "?" every path rewrite. (Its length is not tested: "$1" may be empty.)
       else if (!isWritableHeaderValue(w, i32.MAX_VALUE)) o.fail(key(K.With), msg(Msg.BadConstantValue));
-      else if (k == Op.PathRegex && indexOfUnit(w, 63 /* ? */, 0) >= 0) o.fail(key(K.With), msg(Msg.MustNotAddQuery));
+      else if (k == Op.PathRegex && (indexOfUnit(w, 63 /* ? */, 0) & indexOfUnit(w, 35 /* # */, 0) & indexOfUnit(w, 32 /* space */, 0)) != -1) o.fail(key(K.With), msg(Msg.MustNotAddQuery));
     }
   }
   op.overwrite = o.optionalBool(key(K.Overwrite), false);
@@ -305,6 +305,8 @@ function parseValue(o: ConfigObject, op: Operation, cfg: HeadersConfig): void {
   if (constant) {
     const s = tpl.render(resolver); // a constant never asks the resolver
     if (!isWritableHeaderValue(s, cfg.maxValueBytes)) o.fail(key(K.Value), msg(Msg.BadConstantValue));
+    // an empty header value is never written (applyOp): a constant one would make the operation do nothing
+    else if (s.length == 0 && op.op <= Op.SetIfAbsent) o.fail(key(K.Value), msg(Msg.MustNotBeEmpty));
     op.constant = s; // written as it is, nothing made per request
   }
 }

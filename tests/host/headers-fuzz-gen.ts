@@ -221,8 +221,8 @@ const HEADER_REGEX: [string, string][] = [
   [".*v{24}", "-"], ["(v{40})a", "$1"],
 ];
 const PATH_REGEX: [string, string][] = [
-  ["^/api(/.*)?$", "/v1$1"], ["^/(\\w+)/(.*)$", "/$2/$1"], ["/+", "/"], ["\\.\\.", "dot"], ["(.*)", "$1#frag"],
-  ["(.*)", "$1 $1"], ["([a-z]+)", "$1$1"], ["^/", ""], ["%2F", "/"], ["x*", "/"], ["(?P<seg>[^/]+)$", "${seg}/index"],
+  ["^/api(/.*)?$", "/v1$1"], ["^/(\\w+)/(.*)$", "/$2/$1"], ["/+", "/"], ["\\.\\.", "dot"],
+  ["([a-z]+)", "$1$1"], ["^/", ""], ["%2F", "/"], ["x*", "/"], ["(?P<seg>[^/]+)$", "${seg}/index"],
   ["/", "%0d%0a"], ["é", "e"], ["(.*)", "$1$1$1$1"], ["(.+)", "/\t$1"],
   // a separator put before what followed a dash: "/a-../x" would become "/a/../x" (a dot segment)
   ["^/(\\w+)-(.*)$", "/$1/$2"], ["-", "/"],
@@ -261,7 +261,8 @@ const responseMatch = fc.tuple(requestMatch, fc.record({
 }, { requiredKeys: [] })).map(([a, b]) => ({ ...a, ...b }));
 
 const valueOp = (op: string, names: string[], request: boolean) => fc.record({
-  header: fc.constantFrom(...names), value: template,
+  // (an empty constant value is refused at configure time)
+  header: fc.constantFrom(...names), value: template.filter((t) => t !== ""),
   inbound: request ? fc.constantFrom(undefined, "strip", "keep") : fc.constant(undefined),
 }).map(({ header, value, inbound }) => ({ op, header, value, ...(inbound !== undefined ? { inbound } : {}) }));
 
@@ -282,7 +283,7 @@ const requestOnlyOps: fc.Arbitrary<Record<string, unknown>>[] = [
   fc.record({ param: fc.constantFrom(...QUERY_PARAMS), value: template }).map((x) => ({ op: "query_add", ...x })),
   fc.record({ param: fc.constantFrom(...QUERY_PARAMS) }).map((x) => ({ op: "query_remove", ...x })),
   fc.record({ param: fc.constantFrom(...QUERY_PARAMS), to: fc.constantFrom(...QUERY_PARAMS) }).map((x) => ({ op: "query_rename", ...x })),
-  fc.record({ prefix: fc.constantFrom("/", "/api", "/api/", "/a", "/%2e%2e", "/..", "/é", "/admin"), to: fc.constantFrom("", "/", "/v1", "/v1/", "/ü", "/a b") })
+  fc.record({ prefix: fc.constantFrom("/", "/api", "/api/", "/a", "/%2e%2e", "/..", "/é", "/admin"), to: fc.constantFrom("", "/", "/v1", "/v1/", "/ü") })
     .map((x) => ({ op: "path_prefix", ...x })),
   fc.constantFrom(...PATH_REGEX).map(([regex, w]) => ({ op: "path_regex", regex, with: w })),
   fc.oneof(template, fc.constantFrom("backend.internal", "10.0.0.1:8080", "[::1]:443", "${header:x-a}", "${query:x}:80", "${host}"))
