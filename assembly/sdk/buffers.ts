@@ -6,7 +6,7 @@
 // arguments (8) during onForeignFunction.
 import { proxy_get_buffer_bytes, proxy_get_buffer_status, proxy_set_buffer_bytes } from "../abi/imports";
 import { BufferType, WasmResult } from "../abi/enums";
-import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, lenOf, newBuffer, ptrOf, takeBuffer } from "./memory";
+import { RET_AUX, RET_PTR, RET_SIZE, SMALL_U32S, clearReturn, discardReturn, lenOf, newBuffer, ptrOf, takeBuffer } from "./memory";
 import { decodeUtf8Buffer, utf8Bytes } from "./utf8";
 
 /** Start value that Envoy treats as "append" (any start ≥ the current size). Fits i32 and u32 readings. */
@@ -89,8 +89,9 @@ export class HostBuffer {
 }
 
 // The buffers are unmanaged objects in static memory (their one field, the BufferType, is all
-// they hold): nothing to allocate at start, nothing for the collector to visit.
-const BUFFERS = memory.data<u32>([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+// they hold): nothing to allocate at start, nothing for the collector to visit. (The table is
+// memory.ts's SMALL_U32S, shared with headers.ts's maps.)
+const BUFFERS = SMALL_U32S;
 /** The request body chunk (or the accumulated body after StopIterationAndBuffer); in onRequestBody. */
 export const requestBody = changetype<HostBuffer>(BUFFERS + (<usize>BufferType.HttpRequestBody << 2));
 /** The response body chunk (or accumulated body); in onResponseBody. */

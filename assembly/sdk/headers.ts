@@ -10,7 +10,7 @@ import {
   proxy_set_header_map_pairs,
 } from "../abi/imports";
 import { MapType, WasmResult } from "../abi/enums";
-import { RET_AUX, RET_PTR, RET_SIZE, clearReturn, discardReturn, scratchLength, scratchUtf8, takeString } from "./memory";
+import { RET_AUX, RET_PTR, RET_SIZE, SMALL_U32S, clearReturn, discardReturn, scratchLength, scratchUtf8, takeString } from "./memory";
 import { HeaderPair, deserializePairs, findAllPairs, serializePairs } from "./pairs";
 import { HeaderList } from "./headerList";
 import { emptyArray } from "../lib/emptyArray";
@@ -106,8 +106,9 @@ export class HeaderMap {
 }
 
 // The eight maps are unmanaged objects in static memory (their one field, the MapType, is all
-// they hold): nothing to allocate at start, nothing for the collector to visit.
-const MAPS = memory.data<u32>([0, 1, 2, 3, 4, 5, 6, 7]);
+// they hold): nothing to allocate at start, nothing for the collector to visit. (The table is
+// memory.ts's SMALL_U32S, shared with buffers.ts's buffers: one data segment for both.)
+const MAPS = SMALL_U32S;
 export const requestHeaders = changetype<HeaderMap>(MAPS + (<usize>MapType.RequestHeaders << 2));
 export const requestTrailers = changetype<HeaderMap>(MAPS + (<usize>MapType.RequestTrailers << 2));
 export const responseHeaders = changetype<HeaderMap>(MAPS + (<usize>MapType.ResponseHeaders << 2));

@@ -11,6 +11,11 @@ export const RET_SIZE: u32 = RET_PTR + 4;
 /** A second 8-byte slot for u32/u64 scalars (cas, flags, time, metric value, token, level). */
 export const RET_AUX: u32 = <u32>memory.data(8);
 
+/** The u32s 0 … 8 in static memory: headers.ts's HeaderMaps and buffers.ts's HostBuffers are the
+ *  words of this one table (each object's one field is its type), so a module that has both carries
+ *  one data segment for them, not two. */
+export const SMALL_U32S: usize = memory.data<u32>([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+
 /** proxy_on_memory_allocate: a raw heap block, or 0 (the host then fails the call with InvalidMemoryAccess). */
 export function allocate(size: u32): u32 {
   noteReceived(<usize>size);
