@@ -23,6 +23,7 @@ import { Msg, msg } from "./messages";
 import { listIndex } from "./configReader";
 import { emptyArray, newArray } from "./emptyArray";
 import { Name, name } from "./names";
+import { decodeUtf8At } from "./utf8";
 
 export const enum Source {
   Literal = 0, ClientIp, Path, Method, Host, Consumer, RequestId, Header, Query, Cookie, Claim, Property,
@@ -94,6 +95,9 @@ export class TemplateResult {
   get ok(): bool { return this.template !== null; }
 }
 
+/** ":…}" in UTF-8 (a UTF-16 literal would cost a 20-byte header and data segments of its own). */
+const ARG_HINT = memory.data<u8>([0x3A, 0xE2, 0x80, 0xA6, 0x7D]);
+
 function fail(text: string): TemplateResult { return new TemplateResult(null, text); }
 /** "'<x><text of m><tail>" */
 function failQuoted(x: string, m: Msg, tail: string = ""): TemplateResult { return fail(name(Name.Apostrophe) + x + msg(m) + tail); }
@@ -134,7 +138,7 @@ export function parseTemplate(s: string): TemplateResult {
     const k = listIndex(msg(Msg.TemplateSources), name) + 1; // the names in Source order from ClientIp
     if (k <= 0) return fail(msg(Msg.TemplateUnknownSource) + name + msg(Msg.TemplateIn) + all.substring(0, bar) + msg(Msg.TemplateInEnd));
     if (k >= FIRST_WITH_ARG) {
-      if (arg.length == 0) return failQuoted(name, Msg.TemplateNeedsArgument, name + ":…}");
+      if (arg.length == 0) return failQuoted(name, Msg.TemplateNeedsArgument, name + changetype<string>(decodeUtf8At(ARG_HINT, 5, false)));
     } else if (hasColon) return failQuoted(name, Msg.TemplateTakesNoArgument);
     if (k == Source.Header) {
       if (!isValidHeaderName(arg)) return failQuoted(arg, Msg.TemplateNotAHeaderName);
