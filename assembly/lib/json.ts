@@ -230,8 +230,8 @@ export let base: usize = 0;
 export let len: i32 = 0;
 /** Makes ch() read the n code units at p. */
 export function setText(p: usize, n: i32): void { base = p; len = n; }
-let pos: i32 = 0;
-let depthLimit: i32 = 0;
+/** The parser's position in the text (regex.ts's compiler moves it too: one global for both). */
+export let pos: i32 = 0;
 let errCode: i32 = 0;
 let errAt: i32 = 0;
 // Duplicate-key check: an open-addressing table of (object id, key address) pairs — a raw pointer
@@ -267,11 +267,10 @@ export function parseJson(text: string, maxDepth: i32 = DEFAULT_MAX_DEPTH, maxLe
   } else {
     setText(changetype<usize>(text), n);
     pos = 0;
-    depthLimit = maxDepth;
     objects = 0;
     // Members are at most len / 5 ('{"":0}' is 6 code units, each further member 5 more).
     keyTable = newInts(4 << (32 - clz(n / 5))); // 2 × a power of two > 2 × members
-    v = value(0);
+    v = value(maxDepth);
     keyTable = changetype<StaticArray<i32>>(0);
     if (skipWs() >= 0) fail(TRAILING, pos);
   }
@@ -312,7 +311,8 @@ const NULL4: u64 = 0x006C006C0075006E;
 const TRUE4: u64 = 0x0065007500720074;
 const FALS4: u64 = 0x0073006C00610066;
 
-function value(depth: i32): JsonValue | null {
+/** A value at pos; `levels`: how many more arrays and objects may open (maxDepth at the top). */
+function value(levels: i32): JsonValue | null {
   const c = skipWs();
   // (A zeroed block rather than the constructor, which stores each field: kind Null, str "".)
   const size = offsetof<JsonValue>(), p = __new(size, idof<JsonValue>());
@@ -321,7 +321,7 @@ function value(depth: i32): JsonValue | null {
   v.str = "";
   if (c == 0x7B /* { */ || c == 0x5B /* [ */) {
     // An object or an array (one function with value(): a call level and a function fewer).
-    if (depth >= depthLimit) return fail(TOO_DEEP, pos);
+    if (levels <= 0) return fail(TOO_DEEP, pos);
     const isObject = c == 0x7B;
     const close = c + 2; // '}' or ']'
     v.kind = <JsonKind>(JsonKind.Array + <i32>isObject); // (Object == Array + 1)
@@ -344,7 +344,7 @@ function value(depth: i32): JsonValue | null {
         pos++;
         keys.push(key); // (before its value: after an error the tree is dropped anyway)
       }
-      const item = value(depth + 1);
+      const item = value(levels - 1);
       if (item === null) return null;
       values.push(item);
       const d = skipWs();
@@ -459,7 +459,7 @@ function pow10(k: i32): f64 {
   return neg ? -n : n;
 }
 
-/** Where the last decimalDigits() stopped. */
+/** Where the last decimalDigits() or hexDigits() stopped. */
 export let numEnd: i32 = 0;
 
 /** The value of the decimal digits at i, as ch() reads them, or -1 if there are none; once the
@@ -475,11 +475,8 @@ export function decimalDigits(i: i32): i32 {
   return v;
 }
 
-/** Where the last hexDigits() stopped. */
-export let hexEnd: i32 = 0;
-
 /** The value of the hex digits (0-9, a-f, A-F) at i, at most `max` of them, as ch() reads them;
- *  hexEnd is where they stop (json's \uHHHH, regex.ts's \xHH, \x{H…} and \uHHHH). */
+ *  numEnd (shared with decimalDigits) is where they stop (json's \uHHHH, regex.ts's \xHH, \x{H…} and \uHHHH). */
 export function hexDigits(i: i32, max: i32): i32 {
   let v = 0;
   for (const end = i + max; i < end; i++) {
@@ -491,7 +488,7 @@ export function hexDigits(i: i32, max: i32): i32 {
     }
     v = (v << 4) | h;
   }
-  hexEnd = i;
+  numEnd = i;
   return v;
 }
 
@@ -523,7 +520,7 @@ function str(): string {
         const e = ch(i++);
         if (e == 0x75 /* u */) {
           c = hexDigits(i, 4);
-          if (hexEnd != (i += 4)) c = -1; // four digits
+          if (numEnd != (i += 4)) c = -1; // four digits
         } else if (e == 0x22 || e == 0x5C || e == 0x2F) c = e;
         else { // b f n r t: k = e - 'b' is even and below 19; nibble k/2 of ESC4 is the unit + 1
           const k = <u32>(e - 0x62);

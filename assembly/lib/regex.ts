@@ -33,7 +33,7 @@
 // word buffer; compileRegex and compileReplacement both return a RegexResult (ReplacementResult
 // is the same class). Neither compiling nor matching is re-entrant (nothing in them calls back out).
 
-import { base as P, ch as at, decimalDigits as readNum, emptyArray, hexDigits, hexEnd, len as PL, newInts, numEnd, setText } from "./json";
+import { base as P, ch as at, decimalDigits as readNum, emptyArray, hexDigits, len as PL, newInts, numEnd, pos, setText } from "./json";
 import { Msg, msg } from "./messages";
 import { decimal } from "./decimal";
 
@@ -80,8 +80,9 @@ function isWord(c: i32): bool { return isLetter(c) || isDigit(c) || c == 95; }
 
 // ---- shared state (module globals): the text being read — the pattern or template while
 // compiling, the input while matching — and the word buffer the compiler and replace() fill ----
-// P (the text's code units), PL (its length) and at() are json.ts's base, len and ch().
-let pos: i32 = 0;
+// P (the text's code units), PL (its length) and at() are json.ts's base, len and ch(); pos, the
+// compiler's position in the text, is json.ts's pos (AssemblyScript lets a module assign an imported
+// global; one global for both, as the two never parse at the same time).
 let n: i32 = 0;            // words (code units in replace()) in the buffer
 let codeRef: StaticArray<i32> | null = null;
 /** codeRef's words. */
@@ -238,8 +239,8 @@ function escape(inClass: bool): i32 {
       }
       if (t == 2) { // \xHH, \x{H…} (1 to 4 digits), \uHHHH
         const braced = c == 120 && eat(123), want = 2 << (<i32>(c == 117) | <i32>braced);
-        const v = hexDigits(pos, want), k = hexEnd - pos;
-        pos = hexEnd;
+        const v = hexDigits(pos, want), k = numEnd - pos;
+        pos = numEnd;
         if (braced ? <i32>(k > 0) & <i32>eat(125) : k == want) return v;
       }
       else if (t == 3 || t == 6) e = t & 4; // E_BACKREF, E_UNICODE

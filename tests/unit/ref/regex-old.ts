@@ -33,7 +33,7 @@
 // word buffer; compileRegex and compileReplacement both return a RegexResult (ReplacementResult
 // is the same class). Neither compiling nor matching is re-entrant (nothing in them calls back out).
 
-import { base as P, ch as at, decimalDigits as readNum, emptyArray, hexDigits, hexEnd, len as PL, newInts, numEnd, setText } from "../../../assembly/lib/json";
+import { base as P, ch as at, decimalDigits as readNum, emptyArray, hexDigits, len as PL, newInts, numEnd, setText } from "../../../assembly/lib/json";
 import { Msg, msg } from "../../../assembly/lib/messages";
 import { decimal } from "../../../assembly/lib/decimal";
 
@@ -249,8 +249,8 @@ function escape(inClass: bool): i32 {
       }
       if (t == 2) { // \xHH, \x{H…} (1 to 4 digits), \uHHHH
         const braced = c == 120 && eat(123), want = c == 117 || braced ? 4 : 2;
-        const v = hexDigits(pos, want), k = hexEnd - pos;
-        pos = hexEnd;
+        const v = hexDigits(pos, want), k = numEnd - pos; // (json.ts's hexDigits sets numEnd: hexEnd was merged into it)
+        pos = numEnd;
         if (braced ? k > 0 && eat(125) : k == want) return v;
       }
       else if (t == 3) e = E_BACKREF;
