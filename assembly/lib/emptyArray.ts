@@ -12,11 +12,11 @@
  */
 export function emptyArrayOf(id: u32): usize {
   const buf = __new(0, idof<ArrayBuffer>());
-  const a = __new(offsetof<Array<usize>>(), id);
-  store<usize>(a, buf, offsetof<Array<usize>>("buffer"));
+  const a = __new(offsetof<Array<string>>(), id);
+  store<usize>(a, buf, offsetof<Array<string>>("buffer"));
   __link(a, buf, false); // (a no-op in the minimal runtime; the write barrier of the specs' incremental one)
-  store<usize>(a, buf, offsetof<Array<usize>>("dataStart"));
-  store<u64>(a, 0, offsetof<Array<usize>>("byteLength")); // and length_
+  store<usize>(a, buf, offsetof<Array<string>>("dataStart"));
+  store<u64>(a, 0, offsetof<Array<string>>("byteLength")); // and length_
   return a;
 }
 
