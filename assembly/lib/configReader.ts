@@ -43,7 +43,7 @@ export function keyPath(path: string, key: string): string {
 export function listIndex(list: string, s: string): i32 {
   let k = 0;
   while (true) {
-    const item = listItem(list, k, msg(Msg.CommaSpace));
+    const item = listItem(list, k, true);
     if (listPast) return -1;
     if (item == s) return k;
     k++;

@@ -30,6 +30,7 @@
 
 import { decodeUtf8At, utf8ErrorAt } from "./utf8";
 import { decimal } from "./decimal";
+import { indexOfUnit } from "./http";
 import { Msg, msg } from "./messages";
 
 export const enum JsonKind { Null = 0, Bool = 1, Number = 2, String = 3, Array = 4, Object = 5 }
@@ -54,17 +55,19 @@ export { emptyArray };
 /** Whether the last listItem() was past the end of its list. */
 export let listPast = false;
 
-/** Item i of a '|'-separated list ("a|b|c"), or "" past its end: tables of texts as one literal
- *  each, since every string constant costs bytes of its own in the module. */
-export function listItem(list: string, i: i32, sep: string = "|"): string {
+/** Item i of a '|'-separated list ("a|b|c"), or of a ", "-separated one ("a, b, c") when `comma`,
+ *  or "" past its end: tables of texts as one literal each, since every string constant costs bytes
+ *  of its own in the module. (The separator is a code unit and a flag, not a string: no "|" literal.) */
+export function listItem(list: string, i: i32, comma: bool = false): string {
+  const sep = comma ? 44 /* , */ : 124 /* | */;
   let a = 0;
   listPast = false;
   for (; i > 0; i--) {
-    const q = list.indexOf(sep, a);
+    const q = indexOfUnit(list, sep, a);
     if (q < 0) { listPast = true; return ""; }
-    a = q + sep.length;
+    a = q + 1 + <i32>comma; // (past ", ")
   }
-  const b = list.indexOf(sep, a);
+  const b = indexOfUnit(list, sep, a);
   return list.substring(a, b < 0 ? i32.MAX_VALUE : b); // (substring stops at the end)
 }
 
