@@ -8,7 +8,7 @@
 
 import { indexOfUnit } from "./http";
 import { HeaderPair, pairValue } from "./headerPair";
-import { emptyArray } from "./json";
+import { emptyArray, numEnd } from "./json";
 
 // A cookie is a name and a value: the same class as a header pair (one class and one array class
 // fewer in a module that has both).
@@ -17,15 +17,15 @@ export { HeaderPair as Cookie };
 // @ts-ignore: decorator (inlined: the default parameter below then costs no global read)
 @inline export const DEFAULT_MAX_COOKIES: i32 = 128;
 
-/** Trims spaces and tabs off s[a, b): returns the new start, and sets trimmedEnd. */
-let trimmedEnd: i32 = 0;
+/** Trims spaces and tabs off s[a, b): returns the new start, and sets the new end in json.ts's
+ *  numEnd (the libraries' one global for a second result). */
 function trimWs(s: string, a: i32, b: i32): i32 {
   while (a < b) {
     if (isWs(s.charCodeAt(a))) a++;
     else if (isWs(s.charCodeAt(b - 1))) b--;
     else break;
   }
-  trimmedEnd = b;
+  numEnd = b;
   return a;
 }
 
@@ -44,10 +44,10 @@ export function parseCookies(header: string, maxCookies: i32 = DEFAULT_MAX_COOKI
     if (eq < semi) {
       // the name and the value, each trimmed (the same as trimming the piece, then each side of '=')
       const na = trimWs(header, start, eq);
-      const ne = trimmedEnd;
+      const ne = numEnd;
       if (ne > na) {
         let vs = trimWs(header, eq + 1, semi);
-        let ve = trimmedEnd;
+        let ve = numEnd;
         if (ve - vs >= 2 && header.charCodeAt(vs) == 34 && header.charCodeAt(ve - 1) == 34) { vs++; ve--; }
         out.push(new HeaderPair(header.substring(na, ne), header.substring(vs, ve)));
       }

@@ -236,7 +236,8 @@ export function setText(p: usize, n: i32): void { base = p; len = n; }
 /** The parser's position in the text (regex.ts's compiler moves it too: one global for both). */
 export let pos: i32 = 0;
 let errCode: i32 = 0;
-let errAt: i32 = 0;
+/** Where the error is (regex.ts's compiler records its errors' offsets here too). */
+export let errAt: i32 = 0;
 // Duplicate-key check: an open-addressing table of (object id, key address) pairs — a raw pointer
 // to the key string, valid for the one parse (no collection runs inside a callback) — for the whole
 // document, sized once from the text's length (len / 5 is at least the number of members), so it

@@ -33,7 +33,7 @@
 // word buffer; compileRegex and compileReplacement both return a RegexResult (ReplacementResult
 // is the same class). Neither compiling nor matching is re-entrant (nothing in them calls back out).
 
-import { base as P, ch as at, decimalDigits as readNum, emptyArray, hexDigits, len as PL, newInts, numEnd, pos, setText } from "./json";
+import { base as P, ch as at, decimalDigits as readNum, emptyArray, errAt, hexDigits, len as PL, newInts, numEnd, pos, setText } from "./json";
 import { Msg, msg } from "./messages";
 import { decimal } from "./decimal";
 
@@ -81,8 +81,9 @@ function isWord(c: i32): bool { return isLetter(c) || isDigit(c) || c == 95; }
 // ---- shared state (module globals): the text being read — the pattern or template while
 // compiling, the input while matching — and the word buffer the compiler and replace() fill ----
 // P (the text's code units), PL (its length) and at() are json.ts's base, len and ch(); pos, the
-// compiler's position in the text, is json.ts's pos (AssemblyScript lets a module assign an imported
-// global; one global for both, as the two never parse at the same time).
+// compiler's position in the text, errAt (where its error is) and numEnd (also where the last run()
+// stopped stepping) are json.ts's globals (AssemblyScript lets a module assign an imported global;
+// one global for both, as the two never parse at the same time).
 let n: i32 = 0;            // words (code units in replace()) in the buffer
 let codeRef: StaticArray<i32> | null = null;
 /** codeRef's words. */
@@ -90,7 +91,6 @@ let codeRef: StaticArray<i32> | null = null;
 @inline function C(): usize { return changetype<usize>(codeRef); }
 let cap: i32 = 0;          // codeRef's length
 let err: i32 = -1;
-let errAt: i32 = 0;
 // compiler only (P is the pattern, which the caller keeps alive)
 let flags: i32 = 0;
 let names: string[] = changetype<string[]>(0); // names[i] of group i ("" when unnamed); set by compileRegex
@@ -403,7 +403,6 @@ export function programWords(size: i32, groups: i32): i32 {
 }
 
 let vBest: usize = 0; // the match's slots after a successful run()
-let vEnd: i32 = 0;     // where the last run() stopped stepping
 
 /** Runs the VM over s from `start`; on success the match's slots are at vBest. */
 function run(re: Regex, s: string, start: i32, full: bool): bool {
@@ -489,7 +488,7 @@ function run(re: Regex, s: string, start: i32, full: bool): bool {
     ce = np; np = cl; cl = nl; nl = np;
     if (!waits && (matched || anchored)) break;
   }
-  vEnd = pos;
+  numEnd = pos; // where it stopped stepping
   store<i32>(genAt, gen);
   return matched;
 }
@@ -538,7 +537,7 @@ export class Regex {
     // the match it returns, so a pattern like a*b|a on "aaa…" would make replacing every match quadratic.
     let pos = 0, last = 0, budget = (len + 16) << 3;
     while (pos <= len && run(this, s, pos, false)) {
-      if ((budget -= vEnd - pos) < 0) { codeRef = null; return null; }
+      if ((budget -= numEnd - pos) < 0) { codeRef = null; return null; }
       const ms = load<i32>(vBest), me = load<i32>(vBest, 4);
       text(sp, last, ms);
       for (let q = parts; q < pe; q += 8) {
