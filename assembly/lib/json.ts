@@ -31,6 +31,7 @@
 import { decodeUtf8At, utf8ErrorAt } from "./utf8";
 import { decimal } from "./decimal";
 import { indexOfUnit } from "./http";
+import { hexVal } from "./percent";
 import { Msg, msg } from "./messages";
 
 export const enum JsonKind { Null = 0, Bool = 1, Number = 2, String = 3, Array = 4, Object = 5 }
@@ -484,12 +485,8 @@ export function decimalDigits(i: i32): i32 {
 export function hexDigits(i: i32, max: i32): i32 {
   let v = 0;
   for (const end = i + max; i < end; i++) {
-    const c = ch(i), x = c | 0x20;
-    let h = c - 48;
-    if (<u32>h > 9) {
-      if (<u32>(x - 0x61) > 5) break;
-      h = x - 87;
-    }
+    const h = hexVal(ch(i)); // (percent.ts's: -1 for anything else, the end's -1 too)
+    if (h < 0) break;
     v = (v << 4) | h;
   }
   numEnd = i;
