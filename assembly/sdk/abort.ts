@@ -11,8 +11,9 @@ const TEXT = memory.data<u8>([0x61, 0x62, 0x6f, 0x72, 0x74, 0x3a, 0x20, 0x61, 0x
 
 export function proxyAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
   const colon = decodeUtf8(TEXT + 11, 1);
-  const text = decodeUtf8(TEXT, 7) + (message !== null ? message : "") + decodeUtf8(TEXT + 6, 4) +
-    (fileName !== null ? fileName : decodeUtf8(TEXT + 10, 1)) + colon + decimal(line) + colon + decimal(column);
+  // (null tests by address: `!== null` on a string is a String.__eq call)
+  const text = decodeUtf8(TEXT, 7) + (changetype<usize>(message) != 0 ? changetype<string>(message) : "") + decodeUtf8(TEXT + 6, 4) +
+    (changetype<usize>(fileName) != 0 ? changetype<string>(fileName) : decodeUtf8(TEXT + 10, 1)) + colon + decimal(line) + colon + decimal(column);
   const buf = utf8Bytes(text);
   proxy_log(5, changetype<u32>(buf), <u32>buf.byteLength);
   unreachable();
