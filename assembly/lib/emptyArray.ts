@@ -30,3 +30,13 @@ export function emptyArrayOf(id: u32): usize {
   memory.fill(load<usize>(a, offsetof<T>("dataStart")), 0, <usize>n << alignof<usize>());
   return changetype<T>(a);
 }
+
+/** A zeroed StaticArray of n 4-byte elements of class id `id`, without the constructor's length
+ *  check and its message (callers ask for small sizes): the SDK's id tables and header lists, and
+ *  json.ts's newInts. */
+export function zeroed(n: i32, id: u32): usize {
+  const size = <usize>n << 2;
+  const a = __new(size, id);
+  memory.fill(a, 0, size);
+  return a;
+}

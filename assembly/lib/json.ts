@@ -42,15 +42,12 @@ export function jsonKindName(kind: i32): string {
 }
 
 /** A zeroed StaticArray<i32> of n items (what `new StaticArray<i32>(n)` gives, without the
- *  constructor's own length check and its message: __new refuses a size that is too large). */
-export function newInts(n: i32): StaticArray<i32> {
-  const size = <usize>n << 2;
-  const a = __new(size, idof<StaticArray<i32>>());
-  memory.fill(a, 0, size);
-  return changetype<StaticArray<i32>>(a);
-}
+ *  constructor's own length check and its message: __new refuses a size that is too large).
+ *  emptyArray.ts's zeroed, which the SDK uses too. */
+// @ts-ignore: decorator
+@inline export function newInts(n: i32): StaticArray<i32> { return changetype<StaticArray<i32>>(zeroed(n, idof<StaticArray<i32>>())); }
 
-import { emptyArray } from "./emptyArray";
+import { emptyArray, zeroed } from "./emptyArray";
 export { emptyArray };
 
 /** Whether the last listItem() was past the end of its list. */

@@ -8,7 +8,7 @@
 // exactly the entries alive at e while later writes go on — no copy is made.
 import { HeaderPair, HeaderSource } from "../lib/headerPair";
 import { decodeUtf8 } from "./utf8";
-import { zeroed } from "./idTable";
+import { zeroed } from "../lib/emptyArray";
 import { emptyArray } from "../lib/emptyArray";
 
 /** Words per entry: name offset, name length (-1: an added entry, offset = its name's index in `added`), value offset, value length, born, died. */

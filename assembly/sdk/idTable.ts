@@ -5,14 +5,8 @@
 // three tables: each Map<u32, T> instantiation cost ~0.3 KB of code plus its error texts. A slot is
 // empty when its value is null (values are never null), so every u32, 0 included, is a valid key.
 
-/** A zeroed StaticArray of n 4-byte elements of class id `id`, without the constructor's length
- *  check and its message (callers ask for small sizes). Also used by headerList.ts. */
-export function zeroed(n: i32, id: u32): usize {
-  const size = <usize>n << 2;
-  const a = __new(size, id);
-  memory.fill(a, 0, size);
-  return a;
-}
+import { zeroed } from "../lib/emptyArray";
+export { zeroed }; // (it was defined here; json.ts's newInts is one too, so it moved to the libraries)
 
 export class IdTable {
   private keys: StaticArray<u32> = changetype<StaticArray<u32>>(zeroed(16, idof<StaticArray<u32>>()));
