@@ -317,9 +317,7 @@ const FALS4: u64 = 0x0073006C00610066;
 function value(levels: i32): JsonValue | null {
   const c = skipWs();
   // (A zeroed block rather than the constructor, which stores each field: kind Null, str "".)
-  const size = offsetof<JsonValue>(), p = __new(size, idof<JsonValue>());
-  memory.fill(p, 0, size);
-  const v = changetype<JsonValue>(p);
+  const v = changetype<JsonValue>(zeroed(<i32>offsetof<JsonValue>() >> 2, idof<JsonValue>())); // (a multiple of 4 bytes)
   v.str = "";
   if (c == 0x7B /* { */ || c == 0x5B /* [ */) {
     // An object or an array (one function with value(): a call level and a function fewer).
