@@ -11,6 +11,7 @@
 
 import { decodeUtf8At, encodeUtf8 } from "./utf8";
 import { inAsciiSet, indexOfUnit } from "./http";
+import { numEnd } from "./json";
 
 /** Value of a hex digit, or -1. */
 export function hexVal(c: i32): i32 {
@@ -50,16 +51,16 @@ export function putEscape(o: usize, b: i32): usize {
 
 /**
  * The UTF-8 bytes of s (a lone surrogate as U+FFFD's) in a new buffer of 3 bytes per unit; sets
- * `utf8End` to the end of the bytes. (The caller keeps the buffer in a managed local, rooted where
- * the runtime needs it: it allocates while it reads the bytes.)
+ * json.ts's `numEnd` (the libraries' one global for a second result) to the address where the
+ * bytes end. (The caller keeps the buffer in a managed local, rooted where the runtime needs it:
+ * it allocates while it reads the bytes.)
  */
 function utf8Of(s: string): ArrayBuffer {
   const n = s.length;
   const buf = __new(<usize>n * 3, idof<ArrayBuffer>());
-  utf8End = buf + encodeUtf8(s, buf, true);
+  numEnd = <i32>(buf + encodeUtf8(s, buf, true));
   return changetype<ArrayBuffer>(buf);
 }
-let utf8End: usize = 0;
 
 /** Decodes s to a string: its escapes and other characters as UTF-8 bytes, then those bytes as
  *  UTF-8 (lossy, or null when strict and an escape is bad or the bytes are not UTF-8). s itself
@@ -70,7 +71,7 @@ function decode(s: string, plusAsSpace: bool, strict: bool): string | null {
   // '+': no byte of a multi-byte sequence is one of them).
   const buf = utf8Of(s);
   const base = changetype<usize>(buf);
-  const end = utf8End;
+  const end = <usize>numEnd;
   let o = base;
   for (let p = base; p < end;) {
     let c = <i32>load<u8>(p);
@@ -125,7 +126,7 @@ export function percentEncodeExcept(s: string, set: usize): string {
   // Up to 3 bytes per unit, each at most "%XX": at most 9 output units per input unit.
   const buf = utf8Of(s);
   const base = changetype<usize>(buf);
-  const end = utf8End;
+  const end = <usize>numEnd;
   const out = changetype<string>(__new(<usize>n * 18, idof<string>())); // (a managed local, as buf)
   let o = changetype<usize>(out);
   for (let p = base; p < end; p++) { // from the start again: the kept prefix goes through the same test
