@@ -14,12 +14,11 @@ import { FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, GrpcStatus
  * onGrpcCallResponse); if a stream issued them, that stream is the effective context meanwhile.
  */
 export class RootContext {
-  /** Envoy's context id (1 for the first root in a VM). */
-  readonly id: u32;
-
-  constructor(id: u32) {
-    this.id = id;
-  }
+  // (a parameter property: a field declared apart is stored twice, zero first, in every constructor)
+  constructor(
+    /** Envoy's context id (1 for the first root in a VM). */
+    readonly id: u32,
+  ) {}
 
   /** VM configuration (vm_config.configuration, empty if unset). Return false to fail the VM start. */
   onVmStart(vmConfiguration: ArrayBuffer): bool { return true; }
@@ -73,15 +72,13 @@ export class RootContext {
  * After sendLocalResponse(), Envoy overrides the callback's return value with Stop.
  */
 export class StreamContext {
-  /** Envoy's context id for this stream (unique within the VM). */
-  readonly id: u32;
-  /** The plugin this stream belongs to. */
-  readonly root: RootContext;
-
-  constructor(id: u32, root: RootContext) {
-    this.id = id;
-    this.root = root;
-  }
+  // (parameter properties: fields declared apart are stored twice, zero first, for every stream)
+  constructor(
+    /** Envoy's context id for this stream (unique within the VM). */
+    readonly id: u32,
+    /** The plugin this stream belongs to. */
+    readonly root: RootContext,
+  ) {}
 
   /**
    * Request headers (numHeaders entries, pseudo-headers included). endOfStream: no body follows.

@@ -54,7 +54,7 @@ class HeadersRoot extends RootContext {
   }
 
   createStreamContext(id: u32): StreamContext | null {
-    return new HeadersStream(id, this);
+    return new HeadersStream(id, this, this.config);
   }
 
   /** Adds what a stream did to the counters (once, when the stream is done: one host call). */
@@ -72,18 +72,21 @@ class HeadersStream extends StreamContext {
    * captured during the request phase.
    */
   captured: string[] | null = null;
-  /**
-   * The configuration this stream started with: both phases use it, so the captures of the request
-   * phase always fit the response rules that read them, even if the root were configured again.
-   */
-  readonly config: HeadersConfig | null;
 
   /** What this stream did so far (counted in onDone). */
   applied: i32 = 0;
   skipped: i32 = 0;
   rejected: i32 = 0;
 
-  constructor(id: u32, plugin: HeadersRoot) { super(id, plugin); this.config = plugin.config; }
+  constructor(
+    id: u32, plugin: HeadersRoot,
+    /**
+     * The configuration this stream started with (its root's): both phases use it, so the captures
+     * of the request phase always fit the response rules that read them, even if the root were
+     * configured again. (A parameter property: a field declared apart is stored twice, zero first.)
+     */
+    readonly config: HeadersConfig | null,
+  ) { super(id, plugin); }
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const cfg = this.config;
