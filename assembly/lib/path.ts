@@ -37,13 +37,15 @@ export class PathOptions {
 export class CanonicalPath {
   /** The canonical path, e.g. "/api/v1/users". */
   path: string = "";
-  /** The :path value as given: the query is cut from it at [queryStart, queryEnd) when asked for
-   *  (most requests never ask). */
-  raw: string = "";
   queryStart: i32 = 0;
   queryEnd: i32 = 0;
   /** Why the path was refused (a Msg), or -1. */
   refusal: i32 = -1;
+  constructor(
+    /** The :path value as given: the query is cut from it at [queryStart, queryEnd) when asked for
+     *  (most requests never ask). (A parameter property: one store, not a "" first.) */
+    public raw: string,
+  ) {}
   /** The query without '?' (up to a '#'), "" when none. */
   get query(): string { return this.raw.substring(this.queryStart, this.queryEnd); }
   /** Whether there is a '?' before any '#' (the query may be empty). */
@@ -66,8 +68,7 @@ export class CanonicalPath {
  * (most are: see the first loop) skips all this and is cut from `raw`.
  */
 export function canonicalizePath(raw: string, options: PathOptions | null = null): CanonicalPath {
-  const r = new CanonicalPath();
-  r.raw = raw;
+  const r = new CanonicalPath(raw);
   // The path part: up to the first '?' (the query) or '#' (the fragment, dropped). Most paths are
   // canonical already: '/' first, then printable ASCII but '%' and '\', and no segment that is empty
   // (but the last) or starts with '.' — such a path is its own canonical form, whatever the options.
