@@ -39,8 +39,7 @@ export class HeaderList extends HeaderSource {
   private constructor() { super(); } // (never called: lists are made by make, below)
 
   private static make(ptr: usize, len: usize, capacity: i32): HeaderList {
-    const l = changetype<HeaderList>(__new(offsetof<HeaderList>(), idof<HeaderList>()));
-    memory.fill(changetype<usize>(l), 0, offsetof<HeaderList>()); // n, added, nAdded, epoch: 0, null
+    const l = changetype<HeaderList>(zeroed(<i32>offsetof<HeaderList>() >> 2, idof<HeaderList>())); // n, added, nAdded, epoch: 0, null
     const off = (<i32>len + 3) & ~3;
     // (not zeroed: nothing reads the padding, or an entry's words before they are written; the block
     // is made after the list and stored at once, so no runtime can collect it in between)
