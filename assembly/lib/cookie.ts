@@ -6,7 +6,7 @@
 // Several Cookie headers: join them with "; " first (what HTTP/2 requires of proxies anyway).
 // At most maxCookies pairs are kept (default 128); never traps.
 
-import { indexOfUnit } from "./http";
+import { SPACE_TAB, indexOfUnit, trimRange } from "./http";
 import { HeaderPair, pairValue } from "./headerPair";
 import { emptyArray, numEnd } from "./json";
 
@@ -19,18 +19,8 @@ export { HeaderPair as Cookie };
 
 /** Trims spaces and tabs off s[a, b): returns the new start, and sets the new end in json.ts's
  *  numEnd (the libraries' one global for a second result). */
-function trimWs(s: string, a: i32, b: i32): i32 {
-  while (a < b) {
-    if (isWs(s.charCodeAt(a))) a++;
-    else if (isWs(s.charCodeAt(b - 1))) b--;
-    else break;
-  }
-  numEnd = b;
-  return a;
-}
-
 // @ts-ignore: decorator
-@inline function isWs(c: i32): bool { return c == 32 || c == 9; }
+@inline function trimWs(s: string, a: i32, b: i32): i32 { return trimRange(s, a, b, SPACE_TAB); }
 
 export function parseCookies(header: string, maxCookies: i32 = DEFAULT_MAX_COOKIES): HeaderPair[] {
   const out = emptyArray<HeaderPair[]>();
