@@ -226,8 +226,9 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
   if (k == Op.PathPrefix) {
     op.name = o.requiredString(key(K.Prefix));
     if (op.name.charCodeAt(0) != 47 /* / */) o.fail(key(K.Prefix), msg(Msg.MustStartWithSlash));
-    // A rewrite to a `to` that is not canonical — no "/" first, a query, ".", ".." or empty segments —
-    // would be refused on every request (flushPath): refused here instead.
+    // A rewrite to a `to` that is not canonical — no "/" first, a query, ".", ".." or empty segments,
+    // an escape canonicalisation changes — or has a space would be refused on every request
+    // (flushPath): refused here instead.
     const to = op.to;
     if (to.length > 0 && (canonicalizePath(to).path != to || indexOfUnit(to, 32 /* space */, 0) >= 0)) o.fail(key(K.To), msg(Msg.MustBeEmptyOrCanonicalPath));
   }
@@ -242,7 +243,8 @@ function parseOp(o: ConfigObject, response: bool, cfg: HeadersConfig): Operation
       op.replacement = rep.replacement;
       if (!rep.ok) o.fail(key(K.With), rep.error);
       // Its literal text is in every result: a control character in it would make every write it
-      // applies to refused, and a "?" every path rewrite. (Its length is not tested: "$1" may be empty.)
+      // applies to refused, and a "?", "#" or space every path rewrite. (Its length is not tested:
+      // "$1" may be empty.)
       else if (!isWritableHeaderValue(w, i32.MAX_VALUE)) o.fail(key(K.With), msg(Msg.BadConstantValue));
       else if (k == Op.PathRegex && (indexOfUnit(w, 63 /* ? */, 0) & indexOfUnit(w, 35 /* # */, 0) & indexOfUnit(w, 32 /* space */, 0)) != -1) o.fail(key(K.With), msg(Msg.MustNotAddQuery));
     }
