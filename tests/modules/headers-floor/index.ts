@@ -8,7 +8,7 @@
 // only), "writes" (the four request writes), "response" (the response write), "metric"; none (or any
 // other text): all of them. For example
 //   node bin/wasmgate.mjs bench build/test/headers-floor.wasm --config read --request filters/headers/bench/request.json
-import { Counter, FilterHeadersStatus, RootContext, StreamContext, registerRootContext, requestHeaders, responseHeaders } from "../../../assembly/sdk";
+import { Counter, FilterHeadersStatus, RootContext, StreamContext, decodeUtf8Buffer, registerRootContext, requestHeaders, responseHeaders } from "../../../assembly/sdk";
 // The headers filter's exports: the core callback set without proxy_on_log.
 export {
   proxy_abi_version_0_2_1, proxy_on_memory_allocate, proxy_on_context_create, proxy_on_vm_start,
@@ -36,7 +36,7 @@ class S extends StreamContext {
 }
 class R extends RootContext {
   onConfigure(b: ArrayBuffer): bool {
-    const s = String.UTF8.decode(b);
+    const s = decodeUtf8Buffer(b);
     parts = s == "read" ? READ : s == "writes" ? WRITES : s == "response" ? RESPONSE : s == "metric" ? METRIC : READ | WRITES | RESPONSE | METRIC;
     if (c === null) c = new Counter("floor.ops");
     return true;
